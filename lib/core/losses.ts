@@ -1,0 +1,229 @@
+/**
+ * The four losses of the paper, as specs (JSON-serialisable), a validating registry, and an exact
+ * float64 evaluation of value and gradient with respect to the logits.
+ *
+ * Definitions (paper-spec 1.3; z = logits, k = true class, p = softmax(z), K classes):
+ * - `ce`:  −log p_k
+ * - `fl`:  −(1 − p_k)^γ · log p_k                       (γ = `gamma`, default 3; the paper's β)
+ * - `ls`:  −Σ_j [(1 − α) y_j + α/K] log p_j              (α = `alpha`, default 0.1)
+ * - `mse`: (1/K) Σ_j (z_j − M·y_j)²                      (M = `M`, default 15; mean over classes)
+ *
+ * Every log-probability goes through a max-shifted log-sum-exp, so logits of magnitude 1e4 give
+ * finite values and gradients. The float64 path here is the reference used by the UFM solver and by
+ * the tests of the tensor losses in `loss_tensors.ts`.
+ *
+ * @module
+ */
+
+/** Cross-entropy. */
+export interface CeSpec {
+  readonly name: "ce";
+}
+/** Focal loss with focusing parameter `gamma` ≥ 0 (γ = 0 is CE). */
+export interface FlSpec {
+  readonly name: "fl";
+  readonly gamma: number;
+}
+/** Label smoothing with smoothing `alpha` ∈ [0, 1) (α = 0 is CE). */
+export interface LsSpec {
+  readonly name: "ls";
+  readonly alpha: number;
+}
+/** Mean-squared error to the target M·one-hot, averaged over the K classes; `M` > 0. */
+export interface MseSpec {
+  readonly name: "mse";
+  readonly M: number;
+}
+/** A fully specified loss. */
+export type LossSpec = CeSpec | FlSpec | LsSpec | MseSpec;
+/** The loss names. */
+export type LossName = LossSpec["name"];
+/** How per-sample losses are combined over a batch. */
+export type Reduction = "mean" | "sum";
+
+/** Every loss name, in the order the paper's figures use (CE, LS, FL, MSE). */
+export const LOSS_NAMES: readonly LossName[] = ["ce", "ls", "fl", "mse"];
+
+/** Default hyper-parameters (paper-spec 1.3: CIFAR-10 values). */
+export const LOSS_DEFAULTS = { gamma: 3, alpha: 0.1, M: 15 } as const;
+
+/** A loss spec, a loss parameter or a loss input that is not valid. */
+export class LossSpecError extends Error {
+  override name = "LossSpecError";
+}
+
+const PARAMETERS: Record<LossName, readonly string[]> = { ce: [], fl: ["gamma"], ls: ["alpha"], mse: ["M"] };
+
+/**
+ * Validates a loss spec and fills in default parameters.
+ *
+ * Unknown names, unknown keys and out-of-range parameters (gamma < 0, alpha outside [0, 1),
+ * M ≤ 0) are errors that name the offending key.
+ *
+ * @example
+ * ```ts
+ * parseLossSpec({ name: "fl" });               // { name: "fl", gamma: 3 }
+ * parseLossSpec({ name: "ls", alpha: 0.05 });  // { name: "ls", alpha: 0.05 }
+ * ```
+ */
+export function parseLossSpec(input: unknown): LossSpec {
+  if (typeof input === "string") input = { name: input };
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new LossSpecError(`loss spec must be an object such as {"name": "ce"}, got ${JSON.stringify(input)}`);
+  }
+  const record = input as Record<string, unknown>;
+  const name = record.name;
+  if (typeof name !== "string" || !(name in PARAMETERS)) {
+    throw new LossSpecError(`loss "name" must be one of ${LOSS_NAMES.join(", ")}; got ${JSON.stringify(name)}`);
+  }
+  const lossName = name as LossName;
+  for (const key of Object.keys(record)) {
+    if (key !== "name" && !PARAMETERS[lossName].includes(key)) {
+      const allowed = PARAMETERS[lossName].length ? PARAMETERS[lossName].join(", ") : "no parameters";
+      throw new LossSpecError(`loss "${lossName}" has no parameter "${key}" (allowed: ${allowed})`);
+    }
+  }
+  const number = (key: "gamma" | "alpha" | "M"): number => {
+    const value = record[key] ?? LOSS_DEFAULTS[key];
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new LossSpecError(`loss "${lossName}" parameter "${key}" must be a finite number, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  switch (lossName) {
+    case "ce":
+      return { name: "ce" };
+    case "fl": {
+      const gamma = number("gamma");
+      if (gamma < 0) throw new LossSpecError(`loss "fl" parameter "gamma" must be ≥ 0, got ${gamma}`);
+      return { name: "fl", gamma };
+    }
+    case "ls": {
+      const alpha = number("alpha");
+      if (alpha < 0 || alpha >= 1) throw new LossSpecError(`loss "ls" parameter "alpha" must be in [0, 1), got ${alpha}`);
+      return { name: "ls", alpha };
+    }
+    case "mse": {
+      const M = number("M");
+      if (M <= 0) throw new LossSpecError(`loss "mse" parameter "M" must be > 0, got ${M}`);
+      return { name: "mse", M };
+    }
+  }
+}
+
+/** A short label for plots and tables: "CE", "FL (γ=3)", "LS (α=0.1)", "MSE (M=15)". */
+export function lossLabel(spec: LossSpec): string {
+  switch (spec.name) {
+    case "ce":
+      return "CE";
+    case "fl":
+      return `FL (γ=${spec.gamma})`;
+    case "ls":
+      return `LS (α=${spec.alpha})`;
+    case "mse":
+      return `MSE (M=${spec.M})`;
+  }
+}
+
+/**
+ * Loss of one sample and, when `grad` is given, its gradient with respect to the logits written
+ * into `grad` (scaled by `gradScale`, added to what is there).
+ *
+ * `logits` holds the K logits of the sample; `label` its class in [0, K).
+ *
+ * @example
+ * ```ts
+ * const g = new Float64Array(3);
+ * sampleLoss({ name: "ce" }, Float64Array.of(0, 0, 0), 1, g); // log 3; g = [1/3, −2/3, 1/3]
+ * ```
+ */
+export function sampleLoss(
+  spec: LossSpec,
+  logits: Float64Array,
+  label: number,
+  grad?: Float64Array,
+  gradScale = 1,
+): number {
+  const K = logits.length;
+  if (spec.name === "mse") {
+    let value = 0;
+    for (let j = 0; j < K; j++) {
+      const r = logits[j] - (j === label ? spec.M : 0);
+      value += r * r;
+      if (grad) grad[j] += gradScale * (2 / K) * r;
+    }
+    return value / K;
+  }
+  let max = -Infinity;
+  for (let j = 0; j < K; j++) if (logits[j] > max) max = logits[j];
+  let sum = 0;
+  for (let j = 0; j < K; j++) sum += Math.exp(logits[j] - max);
+  const lse = max + Math.log(sum);
+  const logPk = logits[label] - lse;
+  const prob = (j: number) => Math.exp(logits[j] - lse);
+  switch (spec.name) {
+    case "ce":
+      if (grad) for (let j = 0; j < K; j++) grad[j] += gradScale * (prob(j) - (j === label ? 1 : 0));
+      return -logPk;
+    case "ls": {
+      const { alpha } = spec;
+      let value = 0;
+      for (let j = 0; j < K; j++) {
+        const target = (j === label ? 1 - alpha : 0) + alpha / K;
+        value -= target * (logits[j] - lse);
+        if (grad) grad[j] += gradScale * (prob(j) - target);
+      }
+      return value;
+    }
+    case "fl": {
+      const { gamma } = spec;
+      const pk = Math.exp(logPk);
+      // 1 − p_k as the sum of the other probabilities: exact when p_k rounds to 1.
+      let q = 0;
+      for (let j = 0; j < K; j++) if (j !== label) q += prob(j);
+      const weight = gamma === 0 ? 1 : Math.pow(q, gamma);
+      if (grad) {
+        // dℓ/dz_j = (δ_jk − p_j) · [γ (1−p_k)^(γ−1) p_k log p_k − (1−p_k)^γ]
+        const focus = gamma === 0 || q === 0 ? 0 : gamma * Math.pow(q, gamma - 1) * pk * logPk;
+        const common = focus - weight;
+        for (let j = 0; j < K; j++) grad[j] += gradScale * ((j === label ? 1 : 0) - prob(j)) * common;
+      }
+      return -weight * logPk;
+    }
+  }
+}
+
+/**
+ * Loss of a batch of logits (N×K, row-major) with mean (default) or sum reduction, and optionally
+ * its gradient with respect to the logits (same layout, overwritten).
+ *
+ * @example
+ * ```ts
+ * batchLoss({ name: "mse", M: 15 }, Float64Array.of(15, 0, 0, 15), [0, 1], 2); // 0
+ * ```
+ */
+export function batchLoss(
+  spec: LossSpec,
+  logits: Float64Array,
+  labels: ArrayLike<number>,
+  numClasses: number,
+  options: { reduction?: Reduction; grad?: Float64Array } = {},
+): number {
+  const { reduction = "mean", grad } = options;
+  const n = labels.length;
+  if (logits.length !== n * numClasses) {
+    throw new LossSpecError(`batchLoss: ${logits.length} logits for ${n} labels × ${numClasses} classes`);
+  }
+  const scale = reduction === "mean" ? 1 / n : 1;
+  if (grad) grad.fill(0);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
+      throw new LossSpecError(`label ${label} at position ${i} is outside [0, ${numClasses})`);
+    }
+    const row = logits.subarray(i * numClasses, (i + 1) * numClasses);
+    total += sampleLoss(spec, row, label, grad?.subarray(i * numClasses, (i + 1) * numClasses), scale);
+  }
+  return total * scale;
+}

@@ -1,0 +1,135 @@
+/**
+ * Closed-form predictions for the unconstrained feature model at its neural-collapse solution
+ * (paper-spec 1.4, derived there and checked numerically by this project's tests and notebooks).
+ *
+ * At an NC solution ‖w_k‖ = ρ, WWᵀ = ρ²K/(K−1)(I − 11ᵀ/K), h_{k,i} = c·w_k with
+ * c = √(λ_W/(λ_H n)), and b = b·1. The logits have margin m = cρ²K/(K−1) between the true class
+ * and every other class, the regulariser equals τ·m with τ = (K−1)√(n λ_W λ_H), and the whole
+ * problem reduces to the 1-D problem min_{m ≥ 0} ℓ(m) + τ m.
+ *
+ * @module
+ */
+import { type LossSpec, sampleLoss } from "./losses.ts";
+
+/** Sizes and regularisation of a UFM problem (paper-spec 1.2). */
+export interface UfmProblem {
+  /** Classes. */
+  readonly K: number;
+  /** Samples per class. */
+  readonly n: number;
+  /** Feature dimension. */
+  readonly d: number;
+  readonly lambdaW: number;
+  readonly lambdaH: number;
+  readonly lambdaB: number;
+}
+
+/** The predicted optimum. */
+export interface UfmTheory {
+  /** Optimal objective f(W*, H*, b*). */
+  readonly objective: number;
+  /** ‖w_k‖² = ρ², the same for every k. */
+  readonly wNormSq: number;
+  /** ‖h_{k,i}‖² = c²ρ². */
+  readonly hNormSq: number;
+  /** Common bias b* (0 for softmax losses, whose logits are shift invariant). */
+  readonly bias: number;
+  /** Logit margin m* = z_true − z_other. */
+  readonly margin: number;
+  /** τ = (K−1)√(n λ_W λ_H). */
+  readonly tau: number;
+  /** c = √(λ_W/(λ_H n)), the ratio h = c·w. */
+  readonly c: number;
+  /** True when the optimum is W = H = 0 (regularisation too strong for any margin). */
+  readonly trivial: boolean;
+  /** False when d < K − 1: no simplex ETF fits in d dimensions and the prediction is not attainable. */
+  readonly attainable: boolean;
+}
+
+/** Per-sample loss at NC logits with margin m (true class m, the others 0, plus a common shift). */
+export function ncLoss(spec: LossSpec, K: number, margin: number, shift = 0): number {
+  const logits = new Float64Array(K).fill(shift);
+  logits[0] = margin + shift;
+  return sampleLoss(spec, logits, 0);
+}
+
+/** CE: m* = log((K−1)(1−τ)/τ) when τ < (K−1)/K, else 0. */
+export function ceOptimalMargin(K: number, tau: number): number {
+  return tau < (K - 1) / K ? Math.log(((K - 1) * (1 - tau)) / tau) : 0;
+}
+
+/** LS(α): p⋆ = 1 − α(K−1)/K − τ and m* = log((K−1)p⋆/(1−p⋆)) when p⋆ > 1/K, else 0. */
+export function lsOptimalMargin(K: number, tau: number, alpha: number): number {
+  const p = 1 - (alpha * (K - 1)) / K - tau;
+  return p > 1 / K ? Math.log(((K - 1) * p) / (1 - p)) : 0;
+}
+
+/**
+ * Global minimiser over m ≥ 0 of ℓ(m) + τ m by a dense grid and golden-section refinement.
+ * Used for FL, whose ℓ need not be convex in m.
+ */
+export function minimizeMargin(loss: (m: number) => number, tau: number, options: { gridPoints?: number } = {}): number {
+  const { gridPoints = 4000 } = options;
+  const phi = (m: number) => loss(m) + tau * m;
+  // Beyond m = ℓ(0)/τ the objective exceeds φ(0), since ℓ ≥ 0.
+  const upper = Math.min(loss(0) / tau, 1e4);
+  let best = 0, bestValue = phi(0);
+  const h = upper / gridPoints;
+  for (let i = 1; i <= gridPoints; i++) {
+    const value = phi(i * h);
+    if (value < bestValue) [best, bestValue] = [i * h, value];
+  }
+  let lo = Math.max(0, best - h), hi = best + h;
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo);
+  let fa = phi(a), fb = phi(b);
+  while (hi - lo > 1e-12 * Math.max(1, best)) {
+    if (fa < fb) {
+      [hi, b, fb] = [b, a, fa];
+      a = hi - ratio * (hi - lo);
+      fa = phi(a);
+    } else {
+      [lo, a, fa] = [a, b, fb];
+      b = lo + ratio * (hi - lo);
+      fb = phi(b);
+    }
+  }
+  const m = (lo + hi) / 2;
+  return phi(m) <= bestValue ? m : best;
+}
+
+/**
+ * The predicted optimum of the UFM for a loss.
+ *
+ * Softmax losses: CE and LS from their closed forms, FL from the 1-D problem solved numerically.
+ * MSE (mean over classes): s* = cρ*² = (K−1)(M/K − K√(nλ_Wλ_H)/2), b* = M/(K(1 + Kλ_b/2)).
+ *
+ * @example
+ * ```ts
+ * const t = ufmTheory({ name: "ce" }, { K: 10, n: 50, d: 64, lambdaW: 5e-4, lambdaH: 5e-4, lambdaB: 0 });
+ * t.wNormSq; t.objective;
+ * ```
+ */
+export function ufmTheory(spec: LossSpec, problem: UfmProblem): UfmTheory {
+  const { K, n, d, lambdaW, lambdaH, lambdaB } = problem;
+  const root = Math.sqrt(n * lambdaW * lambdaH);
+  const tau = (K - 1) * root;
+  const c = Math.sqrt(lambdaW / (lambdaH * n));
+  const attainable = d >= K - 1;
+  if (spec.name === "mse") {
+    const s = Math.max(0, (K - 1) * (spec.M / K - (K * root) / 2));
+    const bias = spec.M / (K * (1 + (K * lambdaB) / 2));
+    const margin = (s * K) / (K - 1);
+    const wNormSq = s / c;
+    const objective = ncLoss(spec, K, margin, bias - s / (K - 1)) + K * s * root + (lambdaB * K * bias * bias) / 2;
+    return { objective, wNormSq, hNormSq: c * c * wNormSq, bias, margin, tau, c, trivial: s === 0, attainable };
+  }
+  const margin = spec.name === "ce"
+    ? ceOptimalMargin(K, tau)
+    : spec.name === "ls"
+    ? lsOptimalMargin(K, tau, spec.alpha)
+    : minimizeMargin((m) => ncLoss(spec, K, m), tau);
+  const wNormSq = (margin * (K - 1)) / (K * c);
+  const objective = ncLoss(spec, K, margin) + tau * margin;
+  return { objective, wNormSq, hNormSq: c * c * wNormSq, bias: 0, margin, tau, c, trivial: margin === 0, attainable };
+}
