@@ -222,8 +222,8 @@ export interface PseudoInverse {
  * Moore–Penrose pseudo-inverse of a symmetric positive semi-definite matrix,
  * A† = Σ_{λ_i > tol} λ_i⁻¹ v_i v_iᵀ, optionally raised to a power (A†)^power.
  *
- * `tolerance` is relative to the largest eigenvalue (see {@link DEFAULT_RANK_TOLERANCE}); the
- * returned `rank` is the number of eigenvalues kept.
+ * Eigenvalues at or below max(`tolerance`·λ_max, `absoluteFloor`) count as zero (see
+ * {@link DEFAULT_RANK_TOLERANCE}); the returned `rank` is the number of eigenvalues kept.
  *
  * @example
  * ```ts
@@ -232,12 +232,12 @@ export interface PseudoInverse {
  */
 export function pseudoInverseSymmetric(
   a: Matrix,
-  options: { tolerance?: number; power?: number } = {},
+  options: { tolerance?: number; absoluteFloor?: number; power?: number } = {},
 ): PseudoInverse {
-  const { tolerance = DEFAULT_RANK_TOLERANCE, power = 1 } = options;
+  const { tolerance = DEFAULT_RANK_TOLERANCE, absoluteFloor = 0, power = 1 } = options;
   const n = a.rows;
   const { values, vectors } = symmetricEigen(a);
-  const cutoff = tolerance * Math.max(values[0] ?? 0, 0);
+  const cutoff = Math.max(tolerance * Math.max(values[0] ?? 0, 0), absoluteFloor);
   const inverse = matrix(n, n);
   let rank = 0;
   for (let k = 0; k < n; k++) {

@@ -353,8 +353,10 @@ export function ncMetrics(stats: NcStatistics, classifier: Classifier, options: 
   const { W, b } = classifier;
 
   const gram = gramRows(centredMeans);
+  const withinTrace = classScatter.reduce((a, x) => a + x, 0) / total;
   const { inverse: gramPinvSq, rank } = pseudoInverseSymmetric(gram, {
     tolerance: options.rankTolerance ?? DEFAULT_RANK_TOLERANCE,
+    absoluteFloor: ROUND_OFF_FLOOR * K * secondMoment(classMeans, withinTrace),
     power: 2,
   });
   const nc1 = traceOfProduct(projectedScatter, gramPinvSq);
@@ -377,7 +379,6 @@ export function ncMetrics(stats: NcStatistics, classifier: Classifier, options: 
     return Math.sqrt(s);
   };
 
-  const withinTrace = classScatter.reduce((a, x) => a + x, 0) / total;
   let betweenTrace = 0;
   for (let k = 0; k < K; k++) betweenTrace += gram.data[k * K + k] / K;
 
@@ -412,6 +413,24 @@ export function ncMetrics(stats: NcStatistics, classifier: Classifier, options: 
     }
     return sum / pairs;
   }
+}
+
+/**
+ * Eigenvalues of G = M̃M̃ᵀ at or below ROUND_OFF_FLOOR · K · E‖h‖² count as zero whatever the
+ * relative cut-off: class means that coincide up to float64 round-off (relative errors ~1e-13 of
+ * the feature norm after summing 1e6 samples, so ~1e-26 in G) have no between-class direction.
+ */
+const ROUND_OFF_FLOOR = 1e-24;
+
+/** E‖h‖² = Σ_k (n_k/N)‖μ_k‖² + tr(Σ_W). */
+function secondMoment(cm: ClassMeans, withinTrace: number): number {
+  let s = withinTrace;
+  for (let k = 0; k < cm.numClasses; k++) {
+    let sq = 0;
+    for (let j = 0; j < cm.dim; j++) sq += cm.means.data[k * cm.dim + j] ** 2;
+    s += (cm.counts[k] / cm.total) * sq;
+  }
+  return s;
 }
 
 function diagonalNorms(gram: Matrix): number[] {

@@ -64,38 +64,47 @@ export function lsOptimalMargin(K: number, tau: number, alpha: number): number {
   return p > 1 / K ? Math.log(((K - 1) * p) / (1 - p)) : 0;
 }
 
+/** φ(m) = ℓ(m) + τm and its derivative, ℓ'(m) being the loss gradient on the true-class logit. */
+function marginObjective(spec: LossSpec, K: number, tau: number): (m: number) => [number, number] {
+  const logits = new Float64Array(K), grad = new Float64Array(K);
+  return (m) => {
+    logits[0] = m;
+    grad.fill(0);
+    const value = sampleLoss(spec, logits, 0, grad);
+    return [value + tau * m, grad[0] + tau];
+  };
+}
+
 /**
- * Global minimiser over m ≥ 0 of ℓ(m) + τ m by a dense grid and golden-section refinement.
- * Used for FL, whose ℓ need not be convex in m.
+ * Global minimiser over m ≥ 0 of ℓ(m) + τm for any loss: a dense grid locates the global basin
+ * (ℓ need not be convex in m, as for FL), then bisection on the sign of the derivative refines it
+ * to float64 precision.
+ *
+ * @example
+ * ```ts
+ * minimizeMargin({ name: "fl", gamma: 3 }, 10, 0.03);
+ * ```
  */
-export function minimizeMargin(loss: (m: number) => number, tau: number, options: { gridPoints?: number } = {}): number {
+export function minimizeMargin(spec: LossSpec, K: number, tau: number, options: { gridPoints?: number } = {}): number {
   const { gridPoints = 4000 } = options;
-  const phi = (m: number) => loss(m) + tau * m;
+  const phi = marginObjective(spec, K, tau);
   // Beyond m = ℓ(0)/τ the objective exceeds φ(0), since ℓ ≥ 0.
-  const upper = Math.min(loss(0) / tau, 1e4);
-  let best = 0, bestValue = phi(0);
+  const upper = Math.min(phi(0)[0] / tau, 1e4);
+  let best = 0, bestValue = phi(0)[0];
   const h = upper / gridPoints;
   for (let i = 1; i <= gridPoints; i++) {
-    const value = phi(i * h);
+    const [value] = phi(i * h);
     if (value < bestValue) [best, bestValue] = [i * h, value];
   }
+  if (best === 0 && phi(0)[1] >= 0) return 0;
   let lo = Math.max(0, best - h), hi = best + h;
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  let a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo);
-  let fa = phi(a), fb = phi(b);
-  while (hi - lo > 1e-12 * Math.max(1, best)) {
-    if (fa < fb) {
-      [hi, b, fb] = [b, a, fa];
-      a = hi - ratio * (hi - lo);
-      fa = phi(a);
-    } else {
-      [lo, a, fa] = [a, b, fb];
-      b = lo + ratio * (hi - lo);
-      fb = phi(b);
-    }
+  if (!(phi(lo)[1] < 0 && phi(hi)[1] > 0)) return best;
+  for (let i = 0; i < 200 && hi - lo > 4 * Number.EPSILON * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (phi(mid)[1] < 0) lo = mid;
+    else hi = mid;
   }
-  const m = (lo + hi) / 2;
-  return phi(m) <= bestValue ? m : best;
+  return (lo + hi) / 2;
 }
 
 /**
@@ -128,7 +137,7 @@ export function ufmTheory(spec: LossSpec, problem: UfmProblem): UfmTheory {
     ? ceOptimalMargin(K, tau)
     : spec.name === "ls"
     ? lsOptimalMargin(K, tau, spec.alpha)
-    : minimizeMargin((m) => ncLoss(spec, K, m), tau);
+    : minimizeMargin(spec, K, tau);
   const wNormSq = (margin * (K - 1)) / (K * c);
   const objective = ncLoss(spec, K, margin) + tau * margin;
   return { objective, wNormSq, hNormSq: c * c * wNormSq, bias: 0, margin, tau, c, trivial: margin === 0, attainable };
