@@ -38,8 +38,8 @@ export interface LbfgsResult {
   readonly gradNorm: number;
   readonly iterations: number;
   readonly evaluations: number;
-  /** Why it stopped. "stalled": the line search found no decrease (float64 precision reached). */
-  readonly reason: "gradient" | "stalled" | "maxIterations" | "callback";
+  /** Why it stopped. "precision": the line search found no decrease, float64 precision is reached. */
+  readonly reason: "gradient" | "precision" | "maxIterations" | "callback";
 }
 
 const C1 = 1e-4, C2 = 0.9;
@@ -114,7 +114,7 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
     }
     const step = strongWolfe(evaluate, value, slope, 1);
     if (step === null) {
-      reason = "stalled";
+      reason = "precision";
       break;
     }
     // Recompute at the accepted step unless it was the last one evaluated.

@@ -1,0 +1,61 @@
+/**
+ * The project's command line: `deno task nc <command> [options]`, `--help` on every command.
+ *
+ * Results go to stdout (one JSON object with `--json`), logs to stderr. Errors print one line
+ * naming the cause and exit non-zero (2 for usage and input errors, 1 for anything unexpected).
+ *
+ * @module
+ */
+import process from "node:process";
+import { type CliIo, type Command } from "./cli/args.ts";
+import { metricsCommand } from "./cli/metrics_command.ts";
+import { ufmCommand } from "./cli/ufm_command.ts";
+
+const COMMANDS: readonly Command[] = [metricsCommand, ufmCommand];
+
+/** Error types whose message is the whole story for the user (usage and input problems). */
+const USER_ERRORS = new Set(["CliError", "LossSpecError", "NcInputError", "UfmConfigError", "BackendError"]);
+
+function usage(): string {
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  return `Usage: deno task nc <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun a command with --help for its options.`;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+/**
+ * Runs the CLI with the given arguments and returns the exit status.
+ *
+ * @example
+ * ```ts
+ * const status = await main(["ufm", "--loss", "ce", "--json"]);
+ * ```
+ */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage() + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`error: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    const e = error as Error;
+    if (USER_ERRORS.has(e.name)) {
+      io.stderr(`error: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`error: ${e.stack ?? e.message}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) process.exit(await main(process.argv.slice(2)));

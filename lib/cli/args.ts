@@ -1,0 +1,69 @@
+/**
+ * Shared pieces of the command-line interface: errors, typed flag parsing, output.
+ *
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** A usage or input error: the CLI prints its message (no stack) and exits with status 2. */
+export class CliError extends Error {
+  override name = "CliError";
+}
+
+/** Where a command writes: stdout for results, stderr for logs. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** A subcommand. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly help: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parses flags strictly: unknown flags, missing values and positional arguments are errors.
+ *
+ * @example
+ * ```ts
+ * const { values } = parseFlags(["--seed", "3"], { seed: { type: "string" } }, "ufm");
+ * ```
+ */
+export function parseFlags<T extends Options>(argv: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new CliError(`${command}: ${(error as Error).message.split("\n")[0]} (see --help)`);
+  }
+}
+
+/** A numeric flag value; `undefined` when absent and no default is given. */
+export function numberFlag(values: Record<string, unknown>, flag: string, fallback: number): number;
+export function numberFlag(values: Record<string, unknown>, flag: string): number | undefined;
+export function numberFlag(values: Record<string, unknown>, flag: string, fallback?: number): number | undefined {
+  const raw = values[flag];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(value)) {
+    throw new CliError(`--${flag} must be a number, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Writes one JSON object and a newline. */
+export function writeJson(io: CliIo, value: unknown): void {
+  io.stdout(JSON.stringify(value) + "\n");
+}
+
+/** Formats a number for human-readable tables. */
+export function formatNumber(value: number | null): string {
+  if (value === null) return "—";
+  if (value === 0) return "0";
+  const abs = Math.abs(value);
+  return abs >= 1e-3 && abs < 1e5 ? value.toPrecision(6) : value.toExponential(3);
+}
