@@ -1,0 +1,29 @@
+/**
+ * The public surface of the toolkit, for notebooks and scripts:
+ *
+ * ```ts
+ * import { solveUfm, ncMetricsOf, ufmTheory } from "../lib/mod.ts";
+ * ```
+ *
+ * Layers, each importing only from those above it in this list: backend → core (losses, NC
+ * metrics, linear algebra, UFM) → experiments (presets, studies) → present (frames, figures,
+ * export).
+ *
+ * @module
+ */
+export * from "./backend/backend.ts";
+export * from "./core/linalg.ts";
+export * from "./core/losses.ts";
+export * from "./core/loss_tensors.ts";
+export * from "./core/nc_metrics.ts";
+export * from "./core/lbfgs.ts";
+export * from "./core/random.ts";
+export * from "./core/ufm.ts";
+export * from "./core/ufm_theory.ts";
+export * from "./experiments/presets.ts";
+export * from "./experiments/ufm_studies.ts";
+export * from "./present/loss_style.ts";
+export * from "./present/svg.ts";
+export * from "./present/ufm_plots.ts";
+export * from "./present/frames.ts";
+export * from "./present/export.ts";

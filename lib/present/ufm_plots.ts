@@ -1,0 +1,182 @@
+/**
+ * Figures of the UFM notebooks (01, 02): NC metrics against iteration, optimised against predicted
+ * quantities, ‖w_k‖² against weight decay, and the landscape study's gaps to the optimum.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import type { LossName } from "../core/losses.ts";
+import { LOSS_ORDER, LOSS_STYLES, lossScales } from "./loss_style.ts";
+import { legendMarks, LOG_TICK_FORMAT, plotSvg, type SvgFigure } from "./svg.ts";
+
+const lossLegend = (
+  losses: readonly LossName[],
+  options: { line?: boolean; symbol?: boolean; anchor?: "top-right" | "bottom-left" } = {},
+) =>
+  legendMarks(LOSS_ORDER.filter((l) => losses.includes(l)).map((l) => ({
+    label: LOSS_STYLES[l].label,
+    color: LOSS_STYLES[l].color,
+    symbol: options.symbol === false ? undefined : LOSS_STYLES[l].symbol,
+    line: options.line,
+  })), { anchor: options.anchor });
+
+const label = (loss: LossName) => LOSS_STYLES[loss].label;
+
+/** One point of an NC-against-iteration curve. */
+export interface NcHistoryRow {
+  readonly loss: LossName;
+  readonly iteration: number;
+  readonly nc1: number;
+  readonly nc2: number;
+  readonly nc3: number;
+}
+
+/**
+ * NC1, NC2 and NC3 against L-BFGS iteration, log–log, one panel per metric, one line per loss.
+ * Values at or below `floor` (default 1e-16) are drawn at the floor.
+ *
+ * @example
+ * ```ts
+ * ncHistoryPlot([{ loss: "ce", iteration: 1, nc1: 1, nc2: 0.5, nc3: 0.4 }]);
+ * ```
+ */
+export function ncHistoryPlot(rows: readonly NcHistoryRow[], options: { floor?: number; width?: number } = {}): SvgFigure {
+  const { floor = 1e-16, width = 900 } = options;
+  const long = rows.flatMap((r) =>
+    (["nc1", "nc2", "nc3"] as const).map((metric) => ({
+      loss: label(r.loss),
+      iteration: r.iteration,
+      metric: metric.toUpperCase(),
+      value: Math.max(r[metric], floor),
+    }))
+  );
+  return plotSvg({
+    width,
+    height: 300,
+    marginLeft: 60,
+    marginRight: 20,
+    ...lossScales(),
+    x: { type: "log", label: "L-BFGS iteration" },
+    y: { type: "log", label: "metric value", grid: true, tickFormat: LOG_TICK_FORMAT },
+    fx: { label: null },
+    marks: [
+      Plot.frame({ stroke: "#ddd" }),
+      Plot.line(long, { x: "iteration", y: "value", fx: "metric", stroke: "loss", strokeWidth: 1.8, sort: "iteration" }),
+      ...lossLegend([...new Set(rows.map((r) => r.loss))], { line: true, symbol: false, anchor: "bottom-left" }),
+    ],
+  });
+}
+
+/** An optimised value beside its prediction. */
+export interface ComparisonRow {
+  readonly loss: LossName;
+  readonly optimised: number;
+  readonly predicted: number;
+}
+
+/**
+ * Predicted values as bars and optimised values as symbols, one group per loss.
+ *
+ * @example
+ * ```ts
+ * optimisedVsPredictedPlot([{ loss: "ce", optimised: 35.7, predicted: 35.7 }], { quantity: "mean ‖w_k‖²" });
+ * ```
+ */
+export function optimisedVsPredictedPlot(rows: readonly ComparisonRow[], options: { quantity: string; width?: number }): SvgFigure {
+  const data = rows.map((r) => ({ ...r, loss: label(r.loss) }));
+  const top = 1.3 * Math.max(...data.flatMap((d) => [d.optimised, d.predicted])); // headroom for the legend
+  return plotSvg({
+    width: options.width ?? 480,
+    height: 300,
+    marginLeft: 60,
+    ...lossScales(),
+    x: { domain: LOSS_ORDER.map(label).filter((l) => data.some((d) => d.loss === l)), label: null, padding: 0.3 },
+    y: { label: options.quantity, grid: true, domain: [0, top] },
+    marks: [
+      Plot.barY(data, { x: "loss", y: "predicted", fill: "loss", fillOpacity: 0.25 }),
+      Plot.tickY(data, { x: "loss", y: "predicted", stroke: "loss", strokeDasharray: "4 2" }),
+      Plot.dot(data, { x: "loss", y: "optimised", stroke: "loss", fill: "loss", symbol: "loss", r: 5 }),
+      Plot.ruleY([0]),
+      ...legendMarks([
+        { label: "predicted (bar)", color: "#888", line: true },
+        { label: "optimised (symbol)", color: "#888", symbol: "circle" },
+      ]),
+    ],
+  });
+}
+
+/** A point of ‖w_k‖² against λ. */
+export interface LambdaRow {
+  readonly loss: LossName;
+  readonly lambda: number;
+  readonly wNormSq: number;
+}
+
+/**
+ * ‖w_k‖² against the weight decay λ = λ_W = λ_H: theory curves and optimised points, log–log.
+ *
+ * @example
+ * ```ts
+ * lambdaSweepPlot(theoryRows, optimisedRows);
+ * ```
+ */
+export function lambdaSweepPlot(theory: readonly LambdaRow[], optimised: readonly LambdaRow[], options: { width?: number } = {}): SvgFigure {
+  const positive = (rows: readonly LambdaRow[]) => rows.filter((r) => r.wNormSq > 0).map((r) => ({ ...r, loss: label(r.loss) }));
+  return plotSvg({
+    width: options.width ?? 640,
+    height: 380,
+    marginLeft: 60,
+    ...lossScales(),
+    x: { type: "log", label: "weight decay λ = λ_W = λ_H", tickFormat: LOG_TICK_FORMAT },
+    y: { type: "log", label: "‖w_k‖² at the optimum", grid: true },
+    marks: [
+      Plot.line(positive(theory), { x: "lambda", y: "wNormSq", stroke: "loss", strokeWidth: 1.5, sort: "lambda" }),
+      Plot.dot(positive(optimised), { x: "lambda", y: "wNormSq", stroke: "loss", fill: "loss", symbol: "loss", r: 4 }),
+      ...lossLegend([...new Set(theory.map((r) => r.loss))], { line: true }),
+    ],
+  });
+}
+
+/** One run of the landscape study. */
+export interface LandscapeRow {
+  readonly loss: LossName;
+  readonly d: number;
+  readonly start: string;
+  /** f(final) − f(predicted optimum). */
+  readonly gap: number;
+}
+
+/**
+ * Gap of each run's final objective to the predicted NC optimum, one panel per feature dimension,
+ * runs as symbols per loss and start. Gaps at or below `floor` (default 1e-12) sit on the floor.
+ *
+ * @example
+ * ```ts
+ * landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-14 }]);
+ * ```
+ */
+export function landscapePlot(rows: readonly LandscapeRow[], options: { floor?: number; width?: number } = {}): SvgFigure {
+  const { floor = 1e-12, width = 900 } = options;
+  const data = rows.map((r) => ({
+    ...r,
+    loss: label(r.loss),
+    row: `${label(r.loss)} · ${r.start}`,
+    panel: `d = ${r.d}`,
+    shown: Math.max(Math.abs(r.gap), floor),
+  }));
+  return plotSvg({
+    width,
+    height: 80 + 26 * new Set(data.map((d) => d.row)).size,
+    marginLeft: 110,
+    ...lossScales(),
+    x: { type: "log", label: `|f(final) − f(NC prediction)|  (≤ ${floor} drawn at ${floor})`, grid: true, tickFormat: LOG_TICK_FORMAT },
+    y: { label: null },
+    fx: { label: null },
+    fy: { label: null },
+    marks: [
+      Plot.frame({ stroke: "#ddd" }),
+      Plot.ruleX([floor], { stroke: "#999", strokeDasharray: "3 3" }),
+      Plot.dot(data, Plot.dodgeY({ x: "shown", fy: "row", fx: "panel", stroke: "loss", symbol: "loss", r: 3, anchor: "middle" })),
+    ],
+  });
+}

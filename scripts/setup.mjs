@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Set-up for a fresh Debian machine that has Node.js and npm: installs what is missing and
+// changes nothing that is already in place, so a second run takes about a second.
+//
+//   1. npm packages from package-lock.json (`npm ci`), including the `deno` binary;
+//   2. the native polars binding for this platform (npm skips it on Node < 22, whose engine
+//      check it fails, although the project runs polars under Deno);
+//   3. Debian packages: jupyter-nbconvert (headless notebooks) and fonts-dejavu-core (the font of
+//      every figure), through apt-get when running as root, otherwise the exact command to run;
+//   4. the Deno Jupyter kernel, pointing at this checkout's deno binary.
+//
+// Only Node.js built-ins are used: this runs before anything is installed.
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const say = (message) => console.error(`[setup] ${message}`);
+
+function fail(message) {
+  console.error(`[setup] error: ${message}`);
+  process.exit(1);
+}
+
+function run(command, args, options = {}) {
+  say(`$ ${command} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"], ...options });
+  if (result.error) fail(`${command}: ${result.error.message}`);
+  if (result.status !== 0) fail(`\`${command} ${args.join(" ")}\` exited with status ${result.status}`);
+}
+
+function commandExists(command) {
+  return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+}
+
+// 1. npm packages, re-installed when package-lock.json changes.
+const stampFile = join(root, "node_modules", ".nc-setup-lock-hash");
+const lockHash = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
+if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== lockHash) {
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  writeFileSync(stampFile, lockHash);
+}
+
+// 2. The polars binding for this platform, at the version nodejs-polars pins.
+const require = createRequire(join(root, "package.json"));
+const polarsPackage = JSON.parse(readFileSync(require.resolve("nodejs-polars/package.json"), "utf8"));
+const libc = process.report?.getReport?.().header?.glibcVersionRuntime ? "gnu" : "musl";
+const candidates = [`nodejs-polars-${process.platform}-${process.arch}-${libc}`, `nodejs-polars-${process.platform}-${process.arch}`, `nodejs-polars-${process.platform}-${process.arch}-msvc`];
+const binding = candidates.find((name) => name in (polarsPackage.optionalDependencies ?? {}));
+if (!binding) fail(`nodejs-polars ${polarsPackage.version} has no native binding for ${process.platform}-${process.arch}`);
+if (!existsSync(join(root, "node_modules", binding, "package.json"))) {
+  run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--ignore-scripts", `${binding}@${polarsPackage.optionalDependencies[binding]}`]);
+}
+
+// 3. Debian packages.
+const needed = [];
+if (!commandExists("jupyter-nbconvert")) needed.push("jupyter-nbconvert");
+if (!existsSync("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")) needed.push("fonts-dejavu-core");
+if (needed.length > 0) {
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${needed.join(" ")}`;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot || !commandExists("apt-get")) {
+    fail(`missing Debian packages: ${needed.join(", ")}. Install them, then run this again:\n  sudo sh -c '${command}'`);
+  }
+  run("apt-get", ["update", "-qq"]);
+  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...needed], {
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+}
+
+// 4. The Deno Jupyter kernel, (re)installed when missing or pointing at another deno binary.
+const deno = realpathSync(join(root, "node_modules", ".bin", "deno"));
+const dataDir = execFileSync("jupyter", ["--data-dir"], { encoding: "utf8" }).trim();
+const kernelFile = join(dataDir, "kernels", "deno", "kernel.json");
+let current = null;
+try {
+  current = JSON.parse(readFileSync(kernelFile, "utf8")).argv?.[0];
+} catch {
+  // not installed yet
+}
+if (current !== deno) {
+  run(deno, ["jupyter", "--install", "--force"]);
+}
+say("ready");
