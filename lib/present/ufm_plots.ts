@@ -147,36 +147,61 @@ export interface LandscapeRow {
 }
 
 /**
- * Gap of each run's final objective to the predicted NC optimum, one panel per feature dimension,
- * runs as symbols per loss and start. Gaps at or below `floor` (default 1e-12) sit on the floor.
+ * Gap of each run's final objective to the predicted NC optimum: one panel per feature dimension,
+ * one row per loss and start, one symbol per run (runs with equal gaps overlap), and at the right of
+ * each row how many runs reached the optimum (|gap| ≤ `reachedGap`). Gaps at or below `floor`
+ * (default 1e-12) are drawn at the floor.
  *
  * @example
  * ```ts
  * landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-14 }]);
  * ```
  */
-export function landscapePlot(rows: readonly LandscapeRow[], options: { floor?: number; width?: number } = {}): SvgFigure {
-  const { floor = 1e-12, width = 900 } = options;
-  const data = rows.map((r) => ({
-    ...r,
-    loss: label(r.loss),
-    row: `${label(r.loss)} · ${r.start}`,
-    panel: `d = ${r.d}`,
-    shown: Math.max(Math.abs(r.gap), floor),
-  }));
+export function landscapePlot(
+  rows: readonly LandscapeRow[],
+  options: { floor?: number; reachedGap?: number; width?: number } = {},
+): SvgFigure {
+  const { floor = 1e-12, reachedGap = 1e-8, width = 900 } = options;
+  const rowLabel = (r: LandscapeRow) => `${label(r.loss)} · ${r.start}`;
+  const panel = (d: number) => `d = ${d}`;
+  const data = rows.map((r) => ({ ...r, loss: label(r.loss), row: rowLabel(r), panel: panel(r.d), shown: Math.max(Math.abs(r.gap), floor) }));
+  const order = [...rows].sort((a, b) => LOSS_ORDER.indexOf(a.loss) - LOSS_ORDER.indexOf(b.loss) || a.start.localeCompare(b.start));
+  const rowDomain = [...new Set(order.map(rowLabel))];
+  const panelDomain = [...new Set(rows.map((r) => r.d))].sort((a, b) => a - b).map(panel);
+  const counts = new Map<string, { row: string; panel: string; reached: number; runs: number }>();
+  for (const r of data) {
+    const key = `${r.row}|${r.panel}`;
+    const c = counts.get(key) ?? { row: r.row, panel: r.panel, reached: 0, runs: 0 };
+    c.runs++;
+    if (Math.abs(r.gap) <= reachedGap) c.reached++;
+    counts.set(key, c);
+  }
   return plotSvg({
     width,
-    height: 80 + 26 * new Set(data.map((d) => d.row)).size,
+    height: 70 + 24 * rowDomain.length,
     marginLeft: 110,
+    marginRight: 20,
     ...lossScales(),
-    x: { type: "log", label: `|f(final) − f(NC prediction)|  (≤ ${floor} drawn at ${floor})`, grid: true, tickFormat: LOG_TICK_FORMAT },
-    y: { label: null },
-    fx: { label: null },
-    fy: { label: null },
+    x: {
+      type: "log",
+      domain: [floor / 30, 300 * Math.max(1, ...data.map((d) => d.shown))],
+      label: `|f(final) − f(NC prediction)|  (≤ ${floor} drawn at ${floor}; right: runs at the optimum)`,
+      grid: true,
+      tickFormat: LOG_TICK_FORMAT,
+    },
+    y: { domain: rowDomain, label: null },
+    fx: { domain: panelDomain, label: null, padding: 0.08 },
     marks: [
       Plot.frame({ stroke: "#ddd" }),
-      Plot.ruleX([floor], { stroke: "#999", strokeDasharray: "3 3" }),
-      Plot.dot(data, Plot.dodgeY({ x: "shown", fy: "row", fx: "panel", stroke: "loss", symbol: "loss", r: 3, anchor: "middle" })),
+      Plot.dot(data, { x: "shown", y: "row", fx: "panel", stroke: "loss", symbol: "loss", r: 4, strokeOpacity: 0.6 }),
+      Plot.text([...counts.values()], {
+        y: "row",
+        fx: "panel",
+        frameAnchor: "right",
+        dx: -4,
+        text: (c: { reached: number; runs: number }) => `${c.reached}/${c.runs}`,
+        textAnchor: "end",
+      }),
     ],
   });
 }

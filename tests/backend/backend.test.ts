@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
+import { BackendError, initBackend, resolveBackendName } from "../../lib/backend/backend.ts";
+
+const saved = process.env.NC_BACKEND;
+afterEach(() => {
+  if (saved === undefined) delete process.env.NC_BACKEND;
+  else process.env.NC_BACKEND = saved;
+  vi.restoreAllMocks();
+});
+
+describe("resolveBackendName", () => {
+  test("defaults to wasm, follows NC_BACKEND, and the option wins", () => {
+    delete process.env.NC_BACKEND;
+    expect(resolveBackendName()).toBe("wasm");
+    process.env.NC_BACKEND = "cpu";
+    expect(resolveBackendName()).toBe("cpu");
+    expect(resolveBackendName("wasm")).toBe("wasm");
+  });
+
+  test("rejects an unknown name, saying where it came from", () => {
+    process.env.NC_BACKEND = "cuda";
+    expect(() => resolveBackendName()).toThrow(/unknown backend "cuda" \(from NC_BACKEND\); choose one of wasm, cpu, tensorflow/);
+  });
+});
+
+describe("initBackend", () => {
+  test("initialises wasm and logs the choice once", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(await initBackend({ backend: "wasm" })).toBe("wasm");
+    expect(await initBackend({ backend: "wasm" })).toBe("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    expect(tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync()[0])).toBe(3);
+    expect(log.mock.calls.filter(([m]) => String(m).includes("backend: wasm"))).toHaveLength(1);
+  });
+
+  test("the tensorflow backend fails with one message on how to install it when the package is absent", async () => {
+    // The real importer: neither native package is a dependency of the project.
+    const error = await initBackend({ backend: "tensorflow", quiet: true }).catch((e) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error.message).toMatch(/needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node/);
+    expect(error.message).toMatch(/npm install --no-save @tensorflow\/tfjs-node-gpu@4\.22\.0/);
+  });
+
+  test("the tensorflow backend tries tfjs-node-gpu first, then tfjs-node", async () => {
+    const tried: string[] = [];
+    const error = await initBackend({
+      backend: "tensorflow",
+      quiet: true,
+      importer: (name) => (tried.push(name), Promise.reject(new Error("Cannot find module"))),
+    }).catch((e) => e);
+    expect(tried).toEqual(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
+    expect(error.message).toMatch(/tfjs-node-gpu: Cannot find module; @tensorflow\/tfjs-node: Cannot find module/);
+  });
+});

@@ -1,0 +1,52 @@
+import { afterAll, describe, expect, test } from "vitest";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exportFigure } from "../../lib/present/export.ts";
+import { landscapePlot, lambdaSweepPlot, ncHistoryPlot, optimisedVsPredictedPlot } from "../../lib/present/ufm_plots.ts";
+import { LOSS_STYLES } from "../../lib/present/loss_style.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "nc-figures-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const history = (["ce", "ls", "fl", "mse"] as const).flatMap((loss, i) =>
+  [1, 2, 5, 10, 20].map((iteration) => ({ loss, iteration, nc1: 10 ** -(iteration / 2 + i), nc2: 1 / iteration, nc3: 1 / iteration ** 2 }))
+);
+
+const FIGURES = {
+  history: () => ncHistoryPlot(history),
+  comparison: () => optimisedVsPredictedPlot([{ loss: "ce", optimised: 35.7, predicted: 35.7 }, { loss: "mse", optimised: 94.3, predicted: 94.3 }], { quantity: "mean ‖w_k‖²" }),
+  lambda: () => lambdaSweepPlot([{ loss: "fl", lambda: 1e-4, wNormSq: 20 }, { loss: "fl", lambda: 1e-2, wNormSq: 5 }], [{ loss: "fl", lambda: 1e-3, wNormSq: 10 }]),
+  landscape: () => landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-15 }, { loss: "ls", d: 5, start: "random", gap: 0.04 }]),
+};
+
+describe.each(Object.entries(FIGURES))("%s figure", (name, make) => {
+  test("is one standalone SVG element with the project's loss colours", () => {
+    const svg = make().outerHTML;
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
+    expect(svg).not.toContain("<figure");
+    const colours = Object.values(LOSS_STYLES).map((s) => s.color);
+    expect(colours.some((c) => svg.includes(c))).toBe(true);
+  });
+
+  test("exports an SVG file and a PNG of twice the SVG's width", () => {
+    const figure = make();
+    const written = exportFigure(figure, `test_${name}`, { dir });
+    expect(written.map((p) => p.split("/").pop())).toEqual([`test_${name}.svg`, `test_${name}.png`]);
+    const png = readFileSync(join(dir, `test_${name}.png`));
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")).toBe("PNG");
+    expect(png.readUInt32BE(16)).toBe(2 * Number(figure.getAttribute("width")));
+    expect(readFileSync(join(dir, `test_${name}.svg`), "utf8")).toMatch(/^<\?xml[^>]*>\n<svg /);
+  });
+});
+
+test("the legends name every loss that is drawn", () => {
+  const svg = ncHistoryPlot(history).outerHTML;
+  for (const label of ["CE", "LS", "FL", "MSE"]) expect(svg).toContain(`>${label}<`);
+});
+
+test("exports leave no temporary files and reject unsafe names", () => {
+  expect(readdirSync(dir).some((f) => f.endsWith(".tmp"))).toBe(false);
+  expect(() => exportFigure(FIGURES.lambda(), "../escape", { dir })).toThrow(/must use only letters/);
+});
