@@ -52,6 +52,7 @@ def main() -> int:
         notebook,
         kernel_name="deno",
         timeout=None if args.timeout < 0 else args.timeout,
+        record_timing=False,
         resources={"metadata": {"path": args.cwd or "."}},
     )
     try:

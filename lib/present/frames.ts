@@ -29,7 +29,6 @@ export function ufmResultsFrame(results: readonly UfmResult[]): pl.DataFrame {
     nc3: r.metrics.nc3,
     nc4: r.metrics.nc4,
     iterations: r.iterations,
-    seconds: r.seconds,
   })));
 }
 
