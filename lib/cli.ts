@@ -18,7 +18,9 @@ const USER_ERRORS = new Set(["CliError", "LossSpecError", "NcInputError", "UfmCo
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
-  return `Usage: deno task nc <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun a command with --help for its options.`;
+  return `Usage: deno task nc <command> [options]\n\nCommands:\n${
+    lines.join("\n")
+  }\n\nRun a command with --help for its options.`;
 }
 
 const processIo: CliIo = {

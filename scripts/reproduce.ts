@@ -22,7 +22,9 @@ function main(): number {
     strict: true,
   });
   if (values.help) {
-    console.log("Usage: deno task reproduce [--preset cpu|smoke] [--only SUBSTRING]\n\nExecutes every notebook headless and exports its figures.");
+    console.log(
+      "Usage: deno task reproduce [--preset cpu|smoke] [--only SUBSTRING]\n\nExecutes every notebook headless and exports its figures.",
+    );
     return 0;
   }
   const preset = resolvePreset(values.preset ?? "cpu");
@@ -40,7 +42,9 @@ function main(): number {
       output: outDir ? join(outDir, name) : undefined,
       env: { NC_PRESET: preset, NC_FIGURES_DIR: figuresDir },
     });
-    console.error(`[reproduce] ${name}: ${report.figures} figures in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.error(
+      `[reproduce] ${name}: ${report.figures} figures in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   console.error(`[reproduce] done in ${((performance.now() - started) / 1000).toFixed(1)} s; figures in ${figuresDir}`);
   return 0;

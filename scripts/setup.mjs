@@ -49,11 +49,24 @@ if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== lockHash) {
 const require = createRequire(join(root, "package.json"));
 const polarsPackage = JSON.parse(readFileSync(require.resolve("nodejs-polars/package.json"), "utf8"));
 const libc = process.report?.getReport?.().header?.glibcVersionRuntime ? "gnu" : "musl";
-const candidates = [`nodejs-polars-${process.platform}-${process.arch}-${libc}`, `nodejs-polars-${process.platform}-${process.arch}`, `nodejs-polars-${process.platform}-${process.arch}-msvc`];
+const candidates = [
+  `nodejs-polars-${process.platform}-${process.arch}-${libc}`,
+  `nodejs-polars-${process.platform}-${process.arch}`,
+  `nodejs-polars-${process.platform}-${process.arch}-msvc`,
+];
 const binding = candidates.find((name) => name in (polarsPackage.optionalDependencies ?? {}));
-if (!binding) fail(`nodejs-polars ${polarsPackage.version} has no native binding for ${process.platform}-${process.arch}`);
+if (!binding) {
+  fail(`nodejs-polars ${polarsPackage.version} has no native binding for ${process.platform}-${process.arch}`);
+}
 if (!existsSync(join(root, "node_modules", binding, "package.json"))) {
-  run("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--ignore-scripts", `${binding}@${polarsPackage.optionalDependencies[binding]}`]);
+  run("npm", [
+    "install",
+    "--no-save",
+    "--no-audit",
+    "--no-fund",
+    "--ignore-scripts",
+    `${binding}@${polarsPackage.optionalDependencies[binding]}`,
+  ]);
 }
 
 // 3. Debian packages.
@@ -64,7 +77,9 @@ if (needed.length > 0) {
   const command = `apt-get update && apt-get install -y --no-install-recommends ${needed.join(" ")}`;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot || !commandExists("apt-get")) {
-    fail(`missing Debian packages: ${needed.join(", ")}. Install them, then run this again:\n  sudo sh -c '${command}'`);
+    fail(
+      `missing Debian packages: ${needed.join(", ")}. Install them, then run this again:\n  sudo sh -c '${command}'`,
+    );
   }
   run("apt-get", ["update", "-qq"]);
   run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...needed], {

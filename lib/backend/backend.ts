@@ -43,7 +43,11 @@ let initialised: { name: BackendName; detail: string } | null = null;
 export function resolveBackendName(requested?: string): BackendName {
   const name = requested ?? process.env.NC_BACKEND ?? "wasm";
   if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
-    throw new BackendError(`unknown backend "${name}" (from ${requested ? "the backend option" : "NC_BACKEND"}); choose one of ${BACKEND_NAMES.join(", ")}`);
+    throw new BackendError(
+      `unknown backend "${name}" (from ${requested ? "the backend option" : "NC_BACKEND"}); choose one of ${
+        BACKEND_NAMES.join(", ")
+      }`,
+    );
   }
   return name as BackendName;
 }
@@ -58,7 +62,11 @@ async function importNative(importer: (name: string) => Promise<unknown>): Promi
       failures.push(`${name}: ${(error as Error).message.split("\n")[0]}`);
     }
   }
-  throw new BackendError(`backend "tensorflow" needs ${NATIVE_PACKAGES.join(" or ")}, and neither can be imported (${failures.join("; ")}); ${NATIVE_INSTALL_HINT}`);
+  throw new BackendError(
+    `backend "tensorflow" needs ${NATIVE_PACKAGES.join(" or ")}, and neither can be imported (${
+      failures.join("; ")
+    }); ${NATIVE_INSTALL_HINT}`,
+  );
 }
 
 /**

@@ -36,7 +36,12 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
  */
 export function parseFlags<T extends Options>(argv: string[], options: T, command: string) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    });
   } catch (error) {
     throw new CliError(`${command}: ${(error as Error).message.split("\n")[0]} (see --help)`);
   }

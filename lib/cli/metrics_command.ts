@@ -34,10 +34,16 @@ function numberMatrix(value: unknown, key: string, file: string, cols?: number):
   value.forEach((row, i) => {
     if (!Array.isArray(row)) throw new CliError(`${file}: "${key}" row ${i} is not an array`);
     if (row.length !== width) {
-      throw new CliError(`${file}: "${key}" row ${i} has ${row.length} entries, expected ${width}${cols === undefined ? " (ragged rows)" : ""}`);
+      throw new CliError(
+        `${file}: "${key}" row ${i} has ${row.length} entries, expected ${width}${
+          cols === undefined ? " (ragged rows)" : ""
+        }`,
+      );
     }
     row.forEach((v, j) => {
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new CliError(`${file}: "${key}"[${i}][${j}] is not a finite number`);
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new CliError(`${file}: "${key}"[${i}][${j}] is not a finite number`);
+      }
     });
   });
   return value as number[][];
@@ -51,24 +57,38 @@ export function readMetricsInput(file: string): MetricsInput {
   } catch (error) {
     throw new CliError(`${file}: ${(error as Error).message}`);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new CliError(`${file}: expected a JSON object`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new CliError(`${file}: expected a JSON object`);
+  }
   const record = parsed as Record<string, unknown>;
-  for (const key of ["features", "labels", "W", "b"]) if (!(key in record)) throw new CliError(`${file}: missing key "${key}"`);
+  for (const key of ["features", "labels", "W", "b"]) {
+    if (!(key in record)) throw new CliError(`${file}: missing key "${key}"`);
+  }
   for (const key of Object.keys(record)) {
-    if (!["features", "labels", "W", "b"].includes(key)) throw new CliError(`${file}: unknown key "${key}" (expected features, labels, W, b)`);
+    if (!["features", "labels", "W", "b"].includes(key)) {
+      throw new CliError(`${file}: unknown key "${key}" (expected features, labels, W, b)`);
+    }
   }
   const W = numberMatrix(record.W, "W", file);
   const K = W.length, d = W[0]?.length ?? 0;
   if (K < 2 || d < 1) throw new CliError(`${file}: "W" must be K×d with K ≥ 2 classes and d ≥ 1, got ${K}×${d}`);
   const features = numberMatrix(record.features, "features", file);
   if (features.length === 0) throw new CliError(`${file}: "features" is empty`);
-  if (features[0].length !== d) throw new CliError(`${file}: "features" rows have ${features[0].length} entries but "W" is ${K}×${d}: the feature dimension must match`);
+  if (features[0].length !== d) {
+    throw new CliError(
+      `${file}: "features" rows have ${
+        features[0].length
+      } entries but "W" is ${K}×${d}: the feature dimension must match`,
+    );
+  }
   const labels = record.labels;
   if (!Array.isArray(labels) || labels.length !== features.length) {
     throw new CliError(`${file}: "labels" must be an array of ${features.length} integers (one per feature row)`);
   }
   labels.forEach((y, i) => {
-    if (!Number.isInteger(y) || y < 0 || y >= K) throw new CliError(`${file}: "labels"[${i}] = ${JSON.stringify(y)} is not an integer in [0, ${K})`);
+    if (!Number.isInteger(y) || y < 0 || y >= K) {
+      throw new CliError(`${file}: "labels"[${i}] = ${JSON.stringify(y)} is not an integer in [0, ${K})`);
+    }
   });
   const b = record.b;
   if (!Array.isArray(b) || b.length !== K || !b.every((v) => typeof v === "number" && Number.isFinite(v))) {
@@ -77,7 +97,11 @@ export function readMetricsInput(file: string): MetricsInput {
   const counts = new Array(K).fill(0);
   for (const y of labels) counts[y]++;
   const empty = counts.findIndex((c) => c === 0);
-  if (empty >= 0) throw new CliError(`${file}: class ${empty} has no samples in "labels"; every class in [0, ${K}) needs at least one`);
+  if (empty >= 0) {
+    throw new CliError(
+      `${file}: class ${empty} has no samples in "labels"; every class in [0, ${K}) needs at least one`,
+    );
+  }
   return { features, labels, W, b };
 }
 
@@ -103,7 +127,9 @@ export const metricsCommand: Command = {
     }
     const input = readMetricsInput(values.input);
     const K = input.W.length, d = input.W[0].length;
-    const metrics = ncMetricsOf(input.features, input.labels, { W: matrix(K, d, input.W.flat()), b: input.b }, { globalMean });
+    const metrics = ncMetricsOf(input.features, input.labels, { W: matrix(K, d, input.W.flat()), b: input.b }, {
+      globalMean,
+    });
     io.stderr(`[nc] ${input.features.length} samples, K = ${K}, d = ${d}, global mean: ${globalMean}\n`);
     if (values.json) {
       writeJson(io, { ...metrics, N: input.features.length, K, d, globalMean });

@@ -37,8 +37,19 @@ export const ufmCommand: Command = {
   run(argv, io) {
     const flag = { type: "string" } as const;
     const { values } = parseFlags(argv, {
-      loss: flag, gamma: flag, alpha: flag, M: flag, K: flag, n: flag, d: flag,
-      "lambda-w": flag, "lambda-h": flag, "lambda-b": flag, seed: flag, "init-scale": flag, "max-iterations": flag,
+      loss: flag,
+      gamma: flag,
+      alpha: flag,
+      M: flag,
+      K: flag,
+      n: flag,
+      d: flag,
+      "lambda-w": flag,
+      "lambda-h": flag,
+      "lambda-b": flag,
+      seed: flag,
+      "init-scale": flag,
+      "max-iterations": flag,
       json: { type: "boolean" },
     }, "ufm");
     if (values.help) {
@@ -72,11 +83,20 @@ export const ufmCommand: Command = {
       maxIterations: numberFlag(values, "max-iterations", 20000),
     });
     const { metrics, theory } = result;
-    io.stderr(`[nc] ufm ${name}: ${result.iterations} L-BFGS iterations in ${result.seconds.toFixed(2)} s (${result.stopReason})\n`);
+    io.stderr(
+      `[nc] ufm ${name}: ${result.iterations} L-BFGS iterations in ${
+        result.seconds.toFixed(2)
+      } s (${result.stopReason})\n`,
+    );
     const summary = {
       loss,
-      K: result.config.K, n: result.config.n, d: result.config.d,
-      lambdaW: result.config.lambdaW, lambdaH: result.config.lambdaH, lambdaB: result.config.lambdaB, seed: result.config.seed,
+      K: result.config.K,
+      n: result.config.n,
+      d: result.config.d,
+      lambdaW: result.config.lambdaW,
+      lambdaH: result.config.lambdaH,
+      lambdaB: result.config.lambdaB,
+      seed: result.config.seed,
       objective: result.objective,
       wNormSq: result.wNormSq,
       hNormSq: result.hNormSq,

@@ -98,7 +98,9 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
       const y = yHist[j];
       for (let i = 0; i < n; i++) direction[i] -= alphas[j] * y[i];
     }
-    const gammaScale = m > 0 ? dot(sHist[m - 1], yHist[m - 1]) / dot(yHist[m - 1], yHist[m - 1]) : 1 / Math.max(maxAbs(g), 1e-300);
+    const gammaScale = m > 0
+      ? dot(sHist[m - 1], yHist[m - 1]) / dot(yHist[m - 1], yHist[m - 1])
+      : 1 / Math.max(maxAbs(g), 1e-300);
     for (let i = 0; i < n; i++) direction[i] *= gammaScale;
     for (let j = 0; j < m; j++) {
       const beta = rhoHist[j] * dot(yHist[j], direction);

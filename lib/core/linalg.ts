@@ -45,11 +45,6 @@ export function fromRows(rows: readonly (readonly number[])[]): Matrix {
   return m;
 }
 
-/** The rows of a matrix as plain arrays (for JSON and display). */
-export function toRows(m: Matrix): number[][] {
-  return Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
-}
-
 /** The n×n identity matrix. */
 export function identity(n: number): Matrix {
   const m = matrix(n, n);
@@ -105,25 +100,11 @@ export function addScaled(a: Matrix, b: Matrix, s = 1): Matrix {
   return c;
 }
 
-/** s·A (a new matrix). */
-export function scale(a: Matrix, s: number): Matrix {
-  const c = matrix(a.rows, a.cols);
-  for (let i = 0; i < c.data.length; i++) c.data[i] = s * a.data[i];
-  return c;
-}
-
 /** Frobenius norm ‖A‖_F. */
 export function frobeniusNorm(a: Matrix): number {
   let s = 0;
   for (const x of a.data) s += x * x;
   return Math.sqrt(s);
-}
-
-/** tr(A) of a square matrix. */
-export function trace(a: Matrix): number {
-  let s = 0;
-  for (let i = 0; i < Math.min(a.rows, a.cols); i++) s += a.data[i * a.cols + i];
-  return s;
 }
 
 /** tr(A·B) without forming the product. */

@@ -86,7 +86,9 @@ export function parseLossSpec(input: unknown): LossSpec {
   const number = (key: "gamma" | "alpha" | "M"): number => {
     const value = record[key] ?? LOSS_DEFAULTS[key];
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new LossSpecError(`loss "${lossName}" parameter "${key}" must be a finite number, got ${JSON.stringify(value)}`);
+      throw new LossSpecError(
+        `loss "${lossName}" parameter "${key}" must be a finite number, got ${JSON.stringify(value)}`,
+      );
     }
     return value;
   };
@@ -100,7 +102,9 @@ export function parseLossSpec(input: unknown): LossSpec {
     }
     case "ls": {
       const alpha = number("alpha");
-      if (alpha < 0 || alpha >= 1) throw new LossSpecError(`loss "ls" parameter "alpha" must be in [0, 1), got ${alpha}`);
+      if (alpha < 0 || alpha >= 1) {
+        throw new LossSpecError(`loss "ls" parameter "alpha" must be in [0, 1), got ${alpha}`);
+      }
       return { name: "ls", alpha };
     }
     case "mse": {
@@ -163,7 +167,7 @@ export function sampleLoss(
   const prob = (j: number) => Math.exp(logits[j] - lse);
   switch (spec.name) {
     case "ce":
-      if (grad) for (let j = 0; j < K; j++) grad[j] += gradScale * (prob(j) - (j === label ? 1 : 0));
+      if (grad) { for (let j = 0; j < K; j++) grad[j] += gradScale * (prob(j) - (j === label ? 1 : 0)); }
       return -logPk;
     case "ls": {
       const { alpha } = spec;

@@ -18,8 +18,8 @@ import {
   DEFAULT_RANK_TOLERANCE,
   etfDistance,
   gramRows,
-  type Matrix,
   matmul,
+  type Matrix,
   matrix,
   pseudoInverseSymmetric,
   traceOfProduct,
@@ -66,7 +66,9 @@ export interface ClassMeans {
 export function flattenFeatures(features: FeatureInput, dim: number, numRows: number): ArrayLike<number> {
   let flat: ArrayLike<number>;
   if ("data" in features && "rows" in features) {
-    if (features.cols !== dim) throw new NcInputError(`features have ${features.cols} columns, expected dimension ${dim}`);
+    if (features.cols !== dim) {
+      throw new NcInputError(`features have ${features.cols} columns, expected dimension ${dim}`);
+    }
     flat = features.data;
   } else if (features.length > 0 && typeof features[0] !== "number") {
     const rows = features as readonly ArrayLike<number>[];
@@ -109,8 +111,12 @@ export class ClassMeanAccumulator {
   #seen = 0;
 
   constructor(readonly numClasses: number, readonly dim: number) {
-    if (!(Number.isInteger(numClasses) && numClasses >= 2)) throw new NcInputError(`numClasses must be an integer ≥ 2, got ${numClasses}`);
-    if (!(Number.isInteger(dim) && dim >= 1)) throw new NcInputError(`feature dimension must be an integer ≥ 1, got ${dim}`);
+    if (!(Number.isInteger(numClasses) && numClasses >= 2)) {
+      throw new NcInputError(`numClasses must be an integer ≥ 2, got ${numClasses}`);
+    }
+    if (!(Number.isInteger(dim) && dim >= 1)) {
+      throw new NcInputError(`feature dimension must be an integer ≥ 1, got ${dim}`);
+    }
     this.#sums = new Float64Array(numClasses * dim);
     this.#counts = new Float64Array(numClasses);
   }
@@ -271,7 +277,9 @@ export class WithinClassAccumulator {
   compute(): NcStatistics {
     const K = this.#means.numClasses;
     if (this.#seen !== this.#means.total) {
-      throw new NcInputError(`pass 2 saw ${this.#seen} samples but pass 1 saw ${this.#means.total}: feed both passes the same data`);
+      throw new NcInputError(
+        `pass 2 saw ${this.#seen} samples but pass 1 saw ${this.#means.total}: feed both passes the same data`,
+      );
     }
     const projectedScatter = matrix(K, K, this.#scatter.map((x) => x / this.#seen));
     return {
@@ -346,7 +354,11 @@ export interface NcMetrics {
  * m.nc1; m.nc2; m.nc3; m.nc4;
  * ```
  */
-export function ncMetrics(stats: NcStatistics, classifier: Classifier, options: { rankTolerance?: number } = {}): NcMetrics {
+export function ncMetrics(
+  stats: NcStatistics,
+  classifier: Classifier,
+  options: { rankTolerance?: number } = {},
+): NcMetrics {
   const { classMeans, centredMeans, projectedScatter, classScatter, globalMean } = stats;
   const { numClasses: K, dim: d, counts, total } = classMeans;
   checkClassifier(classifier, K, d);

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { sampleLoss, type LossSpec } from "./losses.ts";
+import { type LossSpec, sampleLoss } from "./losses.ts";
 import { identity, type Matrix, matrix, symmetricEigen } from "./linalg.ts";
 import { minimizeLbfgs } from "./lbfgs.ts";
 import { type NcMetrics, ncMetricsOf } from "./nc_metrics.ts";
@@ -79,7 +79,9 @@ export class UfmConfigError extends Error {
 export function validateUfmConfig(config: UfmConfig): void {
   const positiveInt = (key: "K" | "n" | "d", min: number) => {
     const v = config[key];
-    if (!Number.isInteger(v) || v < min) throw new UfmConfigError(`UFM parameter "${key}" must be an integer ≥ ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min) {
+      throw new UfmConfigError(`UFM parameter "${key}" must be an integer ≥ ${min}, got ${v}`);
+    }
   };
   positiveInt("K", 2);
   positiveInt("n", 1);
@@ -92,7 +94,9 @@ export function validateUfmConfig(config: UfmConfig): void {
   if (!(config.lambdaB >= 0) || !Number.isFinite(config.lambdaB)) {
     throw new UfmConfigError(`UFM parameter "lambdaB" must be ≥ 0, got ${config.lambdaB}`);
   }
-  if (!Number.isInteger(config.seed)) throw new UfmConfigError(`UFM parameter "seed" must be an integer, got ${config.seed}`);
+  if (!Number.isInteger(config.seed)) {
+    throw new UfmConfigError(`UFM parameter "seed" must be an integer, got ${config.seed}`);
+  }
   if (config.initScale !== undefined && !(config.initScale > 0)) {
     throw new UfmConfigError(`UFM parameter "initScale" must be > 0, got ${config.initScale}`);
   }

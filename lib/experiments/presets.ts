@@ -31,7 +31,9 @@ export class PresetError extends Error {
 export function resolvePreset(name?: string): PresetName {
   const value = name ?? process.env.NC_PRESET ?? "cpu";
   if (!(PRESET_NAMES as readonly string[]).includes(value)) {
-    throw new PresetError(`unknown preset "${value}"${name ? "" : " (from NC_PRESET)"}; choose one of ${PRESET_NAMES.join(", ")}`);
+    throw new PresetError(
+      `unknown preset "${value}"${name ? "" : " (from NC_PRESET)"}; choose one of ${PRESET_NAMES.join(", ")}`,
+    );
   }
   return value as PresetName;
 }

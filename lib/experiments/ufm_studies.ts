@@ -41,9 +41,13 @@ export function lambdaSweepStudy(
   preset: UfmPreset,
   losses: readonly LossSpec[] = PAPER_LOSSES,
   options: { curvePoints?: number } = {},
-): { theory: { loss: LossName; lambda: number; wNormSq: number }[]; optimised: { loss: LossName; lambda: number; wNormSq: number; predicted: number }[] } {
+): {
+  theory: { loss: LossName; lambda: number; wNormSq: number }[];
+  optimised: { loss: LossName; lambda: number; wNormSq: number; predicted: number }[];
+} {
   const { curvePoints = 60 } = options;
-  const lo = Math.log10(Math.min(...preset.sweepLambdas)) - 0.3, hi = Math.log10(Math.max(...preset.sweepLambdas)) + 0.3;
+  const lo = Math.log10(Math.min(...preset.sweepLambdas)) - 0.3,
+    hi = Math.log10(Math.max(...preset.sweepLambdas)) + 0.3;
   const theory = losses.flatMap((loss) =>
     Array.from({ length: curvePoints }, (_, i) => {
       const lambda = 10 ** (lo + ((hi - lo) * i) / (curvePoints - 1));

@@ -37,7 +37,14 @@ export interface NotebookReport {
 interface Cell {
   cell_type: string;
   source: string | string[];
-  outputs?: { output_type: string; name?: string; text?: string | string[]; ename?: string; evalue?: string; data?: Record<string, unknown> }[];
+  outputs?: {
+    output_type: string;
+    name?: string;
+    text?: string | string[];
+    ename?: string;
+    evalue?: string;
+    data?: Record<string, unknown>;
+  }[];
 }
 
 /** The notebooks of a directory, sorted by name. */
@@ -105,7 +112,15 @@ export function executeNotebook(path: string, options: ExecuteOptions = {}): Not
   mkdirSync(tmpDir, { recursive: true });
   try {
     const executed = join(tmpDir, basename(output));
-    const result = spawnSync(PYTHON, [EXECUTOR, source, executed, "--cwd", dirname(source), "--timeout", String(options.cellTimeout ?? -1)], {
+    const result = spawnSync(PYTHON, [
+      EXECUTOR,
+      source,
+      executed,
+      "--cwd",
+      dirname(source),
+      "--timeout",
+      String(options.cellTimeout ?? -1),
+    ], {
       cwd: dirname(source),
       env: { ...process.env, ...options.env },
       encoding: "utf8",
@@ -113,12 +128,15 @@ export function executeNotebook(path: string, options: ExecuteOptions = {}): Not
     if (result.error) throw new NotebookError(`${path}: cannot run the notebook executor: ${result.error.message}`);
     if (result.status !== 0) {
       const detail = existsSync(executed) ? inspectNotebook(executed).errors.join("; ") : "";
-      const stderr = (result.stderr ?? "").split("\n").filter((l) => l.trim() && !l.includes("is unstable")).slice(-3).join(" | ");
+      const stderr = (result.stderr ?? "").split("\n").filter((l) => l.trim() && !l.includes("is unstable")).slice(-3)
+        .join(" | ");
       throw new NotebookError(`${path}: execution failed (${detail || stderr || `status ${result.status}`})`);
     }
     const report = { ...inspectNotebook(executed), path };
     if (report.errors.length > 0) throw new NotebookError(`${path}: ${report.errors.join("; ")}`);
-    if (report.missingFigures.length > 0) throw new NotebookError(`${path}: no figure output in cells ${report.missingFigures.join(", ")}`);
+    if (report.missingFigures.length > 0) {
+      throw new NotebookError(`${path}: no figure output in cells ${report.missingFigures.join(", ")}`);
+    }
     renameSync(executed, output);
     return report;
   } finally {

@@ -33,7 +33,9 @@ export const FIGURE_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
  */
 export function plotSvg(options: Plot.PlotOptions): SvgFigure {
   const { document } = parseHTML("<!DOCTYPE html><html><head></head><body></body></html>");
-  const node = Plot.plot({ style: { background: "white", fontFamily: FIGURE_FONT }, ...options, document } as Plot.PlotOptions) as unknown as SvgFigure;
+  const node = Plot.plot(
+    { style: { background: "white", fontFamily: FIGURE_FONT }, ...options, document } as Plot.PlotOptions,
+  ) as unknown as SvgFigure;
   if (node.nodeName.toLowerCase() !== "svg") {
     throw new Error("plotSvg: Plot returned an HTML figure; draw titles and legends as marks (see legendMarks)");
   }
@@ -65,12 +67,16 @@ export interface LegendItem {
  * plotSvg({ marks: [...data, ...legendMarks([{ label: "CE", color: "blue", symbol: "triangle" }])] });
  * ```
  */
-export function legendMarks(items: readonly LegendItem[], options: { anchor?: "top-right" | "bottom-right" | "top-left" | "bottom-left" } = {}): Plot.Markish[] {
+export function legendMarks(
+  items: readonly LegendItem[],
+  options: { anchor?: "top-right" | "bottom-right" | "top-left" | "bottom-left" } = {},
+): Plot.Markish[] {
   const anchor = options.anchor ?? "top-right";
   const right = anchor.endsWith("right");
   const top = anchor.startsWith("top");
   const longest = Math.max(...items.map((item) => item.label.length));
-  const x = right ? -(20 + 6.2 * longest) : 12, y = (i: number) => (top ? 12 + 15 * i : -12 - 15 * (items.length - 1 - i));
+  const x = right ? -(20 + 6.2 * longest) : 12,
+    y = (i: number) => (top ? 12 + 15 * i : -12 - 15 * (items.length - 1 - i));
   const marks: Plot.Markish[] = [];
   items.forEach((item, i) => {
     const common = { frameAnchor: anchor, dy: y(i), facet: "super" } as const;
@@ -79,9 +85,26 @@ export function legendMarks(items: readonly LegendItem[], options: { anchor?: "t
     }
     if (item.symbol) {
       const filled = item.symbol !== "times";
-      marks.push(Plot.dot([item.label], { ...common, dx: x, symbol: item.symbol, stroke: item.color, fill: filled ? item.color : "none", r: 3.5 }));
+      marks.push(
+        Plot.dot([item.label], {
+          ...common,
+          dx: x,
+          symbol: item.symbol,
+          stroke: item.color,
+          fill: filled ? item.color : "none",
+          r: 3.5,
+        }),
+      );
     }
-    marks.push(Plot.text([item.label], { ...common, dx: x + 12, text: (d: string) => d, textAnchor: "start", fill: "currentColor" }));
+    marks.push(
+      Plot.text([item.label], {
+        ...common,
+        dx: x + 12,
+        text: (d: string) => d,
+        textAnchor: "start",
+        fill: "currentColor",
+      }),
+    );
   });
   return marks;
 }

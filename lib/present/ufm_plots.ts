@@ -13,12 +13,15 @@ const lossLegend = (
   losses: readonly LossName[],
   options: { line?: boolean; symbol?: boolean; anchor?: "top-right" | "bottom-left" } = {},
 ) =>
-  legendMarks(LOSS_ORDER.filter((l) => losses.includes(l)).map((l) => ({
-    label: LOSS_STYLES[l].label,
-    color: LOSS_STYLES[l].color,
-    symbol: options.symbol === false ? undefined : LOSS_STYLES[l].symbol,
-    line: options.line,
-  })), { anchor: options.anchor });
+  legendMarks(
+    LOSS_ORDER.filter((l) => losses.includes(l)).map((l) => ({
+      label: LOSS_STYLES[l].label,
+      color: LOSS_STYLES[l].color,
+      symbol: options.symbol === false ? undefined : LOSS_STYLES[l].symbol,
+      line: options.line,
+    })),
+    { anchor: options.anchor },
+  );
 
 const label = (loss: LossName) => LOSS_STYLES[loss].label;
 
@@ -40,7 +43,10 @@ export interface NcHistoryRow {
  * ncHistoryPlot([{ loss: "ce", iteration: 1, nc1: 1, nc2: 0.5, nc3: 0.4 }]);
  * ```
  */
-export function ncHistoryPlot(rows: readonly NcHistoryRow[], options: { floor?: number; width?: number } = {}): SvgFigure {
+export function ncHistoryPlot(
+  rows: readonly NcHistoryRow[],
+  options: { floor?: number; width?: number } = {},
+): SvgFigure {
   const { floor = 1e-16, width = 900 } = options;
   const long = rows.flatMap((r) =>
     (["nc1", "nc2", "nc3"] as const).map((metric) => ({
@@ -61,7 +67,14 @@ export function ncHistoryPlot(rows: readonly NcHistoryRow[], options: { floor?: 
     fx: { label: null },
     marks: [
       Plot.frame({ stroke: "#ddd" }),
-      Plot.line(long, { x: "iteration", y: "value", fx: "metric", stroke: "loss", strokeWidth: 1.8, sort: "iteration" }),
+      Plot.line(long, {
+        x: "iteration",
+        y: "value",
+        fx: "metric",
+        stroke: "loss",
+        strokeWidth: 1.8,
+        sort: "iteration",
+      }),
       ...lossLegend([...new Set(rows.map((r) => r.loss))], { line: true, symbol: false, anchor: "bottom-left" }),
     ],
   });
@@ -82,7 +95,10 @@ export interface ComparisonRow {
  * optimisedVsPredictedPlot([{ loss: "ce", optimised: 35.7, predicted: 35.7 }], { quantity: "mean ‖w_k‖²" });
  * ```
  */
-export function optimisedVsPredictedPlot(rows: readonly ComparisonRow[], options: { quantity: string; width?: number }): SvgFigure {
+export function optimisedVsPredictedPlot(
+  rows: readonly ComparisonRow[],
+  options: { quantity: string; width?: number },
+): SvgFigure {
   const data = rows.map((r) => ({ ...r, loss: label(r.loss) }));
   const top = 1.3 * Math.max(...data.flatMap((d) => [d.optimised, d.predicted])); // headroom for the legend
   return plotSvg({
@@ -120,8 +136,13 @@ export interface LambdaRow {
  * lambdaSweepPlot(theoryRows, optimisedRows);
  * ```
  */
-export function lambdaSweepPlot(theory: readonly LambdaRow[], optimised: readonly LambdaRow[], options: { width?: number } = {}): SvgFigure {
-  const positive = (rows: readonly LambdaRow[]) => rows.filter((r) => r.wNormSq > 0).map((r) => ({ ...r, loss: label(r.loss) }));
+export function lambdaSweepPlot(
+  theory: readonly LambdaRow[],
+  optimised: readonly LambdaRow[],
+  options: { width?: number } = {},
+): SvgFigure {
+  const positive = (rows: readonly LambdaRow[]) =>
+    rows.filter((r) => r.wNormSq > 0).map((r) => ({ ...r, loss: label(r.loss) }));
   return plotSvg({
     width: options.width ?? 640,
     height: 380,
@@ -164,8 +185,16 @@ export function landscapePlot(
   const { floor = 1e-12, reachedGap = 1e-8, width = 900 } = options;
   const rowLabel = (r: LandscapeRow) => `${label(r.loss)} · ${r.start}`;
   const panel = (d: number) => `d = ${d}`;
-  const data = rows.map((r) => ({ ...r, loss: label(r.loss), row: rowLabel(r), panel: panel(r.d), shown: Math.max(Math.abs(r.gap), floor) }));
-  const order = [...rows].sort((a, b) => LOSS_ORDER.indexOf(a.loss) - LOSS_ORDER.indexOf(b.loss) || a.start.localeCompare(b.start));
+  const data = rows.map((r) => ({
+    ...r,
+    loss: label(r.loss),
+    row: rowLabel(r),
+    panel: panel(r.d),
+    shown: Math.max(Math.abs(r.gap), floor),
+  }));
+  const order = [...rows].sort((a, b) =>
+    LOSS_ORDER.indexOf(a.loss) - LOSS_ORDER.indexOf(b.loss) || a.start.localeCompare(b.start)
+  );
   const rowDomain = [...new Set(order.map(rowLabel))];
   const panelDomain = [...new Set(rows.map((r) => r.d))].sort((a, b) => a - b).map(panel);
   const counts = new Map<string, { row: string; panel: string; reached: number; runs: number }>();

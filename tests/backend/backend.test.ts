@@ -2,13 +2,10 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { BackendError, initBackend, resolveBackendName } from "../../lib/backend/backend.ts";
+import { restoreEnvAfterEach } from "../helpers.ts";
 
-const saved = process.env.NC_BACKEND;
-afterEach(() => {
-  if (saved === undefined) delete process.env.NC_BACKEND;
-  else process.env.NC_BACKEND = saved;
-  vi.restoreAllMocks();
-});
+restoreEnvAfterEach("NC_BACKEND");
+afterEach(() => vi.restoreAllMocks());
 
 describe("resolveBackendName", () => {
   test("defaults to wasm, follows NC_BACKEND, and the option wins", () => {
@@ -21,7 +18,9 @@ describe("resolveBackendName", () => {
 
   test("rejects an unknown name, saying where it came from", () => {
     process.env.NC_BACKEND = "cuda";
-    expect(() => resolveBackendName()).toThrow(/unknown backend "cuda" \(from NC_BACKEND\); choose one of wasm, cpu, tensorflow/);
+    expect(() => resolveBackendName()).toThrow(
+      /unknown backend "cuda" \(from NC_BACKEND\); choose one of wasm, cpu, tensorflow/,
+    );
   });
 });
 

@@ -37,7 +37,9 @@ describe("nc metrics", () => {
     expect(status).toBe(0);
     expect(stdout.trim().split("\n")).toHaveLength(1);
     const m = JSON.parse(stdout);
-    for (const key of ["nc1", "nc2", "nc3", "nc4", "nc1Trace", "cdnv", "nc2Means", "nccMismatch"]) expect(m).toHaveProperty(key);
+    for (const key of ["nc1", "nc2", "nc3", "nc4", "nc1Trace", "cdnv", "nc2Means", "nccMismatch"]) {
+      expect(m).toHaveProperty(key);
+    }
     // W is an exact simplex ETF (2-D triangle) and the class means are its scaled rows.
     expect(m.nc2).toBeLessThan(1e-12);
     expect(m.nc3).toBeLessThan(1e-12);
@@ -46,8 +48,16 @@ describe("nc metrics", () => {
   });
 
   test.each([
-    ["ragged rows", { ...VALID, features: [[1, 0], [0, 1, 2], ...VALID.features.slice(2)] }, /"features" row 1 has 3 entries, expected 2 \(ragged rows\)/],
-    ["a label out of range", { ...VALID, labels: [0, 0, 1, 1, 2, 3] }, /"labels"\[5\] = 3 is not an integer in \[0, 3\)/],
+    [
+      "ragged rows",
+      { ...VALID, features: [[1, 0], [0, 1, 2], ...VALID.features.slice(2)] },
+      /"features" row 1 has 3 entries, expected 2 \(ragged rows\)/,
+    ],
+    [
+      "a label out of range",
+      { ...VALID, labels: [0, 0, 1, 1, 2, 3] },
+      /"labels"\[5\] = 3 is not an integer in \[0, 3\)/,
+    ],
     ["a W that does not match d", { ...VALID, W: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }, /feature dimension must match/],
     ["an empty class", { ...VALID, labels: [0, 0, 1, 1, 1, 1] }, /class 2 has no samples/],
     ["a b of the wrong length", { ...VALID, b: [0, 0] }, /"b" must be an array of 3 finite numbers/],
@@ -73,10 +83,25 @@ describe("nc metrics", () => {
 
 describe("nc ufm", () => {
   test("prints the optimum, its NC metrics and the theory", async () => {
-    const { status, stdout } = await run(["ufm", "--loss", "ls", "--alpha", "0.1", "--K", "4", "--n", "5", "--d", "6", "--json"]);
+    const { status, stdout } = await run([
+      "ufm",
+      "--loss",
+      "ls",
+      "--alpha",
+      "0.1",
+      "--K",
+      "4",
+      "--n",
+      "5",
+      "--d",
+      "6",
+      "--json",
+    ]);
     expect(status).toBe(0);
     const r = JSON.parse(stdout);
-    for (const key of ["objective", "wNormSq", "nc1", "nc2", "nc3", "nc4", "iterations"]) expect(typeof r[key]).toBe("number");
+    for (const key of ["objective", "wNormSq", "nc1", "nc2", "nc3", "nc4", "iterations"]) {
+      expect(typeof r[key]).toBe("number");
+    }
     expect(r.loss).toEqual({ name: "ls", alpha: 0.1 });
     expect(r.wNormSq).toBeCloseTo(r.theory.wNormSq, 6);
     expect(r.objective).toBeCloseTo(r.theory.objective, 10);
@@ -108,10 +133,25 @@ describe("nc ufm", () => {
 
 test("the CLI process exits non-zero on bad input and prints JSON alone on stdout", () => {
   const cli = join(import.meta.dirname!, "../../lib/cli.ts");
-  const ok = spawnSync(process.execPath, ["run", "-A", cli, "metrics", "--input", writeInput("p.json", VALID), "--json"], { encoding: "utf8" });
+  const ok = spawnSync(process.execPath, [
+    "run",
+    "-A",
+    cli,
+    "metrics",
+    "--input",
+    writeInput("p.json", VALID),
+    "--json",
+  ], { encoding: "utf8" });
   expect(ok.status).toBe(0);
   expect(Object.keys(JSON.parse(ok.stdout))).toContain("nc1");
-  const bad = spawnSync(process.execPath, ["run", "-A", cli, "metrics", "--input", writeInput("q.json", { ...VALID, b: [] })], { encoding: "utf8" });
+  const bad = spawnSync(process.execPath, [
+    "run",
+    "-A",
+    cli,
+    "metrics",
+    "--input",
+    writeInput("q.json", { ...VALID, b: [] }),
+  ], { encoding: "utf8" });
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/^error: .*"b" must be an array/);
 });

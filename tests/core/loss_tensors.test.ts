@@ -1,17 +1,10 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/backend.ts";
-import { batchLoss, type LossSpec } from "../../lib/core/losses.ts";
+import { batchLoss } from "../../lib/core/losses.ts";
 import { lossTensor, makeLoss } from "../../lib/core/loss_tensors.ts";
 import { createRng } from "../../lib/core/random.ts";
-
-const SPECS: LossSpec[] = [
-  { name: "ce" },
-  { name: "fl", gamma: 3 },
-  { name: "fl", gamma: 0.5 },
-  { name: "ls", alpha: 0.1 },
-  { name: "mse", M: 15 },
-];
+import { LOSS_CASES as SPECS } from "../helpers.ts";
 
 beforeAll(async () => {
   await initBackend({ backend: "cpu", quiet: true });
@@ -32,7 +25,9 @@ describe("lossTensor agrees with the float64 reference", () => {
       const expected = batchLoss(spec, logits, labels, K, { reduction, grad });
       const z = tf.tensor2d(Array.from(logits), [n, K]);
       const y = tf.tensor1d(labels, "int32");
-      const { value, grads } = tf.valueAndGrads((x: tf.Tensor) => lossTensor(spec, x as tf.Tensor2D, y, { reduction }))([z]);
+      const { value, grads } = tf.valueAndGrads((x: tf.Tensor) => lossTensor(spec, x as tf.Tensor2D, y, { reduction }))(
+        [z],
+      );
       // float32 arithmetic: relative error ~1e-6 on values of order 1–100.
       expect(value.dataSync()[0]).toBeCloseTo(expected, expected > 100 ? 2 : 5);
       const g = grads[0].dataSync();

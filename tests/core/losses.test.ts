@@ -1,14 +1,14 @@
 import { describe, expect, test } from "vitest";
-import { batchLoss, LOSS_NAMES, type LossSpec, LossSpecError, parseLossSpec, sampleLoss } from "../../lib/core/losses.ts";
+import {
+  batchLoss,
+  LOSS_NAMES,
+  type LossSpec,
+  LossSpecError,
+  parseLossSpec,
+  sampleLoss,
+} from "../../lib/core/losses.ts";
 import { createRng } from "../../lib/core/random.ts";
-
-const SPECS: LossSpec[] = [
-  { name: "ce" },
-  { name: "fl", gamma: 3 },
-  { name: "fl", gamma: 0.5 },
-  { name: "ls", alpha: 0.1 },
-  { name: "mse", M: 15 },
-];
+import { LOSS_CASES as SPECS } from "../helpers.ts";
 
 function gradientOf(spec: LossSpec, logits: Float64Array, label: number) {
   const grad = new Float64Array(logits.length);

@@ -4,8 +4,8 @@ import {
   etfDistance,
   gramRows,
   identity,
-  type Matrix,
   matmul,
+  type Matrix,
   matrix,
   pseudoInverseSymmetric,
   traceOfProduct,
@@ -63,7 +63,9 @@ function direct(rows: number[][], labels: number[], W: Matrix, b: number[]) {
   }
   const nc1 = traceOfProduct(sw, pseudoInverseSymmetric(sb).inverse) / K;
   const wc = addScaled(W, matmul(matrix(K, K, new Array(K * K).fill(1 / K)), W), -1);
-  const meanLogit = W.data.length ? Array.from({ length: K }, (_, k) => b[k] + muG.reduce((s, v, j) => s + v * W.data[k * d + j], 0)) : [];
+  const meanLogit = W.data.length
+    ? Array.from({ length: K }, (_, k) => b[k] + muG.reduce((s, v, j) => s + v * W.data[k * d + j], 0))
+    : [];
   return {
     nc1,
     nc2: etfDistance(gramRows(wc)),
@@ -87,12 +89,14 @@ function simplexEtf(K: number, d: number, n: number, c = 0.7) {
 }
 
 describe("ncMetrics against a direct d×d computation", () => {
-  test.each([
-    ["balanced, d > K", 4, 9, [6, 6, 6, 6]],
-    ["unbalanced classes", 5, 8, [3, 9, 4, 6, 2]],
-    ["a class with a single sample", 4, 6, [5, 1, 4, 3]],
-    ["d < K − 1", 7, 3, [4, 5, 4, 6, 3, 5, 4]],
-  ] as const)("%s", (_, K, d, counts) => {
+  test.each(
+    [
+      ["balanced, d > K", 4, 9, [6, 6, 6, 6]],
+      ["unbalanced classes", 5, 8, [3, 9, 4, 6, 2]],
+      ["a class with a single sample", 4, 6, [5, 1, 4, 3]],
+      ["d < K − 1", 7, 3, [4, 5, 4, 6, 3, 5, 4]],
+    ] as const,
+  )("%s", (_, K, d, counts) => {
     const { rows, labels, W, b } = sample(K, d, [...counts], K * 100 + d);
     const m = ncMetricsOf(rows, labels, { W, b });
     const ref = direct(rows, labels, W, b);
@@ -110,7 +114,24 @@ describe("ncMetrics invariants", () => {
   test("an exact simplex ETF scores NC1 = NC2 = NC3 = 0 and the class-mean variants 0", () => {
     const { W, rows, labels } = simplexEtf(6, 8, 4);
     const m = ncMetricsOf(rows, labels, { W, b: new Array(6).fill(0) });
-    for (const key of ["nc1", "nc2", "nc3", "nc4", "nc2Means", "equinormMeans", "equinormClassifier", "equiangularityMeans", "maxAngleMeans", "nc3Uncentred", "nc3SelfDuality", "variabilityRatio", "cdnv", "nccMismatch"] as const) {
+    for (
+      const key of [
+        "nc1",
+        "nc2",
+        "nc3",
+        "nc4",
+        "nc2Means",
+        "equinormMeans",
+        "equinormClassifier",
+        "equiangularityMeans",
+        "maxAngleMeans",
+        "nc3Uncentred",
+        "nc3SelfDuality",
+        "variabilityRatio",
+        "cdnv",
+        "nccMismatch",
+      ] as const
+    ) {
       expect(m[key], key).toBeLessThan(1e-12);
     }
     expect(m.betweenRank).toBe(5);
@@ -156,10 +177,11 @@ describe("streaming accumulation", () => {
   test("batches give the same metrics as one batch", () => {
     const { rows, labels, W, b } = sample(3, 4, [7, 8, 9], 21);
     const whole = ncMetricsOf(rows, labels, { W, b });
-    const batches = [0, 5, 11, 24].slice(0, -1).map((start, i, starts) => {
-      const end = [5, 11, 24][i];
-      return { features: new Float32Array(rows.slice(start, end).flat()), labels: labels.slice(start, end) };
-    });
+    const bounds = [[0, 5], [5, 11], [11, 24]];
+    const batches = bounds.map(([start, end]) => ({
+      features: new Float32Array(rows.slice(start, end).flat()),
+      labels: labels.slice(start, end),
+    }));
     const streamed = ncMetricsOfBatches(() => batches, { numClasses: 3, dim: 4, classifier: { W, b } });
     // Float32 copies of the features: agreement to float32 precision.
     expect(streamed.nc1).toBeCloseTo(whole.nc1, 5);
@@ -188,11 +210,31 @@ describe("bad input", () => {
   const { rows, labels, W, b } = sample(3, 4, [2, 2, 2], 51);
   test.each([
     ["an empty class", () => ncMetricsOf(rows.slice(0, 4), labels.slice(0, 4), { W, b }), /class 2 has no samples/],
-    ["a label out of range", () => ncMetricsOf(rows, [...labels.slice(0, 5), 3], { W, b }), /label 3 at position 5 is outside \[0, 3\)/],
-    ["ragged rows", () => ncMetricsOf([...rows.slice(0, 5), [1, 2]], labels, { W, b }), /feature row 5 has 2 entries, expected dimension 4/],
-    ["a W that does not match d", () => ncMetricsOf(rows, labels, { W: matrix(3, 5), b }), /feature row 0 has 4 entries, expected dimension 5/],
-    ["a b of the wrong length", () => ncMetricsOf(rows, labels, { W, b: [0, 0] }), /classifier b has 2 entries, expected 3/],
-    ["fewer feature rows than labels", () => new ClassMeanAccumulator(3, 4).accumulate(new Float32Array(8), [0, 1, 2]), /2 feature rows of dimension 4 for 3 labels/],
+    [
+      "a label out of range",
+      () => ncMetricsOf(rows, [...labels.slice(0, 5), 3], { W, b }),
+      /label 3 at position 5 is outside \[0, 3\)/,
+    ],
+    [
+      "ragged rows",
+      () => ncMetricsOf([...rows.slice(0, 5), [1, 2]], labels, { W, b }),
+      /feature row 5 has 2 entries, expected dimension 4/,
+    ],
+    [
+      "a W that does not match d",
+      () => ncMetricsOf(rows, labels, { W: matrix(3, 5), b }),
+      /feature row 0 has 4 entries, expected dimension 5/,
+    ],
+    [
+      "a b of the wrong length",
+      () => ncMetricsOf(rows, labels, { W, b: [0, 0] }),
+      /classifier b has 2 entries, expected 3/,
+    ],
+    [
+      "fewer feature rows than labels",
+      () => new ClassMeanAccumulator(3, 4).accumulate(new Float32Array(8), [0, 1, 2]),
+      /2 feature rows of dimension 4 for 3 labels/,
+    ],
   ])("%s is an NcInputError naming the cause", (_, run, message) => {
     expect(run).toThrow(NcInputError);
     expect(run).toThrow(message);

@@ -1,9 +1,19 @@
 import { describe, expect, test } from "vitest";
 import type { LossSpec } from "../../lib/core/losses.ts";
-import { ncSolution, randomUfmInit, solveUfm, type UfmConfig, UfmConfigError, ufmObjective } from "../../lib/core/ufm.ts";
+import {
+  ncSolution,
+  randomUfmInit,
+  solveUfm,
+  type UfmConfig,
+  UfmConfigError,
+  ufmObjective,
+} from "../../lib/core/ufm.ts";
 import { ceOptimalMargin, lsOptimalMargin, minimizeMargin, ufmTheory } from "../../lib/core/ufm_theory.ts";
 
-const LOSSES: LossSpec[] = [{ name: "ce" }, { name: "fl", gamma: 3 }, { name: "ls", alpha: 0.1 }, { name: "mse", M: 15 }];
+const LOSSES: LossSpec[] = [{ name: "ce" }, { name: "fl", gamma: 3 }, { name: "ls", alpha: 0.1 }, {
+  name: "mse",
+  M: 15,
+}];
 const PROBLEM = { K: 10, n: 50, d: 64, lambdaW: 5e-4, lambdaH: 5e-4, lambdaB: 0, seed: 0 };
 
 function pack(v: ReturnType<typeof ncSolution>) {

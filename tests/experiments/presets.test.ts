@@ -1,12 +1,9 @@
-import { afterEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import process from "node:process";
 import { PresetError, resolvePreset, UFM_PRESETS } from "../../lib/experiments/presets.ts";
+import { restoreEnvAfterEach } from "../helpers.ts";
 
-const saved = process.env.NC_PRESET;
-afterEach(() => {
-  if (saved === undefined) delete process.env.NC_PRESET;
-  else process.env.NC_PRESET = saved;
-});
+restoreEnvAfterEach("NC_PRESET");
 
 test("the preset defaults to cpu and follows NC_PRESET", () => {
   delete process.env.NC_PRESET;

@@ -19,7 +19,11 @@ describe.each(notebooks.map((p) => [p.split("/").pop()!, p]))("%s", (_, path) =>
   test("executes headless at the smoke preset with no error and every figure shown", () => {
     const name = path.split("/").pop()!;
     const figures = join(dir, "figures");
-    const report = executeNotebook(path, { output: join(dir, name), env: { NC_PRESET: "smoke", NC_FIGURES_DIR: figures }, cellTimeout: 300 });
+    const report = executeNotebook(path, {
+      output: join(dir, name),
+      env: { NC_PRESET: "smoke", NC_FIGURES_DIR: figures },
+      cellTimeout: 300,
+    });
     expect(report.errors).toEqual([]);
     expect(report.missingFigures).toEqual([]);
     expect(report.figures).toBeGreaterThan(0);

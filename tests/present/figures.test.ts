@@ -3,21 +3,48 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportFigure } from "../../lib/present/export.ts";
-import { landscapePlot, lambdaSweepPlot, ncHistoryPlot, optimisedVsPredictedPlot } from "../../lib/present/ufm_plots.ts";
+import {
+  lambdaSweepPlot,
+  landscapePlot,
+  ncHistoryPlot,
+  optimisedVsPredictedPlot,
+} from "../../lib/present/ufm_plots.ts";
 import { LOSS_STYLES } from "../../lib/present/loss_style.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-figures-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const history = (["ce", "ls", "fl", "mse"] as const).flatMap((loss, i) =>
-  [1, 2, 5, 10, 20].map((iteration) => ({ loss, iteration, nc1: 10 ** -(iteration / 2 + i), nc2: 1 / iteration, nc3: 1 / iteration ** 2 }))
+  [1, 2, 5, 10, 20].map((iteration) => ({
+    loss,
+    iteration,
+    nc1: 10 ** -(iteration / 2 + i),
+    nc2: 1 / iteration,
+    nc3: 1 / iteration ** 2,
+  }))
 );
 
 const FIGURES = {
   history: () => ncHistoryPlot(history),
-  comparison: () => optimisedVsPredictedPlot([{ loss: "ce", optimised: 35.7, predicted: 35.7 }, { loss: "mse", optimised: 94.3, predicted: 94.3 }], { quantity: "mean ‖w_k‖²" }),
-  lambda: () => lambdaSweepPlot([{ loss: "fl", lambda: 1e-4, wNormSq: 20 }, { loss: "fl", lambda: 1e-2, wNormSq: 5 }], [{ loss: "fl", lambda: 1e-3, wNormSq: 10 }]),
-  landscape: () => landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-15 }, { loss: "ls", d: 5, start: "random", gap: 0.04 }]),
+  comparison: () =>
+    optimisedVsPredictedPlot([{ loss: "ce", optimised: 35.7, predicted: 35.7 }, {
+      loss: "mse",
+      optimised: 94.3,
+      predicted: 94.3,
+    }], { quantity: "mean ‖w_k‖²" }),
+  lambda: () =>
+    lambdaSweepPlot([{ loss: "fl", lambda: 1e-4, wNormSq: 20 }, { loss: "fl", lambda: 1e-2, wNormSq: 5 }], [{
+      loss: "fl",
+      lambda: 1e-3,
+      wNormSq: 10,
+    }]),
+  landscape: () =>
+    landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-15 }, {
+      loss: "ls",
+      d: 5,
+      start: "random",
+      gap: 0.04,
+    }]),
 };
 
 describe.each(Object.entries(FIGURES))("%s figure", (name, make) => {

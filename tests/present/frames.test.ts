@@ -3,8 +3,19 @@ import { landscapeSummaryFrame, REACHED_GAP } from "../../lib/present/frames.ts"
 import type { LandscapeRun } from "../../lib/experiments/ufm_studies.ts";
 
 const run = (over: Partial<LandscapeRun>): LandscapeRun => ({
-  loss: "ce", d: 3, start: "random", seed: 0, objective: 1, predicted: 1, gap: 0,
-  nc1: 0, nc2: 0, nc3: 0, iterations: 10, stopReason: "precision", ...over,
+  loss: "ce",
+  d: 3,
+  start: "random",
+  seed: 0,
+  objective: 1,
+  predicted: 1,
+  gap: 0,
+  nc1: 0,
+  nc2: 0,
+  nc3: 0,
+  iterations: 10,
+  stopReason: "precision",
+  ...over,
 });
 
 test("landscapeSummaryFrame counts runs that reached the optimum per loss, d and start", () => {
@@ -16,7 +27,27 @@ test("landscapeSummaryFrame counts runs that reached the optimum per loss, d and
     run({ loss: "fl", start: "near", iterations: 50, gap: -1e-15 }),
   ]);
   expect(frame.toRecords()).toEqual([
-    { loss: "CE", d: 3, start: "random", runs: 3, reached_optimum: 1, min_gap: 0, max_gap: 10 * REACHED_GAP, max_nc123: 0.5, median_iterations: 10 },
-    { loss: "FL", d: 3, start: "near", runs: 2, reached_optimum: 2, min_gap: -1e-15, max_gap: 0, max_nc123: 0, median_iterations: 40 },
+    {
+      loss: "CE",
+      d: 3,
+      start: "random",
+      runs: 3,
+      reached_optimum: 1,
+      min_gap: 0,
+      max_gap: 10 * REACHED_GAP,
+      max_nc123: 0.5,
+      median_iterations: 10,
+    },
+    {
+      loss: "FL",
+      d: 3,
+      start: "near",
+      runs: 2,
+      reached_optimum: 2,
+      min_gap: -1e-15,
+      max_gap: 0,
+      max_nc123: 0,
+      median_iterations: 40,
+    },
   ]);
 });

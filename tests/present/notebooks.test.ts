@@ -25,8 +25,16 @@ test("inspectNotebook counts figures and accepts a clean notebook", () => {
 
 test("inspectNotebook reports error outputs, error streams and show() cells without a figure", () => {
   const report = inspectNotebook(notebook([
-    { cell_type: "code", source: "boom()", outputs: [{ output_type: "error", ename: "TypeError", evalue: "boom is not a function" }] },
-    { cell_type: "code", source: "x", outputs: [{ output_type: "stream", name: "stderr", text: ["error: bad things\n"] }] },
+    {
+      cell_type: "code",
+      source: "boom()",
+      outputs: [{ output_type: "error", ename: "TypeError", evalue: "boom is not a function" }],
+    },
+    {
+      cell_type: "code",
+      source: "x",
+      outputs: [{ output_type: "stream", name: "stderr", text: ["error: bad things\n"] }],
+    },
     { cell_type: "code", source: ["const f = 1;\n", "show(f, 'b')"], outputs: [] },
   ]));
   expect(report.errors).toEqual(["cell 0: TypeError: boom is not a function", "cell 1: stderr: error: bad things"]);

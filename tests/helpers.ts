@@ -1,0 +1,22 @@
+/** Fixtures and helpers shared by the test files. */
+import { afterEach } from "vitest";
+import process from "node:process";
+import type { LossSpec } from "../lib/core/losses.ts";
+
+/** Every loss, with a focal γ below 1 too (its gradient has a (1 − p)^(γ−1) factor). */
+export const LOSS_CASES: LossSpec[] = [
+  { name: "ce" },
+  { name: "fl", gamma: 3 },
+  { name: "fl", gamma: 0.5 },
+  { name: "ls", alpha: 0.1 },
+  { name: "mse", M: 15 },
+];
+
+/** Restores an environment variable after every test of the calling file. */
+export function restoreEnvAfterEach(name: string): void {
+  const saved = process.env[name];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[name];
+    else process.env[name] = saved;
+  });
+}
