@@ -17,6 +17,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import process from "node:process";
+import { installWasmKernels, uninstallWasmKernels } from "./wasm_kernels.ts";
 
 /** Backends this module can initialise. */
 export const BACKEND_NAMES = ["wasm", "cpu", "tensorflow"] as const;
@@ -80,15 +81,23 @@ async function importNative(importer: (name: string) => Promise<unknown>): Promi
  * ```
  */
 export async function initBackend(
-  options: { backend?: string; quiet?: boolean; importer?: (name: string) => Promise<unknown> } = {},
+  options: {
+    backend?: string;
+    quiet?: boolean;
+    /** Install the project's wasm kernels (default true); false keeps the stock ones, for baselines. */
+    projectKernels?: boolean;
+    importer?: (name: string) => Promise<unknown>;
+  } = {},
 ): Promise<BackendName> {
   const name = resolveBackendName(options.backend);
-  if (initialised?.name === name && tf.getBackend() === name) return name;
+  if (initialised?.name === name && tf.getBackend() === name && options.projectKernels === undefined) return name;
   let detail = "";
   if (name === "wasm") {
     const entry = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
     setWasmPaths(`${dirname(entry)}/`);
-    detail = "WebAssembly";
+    if (options.projectKernels === false) uninstallWasmKernels();
+    else installWasmKernels();
+    detail = options.projectKernels === false ? "WebAssembly, stock kernels" : "WebAssembly";
   } else if (name === "tensorflow") {
     detail = await importNative(options.importer ?? ((pkg) => import(pkg)));
   } else {

@@ -1,0 +1,91 @@
+/**
+ * Kernel additions for the TensorFlow.js wasm backend.
+ *
+ * The stock wasm `BatchMatMul` (and `_FusedMatMul`) run about 20× slower with `transposeA` or
+ * `transposeB` than an explicit transpose followed by a plain product, and the backward pass of
+ * every dense layer uses the transposed forms. These wrappers transpose explicitly with the wasm
+ * `Transpose` kernel and call the stock product without transposes; results are identical up to
+ * float32 summation order.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type KernelConfig = ReturnType<typeof tf.getKernel> & object;
+type TensorInfo = { dataId: object; shape: number[]; dtype: string };
+type Backend = { disposeData(dataId: object): void };
+
+const originals = new Map<string, KernelConfig>();
+
+/** Moves the last two axes of a tensor with the wasm Transpose kernel. */
+function transposeLastTwo(x: TensorInfo, backend: Backend, transpose: KernelConfig): TensorInfo {
+  const rank = x.shape.length;
+  const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+  return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } } as never) as TensorInfo;
+}
+
+function withoutTransposes(name: "BatchMatMul" | "_FusedMatMul", original: KernelConfig, transpose: KernelConfig): KernelConfig {
+  return {
+    ...original,
+    kernelFunc: (args) => {
+      const { inputs, backend, attrs } = args as unknown as {
+        inputs: Record<string, TensorInfo>;
+        backend: Backend;
+        attrs: Record<string, unknown>;
+      };
+      if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
+      const temporary: TensorInfo[] = [];
+      const a = attrs.transposeA ? transposeLastTwo(inputs.a, backend, transpose) : inputs.a;
+      const b = attrs.transposeB ? transposeLastTwo(inputs.b, backend, transpose) : inputs.b;
+      if (a !== inputs.a) temporary.push(a);
+      if (b !== inputs.b) temporary.push(b);
+      try {
+        return original.kernelFunc({
+          ...args,
+          inputs: { ...inputs, a, b },
+          attrs: { ...attrs, transposeA: false, transposeB: false },
+        } as typeof args);
+      } finally {
+        for (const t of temporary) backend.disposeData(t.dataId);
+      }
+    },
+    kernelName: name,
+  };
+}
+
+/**
+ * Replaces the wasm matrix-product kernels by transpose-free wrappers; idempotent. Call after the
+ * wasm backend is registered (importing `@tensorflow/tfjs-backend-wasm` does that).
+ *
+ * @example
+ * ```ts
+ * installWasmKernels();
+ * await tf.setBackend("wasm");
+ * ```
+ */
+export function installWasmKernels(): void {
+  if (originals.size > 0) return;
+  const transpose = tf.getKernel("Transpose", "wasm");
+  if (!transpose) throw new Error("installWasmKernels: the wasm backend is not registered");
+  for (const name of ["BatchMatMul", "_FusedMatMul"] as const) {
+    const original = tf.getKernel(name, "wasm");
+    if (!original) continue;
+    originals.set(name, original);
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(withoutTransposes(name, original, transpose));
+  }
+}
+
+/** Restores the stock kernels (for baselines and tests); idempotent. */
+export function uninstallWasmKernels(): void {
+  for (const [name, original] of originals) {
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(original);
+  }
+  originals.clear();
+}
+
+/** Whether the project's wasm kernels are installed. */
+export function wasmKernelsInstalled(): boolean {
+  return originals.size > 0;
+}
