@@ -1,0 +1,108 @@
+/**
+ * What every model of the toolkit exposes: logits and penultimate features from one forward pass,
+ * the last layer's W and b for the NC metrics, and its variables for training and checkpoints.
+ *
+ * Models are tf.layers functional models with two outputs, [features, logits], initialised as
+ * PyTorch does by default (paper-spec 3.0): weights U(−1/√fan_in, 1/√fan_in) (kaiming-uniform with
+ * a = √5), dense biases likewise, batch norm γ = 1, β = 0, momentum 0.1 (PyTorch's convention), ε = 1e-5.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type Matrix, matrix } from "../core/linalg.ts";
+
+/** A model ready for training and NC evaluation. */
+export interface Network {
+  /** Functional model with outputs [features, logits]. */
+  readonly model: tf.LayersModel;
+  /** Shape of one input sample, e.g. [28, 28, 1] or [32, 32, 3]. */
+  readonly inputShape: readonly number[];
+  readonly featureDim: number;
+  readonly numClasses: number;
+}
+
+/** A model configuration that is not valid. */
+export class ModelConfigError extends Error {
+  override name = "ModelConfigError";
+}
+
+type Initializer = ReturnType<typeof tf.initializers.varianceScaling>;
+
+/** Deterministic per-layer initialisers derived from one seed. */
+export class Initializers {
+  #next = 0;
+  constructor(readonly seed: number) {}
+
+  #seed(): number {
+    return this.seed * 7919 + ++this.#next;
+  }
+
+  /** PyTorch's default weight initialisation: U(−1/√fan_in, 1/√fan_in). */
+  weights(): Initializer {
+    return tf.initializers.varianceScaling({ scale: 1 / 3, mode: "fanIn", distribution: "uniform", seed: this.#seed() });
+  }
+
+  /** PyTorch's default bias initialisation for a layer with `fanIn` inputs. */
+  bias(fanIn: number): Initializer {
+    const bound = 1 / Math.sqrt(fanIn);
+    return tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.#seed() });
+  }
+}
+
+/** Batch normalisation with PyTorch's defaults (momentum 0.1 there is 0.9 here; ε = 1e-5). */
+export function batchNorm(name: string): tf.layers.Layer {
+  return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
+}
+
+/** Name of the final dense layer of every model. */
+export const CLASSIFIER_LAYER = "classifier";
+
+/** The final dense layer: K outputs from `featureDim` features. */
+export function classifierLayer(numClasses: number, featureDim: number, init: Initializers): tf.layers.Layer {
+  return tf.layers.dense({
+    units: numClasses,
+    name: CLASSIFIER_LAYER,
+    kernelInitializer: init.weights(),
+    biasInitializer: init.bias(featureDim),
+  });
+}
+
+/**
+ * Features and logits of a batch.
+ *
+ * @example
+ * ```ts
+ * const { features, logits } = forward(net, x, { training: false });
+ * ```
+ */
+export function forward(net: Network, x: tf.Tensor, options: { training: boolean }): { features: tf.Tensor2D; logits: tf.Tensor2D } {
+  const [features, logits] = net.model.apply(x, { training: options.training }) as tf.Tensor[];
+  return { features: features as tf.Tensor2D, logits: logits as tf.Tensor2D };
+}
+
+/**
+ * The last layer as W (K×d) and b (K), in float64, for the NC metrics.
+ *
+ * @example
+ * ```ts
+ * const { W, b } = readClassifier(net);
+ * ```
+ */
+export function readClassifier(net: Network): { W: Matrix; b: Float64Array } {
+  const [kernel, bias] = net.model.getLayer(CLASSIFIER_LAYER).getWeights();
+  const [d, K] = kernel.shape as [number, number];
+  const k = kernel.dataSync();
+  const W = matrix(K, d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < K; j++) W.data[j * d + i] = k[i * K + j];
+  return { W, b: Float64Array.from(bias.dataSync()) };
+}
+
+/** Number of trainable parameters (as PyTorch's `sum(p.numel() for p in model.parameters())`). */
+export function trainableParameterCount(net: Network): number {
+  return net.model.trainableWeights.reduce((a, w) => a + w.shape.reduce((x, y) => x * (y ?? 1), 1), 0);
+}
+
+/** Trainable variables, in a fixed order. */
+export function trainableVariables(net: Network): tf.Variable[] {
+  return net.model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
