@@ -99,7 +99,7 @@ export function readClassifier(net: Network): { W: Matrix; b: Float64Array } {
 
 /** Number of trainable parameters (as PyTorch's `sum(p.numel() for p in model.parameters())`). */
 export function trainableParameterCount(net: Network): number {
-  return net.model.trainableWeights.reduce((a, w) => a + w.shape.reduce((x, y) => x * (y ?? 1), 1), 0);
+  return net.model.trainableWeights.reduce((a, w) => a + (w.shape as number[]).reduce((x, y) => x * y, 1), 0);
 }
 
 /** Trainable variables, in a fixed order. */
