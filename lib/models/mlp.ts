@@ -33,7 +33,7 @@ export function buildMlp(options: MlpOptions): Network {
   if (!Number.isInteger(depth) || depth < 1) throw new ModelConfigError(`mlp depth must be a positive integer, got ${depth}`);
   const init = new Initializers(seed);
   const input = tf.input({ shape: [...inputShape] });
-  let x = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+  let x = inputShape.length > 1 ? tf.layers.flatten().apply(input) as tf.SymbolicTensor : input;
   let fanIn = inputShape.reduce((a, b) => a * b, 1);
   for (let i = 0; i < depth; i++) {
     x = tf.layers.dense({

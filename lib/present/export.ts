@@ -5,17 +5,11 @@
  * @module
  */
 import { Resvg } from "@resvg/resvg-js";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import { writeFileAtomic } from "../experiments/atomic.ts";
 import type { SvgFigure } from "./svg.ts";
-
-/** Writes `data` to `path` through a temporary file in the same directory. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 /** Figure formats this module writes. */
 export type FigureFormat = "svg" | "png";

@@ -1,0 +1,50 @@
+/**
+ * Datasets by name.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { loadCifar10, loadCifar100 } from "./cifar.ts";
+import { DataError, type DatasetSplits } from "./dataset.ts";
+import { FASHION_MNIST_DIR, loadMnistFamily } from "./idx.ts";
+import { gaussianMixture, type GaussianMixtureOptions } from "./synthetic.ts";
+
+/** Dataset names. */
+export const DATASET_NAMES = ["fashion-mnist", "mnist", "cifar10", "cifar100", "synthetic"] as const;
+/** A dataset name. */
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** Options of {@link loadDataset}. */
+export interface LoadOptions {
+  /** Directory holding the files (defaults: Debian's Fashion-MNIST, `data/cifar-10-batches-bin`, `data/cifar-100-binary`). */
+  dataDir?: string;
+  cifar100Labels?: "fine" | "coarse";
+  synthetic?: Omit<GaussianMixtureOptions, "seed">;
+  /** Seed of the synthetic mixture. */
+  syntheticSeed?: number;
+}
+
+/**
+ * Loads the train and test splits of a dataset.
+ *
+ * @example
+ * ```ts
+ * const { train, test } = loadDataset("fashion-mnist");
+ * ```
+ */
+export function loadDataset(name: DatasetName, options: LoadOptions = {}): DatasetSplits {
+  switch (name) {
+    case "fashion-mnist":
+      return loadMnistFamily(options.dataDir ?? FASHION_MNIST_DIR, "fashion-mnist");
+    case "mnist":
+      if (!options.dataDir) throw new DataError("mnist: give the directory of the MNIST IDX files (--data-dir)");
+      return loadMnistFamily(options.dataDir, "mnist");
+    case "cifar10":
+      return loadCifar10(options.dataDir ?? join("data", "cifar-10-batches-bin"));
+    case "cifar100":
+      return loadCifar100(options.dataDir ?? join("data", "cifar-100-binary"), { labels: options.cifar100Labels });
+    case "synthetic":
+      if (!options.synthetic) throw new DataError("synthetic: the mixture's options are required");
+      return gaussianMixture({ ...options.synthetic, seed: options.syntheticSeed ?? 0 });
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Atomic file writes: write a temporary file in the same directory, then rename it over the
+ * target. A crash leaves either the old or the new file, never a half-written one.
+ *
+ * @module
+ */
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import process from "node:process";
+
+let counter = 0;
+
+/**
+ * Writes `data` to `path` atomically (flushed to disk before the rename).
+ *
+ * @example
+ * ```ts
+ * writeFileAtomic("runs/x/status.json", JSON.stringify(status));
+ * ```
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.${++counter}.tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}

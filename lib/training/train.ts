@@ -1,0 +1,196 @@
+/**
+ * The training loop of one run: data preparation, the network, one epoch of SGD, and the
+ * evaluation row of an epoch. Persistence (checkpoints, records, resume) lives in
+ * `experiments/run_store.ts`.
+ *
+ * Randomness is derived from the run's seed and the epoch: the data order of epoch e comes from
+ * the seed "seed:order:e", its augmentation from "seed:augment:e", and evaluation-time augmentation
+ * from "seed:eval-augment:e". A run resumed at an epoch boundary therefore needs no generator
+ * state beyond (seed, epoch) and reproduces the uninterrupted run exactly on the same backend.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { lossTensor } from "../core/loss_tensors.ts";
+import type { NcMetrics } from "../core/nc_metrics.ts";
+import { createRng } from "../core/random.ts";
+import { makeBatch } from "../data/batches.ts";
+import { type Dataset, datasetSize } from "../data/dataset.ts";
+import { loadDataset } from "../data/load.ts";
+import { perClassSubset, permutation, validationSplit } from "../data/split.ts";
+import type { TrainConfig } from "./config.ts";
+import { buildMlp } from "../models/mlp.ts";
+import { forward, type Network, trainableVariables } from "../models/network.ts";
+import { buildResNet18, buildResNet50 } from "../models/resnet.ts";
+import { evaluationPass, trainSplitMetrics } from "./evaluate.ts";
+import { Sgd } from "./optimizer.ts";
+import { learningRate } from "./schedule.ts";
+
+/** Splits of a run: training and validation indices into the training set, and the test set. */
+export interface PreparedData {
+  readonly train: Dataset;
+  readonly trainIndices: Int32Array;
+  readonly valIndices: Int32Array;
+  readonly test: Dataset;
+  readonly testIndices: Int32Array;
+}
+
+/**
+ * Loads the dataset and applies the seeded validation hold-out and the per-class subset.
+ *
+ * @example
+ * ```ts
+ * const data = prepareData(config); // 54000 train, 6000 validation, 10000 test for Fashion-MNIST
+ * ```
+ */
+export function prepareData(config: TrainConfig, options: { dataDir?: string } = {}): PreparedData {
+  const { train, test } = loadDataset(config.dataset, {
+    dataDir: options.dataDir,
+    cifar100Labels: config.cifar100Labels,
+    synthetic: config.synthetic ?? undefined,
+    syntheticSeed: config.splitSeed,
+  });
+  const split = validationSplit(datasetSize(train), { fraction: config.valFraction, seed: config.splitSeed });
+  const trainIndices = config.perClass === null ? split.train : perClassSubset(split.train, train.labels, config.perClass, config.splitSeed);
+  return { train, trainIndices, valIndices: split.validation, test, testIndices: Int32Array.from({ length: datasetSize(test) }, (_, i) => i) };
+}
+
+/** Builds the configured model for the dataset's input shape and classes. */
+export function buildNetwork(config: TrainConfig, inputShape: readonly number[], numClasses: number): Network {
+  const common = { inputShape, numClasses, width: config.width, seed: config.seed };
+  switch (config.model) {
+    case "mlp":
+      return buildMlp({ ...common, depth: config.depth, batchNorm: config.batchNorm });
+    case "resnet18":
+      return buildResNet18(common);
+    case "resnet50":
+      return buildResNet50(common);
+  }
+}
+
+/** One evaluation: accuracies, losses and NC metrics of an epoch. */
+export interface MetricsRow extends NcMetrics {
+  epoch: number;
+  lr: number;
+  /** Mean training loss and accuracy over the epoch's batches (training mode, as trained). */
+  trainStepLoss: number;
+  trainStepAccuracy: number;
+  /** Training split in inference mode (augmented when `evalAugment`), as the reference code. */
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+  evalAugment: boolean;
+  /** Training plus evaluation seconds since the run started, over all its sessions. */
+  wallSeconds: number;
+}
+
+/** Progress within an epoch. */
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Running mean loss per sample and accuracy over the epoch so far. */
+  loss: number;
+  accuracy: number;
+}
+
+/** Result of an epoch: mean loss and accuracy, or why training stopped. */
+export type EpochOutcome = { loss: number; accuracy: number } | { failure: string };
+
+/** The network, its optimizer and the data of a run. */
+export class Trainer {
+  readonly net: Network;
+  readonly sgd: Sgd;
+  readonly #variables: tf.Variable[];
+
+  constructor(readonly config: TrainConfig, readonly data: PreparedData) {
+    this.net = buildNetwork(config, data.train.sampleShape, data.train.numClasses);
+    this.#variables = trainableVariables(this.net);
+    this.sgd = new Sgd(this.#variables, { momentum: config.momentum, weightDecay: config.weightDecay, clipNorm: config.clipNorm });
+  }
+
+  /** Batches per epoch. */
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.data.trainIndices.length / this.config.batchSize);
+  }
+
+  /** Learning rate of a 1-based epoch. */
+  learningRate(epoch: number): number {
+    return learningRate(epoch, { epochs: this.config.epochs, base: this.config.lr, kind: this.config.schedule });
+  }
+
+  /**
+   * One epoch of SGD; stops at the first non-finite loss with a reason naming the epoch and batch.
+   */
+  async trainEpoch(epoch: number, onBatch?: (p: BatchProgress) => void): Promise<EpochOutcome> {
+    const { config, data, net } = this;
+    const order = permutation(data.trainIndices.length, `${config.seed}:order:${epoch}`);
+    const rng = config.augment ? createRng(`${config.seed}:augment:${epoch}`) : undefined;
+    const lr = this.learningRate(epoch);
+    const batches = this.batchesPerEpoch;
+    const indices = new Int32Array(config.batchSize);
+    let lossSum = 0, hits = 0, seen = 0;
+    for (let b = 0; b < batches; b++) {
+      const start = b * config.batchSize, size = Math.min(config.batchSize, order.length - start);
+      for (let i = 0; i < size; i++) indices[i] = data.trainIndices[order[start + i]];
+      const batch = makeBatch(data.train, indices.subarray(0, size), rng);
+      const stats = tf.tidy(() => {
+        const x = tf.tensor(batch.inputs, [size, ...net.inputShape]);
+        const y = tf.tensor1d(batch.labels, "int32");
+        let logits: tf.Tensor2D | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const out = forward(net, x, { training: true });
+          logits = tf.keep(out.logits);
+          return lossTensor(config.loss, out.logits, y, { reduction: config.reduction });
+        }, this.#variables);
+        const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), y), "float32"));
+        tf.dispose(logits!);
+        this.sgd.step(this.#variables.map((v) => grads[v.name]), lr).dispose();
+        return tf.stack([value, correct]);
+      });
+      const [loss, correct] = await stats.data();
+      stats.dispose();
+      if (!Number.isFinite(loss)) return { failure: `loss became ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches} (lr ${lr})` };
+      lossSum += config.reduction === "mean" ? loss * size : loss;
+      hits += correct;
+      seen += size;
+      onBatch?.({ epoch, epochs: config.epochs, batch: b + 1, batches, loss: lossSum / seen, accuracy: hits / seen });
+    }
+    return { loss: lossSum / seen, accuracy: hits / seen };
+  }
+
+  /** Evaluates the end of `epoch`: every split's accuracy and loss, and the NC metrics. */
+  async evaluate(epoch: number, step: { loss: number; accuracy: number }, wallSeconds: number): Promise<MetricsRow> {
+    const { config, data, net } = this;
+    const options = { loss: config.loss, batchSize: config.batchSize };
+    const augmentSeed = config.evalAugment ? `${config.seed}:eval-augment:${epoch}` : undefined;
+    const { scores: train, metrics } = await trainSplitMetrics(net, data.train, data.trainIndices, { ...options, augmentSeed });
+    const val = await evaluationPass(net, data.train, data.valIndices, options);
+    const test = await evaluationPass(net, data.test, data.testIndices, options);
+    return {
+      epoch,
+      lr: this.learningRate(epoch),
+      trainStepLoss: step.loss,
+      trainStepAccuracy: step.accuracy,
+      trainLoss: train.loss,
+      trainAccuracy: train.accuracy,
+      valLoss: val.loss,
+      valAccuracy: val.accuracy,
+      testLoss: test.loss,
+      testAccuracy: test.accuracy,
+      evalAugment: config.evalAugment,
+      ...metrics,
+      wallSeconds,
+    };
+  }
+
+  /** Releases the network's and optimizer's tensors. */
+  dispose(): void {
+    this.sgd.dispose();
+    this.net.model.dispose();
+  }
+}
