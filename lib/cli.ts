@@ -9,12 +9,16 @@
 import process from "node:process";
 import { type CliIo, type Command } from "./cli/args.ts";
 import { metricsCommand } from "./cli/metrics_command.ts";
+import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
 
-const COMMANDS: readonly Command[] = [metricsCommand, ufmCommand];
+const COMMANDS: readonly Command[] = [metricsCommand, ufmCommand, trainCommand];
 
 /** Error types whose message is the whole story for the user (usage and input problems). */
-const USER_ERRORS = new Set(["CliError", "LossSpecError", "NcInputError", "UfmConfigError", "BackendError"]);
+const USER_ERRORS = new Set([
+  "CliError", "LossSpecError", "NcInputError", "UfmConfigError", "BackendError", "ConfigError", "DataError",
+  "ModelConfigError", "CheckpointError", "PresetError",
+]);
 
 function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

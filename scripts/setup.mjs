@@ -5,8 +5,9 @@
 //   1. npm packages from package-lock.json (`npm ci`), including the `deno` binary;
 //   2. the native polars binding for this platform (npm skips it on Node < 22, whose engine
 //      check it fails, although the project runs polars under Deno);
-//   3. Debian packages: jupyter-nbconvert (headless notebooks) and fonts-dejavu-core (the font of
-//      every figure), through apt-get when running as root, otherwise the exact command to run;
+//   3. Debian packages: jupyter-nbconvert (headless notebooks), fonts-dejavu-core (the font of
+//      every figure) and dataset-fashion-mnist (the default dataset), through apt-get when running
+//      as root, otherwise the exact command to run;
 //   4. the Deno Jupyter kernel, pointing at this checkout's deno binary.
 //
 // Only Node.js built-ins are used: this runs before anything is installed.
@@ -73,6 +74,7 @@ if (!existsSync(join(root, "node_modules", binding, "package.json"))) {
 const needed = [];
 if (!commandExists("jupyter-nbconvert")) needed.push("jupyter-nbconvert");
 if (!existsSync("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")) needed.push("fonts-dejavu-core");
+if (!existsSync("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) needed.push("dataset-fashion-mnist");
 if (needed.length > 0) {
   const command = `apt-get update && apt-get install -y --no-install-recommends ${needed.join(" ")}`;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

@@ -1,6 +1,9 @@
 /**
  * Kernel additions for the TensorFlow.js wasm backend.
  *
+ * - `BatchMatMul` and `_FusedMatMul` without the slow transposed path (below);
+ * - `Conv2DBackpropFilter`, missing from stock wasm (`wasm_conv_filter_grad.ts`).
+ *
  * The stock wasm `BatchMatMul` (and `_FusedMatMul`) run about 20× slower with `transposeA` or
  * `transposeB` than an explicit transpose followed by a plain product, and the backward pass of
  * every dense layer uses the transposed forms. These wrappers transpose explicitly with the wasm
@@ -10,12 +13,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { conv2DBackpropFilterConfig } from "./wasm_conv_filter_grad.ts";
 
 type KernelConfig = ReturnType<typeof tf.getKernel> & object;
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
 type Backend = { disposeData(dataId: object): void };
 
 const originals = new Map<string, KernelConfig>();
+const added: string[] = [];
 
 /** Moves the last two axes of a tensor with the wasm Transpose kernel. */
 function transposeLastTwo(x: TensorInfo, backend: Backend, transpose: KernelConfig): TensorInfo {
@@ -74,6 +79,10 @@ export function installWasmKernels(): void {
     tf.unregisterKernel(name, "wasm");
     tf.registerKernel(withoutTransposes(name, original, transpose));
   }
+  if (!tf.getKernel("Conv2DBackpropFilter", "wasm")) {
+    tf.registerKernel(conv2DBackpropFilterConfig as never);
+    added.push("Conv2DBackpropFilter");
+  }
 }
 
 /** Restores the stock kernels (for baselines and tests); idempotent. */
@@ -83,6 +92,7 @@ export function uninstallWasmKernels(): void {
     tf.registerKernel(original);
   }
   originals.clear();
+  for (const name of added.splice(0)) tf.unregisterKernel(name, "wasm");
 }
 
 /** Whether the project's wasm kernels are installed. */

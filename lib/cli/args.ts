@@ -72,3 +72,24 @@ export function formatNumber(value: number | null): string {
   const abs = Math.abs(value);
   return abs >= 1e-3 && abs < 1e5 ? value.toPrecision(6) : value.toExponential(3);
 }
+
+/** Flags of the loss and its parameter, shared by the commands that take a loss. */
+export const LOSS_FLAGS = {
+  loss: { type: "string" },
+  gamma: { type: "string" },
+  alpha: { type: "string" },
+  M: { type: "string" },
+} as const;
+
+/** A loss spec from `--loss` and its parameter flag; a parameter of another loss is an error. */
+export function lossFromFlags(values: Record<string, unknown>): Record<string, unknown> {
+  const name = (values.loss as string | undefined) ?? "ce";
+  const spec: Record<string, unknown> = { name };
+  for (const [key, owner] of [["gamma", "fl"], ["alpha", "ls"], ["M", "mse"]] as const) {
+    const value = numberFlag(values, key);
+    if (value === undefined) continue;
+    if (owner !== name) throw new CliError(`--${key} applies to --loss ${owner}, not --loss ${name}`);
+    spec[key] = value;
+  }
+  return spec;
+}

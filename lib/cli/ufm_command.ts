@@ -5,7 +5,7 @@
  */
 import { parseLossSpec } from "../core/losses.ts";
 import { solveUfm } from "../core/ufm.ts";
-import { CliError, type Command, formatNumber, numberFlag, parseFlags, writeJson } from "./args.ts";
+import { type Command, formatNumber, LOSS_FLAGS, lossFromFlags, numberFlag, parseFlags, writeJson } from "./args.ts";
 
 const HELP = `Usage: deno task nc ufm [options]
 
@@ -37,10 +37,7 @@ export const ufmCommand: Command = {
   run(argv, io) {
     const flag = { type: "string" } as const;
     const { values } = parseFlags(argv, {
-      loss: flag,
-      gamma: flag,
-      alpha: flag,
-      M: flag,
+      ...LOSS_FLAGS,
       K: flag,
       n: flag,
       d: flag,
@@ -56,20 +53,8 @@ export const ufmCommand: Command = {
       io.stdout(HELP + "\n");
       return Promise.resolve(0);
     }
-    const name = values.loss ?? "ce";
-    const params: Record<string, number | undefined> = {
-      gamma: numberFlag(values, "gamma"),
-      alpha: numberFlag(values, "alpha"),
-      M: numberFlag(values, "M"),
-    };
-    const spec: Record<string, unknown> = { name };
-    for (const [key, value] of Object.entries(params)) {
-      if (value === undefined) continue;
-      const owner = { gamma: "fl", alpha: "ls", M: "mse" }[key];
-      if (owner !== name) throw new CliError(`--${key} applies to --loss ${owner}, not --loss ${name}`);
-      spec[key] = value;
-    }
-    const loss = parseLossSpec(spec);
+    const loss = parseLossSpec(lossFromFlags(values));
+    const name = loss.name;
     const result = solveUfm({
       loss,
       K: numberFlag(values, "K", 10),

@@ -31,5 +31,5 @@ export function learningRate(epoch: number, options: { epochs: number; base: num
   const [m1, m2] = milestones(options.epochs);
   const offset = options.kind === "reference" ? 1 : 0;
   const decays = (epoch + offset > m1 ? 1 : 0) + (epoch + offset > m2 ? 1 : 0);
-  return options.base * 0.1 ** decays;
+  return options.base / 10 ** decays;
 }

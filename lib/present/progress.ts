@@ -1,0 +1,104 @@
+/**
+ * Progress reporting for training: a one-line bar on a terminal (or a line per epoch when the
+ * output is not a terminal), and a single updating display in a Deno notebook.
+ *
+ * @module
+ */
+import process from "node:process";
+import type { BatchProgress } from "../training/train.ts";
+
+/** Formats seconds as "1h02m", "3m05s" or "42s". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
+/**
+ * The progress line: epoch, a bar over the epoch's batches, running loss and accuracy, and the
+ * estimated time left for training (evaluation time not included).
+ *
+ * @example
+ * ```ts
+ * formatProgress({ epoch: 3, epochs: 30, batch: 211, batches: 422, loss: 0.41, accuracy: 0.85 }, 620);
+ * // "epoch 3/30 [##########----------] 211/422  loss 0.4100  acc 85.00%  ETA 10m20s"
+ * ```
+ */
+export function formatProgress(p: BatchProgress, etaSeconds: number, width = 20): string {
+  const filled = Math.round((width * p.batch) / p.batches);
+  const bar = "#".repeat(filled) + "-".repeat(width - filled);
+  return `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}  acc ${(100 * p.accuracy).toFixed(2)}%  ETA ${formatDuration(etaSeconds)}`;
+}
+
+/** Estimates the time left from the batches done so far in this session. */
+export class EtaClock {
+  #start: number | null = null;
+  #firstBatch = 0;
+
+  /** Seconds left after `p`, extrapolating the mean time per batch since the first report. */
+  eta(p: BatchProgress, now = performance.now()): number {
+    const done = (p.epoch - 1) * p.batches + p.batch;
+    if (this.#start === null) {
+      this.#start = now;
+      this.#firstBatch = done;
+      return NaN;
+    }
+    const perBatch = (now - this.#start) / 1000 / Math.max(1, done - this.#firstBatch);
+    return perBatch * (p.epochs * p.batches - done);
+  }
+}
+
+/**
+ * A progress handler for a terminal: redraws one line on stderr (at most 10 times a second) when
+ * it is a TTY, otherwise prints one line at the end of each epoch.
+ *
+ * @example
+ * ```ts
+ * await runTraining(config, { onBatch: terminalProgress() });
+ * ```
+ */
+export function terminalProgress(
+  stream: { write(text: string): unknown; isTTY?: boolean } = process.stderr,
+): (p: BatchProgress) => void {
+  const clock = new EtaClock();
+  let lastDraw = 0;
+  return (p) => {
+    const eta = clock.eta(p);
+    const endOfEpoch = p.batch === p.batches;
+    if (stream.isTTY) {
+      const now = performance.now();
+      if (now - lastDraw < 100 && !endOfEpoch) return;
+      lastDraw = now;
+      stream.write(`\r\x1b[2K${formatProgress(p, eta)}${endOfEpoch ? "\n" : ""}`);
+    } else if (endOfEpoch) {
+      stream.write(formatProgress(p, eta) + "\n");
+    }
+  };
+}
+
+/**
+ * A progress handler for a Deno notebook: one output that updates in place (at most twice a second).
+ *
+ * @example
+ * ```ts
+ * await runTraining(config, { onBatch: notebookProgress() });
+ * ```
+ */
+export function notebookProgress(): (p: BatchProgress) => void {
+  const jupyter = (globalThis as { Deno?: { jupyter?: { display(b: unknown, o: unknown): Promise<void> } } }).Deno?.jupyter;
+  const clock = new EtaClock();
+  const displayId = `nc-progress-${Math.random().toString(36).slice(2)}`;
+  let shown = false, lastDraw = 0;
+  return (p) => {
+    const eta = clock.eta(p);
+    const now = performance.now();
+    if (now - lastDraw < 500 && p.batch !== p.batches) return;
+    lastDraw = now;
+    const text = formatProgress(p, eta);
+    if (!jupyter) return void console.error(text);
+    void jupyter.display({ "text/plain": text }, { raw: true, display_id: displayId, update: shown });
+    shown = true;
+  };
+}

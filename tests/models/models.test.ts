@@ -1,0 +1,95 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend/backend.ts";
+import { buildMlp } from "../../lib/models/mlp.ts";
+import { forward, ModelConfigError, type Network, readClassifier, trainableParameterCount, trainableVariables } from "../../lib/models/network.ts";
+import { buildResNet18, buildResNet50 } from "../../lib/models/resnet.ts";
+
+beforeAll(async () => {
+  await initBackend({ backend: "wasm", quiet: true });
+});
+
+function checkForwardBackward(net: Network, batch: number) {
+  const before = tf.memory().numTensors;
+  tf.tidy(() => {
+    const x = tf.randomNormal([batch, ...net.inputShape], 0, 1, "float32", 1);
+    const { features, logits } = forward(net, x, { training: true });
+    expect(features.shape).toEqual([batch, net.featureDim]);
+    expect(logits.shape).toEqual([batch, net.numClasses]);
+    const vars = trainableVariables(net);
+    const { grads } = tf.variableGrads(() => tf.mean(tf.square(forward(net, x, { training: true }).logits)) as tf.Scalar, vars);
+    for (const v of vars) expect(grads[v.name].shape).toEqual(v.shape);
+    expect(Object.values(grads).some((g) => tf.any(tf.notEqual(g, 0)).dataSync()[0])).toBe(true);
+    // The classifier is the last layer: logits = W·features + b in inference mode.
+    const out = forward(net, x, { training: false });
+    const { W, b } = readClassifier(net);
+    const f = out.features.arraySync()[0], z = out.logits.arraySync()[0];
+    for (let k = 0; k < net.numClasses; k++) {
+      let expected = b[k];
+      for (let j = 0; j < net.featureDim; j++) expected += W.data[k * net.featureDim + j] * f[j];
+      expect(z[k]).toBeCloseTo(expected, 4);
+    }
+  });
+  expect(tf.memory().numTensors).toBe(before);
+}
+
+describe("forward and backward on tiny inputs", () => {
+  test("MLP, with and without batch norm, on images and on feature vectors", () => {
+    for (const batchNorm of [false, true]) {
+      const net = buildMlp({ inputShape: [4, 4, 1], numClasses: 3, width: 8, depth: 2, batchNorm, seed: 0 });
+      checkForwardBackward(net, 5);
+      net.model.dispose();
+    }
+    const flat = buildMlp({ inputShape: [6], numClasses: 2, width: 4, seed: 0 });
+    checkForwardBackward(flat, 3);
+    flat.model.dispose();
+  });
+
+  test("ResNet-18 at width 0.125 and ResNet-50 at width 0.25 on 8×8×3 images", () => {
+    const r18 = buildResNet18({ inputShape: [8, 8, 3], numClasses: 4, width: 0.125, seed: 0 });
+    expect(r18.featureDim).toBe(64);
+    checkForwardBackward(r18, 2);
+    r18.model.dispose();
+    const r50 = buildResNet50({ inputShape: [8, 8, 3], numClasses: 4, width: 0.25, seed: 0 });
+    expect(r50.featureDim).toBe(2048);
+    checkForwardBackward(r50, 2);
+    r50.model.dispose();
+  });
+});
+
+describe("parameter counts", () => {
+  test.each([
+    [0.25, 5.88e6],
+    [0.5, 10.35e6],
+    [1, 23.52e6],
+    [2, 66.85e6],
+  ])("the CIFAR ResNet-50 at width %s has %d parameters (paper-spec 3.0, within 0.5 %)", (width, expected) => {
+    const net = buildResNet50({ inputShape: [32, 32, 3], numClasses: 10, width, seed: 0 });
+    expect(Math.abs(trainableParameterCount(net) / expected - 1)).toBeLessThan(0.005);
+    expect(net.featureDim).toBe(2048);
+    net.model.dispose();
+  }, 60_000);
+
+  test("ResNet-18 at width 1 matches the CIFAR ResNet-18's 11,173,962 parameters", () => {
+    const net = buildResNet18({ inputShape: [32, 32, 3], numClasses: 10, width: 1, seed: 0 });
+    expect(trainableParameterCount(net)).toBe(11_173_962);
+    net.model.dispose();
+  });
+});
+
+test("initialisation follows PyTorch's default U(−1/√fan_in, 1/√fan_in) and is seeded", () => {
+  const a = buildMlp({ inputShape: [100], numClasses: 2, width: 50, depth: 1, seed: 3 });
+  const b = buildMlp({ inputShape: [100], numClasses: 2, width: 50, depth: 1, seed: 3 });
+  const kernel = a.model.getLayer("dense_1").getWeights()[0].dataSync();
+  const bound = 1 / Math.sqrt(100);
+  expect(Math.max(...kernel.map(Math.abs))).toBeLessThanOrEqual(bound);
+  expect(Math.max(...kernel.map(Math.abs))).toBeGreaterThan(0.95 * bound);
+  expect(b.model.getLayer("dense_1").getWeights()[0].dataSync()).toEqual(kernel);
+  a.model.dispose();
+  b.model.dispose();
+});
+
+test("invalid widths are errors naming the model", () => {
+  expect(() => buildMlp({ inputShape: [4], numClasses: 2, width: 0, seed: 0 })).toThrow(ModelConfigError);
+  expect(() => buildResNet50({ inputShape: [8, 8, 3], numClasses: 2, width: -1, seed: 0 })).toThrow(/resnet50 width multiplier must be > 0/);
+});
