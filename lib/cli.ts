@@ -16,8 +16,16 @@ const COMMANDS: readonly Command[] = [metricsCommand, ufmCommand, trainCommand];
 
 /** Error types whose message is the whole story for the user (usage and input problems). */
 const USER_ERRORS = new Set([
-  "CliError", "LossSpecError", "NcInputError", "UfmConfigError", "BackendError", "ConfigError", "DataError",
-  "ModelConfigError", "CheckpointError", "PresetError",
+  "CliError",
+  "LossSpecError",
+  "NcInputError",
+  "UfmConfigError",
+  "BackendError",
+  "ConfigError",
+  "DataError",
+  "ModelConfigError",
+  "CheckpointError",
+  "PresetError",
 ]);
 
 function usage(): string {

@@ -23,7 +23,12 @@ function kernel(name: string): Kernel {
   return k;
 }
 
-function call(name: string, inputs: Record<string, TensorInfo> | TensorInfo[], backend: Backend, attrs: Record<string, unknown> = {}): TensorInfo {
+function call(
+  name: string,
+  inputs: Record<string, TensorInfo> | TensorInfo[],
+  backend: Backend,
+  attrs: Record<string, unknown> = {},
+): TensorInfo {
   return kernel(name).kernelFunc({ inputs, backend, attrs } as never) as TensorInfo;
 }
 
@@ -56,7 +61,9 @@ export const conv2DBackpropFilterConfig = {
     const keep = (t: TensorInfo) => (temporary.push(t), t);
     try {
       const padded = top || bottom || left || right
-        ? keep(call("PadV2", { x }, backend, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }))
+        ? keep(
+          call("PadV2", { x }, backend, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }),
+        )
         : x;
       const dyMatrix = keep(call("Reshape", { x: dy }, backend, { shape: [n * oh * ow, cout] }));
       const parts: TensorInfo[] = [];
@@ -73,7 +80,11 @@ export const conv2DBackpropFilterConfig = {
             shrinkAxisMask: 0,
           }));
           const patchMatrix = keep(call("Reshape", { x: patch }, backend, { shape: [n * oh * ow, cin] }));
-          parts.push(keep(call("BatchMatMul", { a: patchMatrix, b: dyMatrix }, backend, { transposeA: true, transposeB: false })));
+          parts.push(
+            keep(
+              call("BatchMatMul", { a: patchMatrix, b: dyMatrix }, backend, { transposeA: true, transposeB: false }),
+            ),
+          );
         }
       }
       const stacked = parts.length === 1 ? parts[0] : keep(call("Concat", parts, backend, { axis: 0 }));

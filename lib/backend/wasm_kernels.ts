@@ -29,7 +29,11 @@ function transposeLastTwo(x: TensorInfo, backend: Backend, transpose: KernelConf
   return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } } as never) as TensorInfo;
 }
 
-function withoutTransposes(name: "BatchMatMul" | "_FusedMatMul", original: KernelConfig, transpose: KernelConfig): KernelConfig {
+function withoutTransposes(
+  name: "BatchMatMul" | "_FusedMatMul",
+  original: KernelConfig,
+  transpose: KernelConfig,
+): KernelConfig {
   return {
     ...original,
     kernelFunc: (args) => {
@@ -45,11 +49,13 @@ function withoutTransposes(name: "BatchMatMul" | "_FusedMatMul", original: Kerne
       if (a !== inputs.a) temporary.push(a);
       if (b !== inputs.b) temporary.push(b);
       try {
-        return original.kernelFunc({
-          ...args,
-          inputs: { ...inputs, a, b },
-          attrs: { ...attrs, transposeA: false, transposeB: false },
-        } as typeof args);
+        return original.kernelFunc(
+          {
+            ...args,
+            inputs: { ...inputs, a, b },
+            attrs: { ...attrs, transposeA: false, transposeB: false },
+          } as typeof args,
+        );
       } finally {
         for (const t of temporary) backend.disposeData(t.dataId);
       }

@@ -55,7 +55,9 @@ function evalEpochs(raw: string | undefined): unknown {
   const log = /^log:(\d+)$/.exec(raw);
   if (log) return { logSpaced: Number(log[1]) };
   const list = raw.split(",").map((s) => Number(s.trim()));
-  if (list.some((n) => !Number.isInteger(n))) throw new CliError(`--eval-epochs must be auto, a list such as 1,5,10, or log:N; got "${raw}"`);
+  if (list.some((n) => !Number.isInteger(n))) {
+    throw new CliError(`--eval-epochs must be auto, a list such as 1,5,10, or log:N; got "${raw}"`);
+  }
   return list;
 }
 
@@ -68,10 +70,30 @@ export const trainCommand: Command = {
     const flag = { type: "string" } as const;
     const { values } = parseFlags(argv, {
       ...LOSS_FLAGS,
-      dataset: flag, "data-dir": flag, model: flag, width: flag, depth: flag, "batch-norm": flag, epochs: flag,
-      "batch-size": flag, lr: flag, schedule: flag, momentum: flag, "weight-decay": flag, "clip-norm": flag,
-      reduction: flag, seed: flag, "eval-epochs": flag, augment: flag, "eval-augment": flag, "per-class": flag,
-      "val-fraction": flag, config: flag, "runs-dir": flag, backend: flag, json: { type: "boolean" },
+      dataset: flag,
+      "data-dir": flag,
+      model: flag,
+      width: flag,
+      depth: flag,
+      "batch-norm": flag,
+      epochs: flag,
+      "batch-size": flag,
+      lr: flag,
+      schedule: flag,
+      momentum: flag,
+      "weight-decay": flag,
+      "clip-norm": flag,
+      reduction: flag,
+      seed: flag,
+      "eval-epochs": flag,
+      augment: flag,
+      "eval-augment": flag,
+      "per-class": flag,
+      "val-fraction": flag,
+      config: flag,
+      "runs-dir": flag,
+      backend: flag,
+      json: { type: "boolean" },
     }, "train");
     if (values.help) {
       io.stdout(HELP + "\n");
@@ -119,11 +141,24 @@ export const trainCommand: Command = {
     });
     const final = run.rows.at(-1) ?? null;
     if (values.json) {
-      writeJson(io, { runDir: run.dir, id: run.id, status: run.status.state, reason: run.status.reason ?? null, backend, epoch: run.status.epoch, summary: run.status.summary ?? null, final });
+      writeJson(io, {
+        runDir: run.dir,
+        id: run.id,
+        status: run.status.state,
+        reason: run.status.reason ?? null,
+        backend,
+        epoch: run.status.epoch,
+        summary: run.status.summary ?? null,
+        final,
+      });
     } else {
       io.stdout(run.dir + "\n");
       if (final) {
-        io.stderr(`[nc] ${run.status.state} after epoch ${run.status.epoch}: test accuracy ${(100 * final.testAccuracy).toFixed(2)}%, NC1 ${final.nc1.toExponential(3)}\n`);
+        io.stderr(
+          `[nc] ${run.status.state} after epoch ${run.status.epoch}: test accuracy ${
+            (100 * final.testAccuracy).toFixed(2)
+          }%, NC1 ${final.nc1.toExponential(3)}\n`,
+        );
       }
     }
     if (run.status.state === "failed") {

@@ -53,7 +53,11 @@ export function writeSample(dataset: Dataset, index: number, out: Float32Array, 
  * const { inputs, labels } = makeBatch(train, [0, 1, 2], createRng("augment:0"));
  * ```
  */
-export function makeBatch(dataset: Dataset, indices: ArrayLike<number>, rng?: Rng): { inputs: Float32Array; labels: Int32Array } {
+export function makeBatch(
+  dataset: Dataset,
+  indices: ArrayLike<number>,
+  rng?: Rng,
+): { inputs: Float32Array; labels: Int32Array } {
   const size = sampleSize(dataset);
   const inputs = new Float32Array(indices.length * size), labels = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {

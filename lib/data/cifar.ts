@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Dataset, DataError, type DatasetSplits } from "./dataset.ts";
+import { DataError, type Dataset, type DatasetSplits } from "./dataset.ts";
 
 /** Normalisation of the reference code for CIFAR train/val (paper-spec 3.0). */
 export const CIFAR_NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.2010] } as const;
@@ -27,14 +27,18 @@ export function decodeCifarRecords(
 ): { inputs: Uint8Array; labels: Int32Array } {
   const record = options.labelBytes + PIXELS;
   if (bytes.length === 0 || bytes.length % record !== 0) {
-    throw new DataError(`${file}: ${bytes.length} bytes is not a whole number of ${record}-byte records (truncated or not a CIFAR binary file)`);
+    throw new DataError(
+      `${file}: ${bytes.length} bytes is not a whole number of ${record}-byte records (truncated or not a CIFAR binary file)`,
+    );
   }
   const n = bytes.length / record;
   const inputs = new Uint8Array(n * PIXELS), labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const base = i * record;
     const label = bytes[base + options.labelIndex];
-    if (label >= options.numClasses) throw new DataError(`${file}: record ${i} has label ${label}, outside [0, ${options.numClasses})`);
+    if (label >= options.numClasses) {
+      throw new DataError(`${file}: record ${i} has label ${label}, outside [0, ${options.numClasses})`);
+    }
     labels[i] = label;
     const pixels = base + options.labelBytes, out = i * PIXELS;
     for (let c = 0; c < 3; c++) {
@@ -44,7 +48,12 @@ export function decodeCifarRecords(
   return { inputs, labels };
 }
 
-function readFiles(dir: string, files: string[], name: string, options: Parameters<typeof decodeCifarRecords>[2]): Dataset {
+function readFiles(
+  dir: string,
+  files: string[],
+  name: string,
+  options: Parameters<typeof decodeCifarRecords>[2],
+): Dataset {
   const parts = files.map((f) => {
     const path = join(dir, f);
     if (!existsSync(path)) throw new DataError(`${path}: file not found (see data/README.md for where to get CIFAR)`);
@@ -58,7 +67,14 @@ function readFiles(dir: string, files: string[], name: string, options: Paramete
     labels.set(p.labels, offset);
     offset += p.labels.length;
   }
-  return { name, inputs, sampleShape: [32, 32, 3], labels, numClasses: options.numClasses, normalization: CIFAR_NORMALIZATION };
+  return {
+    name,
+    inputs,
+    sampleShape: [32, 32, 3],
+    labels,
+    numClasses: options.numClasses,
+    normalization: CIFAR_NORMALIZATION,
+  };
 }
 
 /**

@@ -51,7 +51,9 @@ export function datasetSize(dataset: Pick<Dataset, "labels">): number {
  */
 export function subsetOf(dataset: Dataset, indices: ArrayLike<number>, name = dataset.name): Dataset {
   const size = sampleSize(dataset);
-  const inputs = new (dataset.inputs.constructor as Uint8ArrayConstructor | Float32ArrayConstructor)(indices.length * size);
+  const inputs = new (dataset.inputs.constructor as Uint8ArrayConstructor | Float32ArrayConstructor)(
+    indices.length * size,
+  );
   const labels = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i];

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { type Dataset, DataError, type DatasetSplits } from "./dataset.ts";
+import { DataError, type Dataset, type DatasetSplits } from "./dataset.ts";
 
 /** Where Debian's `dataset-fashion-mnist` installs the official files. */
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
@@ -46,17 +46,29 @@ export function readIdx(path: string): IdxArray {
   const magic = view.getUint32(0);
   const type = (magic >> 8) & 0xff, rank = magic & 0xff;
   if (magic >>> 16 !== 0 || type !== 0x08 || rank < 1 || rank > 4) {
-    throw new DataError(`${path}: wrong magic number 0x${magic.toString(16).padStart(8, "0")} (expected 0x0000080N: unsigned bytes, N dimensions)`);
+    throw new DataError(
+      `${path}: wrong magic number 0x${
+        magic.toString(16).padStart(8, "0")
+      } (expected 0x0000080N: unsigned bytes, N dimensions)`,
+    );
   }
   const headerLength = 4 + 4 * rank;
-  if (bytes.length < headerLength) throw new DataError(`${path}: truncated: header needs ${headerLength} bytes, file has ${bytes.length}`);
+  if (bytes.length < headerLength) {
+    throw new DataError(`${path}: truncated: header needs ${headerLength} bytes, file has ${bytes.length}`);
+  }
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const expected = dims.reduce((a, b) => a * b, 1);
   const available = bytes.length - headerLength;
   if (available < expected) {
-    throw new DataError(`${path}: truncated: dimensions ${dims.join("×")} need ${expected} data bytes, file has ${available}`);
+    throw new DataError(
+      `${path}: truncated: dimensions ${dims.join("×")} need ${expected} data bytes, file has ${available}`,
+    );
   }
-  if (available > expected) throw new DataError(`${path}: ${available - expected} unexpected bytes after the data of dimensions ${dims.join("×")}`);
+  if (available > expected) {
+    throw new DataError(
+      `${path}: ${available - expected} unexpected bytes after the data of dimensions ${dims.join("×")}`,
+    );
+  }
   return { dims, data: bytes.subarray(headerLength) };
 }
 
@@ -64,7 +76,11 @@ function findFile(dir: string, stem: string): string {
   for (const candidate of [`${stem}.gz`, stem]) {
     if (existsSync(join(dir, candidate))) return join(dir, candidate);
   }
-  throw new DataError(`${join(dir, stem)}(.gz): file not found${dir === FASHION_MNIST_DIR ? " (install Debian's dataset-fashion-mnist, or pass --data-dir)" : ""}`);
+  throw new DataError(
+    `${join(dir, stem)}(.gz): file not found${
+      dir === FASHION_MNIST_DIR ? " (install Debian's dataset-fashion-mnist, or pass --data-dir)" : ""
+    }`,
+  );
 }
 
 /**
@@ -79,14 +95,22 @@ export function readIdxSplit(dir: string, prefix: string, name: string, numClass
   const imagesPath = findFile(dir, `${prefix}-images-idx3-ubyte`);
   const labelsPath = findFile(dir, `${prefix}-labels-idx1-ubyte`);
   const images = readIdx(imagesPath), labels = readIdx(labelsPath);
-  if (images.dims.length !== 3) throw new DataError(`${imagesPath}: expected 3 dimensions (N × H × W), got ${images.dims.length}`);
-  if (labels.dims.length !== 1) throw new DataError(`${labelsPath}: expected 1 dimension (N), got ${labels.dims.length}`);
+  if (images.dims.length !== 3) {
+    throw new DataError(`${imagesPath}: expected 3 dimensions (N × H × W), got ${images.dims.length}`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new DataError(`${labelsPath}: expected 1 dimension (N), got ${labels.dims.length}`);
+  }
   if (images.dims[0] !== labels.dims[0]) {
-    throw new DataError(`${imagesPath} holds ${images.dims[0]} images but ${labelsPath} holds ${labels.dims[0]} labels`);
+    throw new DataError(
+      `${imagesPath} holds ${images.dims[0]} images but ${labelsPath} holds ${labels.dims[0]} labels`,
+    );
   }
   const labelArray = Int32Array.from(labels.data);
   const bad = labelArray.findIndex((y) => y >= numClasses);
-  if (bad >= 0) throw new DataError(`${labelsPath}: label ${labelArray[bad]} at position ${bad} is outside [0, ${numClasses})`);
+  if (bad >= 0) {
+    throw new DataError(`${labelsPath}: label ${labelArray[bad]} at position ${bad} is outside [0, ${numClasses})`);
+  }
   return {
     name,
     inputs: images.data,

@@ -26,7 +26,10 @@ export function permutation(n: number, seed: number | string): Int32Array {
  * const { train, validation } = validationSplit(60000, { fraction: 0.1, seed: 1 }); // 54000 + 6000
  * ```
  */
-export function validationSplit(n: number, options: { fraction: number; seed: number }): { train: Int32Array; validation: Int32Array } {
+export function validationSplit(
+  n: number,
+  options: { fraction: number; seed: number },
+): { train: Int32Array; validation: Int32Array } {
   const p = permutation(n, `validation-split:${options.seed}`);
   const cut = Math.round(options.fraction * n);
   return { validation: p.slice(0, cut).sort(), train: p.slice(cut).sort() };

@@ -46,5 +46,8 @@ export function gaussianMixture(options: GaussianMixtureOptions): DatasetSplits 
     }
     return { name, inputs, sampleShape: [dim], labels, numClasses: K };
   };
-  return { train: draw(options.trainPerClass, "gaussian-mixture/train"), test: draw(options.testPerClass, "gaussian-mixture/test") };
+  return {
+    train: draw(options.trainPerClass, "gaussian-mixture/train"),
+    test: draw(options.testPerClass, "gaussian-mixture/test"),
+  };
 }

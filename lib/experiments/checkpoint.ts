@@ -62,7 +62,9 @@ export function saveCheckpoint(path: string, tensors: readonly tf.Tensor[], stat
 export function loadCheckpoint<State>(path: string, variables: readonly tf.Tensor[]): State {
   if (!existsSync(path)) throw new CheckpointError(`${path}: checkpoint not found`);
   const bytes = readFileSync(path);
-  if (new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) throw new CheckpointError(`${path}: not a checkpoint (bad magic)`);
+  if (new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) {
+    throw new CheckpointError(`${path}: not a checkpoint (bad magic)`);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(MAGIC.length, true);
   const start = MAGIC.length + 4;
@@ -71,17 +73,23 @@ export function loadCheckpoint<State>(path: string, variables: readonly tf.Tenso
     tensors: { shape: number[] }[];
   };
   if (header.tensors.length !== variables.length) {
-    throw new CheckpointError(`${path}: holds ${header.tensors.length} tensors, the model and optimizer have ${variables.length}`);
+    throw new CheckpointError(
+      `${path}: holds ${header.tensors.length} tensors, the model and optimizer have ${variables.length}`,
+    );
   }
   const dataStart = start + headerLength;
   const total = header.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
-  if (bytes.length !== dataStart + 4 * total) throw new CheckpointError(`${path}: truncated (${bytes.length} bytes, expected ${dataStart + 4 * total})`);
+  if (bytes.length !== dataStart + 4 * total) {
+    throw new CheckpointError(`${path}: truncated (${bytes.length} bytes, expected ${dataStart + 4 * total})`);
+  }
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + dataStart, bytes.byteOffset + bytes.length));
   let at = 0;
   header.tensors.forEach(({ shape }, i) => {
     const target = variables[i] as tf.Variable;
     if (shape.join("x") !== target.shape.join("x")) {
-      throw new CheckpointError(`${path}: tensor ${i} has shape [${shape}], the model expects [${target.shape}] (different architecture)`);
+      throw new CheckpointError(
+        `${path}: tensor ${i} has shape [${shape}], the model expects [${target.shape}] (different architecture)`,
+      );
     }
     const size = shape.reduce((x, y) => x * y, 1);
     tf.tidy(() => target.assign(tf.tensor(values.subarray(at, at + size), shape)));

@@ -17,7 +17,13 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { type EvalSchedule, evaluationEpochs, normalizeTrainConfig, runId, type TrainConfig } from "../training/config.ts";
+import {
+  type EvalSchedule,
+  evaluationEpochs,
+  normalizeTrainConfig,
+  runId,
+  type TrainConfig,
+} from "../training/config.ts";
 import { type BatchProgress, type MetricsRow, prepareData, Trainer } from "../training/train.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { checkpointTensors, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
@@ -127,7 +133,10 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
   if (!existsSync(p.config)) writeFileAtomic(p.config, JSON.stringify(config, null, 2) + "\n");
   const backend = tf.getBackend();
   const setStatus = (status: Omit<RunStatus, "backend" | "updatedAt">) =>
-    writeFileAtomic(p.status, JSON.stringify({ ...status, backend, updatedAt: new Date().toISOString() }, null, 2) + "\n");
+    writeFileAtomic(
+      p.status,
+      JSON.stringify({ ...status, backend, updatedAt: new Date().toISOString() }, null, 2) + "\n",
+    );
 
   const trainer = new Trainer(config, prepareData(config, { dataDir: options.dataDir }));
   try {
@@ -165,7 +174,11 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
         return readRun(dir);
       }
     }
-    setStatus({ state: "done", epoch: config.epochs, summary: summarize(state.rows, config.epochs, state.wallSeconds) });
+    setStatus({
+      state: "done",
+      epoch: config.epochs,
+      summary: summarize(state.rows, config.epochs, state.wallSeconds),
+    });
     return readRun(dir);
   } finally {
     trainer.dispose();

@@ -29,8 +29,12 @@ export interface MlpOptions {
  */
 export function buildMlp(options: MlpOptions): Network {
   const { inputShape, numClasses, width, depth = 3, seed } = options;
-  if (!Number.isInteger(width) || width < 1) throw new ModelConfigError(`mlp width must be a positive integer (hidden units), got ${width}`);
-  if (!Number.isInteger(depth) || depth < 1) throw new ModelConfigError(`mlp depth must be a positive integer, got ${depth}`);
+  if (!Number.isInteger(width) || width < 1) {
+    throw new ModelConfigError(`mlp width must be a positive integer (hidden units), got ${width}`);
+  }
+  if (!Number.isInteger(depth) || depth < 1) {
+    throw new ModelConfigError(`mlp depth must be a positive integer, got ${depth}`);
+  }
   const init = new Initializers(seed);
   const input = tf.input({ shape: [...inputShape] });
   let x = inputShape.length > 1 ? tf.layers.flatten().apply(input) as tf.SymbolicTensor : input;

@@ -39,7 +39,12 @@ export class Initializers {
 
   /** PyTorch's default weight initialisation: U(−1/√fan_in, 1/√fan_in). */
   weights(): Initializer {
-    return tf.initializers.varianceScaling({ scale: 1 / 3, mode: "fanIn", distribution: "uniform", seed: this.#seed() });
+    return tf.initializers.varianceScaling({
+      scale: 1 / 3,
+      mode: "fanIn",
+      distribution: "uniform",
+      seed: this.#seed(),
+    });
   }
 
   /** PyTorch's default bias initialisation for a layer with `fanIn` inputs. */
@@ -75,7 +80,11 @@ export function classifierLayer(numClasses: number, featureDim: number, init: In
  * const { features, logits } = forward(net, x, { training: false });
  * ```
  */
-export function forward(net: Network, x: tf.Tensor, options: { training: boolean }): { features: tf.Tensor2D; logits: tf.Tensor2D } {
+export function forward(
+  net: Network,
+  x: tf.Tensor,
+  options: { training: boolean },
+): { features: tf.Tensor2D; logits: tf.Tensor2D } {
   const [features, logits] = net.model.apply(x, { training: options.training }) as tf.Tensor[];
   return { features: features as tf.Tensor2D, logits: logits as tf.Tensor2D };
 }

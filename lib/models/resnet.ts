@@ -65,13 +65,20 @@ class Builder {
 }
 
 function checkWidth(width: number, model: string): void {
-  if (!(width > 0) || !Number.isFinite(width)) throw new ModelConfigError(`${model} width multiplier must be > 0, got ${width}`);
+  if (!(width > 0) || !Number.isFinite(width)) {
+    throw new ModelConfigError(`${model} width multiplier must be > 0, got ${width}`);
+  }
 }
 
 function finish(b: Builder, input: Sym, x: Sym, options: ResNetOptions, featureDim: number): Network {
   const features = tf.layers.globalAveragePooling2d({}).apply(x) as Sym;
   const logits = classifierLayer(options.numClasses, featureDim, b.init).apply(features) as Sym;
-  return { model: tf.model({ inputs: input, outputs: [features, logits] }), inputShape: options.inputShape, featureDim, numClasses: options.numClasses };
+  return {
+    model: tf.model({ inputs: input, outputs: [features, logits] }),
+    inputShape: options.inputShape,
+    featureDim,
+    numClasses: options.numClasses,
+  };
 }
 
 /**

@@ -29,7 +29,9 @@ export function formatDuration(seconds: number): string {
 export function formatProgress(p: BatchProgress, etaSeconds: number, width = 20): string {
   const filled = Math.round((width * p.batch) / p.batches);
   const bar = "#".repeat(filled) + "-".repeat(width - filled);
-  return `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}  acc ${(100 * p.accuracy).toFixed(2)}%  ETA ${formatDuration(etaSeconds)}`;
+  return `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.batch}/${p.batches}  loss ${p.loss.toFixed(4)}  acc ${
+    (100 * p.accuracy).toFixed(2)
+  }%  ETA ${formatDuration(etaSeconds)}`;
 }
 
 /** Estimates the time left from the batches done so far in this session. */
@@ -87,7 +89,8 @@ export function terminalProgress(
  * ```
  */
 export function notebookProgress(): (p: BatchProgress) => void {
-  const jupyter = (globalThis as { Deno?: { jupyter?: { display(b: unknown, o: unknown): Promise<void> } } }).Deno?.jupyter;
+  const jupyter = (globalThis as { Deno?: { jupyter?: { display(b: unknown, o: unknown): Promise<void> } } }).Deno
+    ?.jupyter;
   const clock = new EtaClock();
   const displayId = `nc-progress-${Math.random().toString(36).slice(2)}`;
   let shown = false, lastDraw = 0;

@@ -67,7 +67,13 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const SYNTHETIC_DEFAULTS: SyntheticConfig = { numClasses: 4, dim: 16, trainPerClass: 100, testPerClass: 50, separation: 4 };
+const SYNTHETIC_DEFAULTS: SyntheticConfig = {
+  numClasses: 4,
+  dim: 16,
+  trainPerClass: 100,
+  testPerClass: 50,
+  separation: 4,
+};
 
 function defaults(dataset: DatasetName, model: ModelName): Omit<TrainConfig, "dataset" | "model" | "loss"> {
   const cifar = dataset === "cifar10" || dataset === "cifar100";
@@ -96,9 +102,29 @@ function defaults(dataset: DatasetName, model: ModelName): Omit<TrainConfig, "da
 }
 
 const KEYS = [
-  "dataset", "cifar100Labels", "synthetic", "model", "width", "depth", "batchNorm", "loss", "epochs", "batchSize", "lr",
-  "momentum", "weightDecay", "clipNorm", "schedule", "reduction", "seed", "evalEpochs", "augment", "evalAugment",
-  "valFraction", "splitSeed", "perClass",
+  "dataset",
+  "cifar100Labels",
+  "synthetic",
+  "model",
+  "width",
+  "depth",
+  "batchNorm",
+  "loss",
+  "epochs",
+  "batchSize",
+  "lr",
+  "momentum",
+  "weightDecay",
+  "clipNorm",
+  "schedule",
+  "reduction",
+  "seed",
+  "evalEpochs",
+  "augment",
+  "evalAugment",
+  "valFraction",
+  "splitSeed",
+  "perClass",
 ] as const;
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], key: string): T {
@@ -126,10 +152,14 @@ const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
  * ```
  */
 export function normalizeTrainConfig(input: unknown): TrainConfig {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) throw new ConfigError("config must be a JSON object");
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new ConfigError("config must be a JSON object");
+  }
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
-    if (!(KEYS as readonly string[]).includes(key)) throw new ConfigError(`unknown config key "${key}" (allowed: ${KEYS.join(", ")})`);
+    if (!(KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(`unknown config key "${key}" (allowed: ${KEYS.join(", ")})`);
+    }
   }
   const dataset = oneOf(raw.dataset ?? "fashion-mnist", DATASET_NAMES, "dataset");
   const model = oneOf(raw.model ?? "mlp", MODEL_NAMES, "model");
@@ -146,15 +176,24 @@ export function normalizeTrainConfig(input: unknown): TrainConfig {
     for (const key of Object.keys(s)) {
       if (!(key in SYNTHETIC_DEFAULTS)) throw new ConfigError(`unknown config key "synthetic.${key}"`);
     }
-    for (const key of ["numClasses", "dim", "trainPerClass", "testPerClass"] as const) numberIn(s[key], `synthetic.${key}`, positiveInt, "a positive integer");
+    for (const key of ["numClasses", "dim", "trainPerClass", "testPerClass"] as const) {
+      numberIn(s[key], `synthetic.${key}`, positiveInt, "a positive integer");
+    }
     numberIn(s.separation, "synthetic.separation", (v) => v >= 0, "≥ 0");
     c.synthetic = s;
   }
   oneOf(c.cifar100Labels, ["fine", "coarse"], "cifar100Labels");
-  numberIn(c.width, "width", model === "mlp" ? positiveInt : (v) => v > 0, model === "mlp" ? "a positive integer (hidden units)" : "> 0 (width multiplier)");
+  numberIn(
+    c.width,
+    "width",
+    model === "mlp" ? positiveInt : (v) => v > 0,
+    model === "mlp" ? "a positive integer (hidden units)" : "> 0 (width multiplier)",
+  );
   numberIn(c.depth, "depth", positiveInt, "a positive integer");
   for (const key of ["batchNorm", "augment", "evalAugment"] as const) {
-    if (typeof c[key] !== "boolean") throw new ConfigError(`config "${key}" must be true or false; got ${JSON.stringify(c[key])}`);
+    if (typeof c[key] !== "boolean") {
+      throw new ConfigError(`config "${key}" must be true or false; got ${JSON.stringify(c[key])}`);
+    }
   }
   numberIn(c.epochs, "epochs", positiveInt, "a positive integer");
   numberIn(c.batchSize, "batchSize", positiveInt, "a positive integer");
@@ -176,7 +215,9 @@ function normalizeEvalSchedule(value: unknown, epochs: number): EvalSchedule {
   if (value === "auto") return value;
   if (Array.isArray(value)) {
     const list = [...new Set(value)].sort((a, b) => a - b);
-    for (const e of list) numberIn(e, "evalEpochs[]", (v) => positiveInt(v) && v <= epochs, `an epoch in [1, ${epochs}]`);
+    for (const e of list) {
+      numberIn(e, "evalEpochs[]", (v) => positiveInt(v) && v <= epochs, `an epoch in [1, ${epochs}]`);
+    }
     if (list.length === 0) throw new ConfigError(`config "evalEpochs" must not be empty`);
     return list;
   }
@@ -184,7 +225,9 @@ function normalizeEvalSchedule(value: unknown, epochs: number): EvalSchedule {
     numberIn((value as { logSpaced: unknown }).logSpaced, "evalEpochs.logSpaced", positiveInt, "a positive integer");
     return value as { logSpaced: number };
   }
-  throw new ConfigError(`config "evalEpochs" must be "auto", a list of epochs or { "logSpaced": n }; got ${JSON.stringify(value)}`);
+  throw new ConfigError(
+    `config "evalEpochs" must be "auto", a list of epochs or { "logSpaced": n }; got ${JSON.stringify(value)}`,
+  );
 }
 
 /**
@@ -213,7 +256,10 @@ export function evaluationEpochs(schedule: EvalSchedule, epochs: number): number
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${
+      Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+        .join(",")
+    }}`;
   }
   return JSON.stringify(value);
 }

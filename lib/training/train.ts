@@ -51,8 +51,16 @@ export function prepareData(config: TrainConfig, options: { dataDir?: string } =
     syntheticSeed: config.splitSeed,
   });
   const split = validationSplit(datasetSize(train), { fraction: config.valFraction, seed: config.splitSeed });
-  const trainIndices = config.perClass === null ? split.train : perClassSubset(split.train, train.labels, config.perClass, config.splitSeed);
-  return { train, trainIndices, valIndices: split.validation, test, testIndices: Int32Array.from({ length: datasetSize(test) }, (_, i) => i) };
+  const trainIndices = config.perClass === null
+    ? split.train
+    : perClassSubset(split.train, train.labels, config.perClass, config.splitSeed);
+  return {
+    train,
+    trainIndices,
+    valIndices: split.validation,
+    test,
+    testIndices: Int32Array.from({ length: datasetSize(test) }, (_, i) => i),
+  };
 }
 
 /** Builds the configured model for the dataset's input shape and classes. */
@@ -110,7 +118,11 @@ export class Trainer {
   constructor(readonly config: TrainConfig, readonly data: PreparedData) {
     this.net = buildNetwork(config, data.train.sampleShape, data.train.numClasses);
     this.#variables = trainableVariables(this.net);
-    this.sgd = new Sgd(this.#variables, { momentum: config.momentum, weightDecay: config.weightDecay, clipNorm: config.clipNorm });
+    this.sgd = new Sgd(this.#variables, {
+      momentum: config.momentum,
+      weightDecay: config.weightDecay,
+      clipNorm: config.clipNorm,
+    });
   }
 
   /** Batches per epoch. */
@@ -154,7 +166,9 @@ export class Trainer {
       });
       const [loss, correct] = await stats.data();
       stats.dispose();
-      if (!Number.isFinite(loss)) return { failure: `loss became ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches} (lr ${lr})` };
+      if (!Number.isFinite(loss)) {
+        return { failure: `loss became ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches} (lr ${lr})` };
+      }
       lossSum += config.reduction === "mean" ? loss * size : loss;
       hits += correct;
       seen += size;
@@ -168,7 +182,10 @@ export class Trainer {
     const { config, data, net } = this;
     const options = { loss: config.loss, batchSize: config.batchSize };
     const augmentSeed = config.evalAugment ? `${config.seed}:eval-augment:${epoch}` : undefined;
-    const { scores: train, metrics } = await trainSplitMetrics(net, data.train, data.trainIndices, { ...options, augmentSeed });
+    const { scores: train, metrics } = await trainSplitMetrics(net, data.train, data.trainIndices, {
+      ...options,
+      augmentSeed,
+    });
     const val = await evaluationPass(net, data.train, data.valIndices, options);
     const test = await evaluationPass(net, data.test, data.testIndices, options);
     return {

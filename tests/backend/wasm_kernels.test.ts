@@ -78,13 +78,15 @@ describe("wasm matrix products with transposes", () => {
 });
 
 describe("wasm Conv2DBackpropFilter", () => {
-  test.each([
-    ["3×3, stride 1, same", [2, 7, 7, 3], [3, 3, 3, 4], 1, "same"],
-    ["3×3, stride 2, same (asymmetric padding)", [2, 8, 8, 3], [3, 3, 3, 5], 2, "same"],
-    ["3×3, stride 2, valid", [1, 9, 9, 2], [3, 3, 2, 3], 2, "valid"],
-    ["1×1, stride 2, valid (projection shortcut)", [2, 8, 8, 4], [1, 1, 4, 6], 2, "valid"],
-    ["5×3, stride (2, 1), explicit padding", [1, 9, 7, 2], [5, 3, 2, 2], [2, 1], [[0, 0], [2, 1], [1, 1], [0, 0]]],
-  ] as const)("matches the cpu backend: %s", async (_, xShape, wShape, strides, pad) => {
+  test.each(
+    [
+      ["3×3, stride 1, same", [2, 7, 7, 3], [3, 3, 3, 4], 1, "same"],
+      ["3×3, stride 2, same (asymmetric padding)", [2, 8, 8, 3], [3, 3, 3, 5], 2, "same"],
+      ["3×3, stride 2, valid", [1, 9, 9, 2], [3, 3, 2, 3], 2, "valid"],
+      ["1×1, stride 2, valid (projection shortcut)", [2, 8, 8, 4], [1, 1, 4, 6], 2, "valid"],
+      ["5×3, stride (2, 1), explicit padding", [1, 9, 7, 2], [5, 3, 2, 2], [2, 1], [[0, 0], [2, 1], [1, 1], [0, 0]]],
+    ] as const,
+  )("matches the cpu backend: %s", async (_, xShape, wShape, strides, pad) => {
     const x = random([...xShape], 7), w = random([...wShape], 8);
     const run = () =>
       tf.grads((a: tf.Tensor, b: tf.Tensor) =>

@@ -37,7 +37,9 @@ describe("CIFAR-10 binary", () => {
     writeFile("c10-trunc", "test_batch.bin", [record([1], 0).slice(0, 3000)]);
     expect(() => loadCifar10(join(dir, "c10-trunc"))).toThrow(/data_batch_1\.bin: file not found/);
     for (let b = 1; b <= 5; b++) writeFile("c10-trunc", `data_batch_${b}.bin`, [record([0], 0)]);
-    expect(() => loadCifar10(join(dir, "c10-trunc"))).toThrow(/test_batch\.bin: 3000 bytes is not a whole number of 3073-byte records/);
+    expect(() => loadCifar10(join(dir, "c10-trunc"))).toThrow(
+      /test_batch\.bin: 3000 bytes is not a whole number of 3073-byte records/,
+    );
     writeFile("c10-trunc", "test_batch.bin", [record([10], 0)]);
     expect(() => loadCifar10(join(dir, "c10-trunc"))).toThrow(DataError);
     expect(() => loadCifar10(join(dir, "c10-trunc"))).toThrow(/record 0 has label 10, outside \[0, 10\)/);

@@ -38,7 +38,11 @@ describe("readIdx", () => {
   test.each([
     ["a wrong magic number", idx([3], [1, 2, 3], 0x0d03), /wrong magic number 0x00000d03/],
     ["a truncated header", new Uint8Array([0, 0, 8, 3, 0, 0]), /truncated: header needs 16 bytes/],
-    ["truncated data", idx([3, 2, 2], IMAGES.slice(0, 7)), /truncated: dimensions 3×2×2 need 12 data bytes, file has 7/],
+    [
+      "truncated data",
+      idx([3, 2, 2], IMAGES.slice(0, 7)),
+      /truncated: dimensions 3×2×2 need 12 data bytes, file has 7/,
+    ],
     ["trailing bytes", idx([2], [1, 2, 3]), /1 unexpected bytes after the data/],
   ])("rejects %s, naming the file", (_, bytes, message) => {
     const path = write(`bad-${Math.random()}`, bytes);
@@ -56,7 +60,11 @@ describe("readIdx", () => {
 
 describe("readIdxSplit", () => {
   function split(sub: string, images: number, labels: number[]) {
-    write(`${sub}/train-images-idx3-ubyte.gz`, idx([images, 2, 2], Array.from({ length: images * 4 }, (_, i) => i % 256)), true);
+    write(
+      `${sub}/train-images-idx3-ubyte.gz`,
+      idx([images, 2, 2], Array.from({ length: images * 4 }, (_, i) => i % 256)),
+      true,
+    );
     write(`${sub}/train-labels-idx1-ubyte`, idx([labels.length], labels));
     return join(dir, sub);
   }
@@ -69,9 +77,15 @@ describe("readIdxSplit", () => {
   });
 
   test("rejects an image/label count mismatch and labels out of range", () => {
-    expect(() => readIdxSplit(split("mismatch", 3, [0, 1]), "train", "x")).toThrow(/holds 3 images but .* holds 2 labels/);
-    expect(() => readIdxSplit(split("range", 2, [0, 10]), "train", "x")).toThrow(/label 10 at position 1 is outside \[0, 10\)/);
-    expect(() => readIdxSplit(join(dir, "nowhere"), "train", "x")).toThrow(/train-images-idx3-ubyte\(\.gz\): file not found/);
+    expect(() => readIdxSplit(split("mismatch", 3, [0, 1]), "train", "x")).toThrow(
+      /holds 3 images but .* holds 2 labels/,
+    );
+    expect(() => readIdxSplit(split("range", 2, [0, 10]), "train", "x")).toThrow(
+      /label 10 at position 1 is outside \[0, 10\)/,
+    );
+    expect(() => readIdxSplit(join(dir, "nowhere"), "train", "x")).toThrow(
+      /train-images-idx3-ubyte\(\.gz\): file not found/,
+    );
   });
 });
 

@@ -2,7 +2,14 @@ import { beforeAll, describe, expect, test } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { buildMlp } from "../../lib/models/mlp.ts";
-import { forward, ModelConfigError, type Network, readClassifier, trainableParameterCount, trainableVariables } from "../../lib/models/network.ts";
+import {
+  forward,
+  ModelConfigError,
+  type Network,
+  readClassifier,
+  trainableParameterCount,
+  trainableVariables,
+} from "../../lib/models/network.ts";
 import { buildResNet18, buildResNet50 } from "../../lib/models/resnet.ts";
 
 beforeAll(async () => {
@@ -17,7 +24,10 @@ function checkForwardBackward(net: Network, batch: number) {
     expect(features.shape).toEqual([batch, net.featureDim]);
     expect(logits.shape).toEqual([batch, net.numClasses]);
     const vars = trainableVariables(net);
-    const { grads } = tf.variableGrads(() => tf.mean(tf.square(forward(net, x, { training: true }).logits)) as tf.Scalar, vars);
+    const { grads } = tf.variableGrads(
+      () => tf.mean(tf.square(forward(net, x, { training: true }).logits)) as tf.Scalar,
+      vars,
+    );
     for (const v of vars) expect(grads[v.name].shape).toEqual(v.shape);
     expect(Object.values(grads).some((g) => tf.any(tf.notEqual(g, 0)).dataSync()[0])).toBe(true);
     // The classifier is the last layer: logits = W·features + b in inference mode.
@@ -91,5 +101,7 @@ test("initialisation follows PyTorch's default U(−1/√fan_in, 1/√fan_in) an
 
 test("invalid widths are errors naming the model", () => {
   expect(() => buildMlp({ inputShape: [4], numClasses: 2, width: 0, seed: 0 })).toThrow(ModelConfigError);
-  expect(() => buildResNet50({ inputShape: [8, 8, 3], numClasses: 2, width: -1, seed: 0 })).toThrow(/resnet50 width multiplier must be > 0/);
+  expect(() => buildResNet50({ inputShape: [8, 8, 3], numClasses: 2, width: -1, seed: 0 })).toThrow(
+    /resnet50 width multiplier must be > 0/,
+  );
 });

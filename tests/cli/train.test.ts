@@ -1,0 +1,82 @@
+import { afterAll, expect, test } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../../lib/cli.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "nc-cli-train-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(argv: string[]) {
+  let stdout = "", stderr = "";
+  const status = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { status, stdout, stderr };
+}
+
+const SMALL = [
+  "--dataset",
+  "synthetic",
+  "--width",
+  "8",
+  "--depth",
+  "1",
+  "--epochs",
+  "2",
+  "--batch-size",
+  "50",
+  "--runs-dir",
+  dir,
+];
+
+test("nc train --json trains a run and prints its directory, status and final metrics", async () => {
+  const { status, stdout, stderr } = await run(["train", ...SMALL, "--loss", "ls", "--alpha", "0.2", "--json"]);
+  expect(status).toBe(0);
+  const out = JSON.parse(stdout);
+  expect(out).toMatchObject({ status: "done", epoch: 2, backend: "wasm" });
+  expect(out.runDir).toContain(dir);
+  expect(out.final.epoch).toBe(2);
+  expect(typeof out.final.nc1).toBe("number");
+  expect(out.summary.bestValTestAccuracy).toBeGreaterThan(0);
+  expect(stderr).not.toMatch(/error/);
+});
+
+test("nc train reads a JSON config and lets flags override it", async () => {
+  const file = join(dir, "config.json");
+  writeFileSync(
+    file,
+    JSON.stringify({ dataset: "synthetic", width: 8, depth: 1, epochs: 3, batchSize: 50, loss: { name: "mse", M: 5 } }),
+  );
+  const { status, stdout } = await run(["train", "--config", file, "--epochs", "1", "--runs-dir", dir, "--json"]);
+  expect(status).toBe(0);
+  expect(JSON.parse(stdout).id).toMatch(/^synthetic-mlp-w8-mse-e1-s0-/);
+});
+
+test.each([
+  [["--bogus", "1"], /Unknown option '--bogus'/],
+  [["--epochs", "0"], /config "epochs" must be a positive integer/],
+  [["--loss", "ls", "--alpha", "1.5"], /"alpha" must be in \[0, 1\)/],
+  [["--width=-3"], /config "width" must be a positive integer/],
+  [["--augment", "maybe"], /--augment must be yes or no/],
+  [["--eval-epochs", "1,x"], /--eval-epochs must be auto/],
+  [["--model", "vgg"], /"model" must be one of mlp, resnet18, resnet50/],
+  [["--backend", "cuda"], /unknown backend "cuda"/],
+])("nc train %j is one clear error with status 2", async (flags, message) => {
+  const { status, stdout, stderr } = await run(["train", ...SMALL, ...flags]);
+  expect(status).toBe(2);
+  expect(stdout).toBe("");
+  expect(stderr).toMatch(message);
+});
+
+test("a missing dataset file is a clear error naming the file", async () => {
+  const { status, stderr } = await run([
+    "train",
+    "--dataset",
+    "mnist",
+    "--data-dir",
+    join(dir, "nowhere"),
+    "--runs-dir",
+    dir,
+  ]);
+  expect(status).toBe(2);
+  expect(stderr).toMatch(/nowhere\/train-images-idx3-ubyte\(\.gz\): file not found/);
+});

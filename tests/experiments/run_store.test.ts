@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { initBackend } from "../../lib/backend/backend.ts";
+import { readRun, runTraining } from "../../lib/experiments/run_store.ts";
+import { normalizeTrainConfig } from "../../lib/training/config.ts";
+import { prepareData, Trainer } from "../../lib/training/train.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "nc-runs-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  await initBackend({ backend: "wasm", quiet: true });
+});
+
+const quiet = { log: () => {} };
+/** A small run: Gaussian mixture, MLP with batch norm (so running statistics are checkpointed too). */
+const SMALL = {
+  dataset: "synthetic",
+  synthetic: { numClasses: 3, dim: 8, trainPerClass: 60, testPerClass: 20, separation: 3 },
+  model: "mlp",
+  width: 16,
+  depth: 2,
+  batchNorm: true,
+  epochs: 5,
+  batchSize: 16,
+  loss: { name: "fl", gamma: 3 },
+  seed: 4,
+};
+
+/** Rows without the wall-clock column, which differs between sessions by nature. */
+const withoutTime = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
+
+describe("runTraining", () => {
+  test("writes config, metrics, checkpoint and status, and a done run is returned without training", async () => {
+    const run = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "a") });
+    expect(run.status.state).toBe("done");
+    expect(readdirSync(run.dir).sort()).toEqual(["checkpoint.bin", "config.json", "metrics.jsonl", "status.json"]);
+    expect(run.rows.map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5]);
+    expect(JSON.parse(readFileSync(join(run.dir, "config.json"), "utf8"))).toEqual(normalizeTrainConfig(SMALL));
+    const summary = run.status.summary!;
+    const best = run.rows.find((r) => r.epoch === summary.bestValEpoch)!;
+    expect(summary.bestValAccuracy).toBe(Math.max(...run.rows.map((r) => r.valAccuracy)));
+    expect(summary.bestValTestAccuracy).toBe(best.testAccuracy);
+    for (const key of ["nc1", "nc2", "nc3", "nc4", "trainAccuracy", "valAccuracy", "testAccuracy", "lr"] as const) {
+      expect(Number.isFinite(run.rows[4][key])).toBe(true);
+    }
+    let batches = 0;
+    const again = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "a"), onBatch: () => batches++ });
+    expect(batches).toBe(0);
+    expect(again.rows).toEqual(run.rows);
+  });
+
+  test("an interrupted run resumes from its checkpoint and ends with exactly the uninterrupted metrics", async () => {
+    const whole = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "whole") });
+    const first = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "split"), stopAfterEpoch: 2 });
+    expect(first.status).toMatchObject({ state: "running", epoch: 2 });
+    expect(first.rows).toHaveLength(2);
+    const resumed = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "split") });
+    expect(resumed.status.state).toBe("done");
+    expect(withoutTime(resumed.rows)).toEqual(withoutTime(whole.rows));
+  });
+
+  test("a non-finite loss marks the run failed with the epoch and reason, keeping the last good checkpoint", async () => {
+    // Found by scanning lr: this run survives epoch 1 and diverges early in epoch 2 (lr 4 after the first decay).
+    const diverging = {
+      dataset: "synthetic",
+      width: 16,
+      depth: 2,
+      epochs: 4,
+      batchSize: 32,
+      lr: 40,
+      clipNorm: 0,
+      weightDecay: 0,
+      loss: { name: "mse" },
+    };
+    const run = await runTraining(diverging, { ...quiet, runsDir: join(dir, "nan") });
+    expect(run.status.state).toBe("failed");
+    expect(run.status.epoch).toBe(1);
+    expect(run.status.reason).toMatch(/loss became (NaN|Infinity|-Infinity) at epoch 2, batch \d+ of \d+/);
+    expect(run.rows.map((r) => r.epoch)).toEqual([1]);
+    expect(existsSync(join(run.dir, "checkpoint.bin"))).toBe(true);
+    expect(readdirSync(run.dir).some((f) => f.endsWith(".tmp"))).toBe(false);
+    expect(readRun(run.dir).status.state).toBe("failed");
+  });
+});
+
+test("a training epoch leaves no tensors behind", async () => {
+  const config = normalizeTrainConfig(SMALL);
+  const trainer = new Trainer(config, prepareData(config));
+  await trainer.trainEpoch(1);
+  const before = tf.memory().numTensors;
+  await trainer.trainEpoch(2);
+  await trainer.evaluate(2, { loss: 0, accuracy: 0 }, 0);
+  expect(tf.memory().numTensors).toBe(before);
+  trainer.dispose();
+});

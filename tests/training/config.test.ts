@@ -1,0 +1,64 @@
+import { describe, expect, test } from "vitest";
+import { ConfigError, evaluationEpochs, normalizeTrainConfig, runId } from "../../lib/training/config.ts";
+
+describe("normalizeTrainConfig", () => {
+  test("fills in the paper's recipe", () => {
+    const c = normalizeTrainConfig({ loss: { name: "ls" } });
+    expect(c).toMatchObject({
+      dataset: "fashion-mnist",
+      model: "mlp",
+      width: 512,
+      depth: 3,
+      epochs: 30,
+      batchSize: 128,
+      lr: 0.1,
+      momentum: 0.9,
+      weightDecay: 5e-4,
+      clipNorm: 2,
+      schedule: "standard",
+      reduction: "mean",
+      augment: false,
+      valFraction: 0.1,
+      loss: { name: "ls", alpha: 0.1 },
+    });
+    expect(normalizeTrainConfig({ dataset: "cifar10", model: "resnet50" })).toMatchObject({
+      width: 1,
+      augment: true,
+      evalAugment: true,
+    });
+  });
+
+  test.each([
+    [{ lossName: "ce" }, /unknown config key "lossName"/],
+    [{ width: 0 }, /"width" must be a positive integer \(hidden units\)/],
+    [{ model: "resnet50", width: -1 }, /"width" must be > 0/],
+    [{ epochs: 0 }, /"epochs" must be a positive integer/],
+    [{ loss: { name: "fl", gamma: -1 } }, /"loss": .*"gamma" must be ≥ 0/],
+    [{ loss: { name: "ls", alpha: 1 } }, /"alpha" must be in \[0, 1\)/],
+    [{ loss: { name: "mse", M: 0 } }, /"M" must be > 0/],
+    [{ dataset: "imagenet" }, /"dataset" must be one of fashion-mnist, mnist, cifar10, cifar100, synthetic/],
+    [{ evalEpochs: [0, 5] }, /"evalEpochs\[\]" must be an epoch in \[1, 30\]/],
+    [{ synthetic: { dim: 3 } }, /"synthetic" applies only to dataset "synthetic"/],
+  ])("rejects %o, naming the key", (input, message) => {
+    expect(() => normalizeTrainConfig(input)).toThrow(ConfigError);
+    expect(() => normalizeTrainConfig(input)).toThrow(message);
+  });
+});
+
+describe("runId", () => {
+  test("depends on the configuration, not on key order or spelled-out defaults", () => {
+    const a = runId(normalizeTrainConfig({ loss: { name: "fl" }, epochs: 10 }));
+    const b = runId(normalizeTrainConfig({ epochs: 10, loss: { gamma: 3, name: "fl" }, lr: 0.1 }));
+    expect(a).toBe(b);
+    expect(a).toMatch(/^fashion-mnist-mlp-w512-fl-e10-s0-[0-9a-f]{10}$/);
+    expect(runId(normalizeTrainConfig({ loss: { name: "fl", gamma: 2 }, epochs: 10 }))).not.toBe(a);
+  });
+});
+
+test("evaluation epochs: every E/100, a list, or log-spaced, always with the last", () => {
+  expect(evaluationEpochs("auto", 5)).toEqual([1, 2, 3, 4, 5]);
+  expect(evaluationEpochs("auto", 800).slice(0, 3)).toEqual([8, 16, 24]);
+  expect(evaluationEpochs("auto", 800)).toHaveLength(100);
+  expect(evaluationEpochs([3, 1], 10)).toEqual([1, 3, 10]);
+  expect(evaluationEpochs({ logSpaced: 4 }, 1000)).toEqual([1, 10, 100, 1000]);
+});
