@@ -80,17 +80,31 @@ export function terminalProgress(
   };
 }
 
+/** Shows or updates a display in the notebook (`Deno.jupyter.display`). */
+export type DisplayFunction = (
+  bundle: Record<string, string>,
+  options: { raw: boolean; display_id: string; update: boolean },
+) => Promise<void>;
+
+function denoDisplay(): DisplayFunction {
+  return (bundle, options) =>
+    (globalThis as unknown as { Deno: { jupyter: { display: DisplayFunction } } }).Deno.jupyter.display(
+      bundle,
+      options,
+    );
+}
+
 /**
- * A progress handler for a Deno notebook: one output that updates in place (at most twice a second).
+ * A progress handler for a Deno notebook: one output that updates in place (at most twice a
+ * second). Outside the Deno kernel, where `Deno.jupyter` is unavailable, it logs to the console.
  *
  * @example
  * ```ts
  * await runTraining(config, { onBatch: notebookProgress() });
  * ```
  */
-export function notebookProgress(): (p: BatchProgress) => void {
-  const jupyter = (globalThis as { Deno?: { jupyter?: { display(b: unknown, o: unknown): Promise<void> } } }).Deno
-    ?.jupyter;
+export function notebookProgress(options: { display?: DisplayFunction } = {}): (p: BatchProgress) => void {
+  let display: DisplayFunction | null = options.display ?? denoDisplay();
   const clock = new EtaClock();
   const displayId = `nc-progress-${Math.random().toString(36).slice(2)}`;
   let shown = false, lastDraw = 0;
@@ -100,8 +114,15 @@ export function notebookProgress(): (p: BatchProgress) => void {
     if (now - lastDraw < 500 && p.batch !== p.batches) return;
     lastDraw = now;
     const text = formatProgress(p, eta);
-    if (!jupyter) return void console.error(text);
-    void jupyter.display({ "text/plain": text }, { raw: true, display_id: displayId, update: shown });
-    shown = true;
+    if (display) {
+      try {
+        void display({ "text/plain": text }, { raw: true, display_id: displayId, update: shown });
+        shown = true;
+        return;
+      } catch {
+        display = null; // not in the Deno kernel
+      }
+    }
+    console.error(text);
   };
 }

@@ -1,0 +1,68 @@
+import { expect, test, vi } from "vitest";
+import {
+  EtaClock,
+  formatDuration,
+  formatProgress,
+  notebookProgress,
+  terminalProgress,
+} from "../../lib/present/progress.ts";
+import type { BatchProgress } from "../../lib/training/train.ts";
+
+const at = (epoch: number, batch: number): BatchProgress => ({
+  epoch,
+  epochs: 2,
+  batch,
+  batches: 4,
+  loss: 0.5,
+  accuracy: 0.75,
+});
+
+test("formatProgress shows epoch, bar, batch, loss, accuracy and ETA", () => {
+  expect(formatProgress(at(1, 2), 125, 8)).toBe("epoch 1/2 [####----] 2/4  loss 0.5000  acc 75.00%  ETA 2m05s");
+  expect(formatDuration(3725)).toBe("1h02m");
+  expect(formatDuration(NaN)).toBe("?");
+});
+
+test("the ETA extrapolates the time per batch", () => {
+  const clock = new EtaClock();
+  expect(clock.eta(at(1, 1), 0)).toBeNaN();
+  // 2 batches in 1 s after the first report: 0.5 s each, 5 batches left of 8.
+  expect(clock.eta(at(1, 3), 1000)).toBeCloseTo(2.5, 10);
+});
+
+test("on a terminal the bar redraws one line; elsewhere one line per epoch", () => {
+  const tty: string[] = [], plain: string[] = [];
+  const onTty = terminalProgress({ write: (t: string) => tty.push(t), isTTY: true });
+  const onPlain = terminalProgress({ write: (t: string) => plain.push(t), isTTY: false });
+  for (const epoch of [1, 2]) {
+    for (let batch = 1; batch <= 4; batch++) {
+      onTty(at(epoch, batch));
+      onPlain(at(epoch, batch));
+    }
+  }
+  expect(tty[0].startsWith("\r\x1b[2Kepoch 1/2")).toBe(true);
+  expect(tty.filter((t) => t.endsWith("\n"))).toHaveLength(2);
+  expect(plain).toHaveLength(2);
+  expect(plain[1]).toMatch(/^epoch 2\/2 \[#+\] 4\/4/);
+});
+
+test("outside a notebook the progress goes to the console", () => {
+  const log = vi.spyOn(console, "error").mockImplementation(() => {});
+  expect(() => notebookProgress()(at(1, 4))).not.toThrow();
+  expect(log).toHaveBeenCalledWith(expect.stringMatching(/^epoch 1\/2/));
+  log.mockRestore();
+});
+
+test("in a notebook the progress updates one display in place", () => {
+  const calls: { bundle: Record<string, string>; options: { display_id: string; update: boolean } }[] = [];
+  const onBatch = notebookProgress({
+    display: (bundle, options) => (calls.push({ bundle, options }), Promise.resolve()),
+  });
+  onBatch(at(1, 4));
+  onBatch(at(2, 4));
+  expect(calls).toHaveLength(2);
+  expect(calls[0].options.update).toBe(false);
+  expect(calls[1].options.update).toBe(true);
+  expect(calls[1].options.display_id).toBe(calls[0].options.display_id);
+  expect(calls[1].bundle["text/plain"]).toMatch(/^epoch 2\/2/);
+});
