@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as tf from "@tensorflow/tfjs";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend/backend.ts";
@@ -96,3 +96,28 @@ test("a training epoch leaves no tensors behind", async () => {
   expect(tf.memory().numTensors).toBe(before);
   trainer.dispose();
 });
+
+test("a CIFAR-format ResNet-18 run trains end to end on wasm with augmentation", async () => {
+  // Ten images per official batch file, with pixel patterns that depend on the label.
+  const cifar = join(dir, "cifar-10-batches-bin");
+  mkdirSync(cifar, { recursive: true });
+  const record = (
+    label: number,
+    i: number,
+  ) => [label, ...Array.from({ length: 3072 }, (_, p) => (label * 25 + ((p * (i + 1)) % 17)) % 256)];
+  for (const file of ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]) {
+    writeFileSync(
+      join(cifar, `${file}.bin`),
+      new Uint8Array(Array.from({ length: 10 }, (_, i) => record(i % 10, i)).flat()),
+    );
+  }
+  const run = await runTraining(
+    { dataset: "cifar10", model: "resnet18", width: 0.125, epochs: 2, batchSize: 16 },
+    { ...quiet, runsDir: join(dir, "cifar"), dataDir: cifar },
+  );
+  expect(run.config.augment).toBe(true);
+  expect(run.status.state).toBe("done");
+  expect(run.rows).toHaveLength(2);
+  expect(run.rows[1].evalAugment).toBe(true);
+  expect(Number.isFinite(run.rows[1].nc1)).toBe(true);
+}, 120_000);
