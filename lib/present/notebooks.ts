@@ -15,8 +15,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const EXECUTOR = fileURLToPath(new URL("../../scripts/execute_notebook.py", import.meta.url));
-/** Debian's interpreter, which has nbclient; another python3 on PATH may not. */
-const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+/** Debian's interpreter, which has Debian's Python packages (nbclient, torch); another python3 on PATH may not. */
+export const DEBIAN_PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
 /** A notebook that failed to execute or produced an error output. */
 export class NotebookError extends Error {
@@ -112,7 +112,7 @@ export function executeNotebook(path: string, options: ExecuteOptions = {}): Not
   mkdirSync(tmpDir, { recursive: true });
   try {
     const executed = join(tmpDir, basename(output));
-    const result = spawnSync(PYTHON, [
+    const result = spawnSync(DEBIAN_PYTHON, [
       EXECUTOR,
       source,
       executed,
