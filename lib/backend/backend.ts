@@ -1,11 +1,15 @@
 /**
  * Chooses and initialises the TensorFlow.js backend.
  *
- * - `wasm` (default): the WebAssembly CPU backend, shipped with the project's npm dependencies.
+ * - `wasm` (default): the WebAssembly CPU backend, shipped with the project's npm dependencies, with
+ *   the project's kernel additions (`wasm_kernels.ts`).
  * - `cpu`: the plain JavaScript reference backend (slow; for checking results).
  * - `tensorflow`: native TensorFlow through `@tensorflow/tfjs-node-gpu`, else `@tensorflow/tfjs-node`.
  *   Neither is a dependency of the project (their install scripts download libtensorflow); when
  *   neither can be imported, initialisation fails with one message saying how to install them.
+ * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on a real GPU adapter. A software fallback adapter
+ *   (Deno reports llvmpipe as one; it is slower than wasm) is refused.
+ * - `auto`: `tensorflow` if it can be imported, else `webgpu` on a real GPU, else `wasm`.
  *
  * The choice comes from the `backend` option, else the `NC_BACKEND` environment variable, and is
  * logged once to stderr.
@@ -20,9 +24,34 @@ import process from "node:process";
 import { installWasmKernels, uninstallWasmKernels } from "./wasm_kernels.ts";
 
 /** Backends this module can initialise. */
-export const BACKEND_NAMES = ["wasm", "cpu", "tensorflow"] as const;
-/** A backend name. */
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export const BACKEND_NAMES = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
+/** A backend name, as requested. */
+export type BackendChoice = (typeof BACKEND_NAMES)[number];
+/** A backend that runs (what `auto` resolves to). */
+export type BackendName = Exclude<BackendChoice, "auto">;
+
+/** What a WebGPU adapter probe found. */
+export interface WebGpuProbe {
+  /** A hardware adapter exists. */
+  readonly usable: boolean;
+  /** The adapter's description, or why there is none. */
+  readonly description: string;
+}
+
+/** Asks the runtime for a WebGPU adapter; software fallbacks (llvmpipe, SwiftShader) are not usable. */
+export async function probeWebGpu(): Promise<WebGpuProbe> {
+  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
+  if (!gpu) return { usable: false, description: "this runtime has no WebGPU (navigator.gpu)" };
+  const adapter = await gpu.requestAdapter() as {
+    info?: { description?: string; isFallbackAdapter?: boolean };
+    isFallbackAdapter?: boolean;
+  } | null;
+  if (!adapter) return { usable: false, description: "no WebGPU adapter" };
+  const description = adapter.info?.description || "unnamed adapter";
+  const fallback = adapter.isFallbackAdapter === true || adapter.info?.isFallbackAdapter === true ||
+    /llvmpipe|swiftshader|software/i.test(description);
+  return { usable: !fallback, description: fallback ? `${description}, a software fallback adapter` : description };
+}
 
 /** The requested backend cannot be used. */
 export class BackendError extends Error {
@@ -41,7 +70,7 @@ export const NATIVE_INSTALL_HINT =
 let initialised: { name: BackendName; detail: string } | null = null;
 
 /** Resolves the backend name from the option or `NC_BACKEND`; unknown names are errors. */
-export function resolveBackendName(requested?: string): BackendName {
+export function resolveBackendName(requested?: string): BackendChoice {
   const name = requested ?? process.env.NC_BACKEND ?? "wasm";
   if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
     throw new BackendError(
@@ -50,7 +79,7 @@ export function resolveBackendName(requested?: string): BackendName {
       }`,
     );
   }
-  return name as BackendName;
+  return name as BackendChoice;
 }
 
 async function importNative(importer: (name: string) => Promise<unknown>): Promise<string> {
@@ -87,9 +116,25 @@ export async function initBackend(
     /** Install the project's wasm kernels (default true); false keeps the stock ones, for baselines. */
     projectKernels?: boolean;
     importer?: (name: string) => Promise<unknown>;
+    webgpu?: () => Promise<WebGpuProbe>;
   } = {},
 ): Promise<BackendName> {
-  const name = resolveBackendName(options.backend);
+  const choice = resolveBackendName(options.backend);
+  const importer = options.importer ?? ((pkg: string) => import(pkg));
+  const probe = options.webgpu ?? probeWebGpu;
+  let name: BackendName;
+  let reason = "";
+  if (choice === "auto") {
+    const native = await importNative(importer).then(
+      () => true,
+      (e: Error) => (reason = e.message.split(";")[0], false),
+    );
+    const gpu = native ? null : await probe();
+    name = native ? "tensorflow" : gpu!.usable ? "webgpu" : "wasm";
+    if (!native) reason = `auto: no native TensorFlow; WebGPU: ${gpu!.description}`;
+  } else {
+    name = choice;
+  }
   if (initialised?.name === name && tf.getBackend() === name && options.projectKernels === undefined) return name;
   let detail = "";
   if (name === "wasm") {
@@ -99,7 +144,16 @@ export async function initBackend(
     else installWasmKernels();
     detail = options.projectKernels === false ? "WebAssembly, stock kernels" : "WebAssembly";
   } else if (name === "tensorflow") {
-    detail = await importNative(options.importer ?? ((pkg) => import(pkg)));
+    detail = await importNative(importer);
+  } else if (name === "webgpu") {
+    const gpu = await probe();
+    if (!gpu.usable) {
+      throw new BackendError(
+        `backend "webgpu" needs a hardware GPU adapter, but ${gpu.description} was found (slower than wasm here); use NC_BACKEND=wasm`,
+      );
+    }
+    await import("@tensorflow/tfjs-backend-webgpu");
+    detail = gpu.description;
   } else {
     detail = "JavaScript reference";
   }
@@ -107,7 +161,9 @@ export async function initBackend(
     throw new BackendError(`TensorFlow.js could not initialise the "${name}" backend`);
   }
   await tf.ready();
-  if (!options.quiet && initialised?.name !== name) console.error(`[nc] TensorFlow.js backend: ${name} (${detail})`);
+  if (!options.quiet && initialised?.name !== name) {
+    console.error(`[nc] TensorFlow.js backend: ${name} (${detail})${reason ? ` [${reason}]` : ""}`);
+  }
   initialised = { name, detail };
   return name;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
-import { BackendError, initBackend, resolveBackendName } from "../../lib/backend/backend.ts";
+import { BackendError, initBackend, probeWebGpu, resolveBackendName } from "../../lib/backend/backend.ts";
 import { restoreEnvAfterEach } from "../helpers.ts";
 
 restoreEnvAfterEach("NC_BACKEND");
@@ -19,7 +19,7 @@ describe("resolveBackendName", () => {
   test("rejects an unknown name, saying where it came from", () => {
     process.env.NC_BACKEND = "cuda";
     expect(() => resolveBackendName()).toThrow(
-      /unknown backend "cuda" \(from NC_BACKEND\); choose one of wasm, cpu, tensorflow/,
+      /unknown backend "cuda" \(from NC_BACKEND\); choose one of auto, tensorflow, webgpu, wasm, cpu/,
     );
   });
 });
@@ -51,5 +51,41 @@ describe("initBackend", () => {
     }).catch((e) => e);
     expect(tried).toEqual(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
     expect(error.message).toMatch(/tfjs-node-gpu: Cannot find module; @tensorflow\/tfjs-node: Cannot find module/);
+  });
+});
+
+describe("auto and webgpu", () => {
+  const noNative = () => Promise.reject(new Error("Cannot find module"));
+
+  test("auto falls back to wasm without native TensorFlow or a hardware GPU, and says why", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    await initBackend({ backend: "cpu", quiet: true });
+    const name = await initBackend({
+      backend: "auto",
+      importer: noNative,
+      webgpu: () => Promise.resolve({ usable: false, description: "llvmpipe, a software fallback adapter" }),
+    });
+    expect(name).toBe("wasm");
+    expect(log.mock.calls.map(([m]) => String(m)).join("\n")).toMatch(
+      /backend: wasm .*auto: no native TensorFlow; WebGPU: llvmpipe, a software fallback adapter/,
+    );
+  });
+
+  test("webgpu is refused on a software fallback adapter", async () => {
+    const error = await initBackend({
+      backend: "webgpu",
+      quiet: true,
+      webgpu: () => Promise.resolve({ usable: false, description: "llvmpipe (LLVM 15), a software fallback adapter" }),
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error.message).toMatch(
+      /needs a hardware GPU adapter, but llvmpipe \(LLVM 15\), a software fallback adapter was found/,
+    );
+  });
+
+  test("the WebGPU probe of this machine finds no hardware adapter (CPU-only machines)", async () => {
+    const probe = await probeWebGpu();
+    expect(probe.usable).toBe(false);
+    expect(probe.description).toMatch(/software fallback adapter|no WebGPU/);
   });
 });
