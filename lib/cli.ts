@@ -9,10 +9,11 @@
 import process from "node:process";
 import { type CliIo, type Command } from "./cli/args.ts";
 import { metricsCommand } from "./cli/metrics_command.ts";
+import { sweepCommand } from "./cli/sweep_command.ts";
 import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
 
-const COMMANDS: readonly Command[] = [metricsCommand, ufmCommand, trainCommand];
+const COMMANDS: readonly Command[] = [metricsCommand, ufmCommand, trainCommand, sweepCommand];
 
 /** Error types whose message is the whole story for the user (usage and input problems). */
 const USER_ERRORS = new Set([
@@ -24,6 +25,7 @@ const USER_ERRORS = new Set([
   "ConfigError",
   "DataError",
   "ModelConfigError",
+  "FigurePresetError",
   "CheckpointError",
   "PresetError",
 ]);

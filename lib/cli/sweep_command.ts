@@ -1,0 +1,93 @@
+/**
+ * `nc sweep`: run the grid behind a figure at a preset.
+ *
+ * @module
+ */
+import { cpus } from "node:os";
+import { initBackend } from "../backend/backend.ts";
+import { FIGURE_NAMES, FIGURE_PRESET_NAMES, figureGrid } from "../experiments/figure_presets.ts";
+import { expandGrid, sweep } from "../experiments/sweep.ts";
+import { type Command, numberFlag, parseFlags, writeJson } from "./args.ts";
+import { CliError } from "./args.ts";
+
+const HELP = `Usage: deno task nc sweep --figure NAME [--preset smoke|cpu|paper] [options]
+
+Runs every configuration of a figure's grid that is not done yet (finished runs are read from the
+run store; interrupted ones resume), printing a line per run and a summary.
+
+Options:
+  --figure NAME     ${FIGURE_NAMES.join(" | ")}
+  --preset P        ${FIGURE_PRESET_NAMES.join(" | ")} (default cpu)
+  --jobs N          runs in parallel processes (default 1; at most the number of cores)
+  --runs-dir DIR    the run store (default runs)
+  --data-dir DIR    where the dataset's files are
+  --backend NAME    TensorFlow.js backend (default wasm, or NC_BACKEND)
+  --json            print one JSON object: runs, done, failed (with reasons)
+  -h, --help        this help`;
+
+/** The `sweep` subcommand. */
+export const sweepCommand: Command = {
+  name: "sweep",
+  summary: "run the grid of runs behind a figure",
+  help: HELP,
+  async run(argv, io) {
+    const flag = { type: "string" } as const;
+    const { values } = parseFlags(argv, {
+      figure: flag,
+      preset: flag,
+      jobs: flag,
+      "runs-dir": flag,
+      "data-dir": flag,
+      backend: flag,
+      json: { type: "boolean" },
+    }, "sweep");
+    if (values.help) {
+      io.stdout(HELP + "\n");
+      return 0;
+    }
+    if (!values.figure) throw new CliError(`sweep: --figure is required (${FIGURE_NAMES.join(", ")})`);
+    const grid = figureGrid(values.figure, values.preset ?? "cpu");
+    const configs = expandGrid(grid);
+    const jobs = numberFlag(values, "jobs", 1);
+    if (!Number.isInteger(jobs) || jobs < 1) {
+      throw new CliError(`--jobs must be a positive integer, got ${values.jobs}`);
+    }
+    if (jobs > cpus().length) {
+      io.stderr(`[nc] --jobs ${jobs} exceeds the ${cpus().length} cores; runs will compete for them\n`);
+    }
+    await initBackend({ backend: values.backend, quiet: true });
+    const started = performance.now();
+    io.stderr(`[nc] sweep ${values.figure} (${values.preset ?? "cpu"}): ${configs.length} runs, ${jobs} at a time\n`);
+    const records = await sweep(configs, {
+      runsDir: values["runs-dir"],
+      dataDir: values["data-dir"],
+      backend: values.backend,
+      jobs,
+      log: () => {},
+      onRun: (r, done, total) => {
+        const final = r.rows.at(-1);
+        const result = r.status.state === "failed"
+          ? `FAILED: ${r.status.reason}`
+          : final
+          ? `test ${(100 * final.testAccuracy).toFixed(2)}%  NC1 ${final.nc1.toExponential(2)}`
+          : r.status.state;
+        io.stderr(`[${String(done).padStart(String(total).length)}/${total}] ${r.id}  ${result}\n`);
+      },
+    });
+    const failed = records.filter((r) => r.status.state === "failed");
+    const seconds = (performance.now() - started) / 1000;
+    io.stderr(`[nc] ${records.length - failed.length} done, ${failed.length} failed in ${seconds.toFixed(1)} s\n`);
+    for (const r of failed) io.stderr(`[nc]   failed: ${r.id}: ${r.status.reason}\n`);
+    if (values.json) {
+      writeJson(io, {
+        figure: values.figure,
+        preset: values.preset ?? "cpu",
+        runs: records.map((r) => ({ id: r.id, dir: r.dir, status: r.status.state, reason: r.status.reason ?? null })),
+        done: records.length - failed.length,
+        failed: failed.length,
+        seconds,
+      });
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,154 @@
+/**
+ * The run grids behind each deep-network figure, at three scales:
+ *
+ * - `smoke`: a synthetic Gaussian mixture and tiny MLPs; seconds (the tests execute every notebook
+ *   at this scale).
+ * - `cpu` (default): Fashion-MNIST with 3-hidden-layer MLPs on the wasm backend, on a per-class
+ *   subset of the training split, sized so that `deno task reproduce` finishes within an hour on a
+ *   2-core machine (measured costs in the README).
+ * - `paper`: the paper's CIFAR / wide ResNet-50 grids (paper-spec 3.1–3.2), meant for a GPU.
+ *
+ * @module
+ */
+import type { LossSpec } from "../core/losses.ts";
+import type { PresetName } from "./presets.ts";
+import type { SweepGrid } from "./sweep.ts";
+
+/** Figures with a run grid. */
+export const FIGURE_NAMES = ["nc_dynamics", "heatmaps", "accuracy_table", "hyperparameters"] as const;
+/** A figure name. */
+export type FigureName = (typeof FIGURE_NAMES)[number];
+
+/** Presets of the deep-network figures (the UFM notebooks have only smoke and cpu). */
+export const FIGURE_PRESET_NAMES = ["smoke", "cpu", "paper"] as const;
+/** A figure preset. */
+export type FigurePreset = PresetName | "paper";
+
+/** An unknown figure or preset. */
+export class FigurePresetError extends Error {
+  override name = "FigurePresetError";
+}
+
+const paperLosses = (alpha: number): LossSpec[] => [
+  { name: "ce" },
+  { name: "ls", alpha },
+  { name: "fl", gamma: 3 },
+  { name: "mse", M: 15 },
+];
+
+const SMOKE_BASE = {
+  dataset: "synthetic",
+  synthetic: { numClasses: 4, dim: 16, trainPerClass: 60, testPerClass: 30, separation: 3 },
+  model: "mlp",
+  depth: 2,
+  batchSize: 32,
+};
+
+const CPU_BASE = { dataset: "fashion-mnist", model: "mlp", depth: 3 };
+
+const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>> = {
+  nc_dynamics: {
+    smoke: {
+      base: { ...SMOKE_BASE, evalEpochs: "auto" },
+      losses: paperLosses(0.1),
+      widths: [32],
+      epochs: [12],
+      seeds: [1],
+    },
+    cpu: {
+      base: { ...CPU_BASE, perClass: 500, evalEpochs: [1, 2, 3, 5, 7, 10, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100] },
+      losses: paperLosses(0.1),
+      widths: [256],
+      epochs: [100],
+      seeds: [1],
+    },
+    paper: {
+      base: { dataset: "cifar100", model: "resnet50", evalEpochs: "auto" },
+      losses: paperLosses(0.05),
+      widths: [2],
+      epochs: [800],
+      seeds: [1],
+    },
+  },
+  heatmaps: {
+    smoke: {
+      base: { ...SMOKE_BASE, evalEpochs: { logSpaced: 3 } },
+      losses: paperLosses(0.1),
+      widths: [8, 32],
+      epochs: [3, 6],
+      seeds: [0, 1],
+    },
+    cpu: {
+      base: { ...CPU_BASE, perClass: 200, evalEpochs: { logSpaced: 5 } },
+      losses: paperLosses(0.1),
+      widths: [32, 64, 128, 256],
+      epochs: [10, 20, 40],
+      seeds: [0, 1],
+    },
+    paper: {
+      base: { dataset: "cifar10", model: "resnet50", evalEpochs: "auto" },
+      losses: paperLosses(0.1),
+      widths: [0.25, 0.5, 1, 2],
+      epochs: [100, 200, 400, 800],
+      seeds: [0, 1, 2],
+    },
+  },
+};
+
+/** Loss hyper-parameter values of the beyond-the-paper sweep (notebook 06). */
+export const HYPERPARAMETER_VALUES = {
+  alpha: [0, 0.05, 0.1, 0.2, 0.4],
+  gamma: [0, 1, 2, 3, 5],
+} as const;
+
+function hyperparameterGrid(preset: FigurePreset): SweepGrid {
+  const losses: LossSpec[] = [
+    ...HYPERPARAMETER_VALUES.alpha.map((alpha) => ({ name: "ls", alpha }) as LossSpec),
+    ...HYPERPARAMETER_VALUES.gamma.map((gamma) => ({ name: "fl", gamma }) as LossSpec),
+  ];
+  switch (preset) {
+    case "smoke":
+      return { base: { ...SMOKE_BASE, evalEpochs: { logSpaced: 3 } }, losses, widths: [32], epochs: [6], seeds: [0] };
+    case "cpu":
+      return {
+        base: { ...CPU_BASE, perClass: 200, evalEpochs: { logSpaced: 5 } },
+        losses,
+        widths: [128],
+        epochs: [40],
+        seeds: [0],
+      };
+    case "paper":
+      return {
+        base: { dataset: "cifar10", model: "resnet50", evalEpochs: { logSpaced: 10 } },
+        losses,
+        widths: [1],
+        epochs: [200],
+        seeds: [0],
+      };
+  }
+}
+
+/**
+ * The grid of a figure at a preset. The accuracy table reads the heat-map runs at the largest width
+ * and longest budget, so its grid is that corner of the heat-map grid (runs shared, not repeated).
+ *
+ * @example
+ * ```ts
+ * figureGrid("heatmaps", "cpu"); // 4 losses × 4 widths × 3 budgets × 2 seeds
+ * ```
+ */
+export function figureGrid(figure: string, preset: string): SweepGrid {
+  if (!(FIGURE_NAMES as readonly string[]).includes(figure)) {
+    throw new FigurePresetError(`unknown figure "${figure}"; choose one of ${FIGURE_NAMES.join(", ")}`);
+  }
+  if (!(FIGURE_PRESET_NAMES as readonly string[]).includes(preset)) {
+    throw new FigurePresetError(`unknown preset "${preset}"; choose one of ${FIGURE_PRESET_NAMES.join(", ")}`);
+  }
+  const p = preset as FigurePreset;
+  if (figure === "hyperparameters") return hyperparameterGrid(p);
+  if (figure === "accuracy_table") {
+    const heat = GRIDS.heatmaps[p];
+    return { ...heat, widths: [Math.max(...heat.widths)], epochs: [Math.max(...heat.epochs)] };
+  }
+  return GRIDS[figure as "nc_dynamics" | "heatmaps"][p];
+}

@@ -1,0 +1,121 @@
+/**
+ * Sweeps: a grid of losses × widths × epoch budgets × seeds expanded into run configurations, run
+ * through the run store (so finished runs are instant, interrupted ones resume), in this process or
+ * in N parallel processes.
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import type { LossSpec } from "../core/losses.ts";
+import { normalizeTrainConfig, runId, type TrainConfig } from "../training/config.ts";
+import { readRun, type RunOptions, type RunRecord, runTraining } from "./run_store.ts";
+
+/** A grid of runs: every combination of the listed values on top of `base`. */
+export interface SweepGrid {
+  /** Keys shared by every run (dataset, model, recipe, …). */
+  readonly base: Record<string, unknown>;
+  readonly losses: readonly LossSpec[];
+  readonly widths: readonly number[];
+  readonly epochs: readonly number[];
+  readonly seeds: readonly number[];
+}
+
+/**
+ * The normalised configurations of a grid, in a fixed order (loss, width, epochs, seed).
+ *
+ * @example
+ * ```ts
+ * expandGrid({ base: { dataset: "fashion-mnist" }, losses: [{ name: "ce" }], widths: [64, 128], epochs: [10], seeds: [0, 1] }).length; // 4
+ * ```
+ */
+export function expandGrid(grid: SweepGrid): TrainConfig[] {
+  const out: TrainConfig[] = [];
+  for (const loss of grid.losses) {
+    for (const width of grid.widths) {
+      for (const epochs of grid.epochs) {
+        for (const seed of grid.seeds) out.push(normalizeTrainConfig({ ...grid.base, loss, width, epochs, seed }));
+      }
+    }
+  }
+  return out;
+}
+
+/** Options of {@link sweep}. */
+export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log"> {
+  /** Runs in parallel processes (default 1: in this process). */
+  jobs?: number;
+  /** Backend of the child processes (default: NC_BACKEND or wasm). */
+  backend?: string;
+  /** Called after each run with its record and how many are done. */
+  onRun?: (record: RunRecord, done: number, total: number) => void;
+}
+
+const CLI = resolve(fileURLToPath(new URL("../cli.ts", import.meta.url)));
+
+function runInChild(config: TrainConfig, options: SweepOptions, scratch: string): Promise<RunRecord> {
+  const file = join(scratch, `${runId(config)}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  const args = ["run", "-A", CLI, "train", "--config", file, "--runs-dir", options.runsDir ?? "runs", "--json"];
+  if (options.dataDir) args.push("--data-dir", options.dataDir);
+  if (options.backend) args.push("--backend", options.backend);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      try {
+        const { runDir } = JSON.parse(stdout) as { runDir: string };
+        resolvePromise(readRun(runDir));
+      } catch {
+        reject(
+          new Error(
+            `run ${runId(config)} (exit ${code}): ${
+              stderr.trim().split("\n").filter((l) => l.startsWith("error")).join(" ") ||
+              stderr.trim().split("\n").at(-1)
+            }`,
+          ),
+        );
+      }
+    });
+  });
+}
+
+/**
+ * Runs every configuration of the grid that is not done yet and returns all their records, in
+ * grid order. A failed run (divergence) is returned with its failure; the sweep goes on.
+ *
+ * @example
+ * ```ts
+ * const runs = await sweep(grid, { runsDir: "runs", jobs: 2 });
+ * ```
+ */
+export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptions = {}): Promise<RunRecord[]> {
+  const configs = Array.isArray(grid) ? grid : expandGrid(grid);
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, configs.length));
+  const records: RunRecord[] = new Array(configs.length);
+  let done = 0, next = 0;
+  const scratch = jobs > 1 ? mkdtempSync(join(tmpdir(), "nc-sweep-")) : "";
+  const worker = async () => {
+    while (next < configs.length) {
+      const index = next++;
+      const config = configs[index];
+      records[index] = jobs > 1
+        ? await runInChild(config, options, scratch)
+        : await runTraining(config, { runsDir: options.runsDir, dataDir: options.dataDir, log: options.log });
+      options.onRun?.(records[index], ++done, configs.length);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: jobs }, worker));
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+  return records;
+}

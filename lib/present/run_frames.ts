@@ -1,0 +1,178 @@
+/**
+ * polars frames of training runs, and the paper's aggregates over them.
+ *
+ * - {@link metricsFrame}: every run's configuration columns joined to every row of its
+ *   `metrics.jsonl` (one row per run and evaluation);
+ * - {@link summaryFrame}: one row per finished run with its best-validation test accuracy (the
+ *   quantity of the paper's heat-maps and table, paper-spec 3.2);
+ * - per-cell aggregates: the mean over seeds, |Acc_CE − Acc_X|, the variance over all losses and
+ *   seeds, and the accuracy table (mean ± standard deviation).
+ *
+ * Accuracies are in percent in these frames, as in the paper's figures.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { readRun, type RunRecord } from "../experiments/run_store.ts";
+import { LOSS_STYLES } from "./loss_style.ts";
+
+/** The loss hyper-parameter of a run's loss (α, γ or M), or null for CE. */
+function lossParameter(record: RunRecord): number | null {
+  const loss = record.config.loss;
+  return loss.name === "ls" ? loss.alpha : loss.name === "fl" ? loss.gamma : loss.name === "mse" ? loss.M : null;
+}
+
+function configColumns(record: RunRecord) {
+  const c = record.config;
+  return {
+    run: record.id,
+    dataset: c.dataset,
+    model: c.model,
+    width: c.width,
+    epochs: c.epochs,
+    seed: c.seed,
+    loss: c.loss.name,
+    loss_label: LOSS_STYLES[c.loss.name].label,
+    loss_param: lossParameter(record),
+    status: record.status.state,
+  };
+}
+
+/** Every run record found under a run store directory. */
+export function readRuns(runsDir: string): RunRecord[] {
+  if (!existsSync(runsDir)) return [];
+  return readdirSync(runsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(runsDir, e.name, "status.json")))
+    .map((e) => readRun(join(runsDir, e.name)));
+}
+
+const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccuracy"] as const;
+
+/**
+ * One row per run and evaluation: configuration columns, then every metric of `metrics.jsonl`
+ * (accuracies in percent).
+ *
+ * @example
+ * ```ts
+ * metricsFrame(readRuns("runs")).filter(pl.col("loss").eq(pl.lit("ce")));
+ * ```
+ */
+export function metricsFrame(records: readonly RunRecord[]): pl.DataFrame {
+  const rows = records.flatMap((r) =>
+    r.rows.map((row) => {
+      const out: Record<string, unknown> = { ...configColumns(r), ...row };
+      for (const key of PERCENT) out[key] = 100 * row[key];
+      out.nccMismatch = row.nccMismatch ?? null;
+      return out;
+    })
+  );
+  return pl.DataFrame(rows);
+}
+
+/**
+ * One row per finished run: configuration columns, the best-validation epoch and its test
+ * accuracy, and the final epoch's metrics (accuracies in percent).
+ *
+ * @example
+ * ```ts
+ * summaryFrame(await sweep(figureGrid("heatmaps", "cpu")));
+ * ```
+ */
+export function summaryFrame(records: readonly RunRecord[]): pl.DataFrame {
+  const rows = records.filter((r) => r.status.state === "done" && r.status.summary).map((r) => {
+    const s = r.status.summary!;
+    return {
+      ...configColumns(r),
+      best_val_epoch: s.bestValEpoch,
+      best_val_accuracy: 100 * s.bestValAccuracy,
+      test_accuracy: 100 * s.bestValTestAccuracy,
+      final_test_accuracy: 100 * s.final.testAccuracy,
+      final_train_accuracy: 100 * s.final.trainAccuracy,
+      nc1: s.final.nc1,
+      nc2: s.final.nc2,
+      nc3: s.final.nc3,
+      nc4: s.final.nc4,
+      wall_seconds: s.wallSeconds,
+    };
+  });
+  return pl.DataFrame(rows);
+}
+
+/**
+ * Mean and (sample) standard deviation over seeds of a column, per (loss, width, epochs).
+ *
+ * @example
+ * ```ts
+ * meanOverSeeds(summary, "test_accuracy"); // columns loss, loss_label, width, epochs, mean, sd, seeds
+ * ```
+ */
+export function meanOverSeeds(summary: pl.DataFrame, column = "test_accuracy"): pl.DataFrame {
+  return summary
+    .groupBy(["loss", "loss_label", "width", "epochs"])
+    .agg(pl.col(column).mean().alias("mean"), pl.col(column).std().alias("sd"), pl.col(column).count().alias("seeds"))
+    .sort(["loss", "width", "epochs"]);
+}
+
+/**
+ * |mean_s Acc_CE − mean_s Acc_X| per (width, epochs) for every other loss X (the paper's
+ * `heatmap-{mse,fl,ls}-test` cells, in percentage points).
+ *
+ * @example
+ * ```ts
+ * accuracyGaps(summary).filter(pl.col("loss").eq(pl.lit("mse")));
+ * ```
+ */
+export function accuracyGaps(summary: pl.DataFrame): pl.DataFrame {
+  const means = meanOverSeeds(summary);
+  const ce = means.filter(pl.col("loss").eq(pl.lit("ce"))).select("width", "epochs", pl.col("mean").alias("ce_mean"));
+  return means
+    .filter(pl.col("loss").neq(pl.lit("ce")))
+    .join(ce, { on: ["width", "epochs"] })
+    .withColumns(pl.col("mean").minus(pl.col("ce_mean")).abs().alias("gap"))
+    .select("loss", "loss_label", "width", "epochs", "gap", "mean", "ce_mean")
+    .sort(["loss", "width", "epochs"]);
+}
+
+/**
+ * Population variance (ddof = 0, as numpy's default) of the test accuracy over every loss and
+ * seed of each (width, epochs) cell (the paper's `variance.png`).
+ *
+ * @example
+ * ```ts
+ * lossVariance(summary); // columns width, epochs, variance, runs
+ * ```
+ */
+export function lossVariance(summary: pl.DataFrame): pl.DataFrame {
+  return summary
+    .groupBy(["width", "epochs"])
+    .agg(pl.col("test_accuracy").var().alias("sample_variance"), pl.col("test_accuracy").count().alias("runs"))
+    .withColumns(pl.col("sample_variance").mul(pl.col("runs").minus(1)).div(pl.col("runs")).alias("variance"))
+    .select("width", "epochs", "variance", "runs")
+    .sort(["width", "epochs"]);
+}
+
+/**
+ * Test accuracy of each loss as mean ± sample standard deviation over seeds, per dataset, with a
+ * printable `accuracy` column such as "88.41 ± 0.12".
+ *
+ * @example
+ * ```ts
+ * accuracyTable(summary.filter(pl.col("width").eq(256)));
+ * ```
+ */
+export function accuracyTable(summary: pl.DataFrame): pl.DataFrame {
+  const table = summary
+    .groupBy(["dataset", "model", "width", "epochs", "loss", "loss_label"])
+    .agg(
+      pl.col("test_accuracy").mean().alias("mean"),
+      pl.col("test_accuracy").std().alias("sd"),
+      pl.col("test_accuracy").count().alias("seeds"),
+    )
+    .sort(["dataset", "loss"]);
+  const labels = table.toRecords().map((r) =>
+    `${(r.mean as number).toFixed(2)} ± ${((r.sd as number | null) ?? 0).toFixed(2)}`
+  );
+  return table.withColumns(pl.Series("accuracy", labels));
+}
