@@ -44,10 +44,15 @@ export function plotSvg(options: Plot.PlotOptions): SvgFigure {
   return node;
 }
 
-/** Tick format of log axes: 1e-3 rather than SI prefixes such as 1m, which read as units. */
+/**
+ * Tick format of log axes: 1e-3 rather than SI prefixes such as 1m, which read as units; ticks at
+ * 2× and 5× a power of ten are labelled too (2e-3), the others left blank.
+ */
 export const LOG_TICK_FORMAT = (value: number): string => {
-  const exponent = Math.round(Math.log10(value));
-  return Math.abs(value - 10 ** exponent) < 1e-9 * 10 ** exponent ? `1e${exponent}` : "";
+  const exponent = Math.floor(Math.log10(value) + 1e-9);
+  const mantissa = Math.round(value / 10 ** exponent);
+  const exact = Math.abs(value - mantissa * 10 ** exponent) < 1e-9 * 10 ** exponent;
+  return exact && [1, 2, 5].includes(mantissa) ? `${mantissa}e${exponent}` : "";
 };
 
 /** One legend entry. */

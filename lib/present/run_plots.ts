@@ -1,0 +1,252 @@
+/**
+ * Figures of the deep-network runs (notebooks 03–06): metric curves against epoch with one line per
+ * loss, annotated heat-maps over width × epochs, and test accuracy against the epoch budget.
+ *
+ * Every function takes records (plain objects, e.g. `frame.toRecords()`) and an options object,
+ * and returns one standalone SVG; colours and symbols per loss are those of `loss_style.ts`.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import type { LossName } from "../core/losses.ts";
+import { composeFigures } from "./compose.ts";
+import { LOSS_ORDER, LOSS_STYLES, lossScales } from "./loss_style.ts";
+import { legendMarks, LOG_TICK_FORMAT, plotSvg, type SvgFigure } from "./svg.ts";
+
+type Row = Record<string, unknown>;
+
+const lossLegend = (losses: Iterable<string>) => {
+  const present = new Set(losses);
+  return legendMarks(
+    LOSS_ORDER.filter((l) => present.has(l)).map((l) => ({
+      label: LOSS_STYLES[l].label,
+      color: LOSS_STYLES[l].color,
+      symbol: LOSS_STYLES[l].symbol,
+      line: true,
+    })),
+  );
+};
+
+/** A panel of {@link metricCurvesPlot}: which column, its axis label, and whether the y axis is logarithmic. */
+export interface CurvePanel {
+  readonly column: string;
+  readonly label: string;
+  readonly log?: boolean;
+}
+
+/** The panels of the paper's NC-dynamics figure (paper-spec 3.1). */
+export const NC_DYNAMICS_PANELS: readonly CurvePanel[] = [
+  { column: "nc1", label: "NC1", log: true },
+  { column: "nc2", label: "NC2" },
+  { column: "nc3", label: "NC3" },
+  { column: "nc4", label: "NC4" },
+  { column: "trainAccuracy", label: "Training accuracy (%)" },
+  { column: "valAccuracy", label: "Validation accuracy (%)" },
+  { column: "testAccuracy", label: "Test accuracy (%)" },
+];
+
+/**
+ * Metric against epoch, one line (with symbols) per loss, one panel per metric, as one SVG.
+ *
+ * @example
+ * ```ts
+ * metricCurvesPlot(metricsFrame(runs).toRecords(), { panels: NC_DYNAMICS_PANELS, columns: 4 });
+ * ```
+ */
+export function metricCurvesPlot(
+  rows: readonly Row[],
+  options: {
+    panels?: readonly CurvePanel[];
+    columns?: number;
+    panelWidth?: number;
+    panelHeight?: number;
+    logEpoch?: boolean;
+  } = {},
+): SvgFigure {
+  const { panels = NC_DYNAMICS_PANELS, columns = 4, panelWidth = 300, panelHeight = 230, logEpoch = false } = options;
+  const data: Row[] = rows.map((r) => ({ ...r, label: LOSS_STYLES[r.loss as LossName].label }));
+  const figures = panels.map((panel, i) =>
+    plotSvg({
+      width: panelWidth,
+      height: panelHeight,
+      marginLeft: 55,
+      ...lossScales(),
+      x: { label: "epoch", type: logEpoch ? "log" : "linear", ...(logEpoch ? { tickFormat: LOG_TICK_FORMAT } : {}) },
+      y: {
+        label: panel.label,
+        grid: true,
+        ...(panel.log ? { type: "log" as const, tickFormat: LOG_TICK_FORMAT } : {}),
+      },
+      marks: [
+        Plot.line(data, {
+          x: "epoch",
+          y: panel.column,
+          stroke: "label",
+          strokeWidth: 1.8,
+          strokeOpacity: 0.8,
+          sort: "epoch",
+        }),
+        Plot.dot(data, { x: "epoch", y: panel.column, stroke: "label", fill: "label", symbol: "label", r: 2.5 }),
+        ...(i === 0 ? lossLegend(data.map((d) => d.loss as string)) : []),
+      ],
+    })
+  );
+  return composeFigures(figures, { columns });
+}
+
+/** A heat-map cell: width × epochs and a value. */
+export interface HeatmapCell {
+  readonly width: number;
+  readonly epochs: number;
+  readonly value: number;
+}
+
+/**
+ * Annotated heat-map with width across and the epoch budget down (largest on top), viridis
+ * colours, white cell labels (`digits` decimals), and a colour ramp beneath (paper-spec 3.2).
+ *
+ * @example
+ * ```ts
+ * heatmapPlot(cells, { title: "|Acc_CE − Acc_MSE| (test, %)" });
+ * ```
+ */
+export function heatmapPlot(
+  cells: readonly HeatmapCell[],
+  options: { title: string; digits?: number; domain?: [number, number]; width?: number } = { title: "" },
+): SvgFigure {
+  const { digits = 2, width = 330 } = options;
+  const widths = [...new Set(cells.map((c) => c.width))].sort((a, b) => a - b);
+  const budgets = [...new Set(cells.map((c) => c.epochs))].sort((a, b) => b - a);
+  const values = cells.map((c) => c.value);
+  const domain = options.domain ?? [Math.min(...values), Math.max(...values)];
+  const color = { type: "linear" as const, scheme: "viridis" as const, domain };
+  const map = plotSvg({
+    width,
+    height: 60 + 52 * budgets.length,
+    marginTop: 36,
+    marginLeft: 60,
+    x: { domain: widths, label: "width", padding: 0.04 },
+    y: { domain: budgets, label: "epochs", padding: 0.04 },
+    color,
+    marks: [
+      Plot.cell(cells, { x: "width", y: "epochs", fill: "value", inset: 0.5 }),
+      Plot.text(cells, {
+        x: "width",
+        y: "epochs",
+        text: (c: HeatmapCell) => c.value.toFixed(digits),
+        fill: "white",
+        fontSize: 12,
+        fontWeight: "bold",
+      }),
+      Plot.text([options.title], { frameAnchor: "top", dy: -26, fontSize: 13, fontWeight: "bold" }),
+    ],
+  });
+  return composeFigures([map, colorRamp(domain, width)], { columns: 1, gap: 0 });
+}
+
+/** A horizontal viridis colour bar over `domain`, drawn with SVG marks (Plot's own ramp needs a canvas). */
+function colorRamp(domain: [number, number], width: number): SvgFigure {
+  const steps = 64;
+  const [lo, hi] = domain[0] === domain[1] ? [domain[0], domain[0] + 1e-9] : domain;
+  const stops = Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / steps);
+  return plotSvg({
+    width,
+    height: 44,
+    marginLeft: 60,
+    marginTop: 4,
+    marginBottom: 24,
+    x: { domain: [lo, hi], label: null, ticks: 5 },
+    y: { axis: null },
+    color: { type: "linear", scheme: "viridis", domain: [lo, hi] },
+    marks: [
+      Plot.rectY(stops, {
+        x1: (v: number) => v - (hi - lo) / steps / 2,
+        x2: (v: number) => v + (hi - lo) / steps / 2,
+        y1: 0,
+        y2: 1,
+        fill: (v: number) => v,
+      }),
+    ],
+  });
+}
+
+/**
+ * Test accuracy against the epoch budget (log scale), one line per loss and width (paper-spec 3.2,
+ * `plot_test_line`). Rows need `loss`, `width`, `epochs` and `mean`.
+ *
+ * @example
+ * ```ts
+ * accuracyVsEpochsPlot(meanOverSeeds(summary).toRecords());
+ * ```
+ */
+export function accuracyVsEpochsPlot(rows: readonly Row[], options: { width?: number } = {}): SvgFigure {
+  const data: Row[] = rows.map((r) => ({
+    ...r,
+    label: LOSS_STYLES[r.loss as LossName].label,
+    series: `${r.loss}-${r.width}`,
+    panel: `width ${r.width}`,
+  }));
+  const panels = [...new Set(data.map((d) => d.width as number))].sort((a, b) => a - b).map((w) => `width ${w}`);
+  return plotSvg({
+    width: options.width ?? 900,
+    height: 300,
+    marginLeft: 55,
+    ...lossScales(),
+    x: { type: "log", label: "epochs (budget of the run)", tickFormat: (v: number) => String(v) },
+    y: { label: "test accuracy (%) at the best-validation epoch", grid: true },
+    fx: { domain: panels, label: null },
+    marks: [
+      Plot.frame({ stroke: "#ddd" }),
+      Plot.line(data, {
+        x: "epochs",
+        y: "mean",
+        fx: "panel",
+        z: "series",
+        stroke: "label",
+        strokeWidth: 1.6,
+        sort: "epochs",
+      }),
+      Plot.dot(data, { x: "epochs", y: "mean", fx: "panel", stroke: "label", fill: "label", symbol: "label", r: 3 }),
+      ...lossLegend(data.map((d) => d.loss as string)),
+    ],
+  });
+}
+
+/**
+ * A metric against a loss hyper-parameter (LS α or FL γ), one line per loss (notebook 06).
+ * Rows need `loss`, `loss_param` and the column.
+ *
+ * @example
+ * ```ts
+ * hyperparameterPlot(summary.toRecords(), { column: "test_accuracy", label: "test accuracy (%)" });
+ * ```
+ */
+export function hyperparameterPlot(
+  rows: readonly Row[],
+  options: { column: string; label: string; log?: boolean; width?: number },
+): SvgFigure {
+  const data = rows.map((r) => ({
+    ...r,
+    label: LOSS_STYLES[r.loss as LossName].label,
+    panel: r.loss === "ls" ? "LS: smoothing α" : "FL: focusing γ",
+  }));
+  return plotSvg({
+    width: options.width ?? 640,
+    height: 260,
+    marginLeft: 60,
+    ...lossScales(),
+    x: { label: "hyper-parameter value" },
+    y: {
+      label: options.label,
+      grid: true,
+      ...(options.log ? { type: "log" as const, tickFormat: LOG_TICK_FORMAT } : {}),
+    },
+    fx: { label: null },
+    facet: { data, x: "panel" },
+    marks: [
+      Plot.frame({ stroke: "#ddd" }),
+      Plot.line(data, { x: "loss_param", y: options.column, stroke: "label", sort: "loss_param" }),
+      Plot.dot(data, { x: "loss_param", y: options.column, stroke: "label", fill: "label", symbol: "label", r: 3.5 }),
+    ],
+  });
+}

@@ -1,0 +1,61 @@
+import { afterAll, expect, test } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { initBackend } from "../../lib/backend/backend.ts";
+import { figureGrid, FigurePresetError } from "../../lib/experiments/figure_presets.ts";
+import { expandGrid, sweep } from "../../lib/experiments/sweep.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "nc-sweep-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const GRID = {
+  base: {
+    dataset: "synthetic",
+    synthetic: { numClasses: 3, dim: 6, trainPerClass: 30, testPerClass: 10, separation: 3 },
+    depth: 1,
+    batchSize: 30,
+  },
+  losses: [{ name: "ce" }, { name: "mse", M: 15 }] as const,
+  widths: [4, 8],
+  epochs: [2],
+  seeds: [0, 1],
+};
+
+test("expandGrid gives every combination in loss, width, epochs, seed order", () => {
+  const configs = expandGrid({ ...GRID, losses: [...GRID.losses] });
+  expect(configs).toHaveLength(8);
+  expect(configs.map((c) => `${c.loss.name}/${c.width}/${c.seed}`).slice(0, 3)).toEqual(["ce/4/0", "ce/4/1", "ce/8/0"]);
+});
+
+test(
+  "a sweep runs what is missing; a second sweep trains nothing; parallel processes give the same records",
+  async () => {
+    await initBackend({ backend: "wasm", quiet: true });
+    const grid = { ...GRID, losses: [...GRID.losses] };
+    const seen: number[] = [];
+    const first = await sweep(grid, { runsDir: join(dir, "a"), log: () => {}, onRun: (_, done) => seen.push(done) });
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(first.every((r) => r.status.state === "done")).toBe(true);
+    const again = await sweep(grid, { runsDir: join(dir, "a"), log: () => {} });
+    expect(again.map((r) => r.rows)).toEqual(first.map((r) => r.rows));
+    const parallel = await sweep(grid, { runsDir: join(dir, "b"), jobs: 2 });
+    const strip = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
+    expect(parallel.map((r) => r.id)).toEqual(first.map((r) => r.id));
+    expect(parallel.map((r) => strip(r.rows))).toEqual(first.map((r) => strip(r.rows)));
+  },
+  120_000,
+);
+
+test("figure grids exist for every figure and preset; unknown names are errors", () => {
+  for (const figure of ["nc_dynamics", "heatmaps", "accuracy_table", "hyperparameters"]) {
+    for (const preset of ["smoke", "cpu", "paper"]) {
+      expect(expandGrid(figureGrid(figure, preset)).length).toBeGreaterThan(0);
+    }
+  }
+  const heat = figureGrid("heatmaps", "paper");
+  expect(expandGrid(heat)).toHaveLength(4 * 4 * 4 * 3);
+  expect(figureGrid("accuracy_table", "cpu")).toMatchObject({ widths: [256], epochs: [40] });
+  expect(() => figureGrid("fig9", "cpu")).toThrow(FigurePresetError);
+  expect(() => figureGrid("heatmaps", "huge")).toThrow(/unknown preset "huge"; choose one of smoke, cpu, paper/);
+});
