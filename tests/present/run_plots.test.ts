@@ -1,0 +1,84 @@
+import { describe, expect, test } from "vitest";
+import { createRng } from "../../lib/core/random.ts";
+import { composeFigures } from "../../lib/present/compose.ts";
+import {
+  accuracyVsEpochsPlot,
+  heatmapPlot,
+  hyperparameterPlot,
+  metricCurvesPlot,
+} from "../../lib/present/run_plots.ts";
+import { lambdaSweepPlot, ncHistoryPlot } from "../../lib/present/ufm_plots.ts";
+
+/** The SVG with every number rounded to 2 decimals, so snapshots do not depend on float noise. */
+const rounded = (svg: string) => svg.replace(/-?\d+\.\d+/g, (n) => String(Math.round(Number(n) * 100) / 100));
+
+const rng = createRng("plot-snapshots");
+const losses = ["ce", "ls", "fl", "mse"] as const;
+const curves = losses.flatMap((loss, i) =>
+  [1, 2, 5, 10, 20].map((epoch) => ({
+    loss,
+    epoch,
+    nc1: (2 + i) / epoch,
+    nc2: 0.8 / Math.sqrt(epoch),
+    nc3: 0.7 / Math.sqrt(epoch),
+    nc4: loss === "mse" ? 4.7 : 0.1,
+    trainAccuracy: 100 - 50 / epoch,
+    valAccuracy: 90 - 30 / epoch + rng.uniform(),
+    testAccuracy: 89 - 30 / epoch + rng.uniform(),
+  }))
+);
+const cells = [32, 64].flatMap((width) =>
+  [10, 20].map((epochs) => ({ width, epochs, value: Math.round(100 * rng.uniform()) / 100 }))
+);
+
+const FIGURES = {
+  curves: () => metricCurvesPlot(curves),
+  heatmap: () => heatmapPlot(cells, { title: "|Acc_CE − Acc_MSE| (test, %)" }),
+  accuracyVsEpochs: () =>
+    accuracyVsEpochsPlot(
+      losses.flatMap((loss) =>
+        [32, 64].flatMap((width) =>
+          [10, 20, 40].map((epochs) => ({ loss, width, epochs, mean: 80 + epochs / 10 + width / 64 }))
+        )
+      ),
+    ),
+  hyperparameters: () =>
+    hyperparameterPlot(
+      [0, 0.1, 0.2].map((a) => ({ loss: "ls", loss_param: a, test_accuracy: 85 + a })).concat(
+        [0, 2, 5].map((g) => ({ loss: "fl", loss_param: g, test_accuracy: 86 - g / 10 })),
+      ),
+      {
+        column: "test_accuracy",
+        label: "test accuracy (%)",
+      },
+    ),
+  ufmHistory: () =>
+    ncHistoryPlot(curves.map((c) => ({ loss: c.loss, iteration: c.epoch, nc1: c.nc1, nc2: c.nc2, nc3: c.nc3 }))),
+  ufmLambda: () =>
+    lambdaSweepPlot([{ loss: "ce", lambda: 1e-4, wNormSq: 30 }, { loss: "ce", lambda: 1e-2, wNormSq: 6 }], [{
+      loss: "ce",
+      lambda: 1e-3,
+      wNormSq: 12,
+    }]),
+};
+
+describe.each(Object.entries(FIGURES))("%s", (_, make) => {
+  test("matches its SVG snapshot (numbers rounded)", () => {
+    expect(rounded(make().outerHTML)).toMatchSnapshot();
+  });
+});
+
+test("composeFigures lays panels out in rows as one standalone SVG", () => {
+  const panel = FIGURES.ufmLambda();
+  const w = Number(panel.getAttribute("width")), h = Number(panel.getAttribute("height"));
+  const grid = composeFigures([panel, FIGURES.ufmLambda(), FIGURES.ufmLambda()], { columns: 2, gap: 10 });
+  expect(grid.getAttribute("width")).toBe(String(2 * w + 10));
+  expect(grid.getAttribute("height")).toBe(String(2 * h + 10));
+  expect(grid.outerHTML.match(/<svg /g)).toHaveLength(4);
+  expect(grid.outerHTML).toContain(`<svg x="${w + 10}" y="0"`);
+});
+
+test("heat-map cells carry their annotated values", () => {
+  const svg = FIGURES.heatmap().outerHTML;
+  for (const c of cells) expect(svg).toContain(`>${c.value.toFixed(2)}<`);
+});
