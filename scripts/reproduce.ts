@@ -1,57 +1,96 @@
 /**
- * `deno task reproduce [--preset cpu|smoke]`: executes every notebook headless and exports its
- * figures.
+ * `deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N]`: the main job.
+ *
+ * 1. Runs the sweeps behind the deep-network figures (N runs in parallel processes, default: one
+ *    per core, at most 2), through the run store: finished runs are reused, interrupted ones resume.
+ * 2. Executes every notebook headless; each exports its figures (SVG, PNG, PDF).
+ * 3. Writes `SUMMARY.md` with the key numbers beside the figures.
  *
  * At the default `cpu` preset the executed notebooks replace `notebooks/*.ipynb` (so their outputs
  * can be read without running anything) and figures go to `figures/`. Other presets write both
  * under `runs/reproduce/<preset>/`, leaving the committed results untouched.
  */
 import { parseArgs } from "node:util";
+import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { resolvePreset } from "../lib/experiments/presets.ts";
+import { initBackend } from "../lib/backend/backend.ts";
+import { FIGURE_NAMES, figureGrid } from "../lib/experiments/figure_presets.ts";
+import { resolvePreset, runsDir } from "../lib/experiments/presets.ts";
+import { writeFileAtomic } from "../lib/experiments/atomic.ts";
+import { sweep } from "../lib/experiments/sweep.ts";
 import { executeNotebook, listNotebooks } from "../lib/present/notebooks.ts";
+import { summaryMarkdown } from "../lib/present/summary.ts";
+import { mkdirSync } from "node:fs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const seconds = (start: number) => ((performance.now() - start) / 1000).toFixed(1);
 
-function main(): number {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { preset: { type: "string" }, only: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      preset: { type: "string" },
+      only: { type: "string" },
+      jobs: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     strict: true,
   });
   if (values.help) {
     console.log(
-      "Usage: deno task reproduce [--preset cpu|smoke] [--only SUBSTRING]\n\nExecutes every notebook headless and exports its figures.",
+      "Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md.",
     );
     return 0;
   }
   const preset = resolvePreset(values.preset ?? "cpu");
+  const jobs = Number(values.jobs ?? Math.min(2, cpus().length));
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${values.jobs}`);
   const committed = preset === "cpu";
   const outDir = committed ? null : join(root, "runs", "reproduce", preset);
   const figuresDir = committed ? join(root, "figures") : join(outDir!, "figures");
+  const store = runsDir();
   const notebooks = listNotebooks(join(root, "notebooks")).filter((p) => !values.only || p.includes(values.only));
   if (notebooks.length === 0) throw new Error(`no notebook matches "${values.only}"`);
   const started = performance.now();
+
+  await initBackend({ quiet: true });
+  for (const figure of FIGURE_NAMES) {
+    const t0 = performance.now();
+    const records = await sweep(figureGrid(figure, preset), {
+      runsDir: store,
+      jobs,
+      log: () => {},
+      onRun: (r, done, total) =>
+        console.error(
+          `[reproduce] ${figure} ${done}/${total} ${r.id} ${r.status.state}${
+            r.status.reason ? `: ${r.status.reason}` : ""
+          }`,
+        ),
+    });
+    const failed = records.filter((r) => r.status.state === "failed").length;
+    console.error(`[reproduce] sweep ${figure}: ${records.length} runs (${failed} failed) in ${seconds(t0)} s`);
+  }
+
   for (const path of notebooks) {
     const t0 = performance.now();
     const name = path.split("/").pop()!;
     console.error(`[reproduce] ${name} (preset ${preset}) …`);
     const report = executeNotebook(path, {
       output: outDir ? join(outDir, name) : undefined,
-      env: { NC_PRESET: preset, NC_FIGURES_DIR: figuresDir },
+      env: { NC_PRESET: preset, NC_FIGURES_DIR: figuresDir, NC_RUNS_DIR: store },
     });
-    console.error(
-      `[reproduce] ${name}: ${report.figures} figures in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-    );
+    console.error(`[reproduce] ${name}: ${report.figures} figures in ${seconds(t0)} s`);
   }
-  console.error(`[reproduce] done in ${((performance.now() - started) / 1000).toFixed(1)} s; figures in ${figuresDir}`);
+  mkdirSync(figuresDir, { recursive: true });
+  writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(preset, store));
+  console.error(`[reproduce] done in ${seconds(started)} s; figures and SUMMARY.md in ${figuresDir}`);
   return 0;
 }
 
 try {
-  process.exit(main());
+  process.exit(await main());
 } catch (error) {
   console.error(`error: ${(error as Error).message}`);
   process.exit(2);

@@ -11,7 +11,7 @@
  * @module
  */
 import type { LossSpec } from "../core/losses.ts";
-import type { PresetName } from "./presets.ts";
+import { PRESET_NAMES, type PresetName } from "./presets.ts";
 import type { SweepGrid } from "./sweep.ts";
 
 /** Figures with a run grid. */
@@ -19,10 +19,10 @@ export const FIGURE_NAMES = ["nc_dynamics", "heatmaps", "accuracy_table", "hyper
 /** A figure name. */
 export type FigureName = (typeof FIGURE_NAMES)[number];
 
-/** Presets of the deep-network figures (the UFM notebooks have only smoke and cpu). */
-export const FIGURE_PRESET_NAMES = ["smoke", "cpu", "paper"] as const;
+/** Presets of the deep-network figures. */
+export const FIGURE_PRESET_NAMES = PRESET_NAMES;
 /** A figure preset. */
-export type FigurePreset = PresetName | "paper";
+export type FigurePreset = PresetName;
 
 /** An unknown figure or preset. */
 export class FigurePresetError extends Error {

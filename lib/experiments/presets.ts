@@ -2,16 +2,20 @@
  * Presets: the sizes at which notebooks and the main job run.
  *
  * - `smoke`: seconds; for the tests that execute every notebook.
- * - `cpu` (default): the scale of the committed figures, minutes on a 2-core machine.
+ * - `cpu` (default): the scale of the committed figures, within an hour on a 2-core machine.
+ * - `paper`: the paper's grids (deep-network figures; meant for a GPU). The UFM studies are cheap
+ *   and use their `cpu` sizes at this preset.
  *
- * A notebook reads its preset from `NC_PRESET`.
+ * A notebook reads its preset from `NC_PRESET` and its run store from `NC_RUNS_DIR` (default: the
+ * repository's `runs/`).
  *
  * @module
  */
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 
 /** Preset names. */
-export const PRESET_NAMES = ["smoke", "cpu"] as const;
+export const PRESET_NAMES = ["smoke", "cpu", "paper"] as const;
 /** A preset name. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -38,6 +42,11 @@ export function resolvePreset(name?: string): PresetName {
   return value as PresetName;
 }
 
+/** The run store of notebooks and the main job: `NC_RUNS_DIR`, else the repository's `runs/`. */
+export function runsDir(): string {
+  return process.env.NC_RUNS_DIR ?? fileURLToPath(new URL("../../runs", import.meta.url));
+}
+
 /** Sizes of the UFM studies (notebooks 01 and 02). */
 export interface UfmPreset {
   /** Problem of the global-minimizer study (01). */
@@ -56,7 +65,7 @@ export interface UfmPreset {
 }
 
 /** UFM sizes per preset. */
-export const UFM_PRESETS: Readonly<Record<PresetName, UfmPreset>> = {
+const UFM_SIZES: Readonly<Record<"smoke" | "cpu", UfmPreset>> = {
   smoke: {
     K: 4,
     n: 5,
@@ -80,3 +89,6 @@ export const UFM_PRESETS: Readonly<Record<PresetName, UfmPreset>> = {
     landscapeMaxIterations: 5000,
   },
 };
+
+/** UFM sizes per preset (`paper` uses the `cpu` sizes: the UFM needs no GPU). */
+export const UFM_PRESETS: Readonly<Record<PresetName, UfmPreset>> = { ...UFM_SIZES, paper: UFM_SIZES.cpu };

@@ -1,56 +1,112 @@
 /**
- * Writes figures to files: SVG as rendered, PNG rasterised by resvg. Writes are atomic (temporary
- * file, then rename), so an interrupted export never leaves a half-written figure.
+ * Writes figures to files for publications: SVG as rendered, PNG rasterised by resvg, and PDF as
+ * vectors (pdfkit + svg-to-pdfkit). PNG and PDF text uses one explicit font, DejaVu Sans (Debian's
+ * `fonts-dejavu-core`, installed by the set-up), embedded in the PDF, so figures render the same on
+ * every machine. Writes are atomic: an interrupted export never leaves a half-written figure.
  *
  * @module
  */
 import { Resvg } from "@resvg/resvg-js";
-import { mkdirSync } from "node:fs";
+import PDFDocument from "pdfkit";
+import SVGtoPDF from "svg-to-pdfkit";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { writeFileAtomic } from "../experiments/atomic.ts";
 import type { SvgFigure } from "./svg.ts";
 
 /** Figure formats this module writes. */
-export type FigureFormat = "svg" | "png";
+export type FigureFormat = "svg" | "png" | "pdf";
+
+/** The font files of every PNG and PDF. */
+export const FONT_FILES = {
+  regular: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+  bold: "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+} as const;
+
+function fontFiles(): string[] {
+  const files = [FONT_FILES.regular, FONT_FILES.bold];
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length) {
+    throw new Error(`figure font missing (${missing.join(", ")}): install Debian's fonts-dejavu-core`);
+  }
+  return files;
+}
 
 /** Options of {@link exportFigure}. */
 export interface ExportOptions {
   /** Output directory (created if missing). Default `figures`. */
   dir?: string;
-  /** Formats to write. Default SVG and PNG. */
+  /** Formats to write. Default SVG, PNG and PDF. */
   formats?: readonly FigureFormat[];
-  /** PNG width in pixels. Default twice the SVG's width (a 2× raster for print and slides). */
-  pngWidth?: number;
+  /** PNG size as printed width in inches at `dpi` dots per inch; default twice the SVG's pixel width. */
+  png?: { widthInches: number; dpi: number };
+}
+
+/** Figure dimensions in CSS pixels. */
+export function figureSize(figure: SvgFigure): { width: number; height: number } {
+  return { width: Number(figure.getAttribute("width") ?? 640), height: Number(figure.getAttribute("height") ?? 400) };
+}
+
+/** The figure as a PNG of `width` pixels (height in proportion), with the project's font. */
+export function renderPng(figure: SvgFigure, width: number): Uint8Array {
+  return new Resvg(figure.outerHTML, {
+    fitTo: { mode: "width", value: Math.round(width) },
+    background: "white",
+    font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
+  }).render().asPng();
+}
+
+/** The figure as a one-page vector PDF whose page is the figure's size (1 CSS pixel = 1 point). */
+export function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
+  const { width, height } = figureSize(figure);
+  // svg-to-pdfkit does not resolve `currentColor`, which Plot uses for axes and text.
+  const svg = figure.outerHTML.replaceAll("currentColor", "black");
+  const doc = new PDFDocument({ size: [width, height], margin: 0, info: { Creator: "nc-losses", Producer: "pdfkit" } });
+  const [regular, bold] = fontFiles();
+  doc.registerFont("DejaVu Sans", regular);
+  doc.registerFont("DejaVu Sans Bold", bold);
+  const chunks: Uint8Array[] = [];
+  doc.on("data", (c: Uint8Array) => chunks.push(c));
+  const finished = new Promise<Uint8Array>((resolve) =>
+    doc.on("end", () => {
+      const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+      let at = 0;
+      for (const c of chunks) (out.set(c, at), at += c.length);
+      resolve(out);
+    })
+  );
+  SVGtoPDF(doc, svg, 0, 0, {
+    width,
+    height,
+    fontCallback: (_family: string, isBold: boolean) => (isBold ? "DejaVu Sans Bold" : "DejaVu Sans"),
+  });
+  doc.end();
+  return finished;
 }
 
 /**
- * Writes `<dir>/<name>.svg` and `<dir>/<name>.png` and returns the paths written.
+ * Writes `<dir>/<name>.svg`, `.png` and `.pdf` and returns the paths written.
  *
  * @example
  * ```ts
- * exportFigure(ncHistoryPlot(rows), "ufm_nc_history", { dir: "figures" });
+ * await exportFigure(ncHistoryPlot(rows), "ufm_nc_history", { png: { widthInches: 6.5, dpi: 300 } });
  * ```
  */
-export function exportFigure(figure: SvgFigure, name: string, options: ExportOptions = {}): string[] {
+export async function exportFigure(figure: SvgFigure, name: string, options: ExportOptions = {}): Promise<string[]> {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`figure name "${name}" must use only letters, digits, _ . -`);
-  const { dir = "figures", formats = ["svg", "png"] } = options;
+  const { dir = "figures", formats = ["svg", "png", "pdf"] } = options;
   mkdirSync(dir, { recursive: true });
-  const svg = figure.outerHTML;
   const written: string[] = [];
   for (const format of formats) {
     const path = join(dir, `${name}.${format}`);
-    if (format === "svg") {
-      writeFileAtomic(path, `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`);
-    } else {
-      const width = options.pngWidth ?? 2 * Number(figure.getAttribute("width") ?? 640);
-      const png = new Resvg(svg, {
-        fitTo: { mode: "width", value: width },
-        background: "white",
-        font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
-      }).render().asPng();
-      writeFileAtomic(path, png);
-    }
+    if (format === "svg") writeFileAtomic(path, `<?xml version="1.0" encoding="UTF-8"?>\n${figure.outerHTML}\n`);
+    else if (format === "png") {
+      writeFileAtomic(
+        path,
+        renderPng(figure, options.png ? options.png.widthInches * options.png.dpi : 2 * figureSize(figure).width),
+      );
+    } else writeFileAtomic(path, await renderPdf(figure));
     written.push(path);
   }
   return written;
@@ -62,11 +118,11 @@ export function exportFigure(figure: SvgFigure, name: string, options: ExportOpt
  *
  * @example
  * ```ts
- * show(lambdaSweepPlot(theory, optimised), "ufm_wnorm_vs_lambda"); // last expression of a cell
+ * await show(lambdaSweepPlot(theory, optimised), "ufm_wnorm_vs_lambda"); // last expression of a cell
  * ```
  */
-export function show(figure: SvgFigure, name: string): SvgFigure {
+export async function show(figure: SvgFigure, name: string): Promise<SvgFigure> {
   const dir = process.env.NC_FIGURES_DIR;
-  if (dir) exportFigure(figure, name, { dir });
+  if (dir) await exportFigure(figure, name, { dir });
   return figure;
 }

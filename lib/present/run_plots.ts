@@ -11,9 +11,12 @@ import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
 import { LOSS_ORDER, LOSS_STYLES, lossScales } from "./loss_style.ts";
-import { legendMarks, LOG_TICK_FORMAT, plotSvg, type SvgFigure } from "./svg.ts";
+import { legendMarks, plotSvg, type SvgFigure } from "./svg.ts";
 
 type Row = Record<string, unknown>;
+
+/** Log axes of these figures: about five ticks, plain numbers (0.2, 1e-7), whatever the range. */
+const LOG_AXIS = { type: "log" as const, ticks: 5, tickFormat: "~g" };
 
 const lossLegend = (losses: Iterable<string>) => {
   const present = new Set(losses);
@@ -71,11 +74,11 @@ export function metricCurvesPlot(
       height: panelHeight,
       marginLeft: 55,
       ...lossScales(),
-      x: { label: "epoch", type: logEpoch ? "log" : "linear", ...(logEpoch ? { tickFormat: LOG_TICK_FORMAT } : {}) },
+      x: { label: "epoch", ...(logEpoch ? LOG_AXIS : {}) },
       y: {
         label: panel.label,
         grid: true,
-        ...(panel.log ? { type: "log" as const, tickFormat: LOG_TICK_FORMAT } : {}),
+        ...(panel.log ? LOG_AXIS : {}),
       },
       marks: [
         Plot.line(data, {
@@ -187,12 +190,13 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { width?: nu
     panel: `width ${r.width}`,
   }));
   const panels = [...new Set(data.map((d) => d.width as number))].sort((a, b) => a - b).map((w) => `width ${w}`);
+  const budgets = [...new Set(data.map((d) => d.epochs as number))].sort((a, b) => a - b);
   return plotSvg({
     width: options.width ?? 900,
     height: 300,
     marginLeft: 55,
     ...lossScales(),
-    x: { type: "log", label: "epochs (budget of the run)", tickFormat: (v: number) => String(v) },
+    x: { type: "log", label: "epochs (budget of the run)", ticks: budgets, tickFormat: "~g" },
     y: { label: "test accuracy (%) at the best-validation epoch", grid: true },
     fx: { domain: panels, label: null },
     marks: [
@@ -213,8 +217,8 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { width?: nu
 }
 
 /**
- * A metric against a loss hyper-parameter (LS α or FL γ), one line per loss (notebook 06).
- * Rows need `loss`, `loss_param` and the column.
+ * A metric against a loss hyper-parameter, LS α and FL γ side by side on their own axes, one
+ * line per loss (notebook 06). Rows need `loss`, `loss_param` and the column.
  *
  * @example
  * ```ts
@@ -225,28 +229,21 @@ export function hyperparameterPlot(
   rows: readonly Row[],
   options: { column: string; label: string; log?: boolean; width?: number },
 ): SvgFigure {
-  const data = rows.map((r) => ({
-    ...r,
-    label: LOSS_STYLES[r.loss as LossName].label,
-    panel: r.loss === "ls" ? "LS: smoothing α" : "FL: focusing γ",
-  }));
-  return plotSvg({
-    width: options.width ?? 640,
-    height: 260,
-    marginLeft: 60,
-    ...lossScales(),
-    x: { label: "hyper-parameter value" },
-    y: {
-      label: options.label,
-      grid: true,
-      ...(options.log ? { type: "log" as const, tickFormat: LOG_TICK_FORMAT } : {}),
-    },
-    fx: { label: null },
-    facet: { data, x: "panel" },
-    marks: [
-      Plot.frame({ stroke: "#ddd" }),
-      Plot.line(data, { x: "loss_param", y: options.column, stroke: "label", sort: "loss_param" }),
-      Plot.dot(data, { x: "loss_param", y: options.column, stroke: "label", fill: "label", symbol: "label", r: 3.5 }),
-    ],
-  });
+  const panel = (loss: LossName, axis: string) => {
+    const data: Row[] = rows.filter((r) => r.loss === loss).map((r) => ({ ...r, label: LOSS_STYLES[loss].label }));
+    const values = [...new Set(data.map((d) => d.loss_param as number))].sort((a, b) => a - b);
+    return plotSvg({
+      width: (options.width ?? 640) / 2,
+      height: 240,
+      marginLeft: 60,
+      ...lossScales(),
+      x: { label: axis, ticks: values, tickFormat: "~g" },
+      y: { label: options.label, grid: true, ...(options.log ? LOG_AXIS : {}) },
+      marks: [
+        Plot.line(data, { x: "loss_param", y: options.column, stroke: "label", sort: "loss_param" }),
+        Plot.dot(data, { x: "loss_param", y: options.column, stroke: "label", fill: "label", symbol: "label", r: 3.5 }),
+      ],
+    });
+  };
+  return composeFigures([panel("ls", "LS smoothing α"), panel("fl", "FL focusing γ")], { columns: 2, gap: 12 });
 }

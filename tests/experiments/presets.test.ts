@@ -16,7 +16,7 @@ test("the preset defaults to cpu and follows NC_PRESET", () => {
 test("an unknown preset is an error naming the allowed ones", () => {
   process.env.NC_PRESET = "huge";
   expect(() => resolvePreset()).toThrow(PresetError);
-  expect(() => resolvePreset()).toThrow(/unknown preset "huge" \(from NC_PRESET\); choose one of smoke, cpu/);
+  expect(() => resolvePreset()).toThrow(/unknown preset "huge" \(from NC_PRESET\); choose one of smoke, cpu, paper/);
 });
 
 test("the landscape dimensions of every preset lie below, at and above K − 1", () => {

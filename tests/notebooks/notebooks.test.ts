@@ -21,7 +21,7 @@ describe.each(notebooks.map((p) => [p.split("/").pop()!, p]))("%s", (_, path) =>
     const figures = join(dir, "figures");
     const report = executeNotebook(path, {
       output: join(dir, name),
-      env: { NC_PRESET: "smoke", NC_FIGURES_DIR: figures },
+      env: { NC_PRESET: "smoke", NC_FIGURES_DIR: figures, NC_RUNS_DIR: join(dir, "runs") },
       cellTimeout: 300,
     });
     expect(report.errors).toEqual([]);

@@ -57,10 +57,21 @@ describe.each(Object.entries(FIGURES))("%s figure", (name, make) => {
     expect(colours.some((c) => svg.includes(c))).toBe(true);
   });
 
-  test("exports an SVG file and a PNG of twice the SVG's width", () => {
+  test("exports an SVG file, a PNG of twice the SVG's width and a one-page PDF of the figure's size", async () => {
     const figure = make();
-    const written = exportFigure(figure, `test_${name}`, { dir });
-    expect(written.map((p) => p.split("/").pop())).toEqual([`test_${name}.svg`, `test_${name}.png`]);
+    const written = await exportFigure(figure, `test_${name}`, { dir });
+    expect(written.map((p) => p.split("/").pop())).toEqual([
+      `test_${name}.svg`,
+      `test_${name}.png`,
+      `test_${name}.pdf`,
+    ]);
+    const pdf = readFileSync(join(dir, `test_${name}.pdf`), "latin1");
+    expect(pdf.startsWith("%PDF-1.")).toBe(true);
+    expect(pdf).toMatch(
+      new RegExp(`/MediaBox \\[0 0 ${figure.getAttribute("width")} ${figure.getAttribute("height")}\\]`),
+    );
+    expect(pdf.match(/\/Type \/Page\b/g)).toHaveLength(1);
+    expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans/);
     const png = readFileSync(join(dir, `test_${name}.png`));
     expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")).toBe("PNG");
     expect(png.readUInt32BE(16)).toBe(2 * Number(figure.getAttribute("width")));
@@ -73,7 +84,12 @@ test("the legends name every loss that is drawn", () => {
   for (const label of ["CE", "LS", "FL", "MSE"]) expect(svg).toContain(`>${label}<`);
 });
 
-test("exports leave no temporary files and reject unsafe names", () => {
+test("exports leave no temporary files and reject unsafe names", async () => {
   expect(readdirSync(dir).some((f) => f.endsWith(".tmp"))).toBe(false);
-  expect(() => exportFigure(FIGURES.lambda(), "../escape", { dir })).toThrow(/must use only letters/);
+  await expect(exportFigure(FIGURES.lambda(), "../escape", { dir })).rejects.toThrow(/must use only letters/);
+});
+
+test("a PNG can be sized in inches at a DPI", async () => {
+  await exportFigure(FIGURES.lambda(), "sized", { dir, formats: ["png"], png: { widthInches: 3, dpi: 100 } });
+  expect(readFileSync(join(dir, "sized.png")).readUInt32BE(16)).toBe(300);
 });
