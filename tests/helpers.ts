@@ -2,6 +2,7 @@
 import { afterEach } from "vitest";
 import process from "node:process";
 import type { LossSpec } from "../lib/core/losses.ts";
+import { main } from "../lib/cli.ts";
 
 /** Every loss, with a focal γ below 1 too (its gradient has a (1 − p)^(γ−1) factor). */
 export const LOSS_CASES: LossSpec[] = [
@@ -19,4 +20,11 @@ export function restoreEnvAfterEach(name: string): void {
     if (saved === undefined) delete process.env[name];
     else process.env[name] = saved;
   });
+}
+
+/** Runs the CLI in this process and captures its exit status, stdout and stderr. */
+export async function runCli(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "", stderr = "";
+  const status = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { status, stdout, stderr };
 }

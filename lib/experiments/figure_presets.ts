@@ -56,10 +56,14 @@ const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>>
       seeds: [1],
     },
     cpu: {
-      base: { ...CPU_BASE, perClass: 500, evalEpochs: [1, 2, 3, 5, 7, 10, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100] },
+      base: {
+        ...CPU_BASE,
+        perClass: 200,
+        evalEpochs: [1, 2, 3, 5, 10, 20, 30, 50, 70, 100, 150, 200, 250, 300, 350, 400],
+      },
       losses: paperLosses(0.1),
       widths: [256],
-      epochs: [100],
+      epochs: [400],
       seeds: [1],
     },
     paper: {

@@ -4,16 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { main } from "../../lib/cli.ts";
+import { runCli } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]) {
-  let stdout = "", stderr = "";
-  const status = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { status, stdout, stderr };
-}
+const run = runCli;
 
 function writeInput(name: string, value: unknown): string {
   const file = join(dir, name);

@@ -2,16 +2,12 @@ import { afterAll, expect, test } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../lib/cli.ts";
+import { runCli } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-cli-train-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]) {
-  let stdout = "", stderr = "";
-  const status = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { status, stdout, stderr };
-}
+const run = runCli;
 
 const SMALL = [
   "--dataset",
