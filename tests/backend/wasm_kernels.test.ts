@@ -96,3 +96,33 @@ describe("wasm Conv2DBackpropFilter", () => {
     expectClose(await on("wasm", run), await on("cpu", run), 2e-3);
   });
 });
+
+test("a short training run gives the same loss curve with the project's kernels and the stock ones", async () => {
+  const { normalizeTrainConfig } = await import("../../lib/training/config.ts");
+  const { prepareData, Trainer } = await import("../../lib/training/train.ts");
+  const config = normalizeTrainConfig({
+    dataset: "synthetic",
+    synthetic: { numClasses: 3, dim: 12, trainPerClass: 60, testPerClass: 10, separation: 3 },
+    width: 24,
+    depth: 2,
+    epochs: 3,
+    batchSize: 20,
+    seed: 2,
+  });
+  const curve = async (projectKernels: boolean) => {
+    await initBackend({ backend: "wasm", quiet: true, projectKernels });
+    const trainer = new Trainer(config, prepareData(config));
+    const losses: number[] = [];
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      await trainer.trainEpoch(epoch, (p) => losses.push(p.loss));
+    }
+    trainer.dispose();
+    return losses;
+  };
+  const stock = await curve(false);
+  const project = await curve(true);
+  expect(wasmKernelsInstalled()).toBe(true);
+  expect(project).toHaveLength(stock.length);
+  // Same arithmetic up to float32 summation order: running losses agree to ~1e-5 relative.
+  project.forEach((loss, i) => expect(Math.abs(loss - stock[i])).toBeLessThan(1e-4 * Math.max(1, stock[i])));
+});
