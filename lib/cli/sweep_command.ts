@@ -6,17 +6,20 @@
 import { cpus } from "node:os";
 import { initBackend } from "../backend/backend.ts";
 import { FIGURE_NAMES, FIGURE_PRESET_NAMES, figureGrid } from "../experiments/figure_presets.ts";
-import { expandGrid, sweep } from "../experiments/sweep.ts";
+import { expandGrid, sweep, type SweepGrid } from "../experiments/sweep.ts";
+import { readFileSync } from "node:fs";
 import { type Command, numberFlag, parseFlags, writeJson } from "./args.ts";
 import { CliError } from "./args.ts";
 
-const HELP = `Usage: deno task nc sweep --figure NAME [--preset smoke|cpu|paper] [options]
+const HELP = `Usage: deno task nc sweep (--figure NAME [--preset smoke|cpu|paper] | --grid FILE) [options]
 
-Runs every configuration of a figure's grid that is not done yet (finished runs are read from the
-run store; interrupted ones resume), printing a line per run and a summary.
+Runs every configuration of a figure's grid (or of a grid file) that is not done yet (finished runs
+are read from the run store; interrupted ones resume; a run another process is training is waited
+for, never trained twice), printing a line per run and a summary. Exits 1 when a run failed.
 
 Options:
   --figure NAME     ${FIGURE_NAMES.join(" | ")}
+  --grid FILE       a JSON grid { "base": {...}, "losses": [...], "widths": [...], "epochs": [...], "seeds": [...] }
   --preset P        ${FIGURE_PRESET_NAMES.join(" | ")} (default cpu)
   --jobs N          runs in parallel processes (default 1; at most the number of cores)
   --runs-dir DIR    the run store (default runs)
@@ -24,6 +27,27 @@ Options:
   --backend NAME    TensorFlow.js backend (default wasm, or NC_BACKEND)
   --json            print one JSON object: runs, done, failed (with reasons)
   -h, --help        this help`;
+
+/** Reads and checks a grid file. */
+function readGrid(file: string): SweepGrid {
+  let grid: Record<string, unknown>;
+  try {
+    grid = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new CliError(`${file}: ${(error as Error).message}`);
+  }
+  for (const key of ["losses", "widths", "epochs", "seeds"]) {
+    if (!Array.isArray(grid[key]) || (grid[key] as unknown[]).length === 0) {
+      throw new CliError(`${file}: "${key}" must be a non-empty array`);
+    }
+  }
+  for (const key of Object.keys(grid)) {
+    if (!["base", "losses", "widths", "epochs", "seeds"].includes(key)) {
+      throw new CliError(`${file}: unknown key "${key}" (expected base, losses, widths, epochs, seeds)`);
+    }
+  }
+  return { base: (grid.base as Record<string, unknown>) ?? {}, ...grid } as unknown as SweepGrid;
+}
 
 /** The `sweep` subcommand. */
 export const sweepCommand: Command = {
@@ -34,6 +58,7 @@ export const sweepCommand: Command = {
     const flag = { type: "string" } as const;
     const { values } = parseFlags(argv, {
       figure: flag,
+      grid: flag,
       preset: flag,
       jobs: flag,
       "runs-dir": flag,
@@ -45,8 +70,11 @@ export const sweepCommand: Command = {
       io.stdout(HELP + "\n");
       return 0;
     }
-    if (!values.figure) throw new CliError(`sweep: --figure is required (${FIGURE_NAMES.join(", ")})`);
-    const grid = figureGrid(values.figure, values.preset ?? "cpu");
+    if (!values.figure === !values.grid) {
+      throw new CliError(`sweep: give either --figure (${FIGURE_NAMES.join(", ")}) or --grid FILE`);
+    }
+    const grid = values.grid ? readGrid(values.grid) : figureGrid(values.figure!, values.preset ?? "cpu");
+    const label = values.grid ?? `${values.figure} (${values.preset ?? "cpu"})`;
     const configs = expandGrid(grid);
     const jobs = numberFlag(values, "jobs", 1);
     if (!Number.isInteger(jobs) || jobs < 1) {
@@ -57,13 +85,13 @@ export const sweepCommand: Command = {
     }
     await initBackend({ backend: values.backend, quiet: true });
     const started = performance.now();
-    io.stderr(`[nc] sweep ${values.figure} (${values.preset ?? "cpu"}): ${configs.length} runs, ${jobs} at a time\n`);
+    io.stderr(`[nc] sweep ${label}: ${configs.length} runs, ${jobs} at a time\n`);
     const records = await sweep(configs, {
       runsDir: values["runs-dir"],
       dataDir: values["data-dir"],
       backend: values.backend,
       jobs,
-      log: () => {},
+      log: (line) => io.stderr(line + "\n"),
       onRun: (r, done, total) => {
         const final = r.rows.at(-1);
         const result = r.status.state === "failed"
@@ -80,7 +108,8 @@ export const sweepCommand: Command = {
     for (const r of failed) io.stderr(`[nc]   failed: ${r.id}: ${r.status.reason}\n`);
     if (values.json) {
       writeJson(io, {
-        figure: values.figure,
+        figure: values.figure ?? null,
+        grid: values.grid ?? null,
         preset: values.preset ?? "cpu",
         runs: records.map((r) => ({ id: r.id, dir: r.dir, status: r.status.state, reason: r.status.reason ?? null })),
         done: records.length - failed.length,
@@ -88,6 +117,6 @@ export const sweepCommand: Command = {
         seconds,
       });
     }
-    return 0;
+    return failed.length > 0 ? 1 : 0;
   },
 };

@@ -40,6 +40,7 @@ Options (defaults: the paper's recipe, paper-spec 3.0):
   --runs-dir DIR        the run store (default runs)
   --backend NAME        wasm (default) | cpu | tensorflow (or NC_BACKEND)
   --json                print one JSON object: run directory, status and final metrics
+  --quiet               no progress bar
   -h, --help            this help`;
 
 function yesNo(values: Record<string, unknown>, flag: string): boolean | undefined {
@@ -94,6 +95,7 @@ export const trainCommand: Command = {
       "runs-dir": flag,
       backend: flag,
       json: { type: "boolean" },
+      quiet: { type: "boolean" },
     }, "train");
     if (values.help) {
       io.stdout(HELP + "\n");
@@ -136,7 +138,7 @@ export const trainCommand: Command = {
     const run = await runTraining(config, {
       runsDir: values["runs-dir"],
       dataDir: values["data-dir"],
-      onBatch: terminalProgress(),
+      onBatch: values.quiet ? undefined : terminalProgress(),
       log: (line) => io.stderr(line + "\n"),
     });
     const final = run.rows.at(-1) ?? null;

@@ -91,7 +91,13 @@ function findFile(dir: string, stem: string): string {
  * const test = readIdxSplit(FASHION_MNIST_DIR, "t10k", "fashion-mnist/test");
  * ```
  */
-export function readIdxSplit(dir: string, prefix: string, name: string, numClasses = 10): Dataset {
+export function readIdxSplit(
+  dir: string,
+  prefix: string,
+  name: string,
+  numClasses = 10,
+  imageSize?: readonly [number, number],
+): Dataset {
   const imagesPath = findFile(dir, `${prefix}-images-idx3-ubyte`);
   const labelsPath = findFile(dir, `${prefix}-labels-idx1-ubyte`);
   const images = readIdx(imagesPath), labels = readIdx(labelsPath);
@@ -100,6 +106,13 @@ export function readIdxSplit(dir: string, prefix: string, name: string, numClass
   }
   if (labels.dims.length !== 1) {
     throw new DataError(`${labelsPath}: expected 1 dimension (N), got ${labels.dims.length}`);
+  }
+  if (imageSize && (images.dims[1] !== imageSize[0] || images.dims[2] !== imageSize[1])) {
+    throw new DataError(
+      `${imagesPath}: images are ${images.dims[1]}×${images.dims[2]}, expected ${imageSize[0]}×${
+        imageSize[1]
+      } for ${name}`,
+    );
   }
   if (images.dims[0] !== labels.dims[0]) {
     throw new DataError(
@@ -122,7 +135,8 @@ export function readIdxSplit(dir: string, prefix: string, name: string, numClass
 }
 
 /**
- * The MNIST-family train and test splits found in `dir` (default: Debian's Fashion-MNIST).
+ * The MNIST-family train and test splits found in `dir` (default: Debian's Fashion-MNIST); images
+ * must be 28×28.
  *
  * @example
  * ```ts
@@ -130,5 +144,9 @@ export function readIdxSplit(dir: string, prefix: string, name: string, numClass
  * ```
  */
 export function loadMnistFamily(dir = FASHION_MNIST_DIR, name = "fashion-mnist"): DatasetSplits {
-  return { train: readIdxSplit(dir, "train", `${name}/train`), test: readIdxSplit(dir, "t10k", `${name}/test`) };
+  const size = [28, 28] as const;
+  return {
+    train: readIdxSplit(dir, "train", `${name}/train`, 10, size),
+    test: readIdxSplit(dir, "t10k", `${name}/test`, 10, size),
+  };
 }

@@ -6,19 +6,24 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import process from "node:process";
+import { type FaultPoint, faultPoint } from "../training/faults.ts";
 
 let counter = 0;
 
+/** Suffix of the temporary files; a crash can leave one behind, never a half-written target. */
+export const TEMPORARY_SUFFIX = ".tmp";
+
 /**
- * Writes `data` to `path` atomically (flushed to disk before the rename).
+ * Writes `data` to `path` atomically (flushed to disk before the rename). `fault` marks a fault
+ * point between the write and the rename (see `faults.ts`).
  *
  * @example
  * ```ts
  * writeFileAtomic("runs/x/status.json", JSON.stringify(status));
  * ```
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.${++counter}.tmp`;
+export function writeFileAtomic(path: string, data: string | Uint8Array, fault?: FaultPoint): void {
+  const tmp = `${path}.${process.pid}.${++counter}${TEMPORARY_SUFFIX}`;
   const fd = openSync(tmp, "w");
   try {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -28,5 +33,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } finally {
     closeSync(fd);
   }
+  if (fault) faultPoint(fault);
   renameSync(tmp, path);
 }

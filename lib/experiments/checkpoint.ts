@@ -48,7 +48,7 @@ export function saveCheckpoint(path: string, tensors: readonly tf.Tensor[], stat
     at += t.size;
   }
   bytes.set(new Uint8Array(values.buffer), offset);
-  writeFileAtomic(path, bytes);
+  writeFileAtomic(path, bytes, "checkpoint-write");
 }
 
 /**
@@ -95,5 +95,30 @@ export function loadCheckpoint<State>(path: string, variables: readonly tf.Tenso
     tf.tidy(() => target.assign(tf.tensor(values.subarray(at, at + size), shape)));
     at += size;
   });
+  return header.state;
+}
+
+/**
+ * Checks that a checkpoint file is whole (magic, header and data length) without a model, and
+ * returns its state.
+ *
+ * @example
+ * ```ts
+ * verifyCheckpoint("runs/x/checkpoint.bin").epoch;
+ * ```
+ */
+export function verifyCheckpoint<State>(path: string): State {
+  const bytes = readFileSync(path);
+  if (new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) {
+    throw new CheckpointError(`${path}: not a checkpoint (bad magic)`);
+  }
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(MAGIC.length, true);
+  const start = MAGIC.length + 4;
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(start, start + headerLength))) as {
+    state: State;
+    tensors: { shape: number[] }[];
+  };
+  const total = header.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+  if (bytes.length !== start + headerLength + 4 * total) throw new CheckpointError(`${path}: truncated`);
   return header.state;
 }

@@ -24,9 +24,10 @@ import {
   runId,
   type TrainConfig,
 } from "../training/config.ts";
-import { type BatchProgress, type MetricsRow, prepareData, Trainer } from "../training/train.ts";
+import { type BatchProgress, type MetricsRow, prepareData, type PreparedData, Trainer } from "../training/train.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { checkpointTensors, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { lockRun } from "./run_lock.ts";
 
 /** Best-validation summary of a finished run (the paper reports the best-val checkpoint's test accuracy). */
 export interface RunSummary {
@@ -72,6 +73,8 @@ export interface RunOptions {
   stopAfterEpoch?: number;
   /** Log lines (default: stderr). */
   log?: (line: string) => void;
+  /** Wait while another process trains this run (default true); false throws `RunLockedError`. */
+  waitForLock?: boolean;
 }
 
 interface CheckpointState {
@@ -129,7 +132,28 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
     const record = readRun(dir);
     if (record.status.state === "done") return record;
   }
+  // Data problems (missing or corrupt files, a batch larger than the data) surface before anything is written.
+  const data = prepareData(config, { dataDir: options.dataDir });
   mkdirSync(dir, { recursive: true });
+  const release = await lockRun(dir, { wait: options.waitForLock ?? true, log });
+  try {
+    // Another process may have finished the run while this one waited for the lock.
+    if (existsSync(p.status) && readRun(dir).status.state === "done") return readRun(dir);
+    return await train(config, data, id, dir, options, log);
+  } finally {
+    release();
+  }
+}
+
+async function train(
+  config: TrainConfig,
+  data: PreparedData,
+  id: string,
+  dir: string,
+  options: RunOptions,
+  log: (line: string) => void,
+): Promise<RunRecord> {
+  const p = paths(dir);
   if (!existsSync(p.config)) writeFileAtomic(p.config, JSON.stringify(config, null, 2) + "\n");
   const backend = tf.getBackend();
   const setStatus = (status: Omit<RunStatus, "backend" | "updatedAt">) =>
@@ -138,13 +162,15 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
       JSON.stringify({ ...status, backend, updatedAt: new Date().toISOString() }, null, 2) + "\n",
     );
 
-  const trainer = new Trainer(config, prepareData(config, { dataDir: options.dataDir }));
+  const trainer = new Trainer(config, data);
   try {
     const tensors = checkpointTensors(trainer.net.model, trainer.sgd.velocity);
     let state: CheckpointState = { epoch: 0, rows: [], wallSeconds: 0 };
     if (existsSync(p.checkpoint)) {
       state = loadCheckpoint<CheckpointState>(p.checkpoint, tensors);
       log(`[nc] resuming ${id} after epoch ${state.epoch}`);
+    } else {
+      log(`[nc] training ${id}`);
     }
     writeFileAtomic(p.metrics, state.rows.map((r) => JSON.stringify(r) + "\n").join(""));
     const evalAt = new Set(evaluationEpochs(config.evalEpochs as EvalSchedule, config.epochs));

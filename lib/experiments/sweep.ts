@@ -60,7 +60,18 @@ const CLI = resolve(fileURLToPath(new URL("../cli.ts", import.meta.url)));
 function runInChild(config: TrainConfig, options: SweepOptions, scratch: string): Promise<RunRecord> {
   const file = join(scratch, `${runId(config)}.json`);
   writeFileSync(file, JSON.stringify(config));
-  const args = ["run", "-A", CLI, "train", "--config", file, "--runs-dir", options.runsDir ?? "runs", "--json"];
+  const args = [
+    "run",
+    "-A",
+    CLI,
+    "train",
+    "--config",
+    file,
+    "--runs-dir",
+    options.runsDir ?? "runs",
+    "--json",
+    "--quiet",
+  ];
   if (options.dataDir) args.push("--data-dir", options.dataDir);
   if (options.backend) args.push("--backend", options.backend);
   return new Promise((resolvePromise, reject) => {

@@ -18,12 +18,13 @@ import { makeBatch } from "../data/batches.ts";
 import { type Dataset, datasetSize } from "../data/dataset.ts";
 import { loadDataset } from "../data/load.ts";
 import { perClassSubset, permutation, validationSplit } from "../data/split.ts";
-import type { TrainConfig } from "./config.ts";
+import { ConfigError, type TrainConfig } from "./config.ts";
 import { buildMlp } from "../models/mlp.ts";
 import { forward, type Network, trainableVariables } from "../models/network.ts";
 import { buildResNet18, buildResNet50 } from "../models/resnet.ts";
 import { evaluationPass, trainSplitMetrics } from "./evaluate.ts";
 import { Sgd } from "./optimizer.ts";
+import { faultPoint } from "./faults.ts";
 import { learningRate } from "./schedule.ts";
 
 /** Splits of a run: training and validation indices into the training set, and the test set. */
@@ -54,6 +55,11 @@ export function prepareData(config: TrainConfig, options: { dataDir?: string } =
   const trainIndices = config.perClass === null
     ? split.train
     : perClassSubset(split.train, train.labels, config.perClass, config.splitSeed);
+  if (config.batchSize > trainIndices.length) {
+    throw new ConfigError(
+      `config "batchSize" (${config.batchSize}) is larger than the ${trainIndices.length} training samples of ${train.name}`,
+    );
+  }
   return {
     train,
     trainIndices,
@@ -173,6 +179,7 @@ export class Trainer {
       hits += correct;
       seen += size;
       onBatch?.({ epoch, epochs: config.epochs, batch: b + 1, batches, loss: lossSum / seen, accuracy: hits / seen });
+      faultPoint("batch");
     }
     return { loss: lossSum / seen, accuracy: hits / seen };
   }
@@ -186,6 +193,7 @@ export class Trainer {
       ...options,
       augmentSeed,
     });
+    faultPoint("evaluate");
     const val = await evaluationPass(net, data.train, data.valIndices, options);
     const test = await evaluationPass(net, data.test, data.testIndices, options);
     return {

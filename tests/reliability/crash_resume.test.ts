@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { initBackend } from "../../lib/backend/backend.ts";
+import { createRng } from "../../lib/core/random.ts";
+import { readRun, runTraining } from "../../lib/experiments/run_store.ts";
+import { checkRunFiles, startCli } from "./helpers.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "nc-crash-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  await initBackend({ backend: "wasm", quiet: true });
+});
+
+/** Six epochs of a batch-norm MLP on a Gaussian mixture: 10 batches per epoch, evaluation every epoch. */
+const CONFIG = {
+  dataset: "synthetic",
+  synthetic: { numClasses: 4, dim: 16, trainPerClass: 100, testPerClass: 40, separation: 3 },
+  model: "mlp",
+  width: 32,
+  depth: 2,
+  batchNorm: true,
+  epochs: 6,
+  batchSize: 36,
+  loss: { name: "ls", alpha: 0.1 },
+  seed: 7,
+};
+
+const withoutTime = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
+
+/** Faults: injected at fixed points (inside an epoch, during an evaluation, mid checkpoint write), then kills at seeded random times. */
+const INJECTED = ["batch:7", "evaluate:2", "checkpoint-write:1", "batch:25", "checkpoint-write:2"];
+const RANDOM_KILLS = 3;
+/** Number of faults the suite injects in this file (reported in the README). */
+export const CRASH_FAULTS = INJECTED.length + RANDOM_KILLS;
+
+test(
+  `a run killed with SIGKILL ${CRASH_FAULTS} times and resumed ends with the uninterrupted run's metrics; no file is ever half-written`,
+  async () => {
+    const reference = await runTraining(CONFIG, { runsDir: join(dir, "reference"), log: () => {} });
+    const config = join(dir, "config.json");
+    writeFileSync(config, JSON.stringify(CONFIG));
+    const args = ["train", "--config", config, "--runs-dir", join(dir, "crashed"), "--json", "--quiet"];
+    const runDir = () => join(dir, "crashed", readdirSync(join(dir, "crashed"))[0]);
+    let leftovers = 0;
+    for (const fault of INJECTED) {
+      const result = await startCli(args, { NC_FAULT: fault }).done;
+      expect(result.signal, `fault ${fault}`).toBe("SIGKILL");
+      leftovers += checkRunFiles(runDir()).leftovers.length;
+    }
+    const rng = createRng("random-kills");
+    for (let i = 0; i < RANDOM_KILLS; i++) {
+      const child = startCli(args);
+      await Promise.race([child.waitFor(/resuming|training/), child.done]);
+      await new Promise((resolve) => setTimeout(resolve, 100 + 600 * rng.uniform()));
+      child.kill();
+      await child.done;
+      leftovers += checkRunFiles(runDir()).leftovers.length;
+    }
+    // A checkpoint-write fault leaves its temporary file beside the untouched checkpoint.
+    expect(leftovers).toBeGreaterThan(0);
+    const finished = await startCli(args).done;
+    expect(finished.code).toBe(0);
+    const resumed = readRun(runDir());
+    expect(resumed.status.state).toBe("done");
+    expect(checkRunFiles(runDir()).leftovers).toEqual([]);
+    expect(readdirSync(runDir()).sort()).toEqual(["checkpoint.bin", "config.json", "metrics.jsonl", "status.json"]);
+    expect(withoutTime(resumed.rows)).toEqual(withoutTime(reference.rows));
+  },
+  240_000,
+);

@@ -1,0 +1,79 @@
+import { afterAll, expect, test } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readRuns } from "../../lib/present/run_frames.ts";
+import { startCli } from "./helpers.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "nc-sweeps-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const GRID = {
+  base: {
+    dataset: "synthetic",
+    synthetic: { numClasses: 3, dim: 8, trainPerClass: 80, testPerClass: 20, separation: 3 },
+    depth: 2,
+    batchSize: 40,
+  },
+  losses: [{ name: "ce" }, { name: "fl", gamma: 3 }, { name: "mse", M: 15 }],
+  widths: [16],
+  epochs: [4],
+  seeds: [0, 1],
+};
+const gridFile = join(dir, "grid.json");
+writeFileSync(gridFile, JSON.stringify(GRID));
+const strip = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
+
+test("a killed sweep, started again, completes the remaining runs only", async () => {
+  const runs = join(dir, "killed");
+  const first = startCli(["sweep", "--grid", gridFile, "--runs-dir", runs]);
+  await first.waitFor(/\[2\/6\]/);
+  first.kill();
+  const killed = await first.done;
+  const finished = new Set([...killed.stderr.matchAll(/\[\d\/6\] (\S+)/g)].map((m) => m[1]));
+  expect(finished.size).toBeGreaterThanOrEqual(2);
+  const second = await startCli(["sweep", "--grid", gridFile, "--runs-dir", runs]).done;
+  expect(second.code).toBe(0);
+  const retrained = new Set([...second.stderr.matchAll(/\[nc\] (?:training|resuming) (\S+)/g)].map((m) => m[1]));
+  for (const id of finished) expect(retrained.has(id), id).toBe(false);
+  expect(retrained.size).toBe(6 - finished.size);
+  expect(readRuns(runs).filter((r) => r.status.state === "done")).toHaveLength(6);
+}, 240_000);
+
+test("two sweeps started together on one run store train each run once and corrupt nothing", async () => {
+  const runs = join(dir, "shared");
+  const [a, b] = await Promise.all([
+    startCli(["sweep", "--grid", gridFile, "--runs-dir", runs]).done,
+    startCli(["sweep", "--grid", gridFile, "--runs-dir", runs]).done,
+  ]);
+  expect([a.code, b.code]).toEqual([0, 0]);
+  const starts = [a.stderr, b.stderr].flatMap((s) =>
+    [...s.matchAll(/\[nc\] (?:training|resuming) (\S+)/g)].map((m) => m[1])
+  );
+  expect(starts.sort()).toEqual([...new Set(starts)].sort());
+  expect(new Set(starts).size).toBe(6);
+  const reference = await startCli(["sweep", "--grid", gridFile, "--runs-dir", join(dir, "alone")]).done;
+  expect(reference.code).toBe(0);
+  const byId = (d: string) => Object.fromEntries(readRuns(d).map((r) => [r.id, strip(r.rows)]));
+  expect(byId(runs)).toEqual(byId(join(dir, "alone")));
+}, 240_000);
+
+test("a diverging run is marked failed, the sweep goes on, and the summary lists it", async () => {
+  const diverging = {
+    ...GRID,
+    base: { ...GRID.base, lr: 1000, clipNorm: 0, weightDecay: 0 },
+    losses: [{ name: "mse", M: 15 }, { name: "ce" }],
+    seeds: [0],
+  };
+  const file = join(dir, "diverging.json");
+  writeFileSync(file, JSON.stringify(diverging));
+  const result = await startCli(["sweep", "--grid", file, "--runs-dir", join(dir, "nan"), "--json"]).done;
+  expect(result.code).toBe(1);
+  const summary = JSON.parse(result.stdout);
+  expect(summary.runs).toHaveLength(2);
+  expect(summary.failed).toBeGreaterThanOrEqual(1);
+  expect(result.stderr).toMatch(/failed: \S+: loss became (NaN|Infinity|-Infinity) at epoch \d+, batch \d+/);
+  for (const r of summary.runs.filter((r: { status: string }) => r.status === "failed")) {
+    expect(r.reason).toMatch(/at epoch \d+/);
+  }
+}, 120_000);
