@@ -21,7 +21,13 @@ export function figureRuns(figure: string, preset: PresetName, runsDir: string):
 }
 
 const fmt = (v: unknown, digits: number): string =>
-  typeof v === "number" ? (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(digits) : v.toExponential(2)) : String(v ?? "—");
+  typeof v !== "number"
+    ? String(v ?? "—")
+    : Number.isInteger(v)
+    ? String(v)
+    : Math.abs(v) >= 1e-3
+    ? v.toFixed(digits)
+    : v.toExponential(2);
 
 /** A markdown table of records, numbers with `digits` decimals. */
 export function markdownTable(
