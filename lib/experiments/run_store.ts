@@ -138,7 +138,8 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
   const release = await lockRun(dir, { wait: options.waitForLock ?? true, log });
   try {
     // Another process may have finished the run while this one waited for the lock.
-    if (existsSync(p.status) && readRun(dir).status.state === "done") return readRun(dir);
+    const finished = existsSync(p.status) ? readRun(dir) : null;
+    if (finished?.status.state === "done") return finished;
     return await train(config, data, id, dir, options, log);
   } finally {
     release();
