@@ -247,3 +247,40 @@ export function hyperparameterPlot(
   };
   return composeFigures([panel("ls", "LS smoothing α"), panel("fl", "FL focusing γ")], { columns: 2, gap: 12 });
 }
+
+/**
+ * Test accuracy per loss as mean ± one standard deviation over seeds (dot and error bar), one
+ * panel per dataset (notebook 05). Rows need `dataset`, `loss`, `mean` and `sd`.
+ *
+ * @example
+ * ```ts
+ * accuracyBarsPlot(accuracyTable(summary).toRecords());
+ * ```
+ */
+export function accuracyBarsPlot(rows: readonly Row[], options: { width?: number } = {}): SvgFigure {
+  const data: Row[] = rows.map((r) => {
+    const sd = (r.sd as number | null) ?? 0;
+    return {
+      ...r,
+      label: LOSS_STYLES[r.loss as LossName].label,
+      low: (r.mean as number) - sd,
+      high: (r.mean as number) + sd,
+    };
+  });
+  return plotSvg({
+    width: options.width ?? 480,
+    height: 260,
+    marginLeft: 60,
+    ...lossScales(),
+    x: {
+      domain: LOSS_ORDER.map((l) => LOSS_STYLES[l].label).filter((l) => data.some((d) => d.label === l)),
+      label: null,
+    },
+    y: { label: "test accuracy (%), mean ± sd over seeds", grid: true, nice: true },
+    fx: { label: null },
+    marks: [
+      Plot.ruleX(data, { x: "label", y1: "low", y2: "high", fx: "dataset", stroke: "label", strokeWidth: 2 }),
+      Plot.dot(data, { x: "label", y: "mean", fx: "dataset", stroke: "label", fill: "label", symbol: "label", r: 5 }),
+    ],
+  });
+}

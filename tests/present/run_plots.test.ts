@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { createRng } from "../../lib/core/random.ts";
 import { composeFigures } from "../../lib/present/compose.ts";
 import {
+  accuracyBarsPlot,
   accuracyVsEpochsPlot,
   heatmapPlot,
   hyperparameterPlot,
@@ -52,6 +53,8 @@ const FIGURES = {
         label: "test accuracy (%)",
       },
     ),
+  accuracyBars: () =>
+    accuracyBarsPlot(losses.map((loss, i) => ({ dataset: "fashion-mnist", loss, mean: 82 + i / 4, sd: 0.1 * i }))),
   ufmHistory: () =>
     ncHistoryPlot(curves.map((c) => ({ loss: c.loss, iteration: c.epoch, nc1: c.nc1, nc2: c.nc2, nc3: c.nc3 }))),
   ufmLambda: () =>
