@@ -61,6 +61,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.stderr(`error: unknown command "${name}"\n\n${usage()}\n`);
     return 2;
   }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(command.help + "\n");
+    return 0;
+  }
   try {
     return await command.run(rest, io);
   } catch (error) {

@@ -116,10 +116,6 @@ export const metricsCommand: Command = {
       json: { type: "boolean" },
       "global-mean": { type: "string" },
     }, "metrics");
-    if (values.help) {
-      io.stdout(HELP + "\n");
-      return Promise.resolve(0);
-    }
     if (!values.input) throw new CliError("metrics: --input FILE.json is required (see --help)");
     const globalMean = values["global-mean"] ?? "sample";
     if (globalMean !== "sample" && globalMean !== "classMeans") {

@@ -66,10 +66,6 @@ export const sweepCommand: Command = {
       backend: flag,
       json: { type: "boolean" },
     }, "sweep");
-    if (values.help) {
-      io.stdout(HELP + "\n");
-      return 0;
-    }
     if (!values.figure === !values.grid) {
       throw new CliError(`sweep: give either --figure (${FIGURE_NAMES.join(", ")}) or --grid FILE`);
     }

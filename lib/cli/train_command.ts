@@ -97,10 +97,6 @@ export const trainCommand: Command = {
       json: { type: "boolean" },
       quiet: { type: "boolean" },
     }, "train");
-    if (values.help) {
-      io.stdout(HELP + "\n");
-      return 0;
-    }
     let base: Record<string, unknown> = {};
     if (values.config) {
       try {

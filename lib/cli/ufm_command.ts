@@ -49,10 +49,6 @@ export const ufmCommand: Command = {
       "max-iterations": flag,
       json: { type: "boolean" },
     }, "ufm");
-    if (values.help) {
-      io.stdout(HELP + "\n");
-      return Promise.resolve(0);
-    }
     const loss = parseLossSpec(lossFromFlags(values));
     const name = loss.name;
     const result = solveUfm({
