@@ -62,7 +62,14 @@ export function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
   const { width, height } = figureSize(figure);
   // svg-to-pdfkit does not resolve `currentColor`, which Plot uses for axes and text.
   const svg = figure.outerHTML.replaceAll("currentColor", "black");
-  const doc = new PDFDocument({ size: [width, height], margin: 0, info: { Creator: "nc-losses", Producer: "pdfkit" } });
+  // A fixed creation date (SOURCE_DATE_EPOCH, the reproducible-builds convention, else 1970) keeps
+  // re-exported PDFs byte-identical; pdfkit derives the document ID from it.
+  const created = new Date(1000 * Number(process.env.SOURCE_DATE_EPOCH ?? 0));
+  const doc = new PDFDocument({
+    size: [width, height],
+    margin: 0,
+    info: { Creator: "nc-losses", Producer: "pdfkit", CreationDate: created, ModDate: created },
+  });
   const [regular, bold] = fontFiles();
   doc.registerFont("DejaVu Sans", regular);
   doc.registerFont("DejaVu Sans Bold", bold);
