@@ -93,3 +93,12 @@ test("a PNG can be sized in inches at a DPI", async () => {
   await exportFigure(FIGURES.lambda(), "sized", { dir, formats: ["png"], png: { widthInches: 3, dpi: 100 } });
   expect(readFileSync(join(dir, "sized.png")).readUInt32BE(16)).toBe(300);
 });
+
+test("exporting a figure twice gives byte-identical files", async () => {
+  const [a, b] = [join(dir, "twice-a"), join(dir, "twice-b")];
+  await exportFigure(FIGURES.lambda(), "same", { dir: a });
+  await exportFigure(FIGURES.lambda(), "same", { dir: b });
+  for (const ext of ["svg", "png", "pdf"]) {
+    expect(readFileSync(join(a, `same.${ext}`))).toEqual(readFileSync(join(b, `same.${ext}`)));
+  }
+});
