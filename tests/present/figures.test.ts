@@ -3,6 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportFigure } from "../../lib/present/export.ts";
+import process from "node:process";
+import { restoreEnvAfterEach } from "../helpers.ts";
+
+restoreEnvAfterEach("SOURCE_DATE_EPOCH");
 import {
   lambdaSweepPlot,
   landscapePlot,
@@ -95,6 +99,7 @@ test("a PNG can be sized in inches at a DPI", async () => {
 });
 
 test("exporting a figure twice gives byte-identical files", async () => {
+  delete process.env.SOURCE_DATE_EPOCH;
   const [a, b] = [join(dir, "twice-a"), join(dir, "twice-b")];
   await exportFigure(FIGURES.lambda(), "same", { dir: a });
   await exportFigure(FIGURES.lambda(), "same", { dir: b });
