@@ -25,7 +25,7 @@ export * from "./experiments/ufm_studies.ts";
 export * from "./present/loss_style.ts";
 export * from "./present/svg.ts";
 export * from "./present/ufm_plots.ts";
-export * from "./present/frames.ts";
+export * from "./present/ufm_frames.ts";
 export * from "./present/export.ts";
 export * from "./data/dataset.ts";
 export * from "./data/load.ts";

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { landscapeSummaryFrame, REACHED_GAP } from "../../lib/present/frames.ts";
+import { landscapeSummaryFrame, REACHED_GAP } from "../../lib/present/ufm_frames.ts";
 import type { LandscapeRun } from "../../lib/experiments/ufm_studies.ts";
 
 const run = (over: Partial<LandscapeRun>): LandscapeRun => ({
