@@ -41,6 +41,7 @@ Options (defaults: the paper's recipe, paper-spec 3.0):
   --backend NAME        wasm (default) | cpu | tensorflow (or NC_BACKEND)
   --json                print one JSON object: run directory, status and final metrics
   --quiet               no progress bar
+  --retry-failed        train a failed (diverged) run again from its last checkpoint
   -h, --help            this help`;
 
 function yesNo(values: Record<string, unknown>, flag: string): boolean | undefined {
@@ -96,6 +97,7 @@ export const trainCommand: Command = {
       backend: flag,
       json: { type: "boolean" },
       quiet: { type: "boolean" },
+      "retry-failed": { type: "boolean" },
     }, "train");
     let base: Record<string, unknown> = {};
     if (values.config) {
@@ -135,6 +137,7 @@ export const trainCommand: Command = {
       runsDir: values["runs-dir"],
       dataDir: values["data-dir"],
       onBatch: values.quiet ? undefined : terminalProgress(),
+      retryFailed: values["retry-failed"],
       log: (line) => io.stderr(line + "\n"),
     });
     const final = run.rows.at(-1) ?? null;

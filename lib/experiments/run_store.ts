@@ -7,8 +7,8 @@
  * - `checkpoint.bin`: weights, optimizer velocity and progress after the last finished epoch;
  * - `status.json`: running, done (with a summary) or failed (with the epoch and the reason).
  *
- * Every file is written atomically. Running a configuration that is done returns its record
- * without training; running one that was interrupted resumes from its checkpoint and reproduces
+ * Every file is written atomically. Running a configuration that is done (or failed, unless
+ * `retryFailed`) returns its record without training; running one that was interrupted resumes from its checkpoint and reproduces
  * the uninterrupted run's metrics exactly (same backend). A non-finite loss marks the run failed
  * and keeps the last good checkpoint.
  *
@@ -75,6 +75,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Wait while another process trains this run (default true); false throws `RunLockedError`. */
   waitForLock?: boolean;
+  /** Train a failed run again from its last checkpoint (default false: a failure is returned as recorded). */
+  retryFailed?: boolean;
 }
 
 interface CheckpointState {
@@ -128,10 +130,10 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
   const id = runId(config);
   const dir = join(options.runsDir ?? "runs", id);
   const p = paths(dir);
-  if (existsSync(p.status)) {
-    const record = readRun(dir);
-    if (record.status.state === "done") return record;
-  }
+  const final = (record: RunRecord | null) =>
+    record !== null && (record.status.state === "done" || (record.status.state === "failed" && !options.retryFailed));
+  const stored = existsSync(p.status) ? readRun(dir) : null;
+  if (final(stored)) return stored!;
   // Data problems (missing or corrupt files, a batch larger than the data) surface before anything is written.
   const data = prepareData(config, { dataDir: options.dataDir });
   mkdirSync(dir, { recursive: true });
@@ -139,7 +141,7 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
   try {
     // Another process may have finished the run while this one waited for the lock.
     const finished = existsSync(p.status) ? readRun(dir) : null;
-    if (finished?.status.state === "done") return finished;
+    if (final(finished)) return finished!;
     return await train(config, data, id, dir, options, log);
   } finally {
     release();

@@ -83,6 +83,18 @@ describe("runTraining", () => {
     expect(existsSync(join(run.dir, "checkpoint.bin"))).toBe(true);
     expect(readdirSync(run.dir).some((f) => f.endsWith(".tmp"))).toBe(false);
     expect(readRun(run.dir).status.state).toBe("failed");
+    // A failure is final unless retried; the retry resumes from the kept checkpoint and fails alike.
+    const lines: string[] = [];
+    const again = await runTraining(diverging, { runsDir: join(dir, "nan"), log: (l) => lines.push(l) });
+    expect(lines).toEqual([]);
+    expect(again.status).toEqual(run.status);
+    const retried = await runTraining(diverging, {
+      runsDir: join(dir, "nan"),
+      retryFailed: true,
+      log: (l) => lines.push(l),
+    });
+    expect(lines[0]).toMatch(/resuming \S+ after epoch 1/);
+    expect(retried.status.reason).toBe(run.status.reason);
   });
 });
 
