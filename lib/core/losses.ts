@@ -115,20 +115,6 @@ export function parseLossSpec(input: unknown): LossSpec {
   }
 }
 
-/** A short label for plots and tables: "CE", "FL (γ=3)", "LS (α=0.1)", "MSE (M=15)". */
-export function lossLabel(spec: LossSpec): string {
-  switch (spec.name) {
-    case "ce":
-      return "CE";
-    case "fl":
-      return `FL (γ=${spec.gamma})`;
-    case "ls":
-      return `LS (α=${spec.alpha})`;
-    case "mse":
-      return `MSE (M=${spec.M})`;
-  }
-}
-
 /**
  * Loss of one sample and, when `grad` is given, its gradient with respect to the logits written
  * into `grad` (scaled by `gradScale`, added to what is there).

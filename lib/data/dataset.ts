@@ -40,25 +40,3 @@ export function sampleSize(dataset: Pick<Dataset, "sampleShape">): number {
 export function datasetSize(dataset: Pick<Dataset, "labels">): number {
   return dataset.labels.length;
 }
-
-/**
- * The samples at `indices` as a new dataset (inputs copied).
- *
- * @example
- * ```ts
- * const first100 = subsetOf(train, Int32Array.from({ length: 100 }, (_, i) => i));
- * ```
- */
-export function subsetOf(dataset: Dataset, indices: ArrayLike<number>, name = dataset.name): Dataset {
-  const size = sampleSize(dataset);
-  const inputs = new (dataset.inputs.constructor as Uint8ArrayConstructor | Float32ArrayConstructor)(
-    indices.length * size,
-  );
-  const labels = new Int32Array(indices.length);
-  for (let i = 0; i < indices.length; i++) {
-    const j = indices[i];
-    inputs.set(dataset.inputs.subarray(j * size, (j + 1) * size), i * size);
-    labels[i] = dataset.labels[j];
-  }
-  return { ...dataset, name, inputs, labels };
-}

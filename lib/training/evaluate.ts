@@ -29,34 +29,40 @@ export interface EvaluationOptions {
 
 /**
  * One pass in inference mode over `indices`, calling `onFeatures` with each batch's features.
+ * With `scores: false` the pass only produces features (accuracy and loss are then NaN).
  */
 export async function evaluationPass(
   net: Network,
   dataset: Dataset,
   indices: Int32Array,
-  options: EvaluationOptions,
+  options: EvaluationOptions & { scores?: boolean },
   onFeatures?: (features: Float32Array, labels: Int32Array) => void,
 ): Promise<SplitScores> {
   const rng = options.augmentSeed === undefined ? undefined : createRng(options.augmentSeed);
+  const scores = options.scores ?? true;
   let correct = 0, lossSum = 0;
   for (let start = 0; start < indices.length; start += options.batchSize) {
     const batch = makeBatch(dataset, indices.subarray(start, start + options.batchSize), rng);
     const size = batch.labels.length;
     const [features, stats] = tf.tidy(() => {
       const x = tf.tensor(batch.inputs, [size, ...net.inputShape]);
-      const y = tf.tensor1d(batch.labels, "int32");
       const out = forward(net, x, { training: false });
+      const kept = onFeatures ? out.features : tf.zeros([0]);
+      if (!scores) return [kept, tf.zeros([0])];
+      const y = tf.tensor1d(batch.labels, "int32");
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), y), "float32"));
       const loss = tf.sum(perSampleLossTensor(options.loss, out.logits, y));
-      return [onFeatures ? out.features : tf.zeros([0]), tf.stack([hits, loss])];
+      return [kept, tf.stack([hits, loss])];
     });
-    const [hits, loss] = await stats.data();
-    correct += hits;
-    lossSum += loss;
+    if (scores) {
+      const [hits, loss] = await stats.data();
+      correct += hits;
+      lossSum += loss;
+    }
     if (onFeatures) onFeatures((await features.data()) as Float32Array, batch.labels);
     tf.dispose([features, stats]);
   }
-  return { accuracy: correct / indices.length, loss: lossSum / indices.length };
+  return scores ? { accuracy: correct / indices.length, loss: lossSum / indices.length } : { accuracy: NaN, loss: NaN };
 }
 
 /**
@@ -77,6 +83,6 @@ export async function trainSplitMetrics(
   const pass1 = new ClassMeanAccumulator(net.numClasses, net.featureDim);
   const scores = await evaluationPass(net, dataset, indices, options, (f, y) => pass1.accumulate(f, y));
   const pass2 = new WithinClassAccumulator(pass1.compute(), { classifier });
-  await evaluationPass(net, dataset, indices, options, (f, y) => pass2.accumulate(f, y));
+  await evaluationPass(net, dataset, indices, { ...options, scores: false }, (f, y) => pass2.accumulate(f, y));
   return { scores, metrics: ncMetrics(pass2.compute(), classifier) };
 }
