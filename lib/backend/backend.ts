@@ -1,15 +1,19 @@
 /**
  * Chooses and initialises the TensorFlow.js backend.
  *
- * - `wasm` (default): the WebAssembly CPU backend, shipped with the project's npm dependencies, with
- *   the project's kernel additions (`wasm_kernels.ts`).
+ * - `native`: the wasm backend whose heavy kernels (matrix products, convolutions) call OpenBLAS
+ *   and oneDNN through Deno FFI (`native_backend.ts`); needs Debian's `libopenblas0-pthread` and
+ *   `libdnnl2`. Threads: the `threads` option, else `NC_THREADS`, else every core.
+ * - `wasm`: the WebAssembly CPU backend, shipped with the project's npm dependencies, with the
+ *   project's kernel additions (`wasm_kernels.ts`); single-threaded.
  * - `cpu`: the plain JavaScript reference backend (slow; for checking results).
  * - `tensorflow`: native TensorFlow through `@tensorflow/tfjs-node-gpu`, else `@tensorflow/tfjs-node`.
  *   Neither is a dependency of the project (their install scripts download libtensorflow); when
  *   neither can be imported, initialisation fails with one message saying how to install them.
  * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on a real GPU adapter. A software fallback adapter
  *   (Deno reports llvmpipe as one; it is slower than wasm) is refused.
- * - `auto`: `tensorflow` if it can be imported, else `webgpu` on a real GPU, else `wasm`.
+ * - `auto` (the default): `tensorflow` if it can be imported, else `webgpu` on a real GPU, else
+ *   `native` if its libraries open, else `wasm`; the log line says why each was skipped.
  *
  * The choice comes from the `backend` option, else the `NC_BACKEND` environment variable, and is
  * logged once to stderr.
@@ -22,9 +26,11 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import process from "node:process";
 import { installWasmKernels, uninstallWasmKernels } from "./wasm_kernels.ts";
+import { NATIVE_BACKEND, registerNativeBackend } from "./native_backend.ts";
+import { nativeDescription, nativeThreads, resolveThreadCount, setNativeThreads } from "./native_libraries.ts";
 
 /** Backends this module can initialise. */
-export const BACKEND_NAMES = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
+export const BACKEND_NAMES = ["auto", "tensorflow", "webgpu", "native", "wasm", "cpu"] as const;
 /** A backend name, as requested. */
 export type BackendChoice = (typeof BACKEND_NAMES)[number];
 /** A backend that runs (what `auto` resolves to). */
@@ -71,7 +77,7 @@ let initialised: { name: BackendName; detail: string } | null = null;
 
 /** Resolves the backend name from the option or `NC_BACKEND`; unknown names are errors. */
 export function resolveBackendName(requested?: string): BackendChoice {
-  const name = requested ?? process.env.NC_BACKEND ?? "wasm";
+  const name = requested ?? (process.env.NC_BACKEND || "auto");
   if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
     throw new BackendError(
       `unknown backend "${name}" (from ${requested ? "the backend option" : "NC_BACKEND"}); choose one of ${
@@ -99,57 +105,103 @@ async function importNative(importer: (name: string) => Promise<unknown>): Promi
   );
 }
 
+function prepareWasm(projectKernels: boolean | undefined): void {
+  const entry = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
+  setWasmPaths(`${dirname(entry)}/`);
+  if (projectKernels === false) uninstallWasmKernels();
+  else installWasmKernels();
+}
+
+/** Registers the native backend; a missing library becomes a BackendError naming its package. */
+function prepareNative(): void {
+  prepareWasm(true);
+  try {
+    registerNativeBackend();
+  } catch (error) {
+    throw new BackendError((error as Error).message);
+  }
+}
+
+/** What `auto` resolved to in this process, and why it skipped the others. */
+let autoChoice: { name: BackendName; reason: string } | null = null;
+
+async function resolveAuto(
+  importer: (name: string) => Promise<unknown>,
+  probe: () => Promise<WebGpuProbe>,
+  native: () => void,
+  memo: boolean,
+): Promise<{ name: BackendName; reason: string }> {
+  if (autoChoice && memo) return autoChoice;
+  const skipped: string[] = [];
+  const tensorflow = await importNative(importer).then(
+    () => true,
+    () => (skipped.push(`tensorflow: ${NATIVE_PACKAGES.join(" and ")} not installed`), false),
+  );
+  if (tensorflow) return (autoChoice = { name: "tensorflow", reason: "auto" });
+  const gpu = await probe();
+  if (gpu.usable) return (autoChoice = { name: "webgpu", reason: `auto; ${skipped.join("; ")}` });
+  skipped.push(`WebGPU: ${gpu.description}`);
+  try {
+    native();
+    return (autoChoice = { name: "native", reason: `auto; skipped ${skipped.join("; ")}` });
+  } catch (error) {
+    skipped.push(`native: ${(error as Error).message}`);
+  }
+  return (autoChoice = { name: "wasm", reason: `auto; skipped ${skipped.join("; ")}` });
+}
+
 /**
  * Initialises the backend once per process and returns its name. Calling it again with the same
  * choice is free; a different choice switches backends.
  *
  * @example
  * ```ts
- * await initBackend();                      // wasm, or NC_BACKEND
- * await initBackend({ backend: "cpu" });
+ * await initBackend();                      // auto, or NC_BACKEND
+ * await initBackend({ backend: "native", threads: 1 });
  * ```
  */
 export async function initBackend(
   options: {
     backend?: string;
     quiet?: boolean;
+    /** Threads of the native libraries (default `NC_THREADS`, else every core). */
+    threads?: number;
     /** Install the project's wasm kernels (default true); false keeps the stock ones, for baselines. */
     projectKernels?: boolean;
     importer?: (name: string) => Promise<unknown>;
     webgpu?: () => Promise<WebGpuProbe>;
+    /** Registers the native backend (tests replace it to simulate a missing library). */
+    native?: () => void;
   } = {},
 ): Promise<BackendName> {
   const choice = resolveBackendName(options.backend);
   const importer = options.importer ?? ((pkg: string) => import(pkg));
   const probe = options.webgpu ?? probeWebGpu;
-  let name: BackendName;
+  let name: BackendName = choice === "auto" ? "wasm" : choice;
   let reason = "";
-  if (choice === "auto") {
-    const native = await importNative(importer).then(
-      () => true,
-      (e: Error) => (reason = e.message.split(";")[0], false),
-    );
-    const gpu = native ? null : await probe();
-    name = native ? "tensorflow" : gpu!.usable ? "webgpu" : "wasm";
-    if (!native) reason = `auto: no native TensorFlow; WebGPU: ${gpu!.description}`;
-  } else {
-    name = choice;
-  }
-  if (initialised?.name === name && tf.getBackend() === name && options.projectKernels === undefined) return name;
+  const native = options.native ?? prepareNative;
+  const injected = options.importer !== undefined || options.webgpu !== undefined || options.native !== undefined;
+  if (choice === "auto") ({ name, reason } = await resolveAuto(importer, probe, native, !injected));
+  const threads = name === NATIVE_BACKEND ? resolveThreadCount(options.threads) : 0;
+  if (
+    initialised?.name === name && tf.getBackend() === name && options.projectKernels === undefined &&
+    (name !== NATIVE_BACKEND || threads === nativeThreads())
+  ) return name;
   let detail = "";
   if (name === "wasm") {
-    const entry = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
-    setWasmPaths(`${dirname(entry)}/`);
-    if (options.projectKernels === false) uninstallWasmKernels();
-    else installWasmKernels();
+    prepareWasm(options.projectKernels);
     detail = options.projectKernels === false ? "WebAssembly, stock kernels" : "WebAssembly";
+  } else if (name === NATIVE_BACKEND) {
+    native();
+    setNativeThreads(threads);
+    detail = `${nativeDescription()}, ${threads} thread${threads === 1 ? "" : "s"}`;
   } else if (name === "tensorflow") {
     detail = await importNative(importer);
   } else if (name === "webgpu") {
     const gpu = await probe();
     if (!gpu.usable) {
       throw new BackendError(
-        `backend "webgpu" needs a hardware GPU adapter, but ${gpu.description} was found (slower than wasm here); use NC_BACKEND=wasm`,
+        `backend "webgpu" needs a hardware GPU adapter, but ${gpu.description} was found (slower than wasm here); use NC_BACKEND=native`,
       );
     }
     await import("@tensorflow/tfjs-backend-webgpu");
@@ -161,7 +213,7 @@ export async function initBackend(
     throw new BackendError(`TensorFlow.js could not initialise the "${name}" backend`);
   }
   await tf.ready();
-  if (!options.quiet && initialised?.name !== name) {
+  if (!options.quiet && (initialised?.name !== name || initialised.detail !== detail)) {
     console.error(`[nc] TensorFlow.js backend: ${name} (${detail})${reason ? ` [${reason}]` : ""}`);
   }
   initialised = { name, detail };

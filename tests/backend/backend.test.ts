@@ -2,15 +2,16 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { BackendError, initBackend, probeWebGpu, resolveBackendName } from "../../lib/backend/backend.ts";
+import { NativeLibraryError, openLibrary } from "../../lib/backend/native_libraries.ts";
 import { restoreEnvAfterEach } from "../helpers.ts";
 
 restoreEnvAfterEach("NC_BACKEND");
 afterEach(() => vi.restoreAllMocks());
 
 describe("resolveBackendName", () => {
-  test("defaults to wasm, follows NC_BACKEND, and the option wins", () => {
+  test("defaults to auto, follows NC_BACKEND, and the option wins", () => {
     delete process.env.NC_BACKEND;
-    expect(resolveBackendName()).toBe("wasm");
+    expect(resolveBackendName()).toBe("auto");
     process.env.NC_BACKEND = "cpu";
     expect(resolveBackendName()).toBe("cpu");
     expect(resolveBackendName("wasm")).toBe("wasm");
@@ -19,7 +20,7 @@ describe("resolveBackendName", () => {
   test("rejects an unknown name, saying where it came from", () => {
     process.env.NC_BACKEND = "cuda";
     expect(() => resolveBackendName()).toThrow(
-      /unknown backend "cuda" \(from NC_BACKEND\); choose one of auto, tensorflow, webgpu, wasm, cpu/,
+      /unknown backend "cuda" \(from NC_BACKEND\); choose one of auto, tensorflow, webgpu, native, wasm, cpu/,
     );
   });
 });
@@ -57,18 +58,36 @@ describe("initBackend", () => {
 describe("auto and webgpu", () => {
   const noNative = () => Promise.reject(new Error("Cannot find module"));
 
-  test("auto falls back to wasm without native TensorFlow or a hardware GPU, and says why", async () => {
+  const softwareAdapter = () =>
+    Promise.resolve({ usable: false, description: "llvmpipe, a software fallback adapter" });
+
+  test("auto takes native without native TensorFlow or a hardware GPU, and says why it skipped them", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     await initBackend({ backend: "cpu", quiet: true });
-    const name = await initBackend({
-      backend: "auto",
-      importer: noNative,
-      webgpu: () => Promise.resolve({ usable: false, description: "llvmpipe, a software fallback adapter" }),
-    });
+    const name = await initBackend({ backend: "auto", importer: noNative, webgpu: softwareAdapter });
+    expect(name).toBe("native");
+    expect(log.mock.calls.map(([m]) => String(m)).join("\n")).toMatch(
+      /backend: native \(OpenBLAS .*oneDNN 2\.\d+\.\d+, \d+ threads?\) \[auto; skipped tensorflow: .* not installed; WebGPU: llvmpipe, a software fallback adapter\]/,
+    );
+  });
+
+  test("auto falls back to wasm when a native library is missing, naming the Debian package", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    await initBackend({ backend: "cpu", quiet: true });
+    const missing = () => openLibrary("libdnnl-missing.so.2", "libdnnl2", {});
+    const name = await initBackend({ backend: "auto", importer: noNative, webgpu: softwareAdapter, native: missing });
     expect(name).toBe("wasm");
     expect(log.mock.calls.map(([m]) => String(m)).join("\n")).toMatch(
-      /backend: wasm .*auto: no native TensorFlow; WebGPU: llvmpipe, a software fallback adapter/,
+      /backend: wasm .*WebGPU: llvmpipe, a software fallback adapter; native: the native backend needs libdnnl-missing\.so\.2 .*apt-get install libdnnl2/,
     );
+  });
+
+  test("NC_BACKEND=native with a missing library fails with one line naming the package", async () => {
+    const missing = () => openLibrary("libopenblas-missing.so.0", "libopenblas0-pthread", {});
+    const error = await initBackend({ backend: "native", quiet: true, native: missing }).catch((e) => e);
+    expect(error).toBeInstanceOf(NativeLibraryError);
+    expect(error.message).not.toContain("\n");
+    expect(error.message).toMatch(/needs libopenblas-missing\.so\.0 .*`apt-get install libopenblas0-pthread`/);
   });
 
   test("webgpu is refused on a software fallback adapter", async () => {
