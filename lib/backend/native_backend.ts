@@ -11,6 +11,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Dnnl } from "./dnnl.ts";
+import {
+  BATCH_NORM_TRAINING,
+  BATCH_NORM_TRAINING_GRAD,
+  BatchNormPlans,
+  nativeBatchNormTraining,
+  nativeBatchNormTrainingGrad,
+} from "./native_batch_norm.ts";
 import type { KernelArgs, KernelConfig, KernelFunc, TensorInfo } from "./kernel_types.ts";
 import {
   ConvolutionPlans,
@@ -32,6 +39,7 @@ export const NATIVE_KERNELS = [
   "FusedConv2D",
   "Conv2DBackpropInput",
   "Conv2DBackpropFilter",
+  "Identity",
 ] as const;
 
 type Builder = (native: NativeRuntime, fallback: KernelFunc) => KernelFunc;
@@ -41,6 +49,7 @@ export interface NativeRuntime {
   readonly libraries: NativeLibraries;
   readonly dnnl: Dnnl;
   readonly convolutions: ConvolutionPlans;
+  readonly batchNorms: BatchNormPlans;
 }
 
 const BUILDERS: Record<(typeof NATIVE_KERNELS)[number], Builder> = {
@@ -50,7 +59,22 @@ const BUILDERS: Record<(typeof NATIVE_KERNELS)[number], Builder> = {
   FusedConv2D: (n, fb) => nativeConv2D(n.convolutions, fb),
   Conv2DBackpropInput: (n, fb) => nativeConv2DBackpropInput(n.convolutions, fb),
   Conv2DBackpropFilter: (n, fb) => nativeConv2DBackpropFilter(n.convolutions, fb),
+  Identity: (_, fb) => sharedIdentity(fb),
 };
+
+/**
+ * `Identity` (what `tf.clone` runs, and so every tensor a gradient saves) without a copy: the
+ * output shares the input's memory and counts a reference, as the wasm `Reshape` kernel does.
+ * Tensors are immutable (a variable's `assign` rebinds it to new memory), so sharing is safe.
+ */
+function sharedIdentity(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x!;
+    if (x.dtype === "string") return fallback(args);
+    (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
 
 let runtime: NativeRuntime | null = null;
 
@@ -69,7 +93,12 @@ export function registerNativeBackend(): NativeRuntime {
   if (runtime) return runtime;
   const libraries = openNativeLibraries();
   const dnnl = new Dnnl(libraries);
-  const native: NativeRuntime = { libraries, dnnl, convolutions: new ConvolutionPlans(dnnl) };
+  const native: NativeRuntime = {
+    libraries,
+    dnnl,
+    convolutions: new ConvolutionPlans(dnnl),
+    batchNorms: new BatchNormPlans(dnnl),
+  };
   const wasmFactory = tf.findBackendFactory("wasm");
   if (!wasmFactory) throw new Error("registerNativeBackend: the wasm backend is not registered");
   for (const kernel of tf.getKernelsForBackend("wasm")) {
@@ -89,6 +118,15 @@ export function registerNativeBackend(): NativeRuntime {
       setupFunc: wasm?.setupFunc,
       kernelFunc: BUILDERS[name](native, fallback) as unknown as KernelConfig["kernelFunc"],
     });
+  }
+  // Kernels of the project's own (no wasm counterpart): training-mode batch normalisation.
+  for (
+    const [kernelName, kernelFunc] of [
+      [BATCH_NORM_TRAINING, nativeBatchNormTraining(native.batchNorms)],
+      [BATCH_NORM_TRAINING_GRAD, nativeBatchNormTrainingGrad(native.batchNorms)],
+    ] as const
+  ) {
+    tf.registerKernel({ kernelName, backendName: NATIVE_BACKEND, kernelFunc: kernelFunc as never });
   }
   // A second wasm module: its own heap, so wasm and native tensors never share memory.
   tf.registerBackend(NATIVE_BACKEND, () => wasmFactory(), 1);

@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Matrix, matrix } from "../core/linalg.ts";
+import { BatchNorm } from "./batch_norm.ts";
 
 /** A model ready for training and NC evaluation. */
 export interface Network {
@@ -54,9 +55,13 @@ export class Initializers {
   }
 }
 
-/** Batch normalisation with PyTorch's defaults (momentum 0.1 there is 0.9 here; ε = 1e-5). */
+/**
+ * Batch normalisation with PyTorch's defaults (momentum 0.1 there is 0.9 here; ε = 1e-5): the
+ * weights and updates of `tf.layers.batchNormalization`, with a closed-form training gradient
+ * (`batch_norm.ts`).
+ */
 export function batchNorm(name: string): tf.layers.Layer {
-  return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
+  return new BatchNorm({ momentum: 0.9, epsilon: 1e-5, name });
 }
 
 /** Name of the final dense layer of every model. */
