@@ -75,6 +75,11 @@ export const NATIVE_INSTALL_HINT =
 
 let initialised: { name: BackendName; detail: string } | null = null;
 
+/** The backend {@link initBackend} set up in this process, or null before it ran. */
+export function activeBackend(): BackendName | null {
+  return initialised && tf.getBackend() === initialised.name ? initialised.name : null;
+}
+
 /** Resolves the backend name from the option or `NC_BACKEND`; unknown names are errors. */
 export function resolveBackendName(requested?: string): BackendChoice {
   const name = requested ?? (process.env.NC_BACKEND || "auto");

@@ -18,6 +18,7 @@ export const DNNL = {
   tag: { any: 1, a: 2, ab: 3, nhwc: 20, hwio: 30 },
   prop: { forwardTraining: 64, forwardInference: 96, backward: 128, backwardData: 160, backwardWeights: 192 },
   convolutionDirect: 1,
+  eltwiseRelu: 0x1f,
   arg: {
     src: 1,
     dst: 17,

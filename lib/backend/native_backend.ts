@@ -27,6 +27,8 @@ import {
 } from "./native_conv.ts";
 import { type NativeLibraries, openNativeLibraries } from "./native_libraries.ts";
 import { nativeMatMul } from "./native_matmul.ts";
+import { installReluGradient, nativeRelu, nativeReluGrad, RELU_GRAD, ReluPlans } from "./native_relu.ts";
+import { nativeSgdUpdate, SGD_UPDATE } from "./native_sgd.ts";
 
 /** The backend's registered name. */
 export const NATIVE_BACKEND = "native";
@@ -40,6 +42,7 @@ export const NATIVE_KERNELS = [
   "Conv2DBackpropInput",
   "Conv2DBackpropFilter",
   "Identity",
+  "Relu",
 ] as const;
 
 type Builder = (native: NativeRuntime, fallback: KernelFunc) => KernelFunc;
@@ -50,6 +53,7 @@ export interface NativeRuntime {
   readonly dnnl: Dnnl;
   readonly convolutions: ConvolutionPlans;
   readonly batchNorms: BatchNormPlans;
+  readonly relus: ReluPlans;
 }
 
 const BUILDERS: Record<(typeof NATIVE_KERNELS)[number], Builder> = {
@@ -60,6 +64,7 @@ const BUILDERS: Record<(typeof NATIVE_KERNELS)[number], Builder> = {
   Conv2DBackpropInput: (n, fb) => nativeConv2DBackpropInput(n.convolutions, fb),
   Conv2DBackpropFilter: (n, fb) => nativeConv2DBackpropFilter(n.convolutions, fb),
   Identity: (_, fb) => sharedIdentity(fb),
+  Relu: (n, fb) => nativeRelu(n.relus, fb),
 };
 
 /**
@@ -98,6 +103,7 @@ export function registerNativeBackend(): NativeRuntime {
     dnnl,
     convolutions: new ConvolutionPlans(dnnl),
     batchNorms: new BatchNormPlans(dnnl),
+    relus: new ReluPlans(dnnl),
   };
   const wasmFactory = tf.findBackendFactory("wasm");
   if (!wasmFactory) throw new Error("registerNativeBackend: the wasm backend is not registered");
@@ -119,15 +125,18 @@ export function registerNativeBackend(): NativeRuntime {
       kernelFunc: BUILDERS[name](native, fallback) as unknown as KernelConfig["kernelFunc"],
     });
   }
-  // Kernels of the project's own (no wasm counterpart): training-mode batch normalisation.
-  for (
-    const [kernelName, kernelFunc] of [
-      [BATCH_NORM_TRAINING, nativeBatchNormTraining(native.batchNorms)],
-      [BATCH_NORM_TRAINING_GRAD, nativeBatchNormTrainingGrad(native.batchNorms)],
-    ] as const
-  ) {
+  // Kernels of the project's own (no wasm counterpart), which lib/models and lib/training call
+  // where the active backend has them.
+  const own: [string, KernelFunc][] = [
+    [BATCH_NORM_TRAINING, nativeBatchNormTraining(native.batchNorms)],
+    [BATCH_NORM_TRAINING_GRAD, nativeBatchNormTrainingGrad(native.batchNorms)],
+    [RELU_GRAD, nativeReluGrad(native.relus)],
+    [SGD_UPDATE, nativeSgdUpdate()],
+  ];
+  for (const [kernelName, kernelFunc] of own) {
     tf.registerKernel({ kernelName, backendName: NATIVE_BACKEND, kernelFunc: kernelFunc as never });
   }
+  installReluGradient();
   // A second wasm module: its own heap, so wasm and native tensors never share memory.
   tf.registerBackend(NATIVE_BACKEND, () => wasmFactory(), 1);
   runtime = native;

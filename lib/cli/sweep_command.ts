@@ -21,10 +21,13 @@ Options:
   --figure NAME     ${FIGURE_NAMES.join(" | ")}
   --grid FILE       a JSON grid { "base": {...}, "losses": [...], "widths": [...], "epochs": [...], "seeds": [...] }
   --preset P        ${FIGURE_PRESET_NAMES.join(" | ")} (default cpu)
-  --jobs N          runs in parallel processes (default 1; at most the number of cores)
+  --jobs N          runs in parallel processes (default 1; at most the number of cores); the cores
+                    are divided among them (native backend: jobs × threads ≤ cores)
   --runs-dir DIR    the run store (default runs)
   --data-dir DIR    where the dataset's files are
-  --backend NAME    TensorFlow.js backend (default wasm, or NC_BACKEND)
+  --backend NAME    TensorFlow.js backend (default auto, or NC_BACKEND)
+  --threads N       threads of the native backend (default NC_THREADS, else every core; with --jobs,
+                    at most cores ÷ jobs each)
   --json            print one JSON object: runs, done, failed (with reasons)
   -h, --help        this help`;
 
@@ -64,6 +67,7 @@ export const sweepCommand: Command = {
       "runs-dir": flag,
       "data-dir": flag,
       backend: flag,
+      threads: flag,
       json: { type: "boolean" },
     }, "sweep");
     if (!values.figure === !values.grid) {
@@ -79,13 +83,15 @@ export const sweepCommand: Command = {
     if (jobs > cpus().length) {
       io.stderr(`[nc] --jobs ${jobs} exceeds the ${cpus().length} cores; runs will compete for them\n`);
     }
-    await initBackend({ backend: values.backend, quiet: true });
+    const threads = numberFlag(values, "threads");
+    await initBackend({ backend: values.backend, threads, quiet: true });
     const started = performance.now();
     io.stderr(`[nc] sweep ${label}: ${configs.length} runs, ${jobs} at a time\n`);
     const records = await sweep(configs, {
       runsDir: values["runs-dir"],
       dataDir: values["data-dir"],
       backend: values.backend,
+      threads,
       jobs,
       log: (line) => io.stderr(line + "\n"),
       onRun: (r, done, total) => {

@@ -38,7 +38,9 @@ Options (defaults: the paper's recipe, paper-spec 3.0):
   --val-fraction F      validation hold-out (default 0.1)
   --config FILE         a JSON configuration; flags override its keys
   --runs-dir DIR        the run store (default runs)
-  --backend NAME        wasm (default) | cpu | tensorflow (or NC_BACKEND)
+  --backend NAME        auto (default: tensorflow, webgpu on a GPU, native, wasm) | native | wasm | cpu |
+                        tensorflow | webgpu (or NC_BACKEND)
+  --threads N           threads of the native backend's libraries (default NC_THREADS, else every core)
   --json                print one JSON object: run directory, status and final metrics
   --quiet               no progress bar
   --retry-failed        train a failed (diverged) run again from its last checkpoint
@@ -95,6 +97,7 @@ export const trainCommand: Command = {
       config: flag,
       "runs-dir": flag,
       backend: flag,
+      threads: flag,
       json: { type: "boolean" },
       quiet: { type: "boolean" },
       "retry-failed": { type: "boolean" },
@@ -132,7 +135,7 @@ export const trainCommand: Command = {
     const config = { ...base };
     for (const [key, value] of Object.entries(overrides)) if (value !== undefined) config[key] = value;
     if (config.augment !== undefined && config.evalAugment === undefined) config.evalAugment = config.augment;
-    const backend = await initBackend({ backend: values.backend });
+    const backend = await initBackend({ backend: values.backend, threads: numberFlag(values, "threads") });
     const run = await runTraining(config, {
       runsDir: values["runs-dir"],
       dataDir: values["data-dir"],

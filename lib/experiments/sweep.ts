@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { activeBackend } from "../backend/backend.ts";
+import { coreCount } from "../backend/native_libraries.ts";
 import type { LossSpec } from "../core/losses.ts";
 import { normalizeTrainConfig, runId, type TrainConfig } from "../training/config.ts";
 import { readRun, type RunOptions, type RunRecord, runTraining } from "./run_store.ts";
@@ -49,15 +51,32 @@ export function expandGrid(grid: SweepGrid): TrainConfig[] {
 export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log"> {
   /** Runs in parallel processes (default 1: in this process). */
   jobs?: number;
-  /** Backend of the child processes (default: NC_BACKEND or wasm). */
+  /** Backend of the child processes (default: this process's, once initialised; else NC_BACKEND or auto). */
   backend?: string;
+  /** Threads of the native backend per child process (default {@link threadsPerJob}). */
+  threads?: number;
   /** Called after each run with its record and how many are done. */
   onRun?: (record: RunRecord, done: number, total: number) => void;
 }
 
 const CLI = resolve(fileURLToPath(new URL("../cli.ts", import.meta.url)));
 
-function runInChild(config: TrainConfig, options: SweepOptions, scratch: string): Promise<RunRecord> {
+/**
+ * Threads of the native libraries for each of `jobs` parallel runs: the cores divided among the
+ * jobs (at least 1), never more than `NC_THREADS` asks for, so that jobs × threads ≤ cores.
+ *
+ * @example
+ * ```ts
+ * threadsPerJob(2, 2); // 1 on a 2-core machine
+ * ```
+ */
+export function threadsPerJob(jobs: number, cores = coreCount(), requested?: number): number {
+  const share = Math.max(1, Math.floor(cores / jobs));
+  const asked = requested ?? Number(process.env.NC_THREADS);
+  return Number.isInteger(asked) && asked >= 1 ? Math.min(asked, share) : share;
+}
+
+function runInChild(config: TrainConfig, options: SweepOptions, scratch: string, threads: number): Promise<RunRecord> {
   const file = join(scratch, `${runId(config)}.json`);
   writeFileSync(file, JSON.stringify(config));
   const args = [
@@ -73,9 +92,11 @@ function runInChild(config: TrainConfig, options: SweepOptions, scratch: string)
     "--quiet",
   ];
   if (options.dataDir) args.push("--data-dir", options.dataDir);
-  if (options.backend) args.push("--backend", options.backend);
+  const backend = options.backend ?? activeBackend();
+  if (backend) args.push("--backend", backend);
+  const env = { ...process.env, NC_THREADS: String(threads) };
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "", stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
@@ -118,7 +139,7 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
       const index = next++;
       const config = configs[index];
       records[index] = jobs > 1
-        ? await runInChild(config, options, scratch)
+        ? await runInChild(config, options, scratch, threadsPerJob(jobs, coreCount(), options.threads))
         : await runTraining(config, { runsDir: options.runsDir, dataDir: options.dataDir, log: options.log });
       options.onRun?.(records[index], ++done, configs.length);
     }

@@ -49,36 +49,38 @@ export function batchNormTraining(
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const native = hasKernel(BATCH_NORM_TRAINING);
   let mean: tf.Tensor1D | null = null, variance: tf.Tensor1D | null = null;
-  const normalise = tf.customGrad((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
-    let y: tf.Tensor;
-    if (native) {
-      const out = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale: gamma, offset: beta }, { epsilon });
-      [y, mean, variance] = out as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
-    } else {
-      const moments = tf.moments(x, axes);
-      [mean, variance] = [moments.mean as tf.Tensor1D, moments.variance as tf.Tensor1D];
-      y = tf.batchNorm(x, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, epsilon);
-    }
-    tf.keep(mean!);
-    tf.keep(variance!);
-    save([x, gamma, beta, mean!, variance!]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, g, b, mu, v] = saved;
-        if (native) {
-          const inputs = { dy, x: xs, scale: g, offset: b, mean: mu, variance: v };
-          return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, inputs, { epsilon }) as tf.Tensor[];
-        }
-        const invStd = tf.rsqrt(tf.add(v, epsilon));
-        const xhat = tf.mul(tf.sub(xs, mu), invStd);
-        const dBeta = tf.sum(dy, axes);
-        const dGamma = tf.sum(tf.mul(dy, xhat), axes);
-        const centred = tf.sub(tf.sub(dy, tf.div(dBeta, rows)), tf.mul(xhat, tf.div(dGamma, rows)));
-        return [tf.mul(tf.mul(g, invStd), centred), dGamma, dBeta];
-      },
-    };
-  });
+  const normalise = tf.customGrad(
+    ((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
+      let y: tf.Tensor;
+      if (native) {
+        const out = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale: gamma, offset: beta }, { epsilon });
+        [y, mean, variance] = out as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+      } else {
+        const moments = tf.moments(x, axes);
+        [mean, variance] = [moments.mean as tf.Tensor1D, moments.variance as tf.Tensor1D];
+        y = tf.batchNorm(x, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, epsilon);
+      }
+      tf.keep(mean!);
+      tf.keep(variance!);
+      save([x, gamma, beta, mean!, variance!]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xs, g, b, mu, v] = saved;
+          if (native) {
+            const inputs = { dy, x: xs, scale: g, offset: b, mean: mu, variance: v };
+            return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, inputs, { epsilon }) as tf.Tensor[];
+          }
+          const invStd = tf.rsqrt(tf.add(v, epsilon));
+          const xhat = tf.mul(tf.sub(xs, mu), invStd);
+          const dBeta = tf.sum(dy, axes);
+          const dGamma = tf.sum(tf.mul(dy, xhat), axes);
+          const centred = tf.sub(tf.sub(dy, tf.div(dBeta, rows)), tf.mul(xhat, tf.div(dGamma, rows)));
+          return [tf.mul(tf.mul(g, invStd), centred), dGamma, dBeta];
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
   const y = normalise(x, gamma, beta);
   return { y, mean: mean!, variance: variance! };
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { SGD_UPDATE } from "../backend/native_sgd.ts";
 
 /** Options of {@link Sgd}. */
 export interface SgdOptions {
@@ -42,7 +43,16 @@ export class Sgd {
     return tf.tidy(() => {
       const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
       const coefficient = clipNorm > 0 ? tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6))) : tf.scalar(1);
+      // One fused kernel per parameter where the backend has it (native); the same float32 arithmetic.
+      const fused = tf.getKernel(SGD_UPDATE, tf.getBackend()) !== undefined;
       this.variables.forEach((p, i) => {
+        if (fused) {
+          const inputs = { p, v: this.velocity[i], g: grads[i], coefficient };
+          const [pNew, vNew] = tf.engine().runKernel(SGD_UPDATE, inputs, { momentum, weightDecay, lr }) as tf.Tensor[];
+          this.velocity[i].assign(vNew);
+          p.assign(pNew);
+          return;
+        }
         const g = tf.add(tf.mul(grads[i], coefficient), tf.mul(p, weightDecay));
         const v = tf.add(tf.mul(this.velocity[i], momentum), g);
         this.velocity[i].assign(v);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,9 +9,6 @@ import { checkRunFiles, startCli } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-crash-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => {
-  await initBackend({ backend: "wasm", quiet: true });
-});
 
 /** Six epochs of a batch-norm MLP on a Gaussian mixture: 10 batches per epoch, evaluation every epoch. */
 const CONFIG = {
@@ -35,38 +32,45 @@ const RANDOM_KILLS = 3;
 /** Number of faults the suite injects in this file (reported in the README). */
 export const CRASH_FAULTS = INJECTED.length + RANDOM_KILLS;
 
-test(
-  `a run killed with SIGKILL ${CRASH_FAULTS} times and resumed ends with the uninterrupted run's metrics; no file is ever half-written`,
-  async () => {
-    const reference = await runTraining(CONFIG, { runsDir: join(dir, "reference"), log: () => {} });
-    const config = join(dir, "config.json");
-    writeFileSync(config, JSON.stringify(CONFIG));
-    const args = ["train", "--config", config, "--runs-dir", join(dir, "crashed"), "--json", "--quiet"];
-    const runDir = () => join(dir, "crashed", readdirSync(join(dir, "crashed"))[0]);
-    let leftovers = 0;
-    for (const fault of INJECTED) {
-      const result = await startCli(args, { NC_FAULT: fault }).done;
-      expect(result.signal, `fault ${fault}`).toBe("SIGKILL");
-      leftovers += checkRunFiles(runDir()).leftovers.length;
-    }
-    const rng = createRng("random-kills");
-    for (let i = 0; i < RANDOM_KILLS; i++) {
-      const child = startCli(args);
-      await Promise.race([child.waitFor(/resuming|training/), child.done]);
-      await new Promise((resolve) => setTimeout(resolve, 100 + 600 * rng.uniform()));
-      child.kill();
-      await child.done;
-      leftovers += checkRunFiles(runDir()).leftovers.length;
-    }
-    // A checkpoint-write fault leaves its temporary file beside the untouched checkpoint.
-    expect(leftovers).toBeGreaterThan(0);
-    const finished = await startCli(args).done;
-    expect(finished.code).toBe(0);
-    const resumed = readRun(runDir());
-    expect(resumed.status.state).toBe("done");
-    expect(checkRunFiles(runDir()).leftovers).toEqual([]);
-    expect(readdirSync(runDir()).sort()).toEqual(["checkpoint.bin", "config.json", "metrics.jsonl", "status.json"]);
-    expect(withoutTime(resumed.rows)).toEqual(withoutTime(reference.rows));
-  },
-  240_000,
-);
+describe.each(["wasm", "native"])("on %s", (backend) => {
+  test(
+    `a run killed with SIGKILL ${CRASH_FAULTS} times and resumed ends with the uninterrupted run's metrics; no file is ever half-written`,
+    async () => {
+      // The same backend and thread count in this process and in the killed ones.
+      await initBackend({ backend, threads: 2, quiet: true });
+      const env = { NC_BACKEND: backend, NC_THREADS: "2" };
+      const root = join(dir, backend);
+      const reference = await runTraining(CONFIG, { runsDir: join(root, "reference"), log: () => {} });
+      const config = join(root, "config.json");
+      writeFileSync(config, JSON.stringify(CONFIG));
+      const args = ["train", "--config", config, "--runs-dir", join(root, "crashed"), "--json", "--quiet"];
+      const runDir = () => join(root, "crashed", readdirSync(join(root, "crashed"))[0]);
+      let leftovers = 0;
+      for (const fault of INJECTED) {
+        const result = await startCli(args, { ...env, NC_FAULT: fault }).done;
+        expect(result.signal, `fault ${fault}`).toBe("SIGKILL");
+        leftovers += checkRunFiles(runDir()).leftovers.length;
+      }
+      const rng = createRng("random-kills");
+      for (let i = 0; i < RANDOM_KILLS; i++) {
+        const child = startCli(args, env);
+        await Promise.race([child.waitFor(/resuming|training/), child.done]);
+        await new Promise((resolve) => setTimeout(resolve, 100 + 600 * rng.uniform()));
+        child.kill();
+        await child.done;
+        leftovers += checkRunFiles(runDir()).leftovers.length;
+      }
+      // A checkpoint-write fault leaves its temporary file beside the untouched checkpoint.
+      expect(leftovers).toBeGreaterThan(0);
+      const finished = await startCli(args, env).done;
+      expect(finished.code).toBe(0);
+      expect(JSON.parse(finished.stdout).backend).toBe(backend);
+      const resumed = readRun(runDir());
+      expect(resumed.status.state).toBe("done");
+      expect(checkRunFiles(runDir()).leftovers).toEqual([]);
+      expect(readdirSync(runDir()).sort()).toEqual(["checkpoint.bin", "config.json", "metrics.jsonl", "status.json"]);
+      expect(withoutTime(resumed.rows)).toEqual(withoutTime(reference.rows));
+    },
+    240_000,
+  );
+});
