@@ -1,0 +1,354 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend/backend.ts";
+import { ConvolutionPlans } from "../../lib/backend/native_conv.ts";
+import { nativeRuntime } from "../../lib/backend/native_backend.ts";
+import { createRng } from "../../lib/core/random.ts";
+import { lossTensor } from "../../lib/core/loss_tensors.ts";
+import { batchNormTraining } from "../../lib/models/batch_norm.ts";
+import { buildMlp } from "../../lib/models/mlp.ts";
+import { buildResNet18 } from "../../lib/models/resnet.ts";
+import { forward, trainableVariables } from "../../lib/models/network.ts";
+import { normalizeTrainConfig } from "../../lib/training/config.ts";
+import { Sgd } from "../../lib/training/optimizer.ts";
+import { prepareData, Trainer } from "../../lib/training/train.ts";
+
+function random(shape: readonly number[], seed: number): number[] {
+  const rng = createRng(seed);
+  return Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal());
+}
+
+/** Runs `f` on a backend and returns plain numbers. */
+async function on(backend: "cpu" | "wasm" | "native", f: () => tf.Tensor | tf.Tensor[]): Promise<number[][]> {
+  await initBackend({ backend, quiet: true, threads: 2 });
+  const out = tf.tidy(f);
+  const values = [out].flat().map((t) => Array.from(t.dataSync()));
+  tf.dispose(out);
+  return values;
+}
+
+/** Largest |a − b| / (1 + |b|) over all entries. */
+function maxRelative(actual: number[][], expected: number[][]): number {
+  expect(actual.map((a) => a.length)).toEqual(expected.map((e) => e.length));
+  let worst = 0;
+  actual.forEach((values, i) =>
+    values.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - expected[i][j]) / (1 + Math.abs(expected[i][j])))))
+  );
+  return worst;
+}
+
+beforeAll(async () => {
+  await initBackend({ backend: "native", quiet: true, threads: 2 });
+});
+afterAll(async () => {
+  await initBackend({ backend: "wasm", quiet: true });
+});
+
+describe("native matrix products (OpenBLAS)", () => {
+  test.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])(
+    "matMul(transposeA=%s, transposeB=%s) matches the cpu backend: rank 2, batch dims, broadcast batch",
+    async (ta, tb) => {
+      const [m, k, n] = [7, 13, 5];
+      const shape = (
+        rows: number,
+        cols: number,
+        t: boolean,
+        batch: number[],
+      ) => [...batch, ...(t ? [cols, rows] : [rows, cols])];
+      for (const [batchA, batchB] of [[[], []], [[3], [3]], [[2, 3], [2, 3]], [[1], [4]], [[4], [1]], [[], [3]]]) {
+        const aShape = shape(m, k, ta, batchA), bShape = shape(k, n, tb, batchB);
+        const run = () => tf.matMul(tf.tensor(random(aShape, 1), aShape), tf.tensor(random(bShape, 2), bShape), ta, tb);
+        // Sums of 13 products of unit normals in float32: differences ~1e-6.
+        expect(maxRelative(await on("native", run), await on("cpu", run)), `${aShape} × ${bShape}`).toBeLessThan(1e-5);
+      }
+    },
+  );
+
+  test.each(
+    [
+      ["bias [n] and relu", [5], "relu"],
+      ["scalar bias, linear", [1], "linear"],
+      ["no bias, relu", null, "relu"],
+      ["bias and elu (the wasm kernel's case)", [5], "elu"],
+    ] as const,
+  )("the fused product with %s matches the cpu backend", async (_, biasShape, activation) => {
+    const run = () =>
+      tf.fused.matMul({
+        a: tf.tensor2d(random([6, 4], 3), [6, 4]),
+        b: tf.tensor2d(random([5, 6], 4), [5, 6]),
+        transposeA: true,
+        transposeB: true,
+        bias: biasShape ? tf.tensor(random(biasShape, 5), [...biasShape]) : undefined,
+        activation,
+      });
+    expect(maxRelative(await on("native", run), await on("cpu", run))).toBeLessThan(1e-5);
+  });
+
+  test("a dense layer's gradients match the cpu backend", async () => {
+    const x = random([32, 20], 5), w = random([20, 8], 6);
+    const run = () =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.matMul(a, b)))))([
+        tf.tensor2d(x, [32, 20]),
+        tf.tensor2d(w, [20, 8]),
+      ]);
+    // Gradients of order 10–100 accumulated over 32 rows in float32.
+    expect(maxRelative(await on("native", run), await on("cpu", run))).toBeLessThan(1e-5);
+  });
+});
+
+/** [name, input shape, filter shape, strides, padding, dilation] */
+const CONVOLUTIONS = [
+  ["3×3, stride 1, same (ResNet body)", [2, 7, 7, 3], [3, 3, 3, 4], 1, "same", 1],
+  ["3×3, stride 2, same (asymmetric padding)", [2, 8, 8, 3], [3, 3, 3, 5], 2, "same", 1],
+  ["3×3, stride 2, valid", [1, 9, 9, 2], [3, 3, 2, 3], 2, "valid", 1],
+  ["3×3, stride 1, valid", [2, 6, 6, 3], [3, 3, 3, 2], 1, "valid", 1],
+  ["1×1, stride 1, valid (bottleneck)", [2, 5, 5, 8], [1, 1, 8, 4], 1, "valid", 1],
+  ["1×1, stride 2, valid (projection shortcut)", [2, 8, 8, 4], [1, 1, 4, 6], 2, "valid", 1],
+  ["5×3, stride (2, 1), explicit padding", [1, 9, 7, 2], [5, 3, 2, 2], [2, 1], [[0, 0], [2, 1], [1, 1], [0, 0]], 1],
+  ["3×3, stride 1, same, 32×32×16 (ResNet-18 w0.25, first stage)", [2, 32, 32, 16], [3, 3, 16, 16], 1, "same", 1],
+  ["3×3, stride 2, same, 16→32 channels (stage transition)", [2, 16, 16, 16], [3, 3, 16, 32], 2, "same", 1],
+] as const;
+
+describe("native convolutions (oneDNN)", () => {
+  test.each(CONVOLUTIONS)("forward and both gradients match the cpu backend: %s", async (_, xs, ws, strides, pad) => {
+    const x = random(xs, 7), w = random(ws, 8), probe = random([...xs.slice(0, 1)], 9);
+    const run = () => {
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides as [number, number], pad as "same");
+      const [xt, wt] = [tf.tensor4d(x, [...xs]), tf.tensor4d(w, [...ws])];
+      const y = f(xt, wt);
+      const weight = tf.tensor(random(y.shape, 10 + probe.length), y.shape);
+      return [y, ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), weight)))([xt, wt])];
+    };
+    // Sums of up to N·OH·OW products of unit normals (filter gradient) in float32.
+    expect(maxRelative(await on("native", run), await on("cpu", run))).toBeLessThan(1e-4);
+  });
+
+  test("a dilated convolution (forward only: tfjs does not differentiate dilation) matches the cpu backend", async () => {
+    const run = () =>
+      tf.conv2d(
+        tf.tensor4d(random([1, 9, 9, 2], 11), [1, 9, 9, 2]),
+        tf.tensor4d(random([3, 3, 2, 3], 12), [3, 3, 2, 3]),
+        1,
+        "same",
+        "NHWC",
+        2,
+      );
+    expect(maxRelative(await on("native", run), await on("cpu", run))).toBeLessThan(1e-5);
+  });
+
+  test("the fused convolution with bias and relu matches the cpu backend", async () => {
+    const run = () =>
+      tf.fused.conv2d({
+        x: tf.tensor4d(random([2, 6, 6, 3], 13), [2, 6, 6, 3]),
+        filter: tf.tensor4d(random([3, 3, 3, 4], 14), [3, 3, 3, 4]),
+        strides: 1,
+        pad: "same",
+        bias: tf.tensor1d(random([4], 15)),
+        activation: "relu",
+      });
+    expect(maxRelative(await on("native", run), await on("cpu", run))).toBeLessThan(1e-5);
+  });
+
+  test("primitives are cached per geometry and the cache is bounded (least recently used out)", async () => {
+    await initBackend({ backend: "native", quiet: true });
+    const plans = new ConvolutionPlans(nativeRuntime()!.dnnl, 2);
+    const info = (size: number) => tf.backend_util.computeConv2DInfo([1, size, size, 2], [3, 3, 2, 2], 1, 1, "same");
+    plans.plan("forward", info(4));
+    plans.plan("forward", info(5));
+    plans.plan("forward", info(4));
+    expect(plans.size).toBe(2);
+    plans.plan("forward", info(6));
+    expect(Object.keys(plans.implementations())).toEqual([
+      "forward:1,4,4,2,2,3,3,1,1,1,1,1,1,1,1",
+      "forward:1,6,6,2,2,3,3,1,1,1,1,1,1,1,1",
+    ]);
+    plans.clear();
+    expect(plans.size).toBe(0);
+  });
+});
+
+describe("native batch normalisation, ReLU and optimizer", () => {
+  test.each([[[40, 6]], [[3, 5, 4, 6]]] as const)(
+    "batch normalisation of shape %j: output, statistics and gradients match the cpu backend's autodiff",
+    async (shape) => {
+      const x = random(shape, 20).map((v) => 3 * v + 1), w = random(shape, 21);
+      const gamma = random([6], 22), beta = random([6], 23);
+      const tensors = () => [tf.tensor(x, [...shape]), tf.tensor1d(gamma), tf.tensor1d(beta)];
+      const ours = () => {
+        const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5).y, tf.tensor(w, [...shape])));
+        const [a, g, b] = tensors();
+        const { y, mean, variance } = batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+        return [y, mean, variance, ...tf.grads(f)([a, g, b])];
+      };
+      const autodiff = () => {
+        const axes = shape.slice(0, -1).map((_, i) => i);
+        const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const { mean, variance } = tf.moments(a, axes);
+          return tf.batchNorm(a, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5);
+        };
+        const [a, g, b] = tensors();
+        const { mean, variance } = tf.moments(a, axes);
+        return [
+          f(a, g, b),
+          mean,
+          variance,
+          ...tf.grads((a, g, b) => tf.sum(tf.mul(f(a, g, b), tf.tensor(w, [...shape]))))([a, g, b]),
+        ];
+      };
+      const reference = await on("cpu", autodiff);
+      // float32 statistics over up to 60 rows, gradients through them: ~1e-5 relative.
+      expect(maxRelative(await on("native", ours), reference)).toBeLessThan(1e-4);
+      // The closed-form gradient without the native kernels (cpu backend) agrees as well.
+      expect(maxRelative(await on("cpu", ours), reference)).toBeLessThan(1e-4);
+    },
+  );
+
+  test("relu and its gradient match the cpu backend, zeros included", async () => {
+    const values = random([4, 50], 30).map((v, i) => (i % 7 === 0 ? 0 : v));
+    const run = () => {
+      const x = tf.tensor2d(values, [4, 50]);
+      return [tf.relu(x), ...tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), a)))([x])];
+    };
+    expect(maxRelative(await on("native", run), await on("cpu", run))).toBe(0);
+  });
+
+  test("the fused SGD update matches the optimizer's tensor operations on the cpu backend to float32 rounding", async () => {
+    const shapes = [[30, 7], [7]];
+    const step = () => {
+      const vars = shapes.map((s, i) => tf.variable(tf.tensor(random(s, 40 + i), s)));
+      const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
+      for (let k = 0; k < 3; k++) {
+        sgd.step(shapes.map((s, i) => tf.tensor(random(s, 50 + 10 * k + i), s)), 0.1).dispose();
+      }
+      const out = [...vars.map((v) => v.clone()), ...sgd.velocity.map((v) => v.clone())];
+      sgd.dispose();
+      tf.dispose(vars);
+      return out;
+    };
+    // One rounding where the tensor operations round four times: a few float32 ulps.
+    expect(maxRelative(await on("native", step), await on("cpu", step))).toBeLessThan(1e-6);
+  });
+
+  test("a clone shares memory with its source and outlives it", async () => {
+    await initBackend({ backend: "native", quiet: true });
+    const x = tf.tensor1d([1, 2, 3]);
+    const buffers = tf.memory().numDataBuffers;
+    const y = x.clone();
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    y.dispose();
+  });
+});
+
+describe("native training", () => {
+  const CONFIG = normalizeTrainConfig({
+    dataset: "synthetic",
+    synthetic: { numClasses: 3, dim: 12, trainPerClass: 60, testPerClass: 10, separation: 3 },
+    width: 24,
+    depth: 2,
+    batchNorm: true,
+    epochs: 3,
+    batchSize: 20,
+    seed: 2,
+  });
+  const curve = async (backend: "wasm" | "native") => {
+    await initBackend({ backend, quiet: true, threads: 2 });
+    const trainer = new Trainer(CONFIG, prepareData(CONFIG));
+    const losses: number[] = [];
+    for (let epoch = 1; epoch <= CONFIG.epochs; epoch++) await trainer.trainEpoch(epoch, (p) => losses.push(p.loss));
+    trainer.dispose();
+    return losses;
+  };
+
+  test("a short MLP run gives the wasm backend's loss curve within float32 tolerance, and twice the same curve", async () => {
+    const wasm = await curve("wasm");
+    const native = await curve("native");
+    expect(native).toHaveLength(wasm.length);
+    // Different summation orders (BLAS, oneDNN) compound over 27 steps: agreement to 1e-4 relative.
+    native.forEach((loss, i) => expect(Math.abs(loss - wasm[i])).toBeLessThan(1e-4 * Math.max(1, wasm[i])));
+    // Fixed thread count: bit-identical repeats, which exact resume relies on.
+    expect(await curve("native")).toEqual(native);
+  });
+
+  test("a few ResNet-18 steps give the wasm backend's losses within float32 tolerance", async () => {
+    const losses = async (backend: "wasm" | "native") => {
+      await initBackend({ backend, quiet: true, threads: 2 });
+      const net = buildResNet18({ inputShape: [16, 16, 3], numClasses: 4, width: 0.125, seed: 3 });
+      const vars = trainableVariables(net);
+      const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
+      const x = tf.tensor4d(random([8, 16, 16, 3], 60), [8, 16, 16, 3]);
+      const y = tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], "int32");
+      const out: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const loss = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(
+            () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
+            vars,
+          );
+          sgd.step(vars.map((v) => grads[v.name]), 0.05).dispose();
+          return value;
+        });
+        out.push((await loss.data())[0]);
+        loss.dispose();
+      }
+      sgd.dispose();
+      net.model.dispose();
+      tf.dispose([x, y]);
+      return out;
+    };
+    const wasm = await losses("wasm");
+    const native = await losses("native");
+    // Batch statistics of 8 samples and four SGD steps in float32: 1e-4 relative.
+    native.forEach((loss, i) => expect(Math.abs(loss - wasm[i])).toBeLessThan(1e-4 * Math.max(1, wasm[i])));
+  });
+
+  test("a thousand training steps leak no tensor and do not grow the heap", async () => {
+    await initBackend({ backend: "native", quiet: true });
+    const net = buildMlp({ inputShape: [20], numClasses: 5, width: 32, depth: 2, batchNorm: true, seed: 1 });
+    const vars = trainableVariables(net);
+    const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
+    const x = tf.tensor2d(random([16, 20], 70), [16, 20]);
+    const y = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 5), "int32");
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    const step = () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(
+          () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
+          vars,
+        );
+        sgd.step(vars.map((v) => grads[v.name]), 0.01).dispose();
+      });
+    for (let i = 0; i < 100; i++) step();
+    const [tensors, heapBytes] = [tf.memory().numTensors, heap()];
+    for (let i = 0; i < 900; i++) step();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(heap()).toBe(heapBytes);
+    sgd.dispose();
+    net.model.dispose();
+    tf.dispose([x, y]);
+  });
+
+  test("kernels take fresh views after the heap grows (no stale pointers)", async () => {
+    await initBackend({ backend: "native", quiet: true });
+    const a = tf.tensor2d(random([64, 48], 80), [64, 48]), b = tf.tensor2d(random([48, 32], 81), [48, 32]);
+    const x = tf.tensor4d(random([2, 8, 8, 3], 82), [2, 8, 8, 3]),
+      w = tf.tensor4d(random([3, 3, 3, 4], 83), [3, 3, 3, 4]);
+    const compute = () =>
+      tf.tidy(() => [tf.matMul(a, b), tf.conv2d(x, w, 1, "same")].map((t) => Array.from(t.dataSync())));
+    const before = compute();
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    const size = heap();
+    const big = tf.zeros([size / 2]); // twice the heap's bytes in float32: it must grow
+    expect(heap()).toBeGreaterThan(size);
+    expect(compute()).toEqual(before);
+    tf.dispose([a, b, x, w, big]);
+  });
+});
