@@ -6,8 +6,9 @@
 //   2. the native polars binding for this platform (npm skips it on Node < 22, whose engine
 //      check it fails, although the project runs polars under Deno);
 //   3. Debian packages: jupyter-nbconvert (headless notebooks), fonts-dejavu-core (the font of
-//      every figure) and dataset-fashion-mnist (the default dataset), through apt-get when running
-//      as root, otherwise the exact command to run;
+//      every figure), dataset-fashion-mnist (the default dataset), and libopenblas0-pthread and
+//      libdnnl2 (OpenBLAS and oneDNN, the arithmetic of the `native` backend), through apt-get when
+//      running as root, otherwise the exact command to run;
 //   4. the Deno Jupyter kernel, pointing at this checkout's deno binary.
 //
 // Only Node.js built-ins are used: this runs before anything is installed.
@@ -36,6 +37,12 @@ function run(command, args, options = {}) {
 
 function commandExists(command) {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+}
+
+/** Whether the dynamic linker finds a shared library (by soname). */
+function libraryExists(soname) {
+  const cache = spawnSync("sh", ["-c", "ldconfig -p 2>/dev/null || /sbin/ldconfig -p"], { encoding: "utf8" });
+  return (cache.stdout ?? "").split("\n").some((line) => line.trim().startsWith(`${soname} `));
 }
 
 // 1. npm packages, re-installed when package-lock.json changes.
@@ -75,6 +82,8 @@ const needed = [];
 if (!commandExists("jupyter-nbconvert")) needed.push("jupyter-nbconvert");
 if (!existsSync("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")) needed.push("fonts-dejavu-core");
 if (!existsSync("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) needed.push("dataset-fashion-mnist");
+if (!libraryExists("libopenblas.so.0")) needed.push("libopenblas0-pthread");
+if (!libraryExists("libdnnl.so.2")) needed.push("libdnnl2");
 if (needed.length > 0) {
   const command = `apt-get update && apt-get install -y --no-install-recommends ${needed.join(" ")}`;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
