@@ -1,16 +1,23 @@
 /**
- * `deno task bench [--json] [--only NAME] [--steps N]`: training throughput and metric cost on this
- * machine, with baselines measured in the same run.
+ * `deno task bench [--json] [--only NAME,...] [--steps N] [--threads N]`: training throughput, the
+ * machine's matrix-product limit and metric cost, with baselines measured in the same run.
  *
- * - `mlp`: MLP 784-512-512-10 (ReLU), batch 128, SGD with momentum, CE; samples/s on wasm with the
- *   project's kernels and with the stock wasm kernels;
- * - `resnet18`: CIFAR ResNet-18 at width 0.25 (stages 16/32/64/128), batch 32, 32×32×3; samples/s on
- *   wasm and on the cpu backend (a few steps);
+ * - `mlp`: MLP 784-512-512-10 (ReLU), batch 128, SGD with momentum, CE; samples/s on `native`
+ *   (OpenBLAS/oneDNN, `--threads`), on wasm with the project's kernels and with the stock ones;
+ * - `resnet18`: CIFAR ResNet-18 at width 0.25 (stages 16/32/64/128), batch 32, 32×32×3; samples/s
+ *   on `native`, on wasm and on the cpu backend (one step);
+ * - `sgemm`: GFLOP/s of a 1024² float32 product through OpenBLAS with the native thread count: the
+ *   practical arithmetic limit of this machine;
  * - `nc_metrics`: seconds for both streaming passes over 60,000 × 512 features, K = 10;
- * - `pytorch`: the same MLP and ResNet-18 in PyTorch on the CPU (`bench/torch_bench.py`) when
- *   `python3 -c "import torch"` works, reported beside the wasm numbers as a ratio.
+ * - `pytorch`: the same MLP and ResNet-18 in PyTorch on the CPU (`bench/torch_bench.py`) with 1
+ *   thread and with the native thread count, when `python3 -c "import torch"` works; the native
+ *   rows report their ratio to PyTorch's best;
+ * - `profile`: the kernels of one native training step of each model, by total time (not in the
+ *   default run).
  *
  * Inputs and weights are seeded; timings exclude a warm-up. With `--json`, one JSON object per line.
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { spawnSync } from "node:child_process";
@@ -20,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import process from "node:process";
 import { initBackend } from "../lib/backend/backend.ts";
+import { openNativeLibraries, resolveThreadCount } from "../lib/backend/native_libraries.ts";
 import { lossTensor } from "../lib/core/loss_tensors.ts";
 import { ClassMeanAccumulator, ncMetrics, WithinClassAccumulator } from "../lib/core/nc_metrics.ts";
 import { matrix } from "../lib/core/linalg.ts";
@@ -47,6 +55,7 @@ interface Result {
   backend: string;
   variant?: string;
   samples_per_s?: number;
+  gflop_per_s?: number;
   seconds?: number;
   ratio_to_pytorch?: number;
   note?: string;
@@ -87,43 +96,116 @@ function resnet18(): Network {
   return buildResNet18({ inputShape: [32, 32, 3], numClasses: 10, width: 0.25, seed: 0 });
 }
 
-async function benchMlp(steps: number): Promise<Result[]> {
-  const out: Result[] = [];
-  for (const [variant, projectKernels] of [["project kernels", true], ["stock kernels", false]] as const) {
-    await initBackend({ backend: "wasm", quiet: true, projectKernels });
-    const net = mlp();
-    out.push({
-      name: "mlp",
-      backend: "wasm",
-      variant,
-      samples_per_s: await trainThroughput(
-        net,
-        128,
-        variant === "stock kernels" ? Math.max(3, Math.round(steps / 4)) : steps,
-        3,
-      ),
+/** Training step of `net` once, for the profile. */
+function stepOnce(net: Network, batch: number): () => Promise<void> {
+  const vars = trainableVariables(net);
+  const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 0, clipNorm: 0 });
+  const x = tf.randomNormal([batch, ...net.inputShape], 0, 1, "float32", 1);
+  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % net.numClasses), "int32");
+  return async () => {
+    const loss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
+        vars,
+      );
+      sgd.step(vars.map((v) => grads[v.name]), 0.01).dispose();
+      return value;
     });
+    await loss.data();
+    loss.dispose();
+  };
+}
+
+async function benchMlp(steps: number, threads: number): Promise<Result[]> {
+  const out: Result[] = [];
+  const variants = [
+    ["native", `${threads} thread${threads === 1 ? "" : "s"}`, true],
+    ["wasm", "project kernels", true],
+    ["wasm", "stock kernels", false],
+  ] as const;
+  for (const [backend, variant, projectKernels] of variants) {
+    await initBackend({ backend, quiet: true, projectKernels, threads });
+    const net = mlp();
+    const n = variant === "stock kernels"
+      ? Math.max(3, Math.round(steps / 4))
+      : backend === "native"
+      ? 5 * steps
+      : steps;
+    out.push({ name: "mlp", backend, variant, samples_per_s: await trainThroughput(net, 128, n, 3) });
     net.model.dispose();
   }
   await initBackend({ backend: "wasm", quiet: true, projectKernels: true });
   return out;
 }
 
-async function benchResNet18(steps: number): Promise<Result[]> {
+async function benchResNet18(steps: number, threads: number): Promise<Result[]> {
   const out: Result[] = [];
   // The cpu backend needs minutes per step here: one step, no warm-up.
-  for (const [backend, n, warmup] of [["wasm", steps, 2], ["cpu", 1, 0]] as const) {
-    await initBackend({ backend, quiet: true });
+  const variants = [["native", 4 * steps, 3], ["wasm", steps, 2], ["cpu", 1, 0]] as const;
+  for (const [backend, n, warmup] of variants) {
+    await initBackend({ backend, quiet: true, threads });
     const net = resnet18();
-    out.push({
-      name: "resnet18",
-      backend,
-      variant: "width 0.25, batch 32",
-      samples_per_s: await trainThroughput(net, 32, n, warmup),
-    });
+    const variant = `width 0.25, batch 32${
+      backend === "native" ? `, ${threads} thread${threads === 1 ? "" : "s"}` : ""
+    }`;
+    out.push({ name: "resnet18", backend, variant, samples_per_s: await trainThroughput(net, 32, n, warmup) });
     net.model.dispose();
   }
-  await initBackend({ backend: "wasm", quiet: true });
+  return out;
+}
+
+async function benchSgemm(threads: number): Promise<Result[]> {
+  await initBackend({ backend: "native", quiet: true, threads });
+  const { blas } = openNativeLibraries();
+  const n = 1024, reps = 30;
+  const rng = createRng(1);
+  const [a, b, c] = [0, 1, 2].map((i) => Float32Array.from({ length: n * n }, () => (i < 2 ? rng.normal() : 0)));
+  const product = () => blas.cblas_sgemm(101, 111, 111, n, n, n, 1, a, n, b, n, 0, c, n);
+  for (let i = 0; i < 3; i++) product();
+  const start = performance.now();
+  for (let i = 0; i < reps; i++) product();
+  const seconds = (performance.now() - start) / 1000;
+  return [{
+    name: "sgemm",
+    backend: "openblas",
+    variant: `1024², ${threads} thread${threads === 1 ? "" : "s"}`,
+    gflop_per_s: (2 * n ** 3 * reps) / seconds / 1e9,
+  }];
+}
+
+async function profile(threads: number): Promise<Result[]> {
+  const out: Result[] = [];
+  for (const [name, build, batch] of [["mlp", mlp, 128], ["resnet18", resnet18, 32]] as const) {
+    await initBackend({ backend: "native", quiet: true, threads });
+    const net = build();
+    const step = stepOnce(net, batch);
+    for (let i = 0; i < 3; i++) await step();
+    const start = performance.now();
+    const info = await tf.profile(step);
+    const wall = performance.now() - start;
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    for (const k of info.kernels) {
+      // Op scopes (names ending in __op) contain their kernels: count the kernels only.
+      if (k.name.endsWith("__op") || k.name === "unnamed scope") continue;
+      const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      entry.ms += k.kernelTimeMs as number;
+      entry.calls++;
+      byKernel.set(k.name, entry);
+    }
+    const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
+    for (const [kernel, { ms, calls }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
+      out.push({
+        name: `profile_${name}`,
+        backend: "native",
+        variant: `${kernel} ×${calls}`,
+        seconds: ms / 1000,
+        note: `${((100 * ms) / total).toFixed(1)} % of ${total.toFixed(1)} ms in kernels (step ${
+          wall.toFixed(1)
+        } ms, profiled)`,
+      });
+    }
+    net.model.dispose();
+  }
   return out;
 }
 
@@ -148,7 +230,7 @@ function benchNcMetrics(): Result[] {
   }];
 }
 
-function benchPyTorch(steps: number): Result[] {
+function benchPyTorch(steps: number, threads: number): Result[] {
   const probe = spawnSync(DEBIAN_PYTHON, ["-c", "import torch"], { encoding: "utf8" });
   if (probe.status !== 0) {
     return [{
@@ -157,49 +239,68 @@ function benchPyTorch(steps: number): Result[] {
       note: "python3 cannot import torch; install Debian's python3-torch for the peer baseline",
     }];
   }
-  const run = spawnSync(DEBIAN_PYTHON, [join(here, "torch_bench.py"), "--steps", String(steps)], { encoding: "utf8" });
-  if (run.status !== 0) {
-    return [{
-      name: "pytorch",
-      backend: "none",
-      note: `torch_bench.py failed: ${run.stderr.trim().split("\n").at(-1)}`,
-    }];
+  const out: Result[] = [];
+  for (const n of [...new Set([1, threads])]) {
+    const script = join(here, "torch_bench.py");
+    const run = spawnSync(DEBIAN_PYTHON, [script, "--steps", String(steps), "--threads", String(n)], {
+      encoding: "utf8",
+    });
+    if (run.status !== 0) {
+      return [{
+        name: "pytorch",
+        backend: "none",
+        note: `torch_bench.py failed: ${run.stderr.trim().split("\n").at(-1)}`,
+      }];
+    }
+    out.push(...run.stdout.trim().split("\n").map((line) => JSON.parse(line) as Result));
   }
-  return run.stdout.trim().split("\n").map((line) => JSON.parse(line) as Result);
+  return out;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { json: { type: "boolean" }, only: { type: "string" }, steps: { type: "string" } },
+    options: {
+      json: { type: "boolean" },
+      only: { type: "string" },
+      steps: { type: "string" },
+      threads: { type: "string" },
+    },
     strict: true,
   });
   const steps = Number(values.steps ?? 20);
-  const want = (name: string) => !values.only || values.only.split(",").includes(name);
+  const threads = resolveThreadCount(values.threads === undefined ? undefined : Number(values.threads));
+  const only = values.only?.split(",");
+  const want = (name: string) => (only ? only.includes(name) : name !== "profile");
   const results: Result[] = [];
-  if (want("mlp")) results.push(...await benchMlp(steps));
-  if (want("resnet18")) results.push(...await benchResNet18(Math.max(3, Math.round(steps / 4))));
+  if (want("mlp")) results.push(...await benchMlp(steps, threads));
+  if (want("resnet18")) results.push(...await benchResNet18(Math.max(3, Math.round(steps / 4)), threads));
+  if (want("sgemm")) results.push(...await benchSgemm(threads));
   if (want("nc_metrics")) results.push(...benchNcMetrics());
   if (want("pytorch")) {
-    const torch = benchPyTorch(steps);
+    const torch = benchPyTorch(steps, threads);
     results.push(...torch);
     for (const r of results) {
-      const peer = torch.find((t) => t.name === `pytorch_${r.name}`);
-      if (peer?.samples_per_s && r.samples_per_s && r.backend === "wasm") {
-        r.ratio_to_pytorch = r.samples_per_s / peer.samples_per_s;
-      }
+      // The comparison is with PyTorch at its best thread count on this machine.
+      const best = Math.max(
+        ...torch.filter((t) => t.name === `pytorch_${r.name}`).map((t) => t.samples_per_s ?? 0),
+      );
+      if (best > 0 && r.samples_per_s && r.backend !== "pytorch-cpu") r.ratio_to_pytorch = r.samples_per_s / best;
     }
   }
+  if (want("profile")) results.push(...await profile(threads));
   for (const r of results) {
     if (values.json) console.log(JSON.stringify({ ...r, machine: MACHINE }));
     else {
       const value = r.samples_per_s !== undefined
         ? `${r.samples_per_s.toFixed(1)} samples/s`
+        : r.gflop_per_s !== undefined
+        ? `${r.gflop_per_s.toFixed(1)} GFLOP/s`
         : r.seconds !== undefined
-        ? `${r.seconds.toFixed(3)} s`
+        ? `${r.seconds.toFixed(4)} s${r.note ? `  ${r.note}` : ""}`
         : r.note;
-      const ratio = r.ratio_to_pytorch !== undefined ? `  (${r.ratio_to_pytorch.toFixed(2)}× PyTorch)` : "";
-      console.log(`${r.name.padEnd(18)} ${r.backend.padEnd(10)} ${(r.variant ?? "").padEnd(34)} ${value}${ratio}`);
+      const ratio = r.ratio_to_pytorch !== undefined ? `  (${r.ratio_to_pytorch.toFixed(2)}× PyTorch's best)` : "";
+      console.log(`${r.name.padEnd(18)} ${r.backend.padEnd(11)} ${(r.variant ?? "").padEnd(40)} ${value}${ratio}`);
     }
   }
   if (!values.json) {

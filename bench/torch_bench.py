@@ -1,6 +1,7 @@
 """PyTorch CPU peer baseline for `deno task bench`: the same MLP and ResNet-18 training steps.
 
 Prints one JSON object per line: {"name": "pytorch_mlp" | "pytorch_resnet18", "backend": "pytorch-cpu", "samples_per_s": ...}.
+`--threads N` sets PyTorch's intra-op thread count.
 """
 import argparse
 import json
@@ -62,14 +63,17 @@ def throughput(model, x, y, steps, warmup=3):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (default: PyTorch's choice)")
     args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     mlp = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
     x, y = torch.randn(128, 784), torch.arange(128) % 10
     print(json.dumps({"name": "pytorch_mlp", "backend": "pytorch-cpu", "variant": f"torch {torch.__version__}, {torch.get_num_threads()} threads", "samples_per_s": throughput(mlp, x, y, args.steps)}))
     net = ResNet18()
     x, y = torch.randn(32, 3, 32, 32), torch.arange(32) % 10
-    print(json.dumps({"name": "pytorch_resnet18", "backend": "pytorch-cpu", "variant": f"width 0.25, batch 32", "samples_per_s": throughput(net, x, y, max(3, args.steps // 4))}))
+    print(json.dumps({"name": "pytorch_resnet18", "backend": "pytorch-cpu", "variant": f"width 0.25, batch 32, {torch.get_num_threads()} threads", "samples_per_s": throughput(net, x, y, max(3, args.steps // 4))}))
 
 
 if __name__ == "__main__":
