@@ -13,6 +13,7 @@
  */
 export * from "./backend/backend.ts";
 export * from "./backend/wasm_kernels.ts";
+export { NativeLibraryError, nativeThreads, setNativeThreads } from "./backend/native_libraries.ts";
 
 export * from "./core/linalg.ts";
 export * from "./core/losses.ts";
