@@ -28,7 +28,7 @@ import {
 import { type NativeLibraries, openNativeLibraries } from "./native_libraries.ts";
 import { nativeMatMul } from "./native_matmul.ts";
 import { installReluGradient, nativeRelu, nativeReluGrad, RELU_GRAD, ReluPlans } from "./native_relu.ts";
-import { nativeSgdUpdate, SGD_UPDATE } from "./native_sgd.ts";
+import { nativeSgdUpdate, nativeSumOfSquares, SGD_UPDATE, SUM_OF_SQUARES } from "./native_sgd.ts";
 
 /** The backend's registered name. */
 export const NATIVE_BACKEND = "native";
@@ -131,7 +131,8 @@ export function registerNativeBackend(): NativeRuntime {
     [BATCH_NORM_TRAINING, nativeBatchNormTraining(native.batchNorms)],
     [BATCH_NORM_TRAINING_GRAD, nativeBatchNormTrainingGrad(native.batchNorms)],
     [RELU_GRAD, nativeReluGrad(native.relus)],
-    [SGD_UPDATE, nativeSgdUpdate()],
+    [SGD_UPDATE, nativeSgdUpdate(libraries)],
+    [SUM_OF_SQUARES, nativeSumOfSquares(libraries)],
   ];
   for (const [kernelName, kernelFunc] of own) {
     tf.registerKernel({ kernelName, backendName: NATIVE_BACKEND, kernelFunc: kernelFunc as never });
