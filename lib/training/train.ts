@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { lossTensor } from "../core/loss_tensors.ts";
+import { reductionScale } from "../core/losses.ts";
 import type { NcMetrics } from "../core/nc_metrics.ts";
 import { createRng } from "../core/random.ts";
 import { makeBatch } from "../data/batches.ts";
@@ -175,7 +176,10 @@ export class Trainer {
       if (!Number.isFinite(loss)) {
         return { failure: `loss became ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches} (lr ${lr})` };
       }
-      lossSum += config.reduction === "mean" ? loss * size : loss;
+      // Per-sample losses (MSE: mean over classes) whatever the reduction.
+      lossSum += config.reduction === "mean"
+        ? loss * size
+        : loss / reductionScale(config.loss, "sum", size, data.train.numClasses);
       hits += correct;
       seen += size;
       onBatch?.({ epoch, epochs: config.epochs, batch: b + 1, batches, loss: lossSum / seen, accuracy: hits / seen });
