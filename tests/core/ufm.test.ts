@@ -89,6 +89,16 @@ describe("solveUfm", () => {
     const r = solveUfm({ ...PROBLEM, K: 4, n: 5, d: 6, lambdaB: 0.1, loss: { name: "mse", M: 15 } });
     expect(r.objective).toBeLessThan(r.theory.objective - 1e-6);
     expect(r.biasMean).toBeLessThan(r.theory.bias);
+    expect(r.theory.candidate).toBe(true);
+  });
+
+  test("the theory is marked a candidate exactly for MSE with bias decay", () => {
+    const problem = { K: 4, n: 5, d: 6, lambdaW: 5e-4, lambdaH: 5e-4 };
+    for (const loss of [{ name: "ce" }, { name: "ls", alpha: 0.1 }, { name: "fl", gamma: 3 }] as const) {
+      expect(ufmTheory(loss, { ...problem, lambdaB: 0.1 }).candidate).toBe(false);
+    }
+    expect(ufmTheory({ name: "mse", M: 15 }, { ...problem, lambdaB: 0 }).candidate).toBe(false);
+    expect(ufmTheory({ name: "mse", M: 15 }, { ...problem, lambdaB: 0.1 }).candidate).toBe(true);
   });
 
   test("records a log-spaced history ending at the last iteration", () => {
