@@ -56,7 +56,12 @@ function readFiles(
 ): Dataset {
   const parts = files.map((f) => {
     const path = join(dir, f);
-    if (!existsSync(path)) throw new DataError(`${path}: file not found (see data/README.md for where to get CIFAR)`);
+    if (!existsSync(path)) {
+      const dataset = name.split("/")[0];
+      throw new DataError(
+        `${path}: file not found (\`deno task nc data ${dataset}\` downloads it; see data/README.md)`,
+      );
+    }
     return decodeCifarRecords(readFileSync(path), path, options);
   });
   const total = parts.reduce((a, p) => a + p.labels.length, 0);
