@@ -72,7 +72,7 @@ export const ufmCommand: Command = {
     );
     if (theory.candidate) {
       io.stderr(
-        `[nc] note: with λ_b > 0 the MSE prediction is a candidate (the NC configuration with bias M/(K(1 + Kλ_b/2))), not a proven optimum; a solver can find a lower objective (docs/method.md, §5)\n`,
+        `[nc] note: with λ_b > 0 the MSE prediction is a candidate (the NC configuration with bias M/(K(1 + Kλ_b/2))), not a proven optimum; a solver can find a lower objective (docs/method.md §5)\n`,
       );
     }
     const summary = {

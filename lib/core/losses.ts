@@ -2,13 +2,13 @@
  * The four losses of the paper, as specs (JSON-serialisable), a validating registry, and an exact
  * float64 evaluation of value and gradient with respect to the logits.
  *
- * Definitions (paper-spec 1.3; z = logits, k = true class, p = softmax(z), K classes):
+ * Definitions (docs/method.md §1; z = logits, k = true class, p = softmax(z), K classes):
  * - `ce`:  −log p_k
  * - `fl`:  −(1 − p_k)^γ · log p_k                       (γ = `gamma`, default 3; the paper's β)
  * - `ls`:  −Σ_j [(1 − α) y_j + α/K] log p_j              (α = `alpha`, default 0.1)
  * - `mse`: (1/K) Σ_j (z_j − M·y_j)²                      (M = `M`, default 15; mean over classes)
  *
- * Reductions over a batch of B samples follow the reference code (docs/method.md, §2): `mean` is
+ * Reductions over a batch of B samples follow the reference code (docs/method.md §2): `mean` is
  * the mean of the per-sample losses (for MSE the mean over all B·K entries, PyTorch's
  * `F.mse_loss(z, M·onehot)`); `sum` is the sum over the batch, and for MSE over the batch *and*
  * the classes (`F.mse_loss(z, M·onehot, reduction='sum')`), i.e. K times the sum of the per-sample
@@ -50,7 +50,7 @@ export type Reduction = "mean" | "sum";
 /** Every loss name, in the order the paper's figures use (CE, LS, FL, MSE). */
 export const LOSS_NAMES: readonly LossName[] = ["ce", "ls", "fl", "mse"];
 
-/** Default hyper-parameters (paper-spec 1.3: CIFAR-10 values). */
+/** Default hyper-parameters (docs/method.md §1: CIFAR-10 values). */
 export const LOSS_DEFAULTS = { gamma: 3, alpha: 0.1, M: 15 } as const;
 
 /** A loss spec, a loss parameter or a loss input that is not valid. */

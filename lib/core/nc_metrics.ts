@@ -306,7 +306,7 @@ function checkClassifier({ W, b }: Classifier, K: number, d: number): void {
 /**
  * Every metric, as numbers: the paper's NC1–NC4 (its reference code's definitions), then the
  * variants, each as the published code of the source it is named after computes it
- * (docs/method.md, §4). μ_G is the accumulator's global mean (`globalMean`, default the sample
+ * (docs/method.md §4). μ_G is the accumulator's global mean (`globalMean`, default the sample
  * mean as the reference code) except in Papyan, Han and Donoho's metrics, whose notebook centres
  * on the mean of the class means, μ̄ = (1/K) Σ_k μ_k; on balanced classes the two coincide.
  */

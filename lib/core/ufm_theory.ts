@@ -1,6 +1,6 @@
 /**
  * Closed-form predictions for the unconstrained feature model at its neural-collapse solution
- * (paper-spec 1.4, derived there and checked numerically by this project's tests and notebooks).
+ * (docs/method.md §5; derived for this project and checked numerically by its tests and notebooks).
  *
  * At an NC solution ‖w_k‖ = ρ, WWᵀ = ρ²K/(K−1)(I − 11ᵀ/K), h_{k,i} = c·w_k with
  * c = √(λ_W/(λ_H n)), and b = b·1. The logits have margin m = cρ²K/(K−1) between the true class
@@ -11,7 +11,7 @@
  */
 import { type LossSpec, sampleLoss } from "./losses.ts";
 
-/** Sizes and regularisation of a UFM problem (paper-spec 1.2). */
+/** Sizes and regularisation of a UFM problem (docs/method.md §5). */
 export interface UfmProblem {
   /** Classes. */
   readonly K: number;
@@ -119,7 +119,7 @@ export function minimizeMargin(spec: LossSpec, K: number, tau: number, options: 
  *
  * Softmax losses: CE and LS from their closed forms, FL from the 1-D problem solved numerically.
  * MSE (mean over classes): s* = cρ*² = (K−1)(M/K − K√(nλ_Wλ_H)/2), b* = M/(K(1 + Kλ_b/2)). With
- * λ_b > 0 this is only a candidate (`candidate: true`; docs/method.md, §5).
+ * λ_b > 0 this is only a candidate (`candidate: true`; docs/method.md §5).
  *
  * @example
  * ```ts

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataError, type Dataset, type DatasetSplits } from "./dataset.ts";
 
-/** Normalisation of the reference code for CIFAR train/val (paper-spec 3.0). */
+/** Normalisation of the reference code for CIFAR train/val (docs/method.md §7). */
 export const CIFAR_NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.2010] } as const;
 
 const PIXELS = 32 * 32 * 3;

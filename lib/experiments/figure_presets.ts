@@ -6,10 +6,10 @@
  * - `cpu` (default): Fashion-MNIST with 3-hidden-layer MLPs on the wasm backend, on a per-class
  *   subset of the training split, sized so that `deno task reproduce` finishes within an hour on a
  *   2-core machine (measured costs in the README).
- * - `paper`: the paper's CIFAR / wide ResNet-50 grids (docs/method.md, §7), meant for a GPU, trained
+ * - `paper`: the paper's CIFAR / wide ResNet-50 grids (docs/method.md §7), meant for a GPU, trained
  *   with the reference code's recipe A (sum reduction, batch 128, decay one epoch early): the
  *   command files behind the paper's figures were written against that state of the code
- *   (docs/method.md, §6). The `smoke` and `cpu` presets use the project recipe.
+ *   (docs/method.md §6). The `smoke` and `cpu` presets use the project recipe.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Named training recipes: the optimisation settings that go together (docs/method.md, §6).
+ * Named training recipes: the optimisation settings that go together (docs/method.md §6).
  *
  * The reference code exists in two states that train differently:
  * - `reference-a`: the May-2022 state whose command files produced the paper's figures, most likely:

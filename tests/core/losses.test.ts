@@ -109,7 +109,7 @@ describe("batchLoss", () => {
     const lse = Math.log(z.reduce((a, v) => a + Math.exp(v), 0));
     return z.map((v) => v - lse);
   };
-  /** Per-sample losses written out from the definitions (docs/method.md, §1), one formula per loss. */
+  /** Per-sample losses written out from the definitions (docs/method.md §1), one formula per loss. */
   const byHand: Record<string, (z: number[], y: number) => number> = {
     ce: (z, y) => -logSoftmax(z)[y],
     fl: (z, y) => -((1 - Math.exp(logSoftmax(z)[y])) ** 2) * logSoftmax(z)[y],

@@ -138,7 +138,7 @@ describe("ncMetrics invariants", () => {
     expect(m.betweenRank).toBe(5);
   });
 
-  test("W = I scores NC2 = 0 because NC2 centres W (paper-spec 2.2, item 3)", () => {
+  test("W = I scores NC2 = 0 because NC2 centres W (docs/method.md §3)", () => {
     const K = 5;
     const { rows, labels } = sample(K, K, [4, 4, 4, 4, 4], 9);
     const m = ncMetricsOf(rows, labels, { W: identity(K), b: new Array(K).fill(0) });

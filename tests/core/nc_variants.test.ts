@@ -1,6 +1,6 @@
 /**
  * Every NC metric and variant against an independent, direct computation written here from the
- * formulas of its source (docs/method.md, §3–4): plain arrays, d×d covariance matrices, and a
+ * formulas of its source (docs/method.md §3–4): plain arrays, d×d covariance matrices, and a
  * pseudo-inverse through an orthonormal basis of the between-class subspace (Gram–Schmidt) and a
  * Gauss–Jordan inverse, none of the project's linear-algebra helpers. Inputs are random and
  * class-unbalanced, where the sample mean and the mean of class means differ and every metric is
