@@ -68,9 +68,16 @@ export function readTar(bytes: Uint8Array, options: { root: string; source?: str
     }
     const header = bytes.subarray(offset, offset + BLOCK);
     if (header.every((b) => b === 0)) break;
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i];
-    if (sum !== octal(header, 148, 8, "header checksum", source)) {
+    // The checksum sums the header's bytes with its own field read as spaces; some old writers
+    // summed signed bytes, so either sum is accepted.
+    let sum = 0, signedSum = 0;
+    for (let i = 0; i < BLOCK; i++) {
+      const byte = i >= 148 && i < 156 ? 32 : header[i];
+      sum += byte;
+      signedSum += byte > 127 ? byte - 256 : byte;
+    }
+    const checksum = octal(header, 148, 8, "header checksum", source);
+    if (checksum !== sum && checksum !== signedSum) {
       throw new DataError(`${source}: corrupt tar header at byte ${offset} (checksum mismatch)`);
     }
     const magic = text(header, 257, 6);
