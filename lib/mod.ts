@@ -28,11 +28,14 @@ export * from "./data/dataset.ts";
 export * from "./data/load.ts";
 export * from "./data/batches.ts";
 export * from "./data/split.ts";
+export * from "./data/download.ts";
+export * from "./data/tar.ts";
 export * from "./models/network.ts";
 export * from "./models/mlp.ts";
 export * from "./models/resnet.ts";
 
 export * from "./training/config.ts";
+export * from "./training/recipes.ts";
 export * from "./training/optimizer.ts";
 export * from "./training/schedule.ts";
 export * from "./training/train.ts";

@@ -7,6 +7,7 @@ import { cpus } from "node:os";
 import { initBackend } from "../backend/backend.ts";
 import { FIGURE_NAMES, FIGURE_PRESET_NAMES, figureGrid } from "../experiments/figure_presets.ts";
 import { expandGrid, sweep, type SweepGrid } from "../experiments/sweep.ts";
+import { describeRecipe } from "../training/recipes.ts";
 import { readFileSync } from "node:fs";
 import { type Command, numberFlag, parseFlags, writeJson } from "./args.ts";
 import { CliError } from "./args.ts";
@@ -87,6 +88,7 @@ export const sweepCommand: Command = {
     await initBackend({ backend: values.backend, threads, quiet: true });
     const started = performance.now();
     io.stderr(`[nc] sweep ${label}: ${configs.length} runs, ${jobs} at a time\n`);
+    for (const line of new Set(configs.map((c) => describeRecipe(c.recipe, c)))) io.stderr(`[nc] recipe ${line}\n`);
     const records = await sweep(configs, {
       runsDir: values["runs-dir"],
       dataDir: values["data-dir"],

@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { initBackend } from "../backend/backend.ts";
 import { runTraining } from "../experiments/run_store.ts";
 import { terminalProgress } from "../present/progress.ts";
+import { normalizeTrainConfig } from "../training/config.ts";
+import { describeRecipe, RECIPE_KEYS } from "../training/recipes.ts";
 import { CliError, type Command, LOSS_FLAGS, lossFromFlags, numberFlag, parseFlags, writeJson } from "./args.ts";
 
 const HELP = `Usage: deno task nc train [options]
@@ -14,7 +16,11 @@ const HELP = `Usage: deno task nc train [options]
 Trains one run (or resumes it from its checkpoint, or returns it when it is done) and prints its
 run directory. A run is identified by its normalised configuration.
 
-Options (defaults: the paper's recipe, paper-spec 3.0):
+Options (defaults: the project recipe, which is neither of the reference code's; docs/method.md §6):
+  --recipe NAME         project (default) | reference-a | reference-b: sets reduction, batch size,
+                        schedule, lr, momentum, weight decay and clipping together. reference-a is the
+                        May-2022 reference code (sum reduction, batch 128), reference-b its public
+                        release (mean reduction, batch 100); both decay the lr one epoch early
   --dataset NAME        fashion-mnist (default) | mnist | cifar10 | cifar100 | synthetic
   --data-dir DIR        where the dataset's files are
   --model NAME          mlp (default) | resnet18 | resnet50
@@ -29,7 +35,7 @@ Options (defaults: the paper's recipe, paper-spec 3.0):
   --momentum M          (default 0.9)
   --weight-decay WD     coupled, on every parameter (default 5e-4)
   --clip-norm C         global gradient-norm clipping before weight decay (default 2; 0 disables)
-  --reduction R         mean (default) | sum
+  --reduction R         mean (default) | sum (MSE: over batch and classes, as the reference code)
   --seed S              initialisation, data order and augmentation (default 0)
   --eval-epochs SPEC    auto (every max(1, E/100) epochs) | 1,5,10 | log:N (default auto)
   --augment yes|no      random crop and flip while training (default: yes for CIFAR)
@@ -74,6 +80,7 @@ export const trainCommand: Command = {
     const flag = { type: "string" } as const;
     const { values } = parseFlags(argv, {
       ...LOSS_FLAGS,
+      recipe: flag,
       dataset: flag,
       "data-dir": flag,
       model: flag,
@@ -111,6 +118,7 @@ export const trainCommand: Command = {
       }
     }
     const overrides: Record<string, unknown> = {
+      recipe: values.recipe,
       dataset: values.dataset,
       model: values.model,
       width: numberFlag(values, "width"),
@@ -135,8 +143,12 @@ export const trainCommand: Command = {
     const config = { ...base };
     for (const [key, value] of Object.entries(overrides)) if (value !== undefined) config[key] = value;
     if (config.augment !== undefined && config.evalAugment === undefined) config.evalAugment = config.augment;
+    // A flag that changes a recipe setting of a --config file makes that file's recipe label stale.
+    if (values.recipe === undefined && RECIPE_KEYS.some((key) => overrides[key] !== undefined)) delete config.recipe;
+    const normalized = normalizeTrainConfig(config);
+    io.stderr(`[nc] recipe ${describeRecipe(normalized.recipe, normalized)}\n`);
     const backend = await initBackend({ backend: values.backend, threads: numberFlag(values, "threads") });
-    const run = await runTraining(config, {
+    const run = await runTraining(normalized, {
       runsDir: values["runs-dir"],
       dataDir: values["data-dir"],
       onBatch: values.quiet ? undefined : terminalProgress(),

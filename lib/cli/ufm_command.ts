@@ -9,8 +9,9 @@ import { type Command, formatNumber, LOSS_FLAGS, lossFromFlags, numberFlag, pars
 
 const HELP = `Usage: deno task nc ufm [options]
 
-Solves the unconstrained feature model (paper-spec 1.2) by L-BFGS from a random initialisation and
-compares the optimum with the closed-form neural-collapse prediction (paper-spec 1.4).
+Solves the unconstrained feature model (docs/method.md §5) by L-BFGS from a random initialisation and
+compares the optimum with the closed-form neural-collapse prediction. For MSE with --lambda-b > 0 the
+prediction is only a candidate (theory.candidate: true in the JSON, and a note on stderr).
 
 Options:
   --loss NAME          ce | fl | ls | mse (default ce)
@@ -69,6 +70,11 @@ export const ufmCommand: Command = {
         result.seconds.toFixed(2)
       } s (${result.stopReason})\n`,
     );
+    if (theory.candidate) {
+      io.stderr(
+        `[nc] note: with λ_b > 0 the MSE prediction is a candidate (the NC configuration with bias M/(K(1 + Kλ_b/2))), not a proven optimum; a solver can find a lower objective (docs/method.md §5)\n`,
+      );
+    }
     const summary = {
       loss,
       K: result.config.K,
@@ -102,7 +108,9 @@ export const ufmCommand: Command = {
         ["NC3", metrics.nc3, 0],
         ["NC4", metrics.nc4, null],
       ];
-      io.stdout(`${"".padEnd(14)} ${"optimised".padStart(12)} ${"theory".padStart(12)}\n`);
+      io.stdout(
+        `${"".padEnd(14)} ${"optimised".padStart(12)} ${(theory.candidate ? "candidate" : "theory").padStart(12)}\n`,
+      );
       for (const [label, value, predicted] of rows) {
         io.stdout(`${label.padEnd(14)} ${formatNumber(value).padStart(12)} ${formatNumber(predicted).padStart(12)}\n`);
       }

@@ -239,7 +239,7 @@ export function pseudoInverseSymmetric(
  * ‖A/‖A‖_F − (I_K − 11ᵀ/K)/√(K−1)‖_F.
  *
  * This is the form of the reference code's `ETF_metric` and `WH_relation_metric`
- * (paper-spec 2.1). It is 0 exactly when A is a positive multiple of the centring matrix, and
+ * (docs/method.md §3). It is 0 exactly when A is a positive multiple of the centring matrix, and
  * NaN when A = 0 (no direction to compare).
  *
  * @example

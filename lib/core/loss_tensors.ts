@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type LossSpec, parseLossSpec, type Reduction } from "./losses.ts";
+import { type LossSpec, parseLossSpec, type Reduction, reductionScale } from "./losses.ts";
 
 /**
  * Per-sample losses (shape [N]) of logits [N, K] against integer labels [N].
@@ -67,7 +67,8 @@ function focalLoss(gamma: number) {
 }
 
 /**
- * Batch loss (a scalar) with mean (default) or sum reduction.
+ * Batch loss (a scalar) with mean (default) or sum reduction, as the reference code: under sum
+ * reduction MSE sums over the batch and the classes (`reductionScale`).
  *
  * @example
  * ```ts
@@ -83,7 +84,9 @@ export function lossTensor(
   const { reduction = "mean" } = options;
   return tf.tidy(() => {
     const per = perSampleLossTensor(spec, logits, labels);
-    return (reduction === "mean" ? tf.mean(per) : tf.sum(per)) as tf.Scalar;
+    if (reduction === "mean") return tf.mean(per) as tf.Scalar;
+    const scale = reductionScale(spec, reduction, logits.shape[0], logits.shape[1]);
+    return (scale === 1 ? tf.sum(per) : tf.mul(tf.sum(per), scale)) as tf.Scalar;
   });
 }
 

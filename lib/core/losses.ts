@@ -2,11 +2,17 @@
  * The four losses of the paper, as specs (JSON-serialisable), a validating registry, and an exact
  * float64 evaluation of value and gradient with respect to the logits.
  *
- * Definitions (paper-spec 1.3; z = logits, k = true class, p = softmax(z), K classes):
+ * Definitions (docs/method.md §1; z = logits, k = true class, p = softmax(z), K classes):
  * - `ce`:  −log p_k
  * - `fl`:  −(1 − p_k)^γ · log p_k                       (γ = `gamma`, default 3; the paper's β)
  * - `ls`:  −Σ_j [(1 − α) y_j + α/K] log p_j              (α = `alpha`, default 0.1)
  * - `mse`: (1/K) Σ_j (z_j − M·y_j)²                      (M = `M`, default 15; mean over classes)
+ *
+ * Reductions over a batch of B samples follow the reference code (docs/method.md §2): `mean` is
+ * the mean of the per-sample losses (for MSE the mean over all B·K entries, PyTorch's
+ * `F.mse_loss(z, M·onehot)`); `sum` is the sum over the batch, and for MSE over the batch *and*
+ * the classes (`F.mse_loss(z, M·onehot, reduction='sum')`), i.e. K times the sum of the per-sample
+ * losses. {@link reductionScale} is the one place that says so.
  *
  * Every log-probability goes through a max-shifted log-sum-exp, so logits of magnitude 1e4 give
  * finite values and gradients. The float64 path here is the reference used by the UFM solver and by
@@ -44,7 +50,7 @@ export type Reduction = "mean" | "sum";
 /** Every loss name, in the order the paper's figures use (CE, LS, FL, MSE). */
 export const LOSS_NAMES: readonly LossName[] = ["ce", "ls", "fl", "mse"];
 
-/** Default hyper-parameters (paper-spec 1.3: CIFAR-10 values). */
+/** Default hyper-parameters (docs/method.md §1: CIFAR-10 values). */
 export const LOSS_DEFAULTS = { gamma: 3, alpha: 0.1, M: 15 } as const;
 
 /** A loss spec, a loss parameter or a loss input that is not valid. */
@@ -184,12 +190,32 @@ export function sampleLoss(
 }
 
 /**
- * Loss of a batch of logits (N×K, row-major) with mean (default) or sum reduction, and optionally
- * its gradient with respect to the logits (same layout, overwritten).
+ * The factor that turns the sum of the per-sample losses of a batch of `batchSize` samples into
+ * the batch loss: 1/B under mean reduction; under sum reduction 1, except for MSE, whose per-sample
+ * loss is a mean over the K classes while the reference's sum runs over the batch and the classes
+ * (so K).
+ *
+ * @example
+ * ```ts
+ * reductionScale({ name: "ce" }, "sum", 128, 10);          // 1
+ * reductionScale({ name: "mse", M: 15 }, "sum", 128, 10);  // 10
+ * reductionScale({ name: "mse", M: 15 }, "mean", 128, 10); // 1/128
+ * ```
+ */
+export function reductionScale(spec: LossSpec, reduction: Reduction, batchSize: number, numClasses: number): number {
+  if (reduction === "mean") return 1 / batchSize;
+  return spec.name === "mse" ? numClasses : 1;
+}
+
+/**
+ * Loss of a batch of logits (N×K, row-major) with mean (default) or sum reduction (see
+ * {@link reductionScale}), and optionally its gradient with respect to the logits (same layout,
+ * overwritten).
  *
  * @example
  * ```ts
  * batchLoss({ name: "mse", M: 15 }, Float64Array.of(15, 0, 0, 15), [0, 1], 2); // 0
+ * batchLoss({ name: "mse", M: 1 }, Float64Array.of(0, 0), [0], 2, { reduction: "sum" }); // 1 = Σ over classes
  * ```
  */
 export function batchLoss(
@@ -204,7 +230,7 @@ export function batchLoss(
   if (logits.length !== n * numClasses) {
     throw new LossSpecError(`batchLoss: ${logits.length} logits for ${n} labels × ${numClasses} classes`);
   }
-  const scale = reduction === "mean" ? 1 / n : 1;
+  const scale = reductionScale(spec, reduction, n, numClasses);
   if (grad) grad.fill(0);
   let total = 0;
   for (let i = 0; i < n; i++) {

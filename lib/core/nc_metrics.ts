@@ -15,9 +15,11 @@
  * @module
  */
 import {
+  addScaled,
   DEFAULT_RANK_TOLERANCE,
   etfDistance,
   gramRows,
+  identity,
   matmul,
   type Matrix,
   matrix,
@@ -301,39 +303,52 @@ function checkClassifier({ W, b }: Classifier, K: number, d: number): void {
   if (b.length !== K) throw new NcInputError(`classifier b has ${b.length} entries, expected ${K}`);
 }
 
-/** Every metric, as numbers. Keys of the paper's plots first, then named variants. */
+/**
+ * Every metric, as numbers: the paper's NC1–NC4 (its reference code's definitions), then the
+ * variants, each as the published code of the source it is named after computes it
+ * (docs/method.md §4). μ_G is the accumulator's global mean (`globalMean`, default the sample
+ * mean as the reference code) except in Papyan, Han and Donoho's metrics, whose notebook centres
+ * on the mean of the class means, μ̄ = (1/K) Σ_k μ_k; on balanced classes the two coincide.
+ */
 export interface NcMetrics {
-  /** NC₁ = tr(Σ_W Σ_B†)/K (paper-spec 2.1, `collapse_metric`; Papyan et al. 2020). */
+  /** NC₁ = tr(Σ_W Σ_B†)/K (reference code `collapse_metric`). */
   nc1: number;
-  /** NC₂: ETF distance of the centred classifier W̃ = W − 1w̄ᵀ (paper-spec 2.1, `ETF_metric`). */
+  /** NC₂: ETF distance of the centred classifier W̃ = W − 1w̄ᵀ (reference code `ETF_metric`). */
   nc2: number;
-  /** NC₃: ETF distance of W̃H̄, H̄ = M̃ᵀ (paper-spec 2.1, `WH_relation_metric`). */
+  /** NC₃: ETF distance of W̃H̄, H̄ = M̃ᵀ (reference code `WH_relation_metric`). */
   nc3: number;
-  /** NC₄ = ‖W μ_G + b‖₂, the norm of the mean logit (paper-spec 2.1, `Wh_b_relation_metric`). */
+  /** NC₄ = ‖W μ_G + b‖₂, the norm of the mean logit (reference code `Wh_b_relation_metric`). */
   nc4: number;
-  /** tr(Σ_W Σ_B†) without the 1/K factor. */
+  /**
+   * tr(Σ_W Σ_B†) with Σ_B built on μ̄, no 1/K (Papyan et al. 2020, notebook `Sw_invSb`); K·nc1 on
+   * balanced classes.
+   */
   nc1Trace: number;
-  /** tr(Σ_W)/tr(Σ_B), a pseudo-inverse-free variability ratio. */
+  /** tr(Σ_W)/tr(Σ_B) (Tirer et al. 2023; Hui et al. 2022). */
   variabilityRatio: number;
-  /** Class-distance normalised variance (Galanti et al. 2022), mean over pairs k < l of (σ_k² + σ_l²)/(2‖μ_k − μ_l‖²). */
+  /** Mean over pairs k < l of (σ_k² + σ_l²)/(2‖μ_k − μ_l‖²), σ_k² = E‖h − μ_k‖² in class k (Galanti et al. 2022; rhubarbwu `variability_cdnv`). */
   cdnv: number;
-  /** ETF distance of the class means' Gram M̃M̃ᵀ (NC2 on class means). */
+  /** ETF distance of M̃M̃ᵀ (Kothapalli 2023; rhubarbwu `simplex_etf_error`). */
   nc2Means: number;
-  /** Coefficient of variation (population std / mean) of ‖μ_k − μ_G‖ (Papyan et al. 2020, equinorm). */
+  /** ETF distance of WWᵀ with the uncentred W (tding1/Neural-Collapse `compute_ETF`). */
+  nc2Uncentred: number;
+  /** std/mean of ‖μ_k − μ̄‖, std with Bessel's correction (Papyan et al. 2020, notebook `norm_M_CoV`). */
   equinormMeans: number;
-  /** Coefficient of variation of ‖w_k‖ (Papyan et al. 2020, equinorm of classifiers). */
+  /** std/mean of ‖w_k‖, std with Bessel's correction (Papyan et al. 2020, notebook `norm_W_CoV`). */
   equinormClassifier: number;
-  /** Population std over pairs k ≠ l of cos∠(μ_k − μ_G, μ_l − μ_G) (Papyan et al. 2020, equiangularity). */
+  /** Std over ordered pairs k ≠ l of cos∠(μ_k − μ̄, μ_l − μ̄), with Bessel's correction (Papyan et al. 2020, equiangularity). */
   equiangularityMeans: number;
-  /** Mean over pairs of |cos∠(μ_k − μ_G, μ_l − μ_G) + 1/(K−1)| (Papyan et al. 2020, maximal angle). */
+  /** Mean over pairs k ≠ l of |cos∠(μ_k − μ̄, μ_l − μ̄) + 1/(K−1)| (Papyan et al. 2020, notebook `cos_M`). */
   maxAngleMeans: number;
-  /** NC₃ with the uncentred W: ETF distance of W H̄. */
+  /** Mean over pairs k ≠ l of |cos∠(w_k, w_l) + 1/(K−1)| (Papyan et al. 2020, notebook `cos_W`). */
+  maxAngleClassifier: number;
+  /** ETF distance of W H̄ with the uncentred W (rhubarbwu `self_duality_error`; tding1 `compute_W_H_relation`). */
   nc3Uncentred: number;
-  /** Self-duality ‖W/‖W‖_F − M̃/‖M̃‖_F‖_F (Papyan et al. 2020, NC3). */
+  /** ‖Wᵀ/‖W‖_F − M̄/‖M̄‖_F‖²_F, M̄ = [μ_k − μ̄] (d×K), squared (Papyan et al. 2020, notebook `W_M_dist`). */
   nc3SelfDuality: number;
-  /** ‖W μ_G − b‖₂ (the minus-sign variant of tding1/Neural-Collapse, paper-spec 2.2). */
+  /** ‖W μ_G − b‖₂ (tding1/Neural-Collapse `compute_Wh_b_relation`). */
   nc4Minus: number;
-  /** Fraction of samples whose nearest class centre differs from the classifier's prediction (Papyan's NC4); null without a classifier in pass 2. */
+  /** Fraction of samples whose nearest class mean differs from the classifier's prediction (Papyan et al. 2020, notebook `NCC_mismatch`); null without a classifier in pass 2. */
   nccMismatch: number | null;
   /** Rank of the between-class Gram matrix kept by the pseudo-inverse (≤ K − 1). */
   betweenRank: number;
@@ -346,7 +361,11 @@ export interface NcMetrics {
  * within-class scatter; with d < K − 1 the between-class subspace has rank ≤ d and NC1 is
  * computed on it exactly; when all class means coincide (rank 0), Σ_B† = 0 and NC1 = 0, as the
  * Moore–Penrose definition gives (`betweenRank` = 0 flags it). The global mean follows the
- * accumulator's `globalMean` option.
+ * accumulator's `globalMean` option, except in Papyan et al.'s metrics (see {@link NcMetrics}).
+ *
+ * Papyan et al.'s NC1 needs Σ_B on μ̄ while pass 2 projected Σ_W on M̃ (centred on μ_G). No third
+ * pass is needed: μ̄ − μ_G = (1/K) Σ_k (μ_k − μ_G), so the rows of M̄ = P M̃ with P = I − 11ᵀ/K,
+ * and P A P and P G P are its projected scatter and Gram matrix.
  *
  * @example
  * ```ts
@@ -366,12 +385,20 @@ export function ncMetrics(
 
   const gram = gramRows(centredMeans);
   const withinTrace = classScatter.reduce((a, x) => a + x, 0) / total;
-  const { inverse: gramPinvSq, rank } = pseudoInverseSymmetric(gram, {
+  const pinvOptions = {
     tolerance: options.rankTolerance ?? DEFAULT_RANK_TOLERANCE,
     absoluteFloor: ROUND_OFF_FLOOR * K * secondMoment(classMeans, withinTrace),
     power: 2,
-  });
+  };
+  const { inverse: gramPinvSq, rank } = pseudoInverseSymmetric(gram, pinvOptions);
   const nc1 = traceOfProduct(projectedScatter, gramPinvSq);
+
+  // Papyan et al.: class means centred on the mean of the class means.
+  const centring = addScaled(identity(K), matrix(K, K, new Array(K * K).fill(1)), -1 / K);
+  const meansPapyan = matmul(centring, centredMeans);
+  const gramPapyan = matmul(matmul(centring, gram), centring);
+  const scatterPapyan = matmul(matmul(centring, projectedScatter), centring);
+  const nc1Trace = K * traceOfProduct(scatterPapyan, pseudoInverseSymmetric(gramPapyan, pinvOptions).inverse);
 
   const wCentred = matrix(K, d);
   for (let j = 0; j < d; j++) {
@@ -393,21 +420,26 @@ export function ncMetrics(
 
   let betweenTrace = 0;
   for (let k = 0; k < K; k++) betweenTrace += gram.data[k * K + k] / K;
+  const gramW = gramRows(W);
+  const cosMeans = offDiagonalCosines(gramPapyan);
 
   return {
     nc1,
     nc2: etfDistance(gramRows(wCentred)),
     nc3: etfDistance(matmul(wCentred, hBar)),
     nc4: meanLogit(1),
-    nc1Trace: K * nc1,
+    nc1Trace,
     variabilityRatio: withinTrace / betweenTrace,
     cdnv: classDistanceNormalisedVariance(classMeans, classScatter),
     nc2Means: etfDistance(gram),
-    equinormMeans: coefficientOfVariation(diagonalNorms(gram)),
-    equinormClassifier: coefficientOfVariation(diagonalNorms(gramRows(W))),
-    ...angleStatistics(gram),
+    nc2Uncentred: etfDistance(gramW),
+    equinormMeans: coefficientOfVariation(diagonalNorms(gramPapyan)),
+    equinormClassifier: coefficientOfVariation(diagonalNorms(gramW)),
+    equiangularityMeans: sampleStd(cosMeans),
+    maxAngleMeans: coherence(cosMeans, K),
+    maxAngleClassifier: coherence(offDiagonalCosines(gramW), K),
     nc3Uncentred: etfDistance(matmul(W, hBar)),
-    nc3SelfDuality: selfDuality(W, centredMeans),
+    nc3SelfDuality: selfDualitySquared(W, meansPapyan),
     nc4Minus: meanLogit(-1),
     nccMismatch: stats.nccAgreements === null ? null : 1 - stats.nccAgreements / total,
     betweenRank: rank,
@@ -449,37 +481,45 @@ function diagonalNorms(gram: Matrix): number[] {
   return Array.from({ length: gram.rows }, (_, k) => Math.sqrt(gram.data[k * gram.rows + k]));
 }
 
-function coefficientOfVariation(values: readonly number[]): number {
+/** Standard deviation with Bessel's correction (divides by n − 1), PyTorch's `torch.std` default. */
+function sampleStd(values: readonly number[]): number {
   const mean = values.reduce((a, x) => a + x, 0) / values.length;
-  const variance = values.reduce((a, x) => a + (x - mean) ** 2, 0) / values.length;
-  return Math.sqrt(variance) / mean;
+  return Math.sqrt(values.reduce((a, x) => a + (x - mean) ** 2, 0) / (values.length - 1));
 }
 
-function angleStatistics(gram: Matrix): { equiangularityMeans: number; maxAngleMeans: number } {
-  const K = gram.rows;
-  const cosines: number[] = [];
+/** std/mean, the std with Bessel's correction as `torch.std(norms) / torch.mean(norms)`. */
+function coefficientOfVariation(values: readonly number[]): number {
+  return sampleStd(values) / (values.reduce((a, x) => a + x, 0) / values.length);
+}
+
+/** cos∠(v_k, v_l) for every ordered pair k ≠ l, from the Gram matrix of the v_k. */
+function offDiagonalCosines(gram: Matrix): number[] {
+  const K = gram.rows, cosines: number[] = [];
   for (let k = 0; k < K; k++) {
-    for (let l = k + 1; l < K; l++) {
-      cosines.push(gram.data[k * K + l] / Math.sqrt(gram.data[k * K + k] * gram.data[l * K + l]));
+    for (let l = 0; l < K; l++) {
+      if (l !== k) cosines.push(gram.data[k * K + l] / Math.sqrt(gram.data[k * K + k] * gram.data[l * K + l]));
     }
   }
-  const mean = cosines.reduce((a, x) => a + x, 0) / cosines.length;
-  const variance = cosines.reduce((a, x) => a + (x - mean) ** 2, 0) / cosines.length;
-  const maxAngle = cosines.reduce((a, x) => a + Math.abs(x + 1 / (K - 1)), 0) / cosines.length;
-  return { equiangularityMeans: Math.sqrt(variance), maxAngleMeans: maxAngle };
+  return cosines;
 }
 
-function selfDuality(W: Matrix, centred: Matrix): number {
+/** Papyan et al.'s `coherence`: Σ_{k≠l} |cos + 1/(K−1)| / (K(K−1)). */
+function coherence(cosines: readonly number[], K: number): number {
+  return cosines.reduce((a, x) => a + Math.abs(x + 1 / (K - 1)), 0) / (K * (K - 1));
+}
+
+/** ‖W/‖W‖_F − M/‖M‖_F‖²_F for K×d matrices W and M (rows: classes). */
+function selfDualitySquared(W: Matrix, means: Matrix): number {
   let wNorm = 0, mNorm = 0;
   for (let i = 0; i < W.data.length; i++) {
     wNorm += W.data[i] ** 2;
-    mNorm += centred.data[i] ** 2;
+    mNorm += means.data[i] ** 2;
   }
   wNorm = Math.sqrt(wNorm);
   mNorm = Math.sqrt(mNorm);
   let s = 0;
-  for (let i = 0; i < W.data.length; i++) s += (W.data[i] / wNorm - centred.data[i] / mNorm) ** 2;
-  return Math.sqrt(s);
+  for (let i = 0; i < W.data.length; i++) s += (W.data[i] / wNorm - means.data[i] / mNorm) ** 2;
+  return s;
 }
 
 /** Options of {@link ncMetricsOfBatches} and {@link ncMetricsOf}. */

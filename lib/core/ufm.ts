@@ -1,5 +1,5 @@
 /**
- * Unconstrained feature model (paper-spec 1.2), solved full-batch in float64 by L-BFGS:
+ * Unconstrained feature model (docs/method.md §5), solved full-batch in float64 by L-BFGS:
  *
  *   min_{W, H, b}  (1/N) Σ_{k,i} L(W h_{k,i} + b, y_k) + (λ_W/2)‖W‖²_F + (λ_H/2)‖H‖²_F + (λ_b/2)‖b‖²
  *

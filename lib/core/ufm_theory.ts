@@ -1,6 +1,6 @@
 /**
  * Closed-form predictions for the unconstrained feature model at its neural-collapse solution
- * (paper-spec 1.4, derived there and checked numerically by this project's tests and notebooks).
+ * (docs/method.md §5; derived for this project and checked numerically by its tests and notebooks).
  *
  * At an NC solution ‖w_k‖ = ρ, WWᵀ = ρ²K/(K−1)(I − 11ᵀ/K), h_{k,i} = c·w_k with
  * c = √(λ_W/(λ_H n)), and b = b·1. The logits have margin m = cρ²K/(K−1) between the true class
@@ -11,7 +11,7 @@
  */
 import { type LossSpec, sampleLoss } from "./losses.ts";
 
-/** Sizes and regularisation of a UFM problem (paper-spec 1.2). */
+/** Sizes and regularisation of a UFM problem (docs/method.md §5). */
 export interface UfmProblem {
   /** Classes. */
   readonly K: number;
@@ -44,6 +44,13 @@ export interface UfmTheory {
   readonly trivial: boolean;
   /** False when d < K − 1: no simplex ETF fits in d dimensions and the prediction is not attainable. */
   readonly attainable: boolean;
+  /**
+   * True when the prediction is only a candidate, not the optimum: MSE with λ_b > 0. The NC
+   * configuration with the stated bias is then stationary, but nothing shows it is the global
+   * minimiser, and with d ≥ K the solver finds lower objectives (the features absorb part of the
+   * bias). False for every other case, where the prediction is the global optimum.
+   */
+  readonly candidate: boolean;
 }
 
 /** Per-sample loss at NC logits with margin m (true class m, the others 0, plus a common shift). */
@@ -111,7 +118,8 @@ export function minimizeMargin(spec: LossSpec, K: number, tau: number, options: 
  * The predicted optimum of the UFM for a loss.
  *
  * Softmax losses: CE and LS from their closed forms, FL from the 1-D problem solved numerically.
- * MSE (mean over classes): s* = cρ*² = (K−1)(M/K − K√(nλ_Wλ_H)/2), b* = M/(K(1 + Kλ_b/2)).
+ * MSE (mean over classes): s* = cρ*² = (K−1)(M/K − K√(nλ_Wλ_H)/2), b* = M/(K(1 + Kλ_b/2)). With
+ * λ_b > 0 this is only a candidate (`candidate: true`; docs/method.md §5).
  *
  * @example
  * ```ts
@@ -131,7 +139,19 @@ export function ufmTheory(spec: LossSpec, problem: UfmProblem): UfmTheory {
     const margin = (s * K) / (K - 1);
     const wNormSq = s / c;
     const objective = ncLoss(spec, K, margin, bias - s / (K - 1)) + K * s * root + (lambdaB * K * bias * bias) / 2;
-    return { objective, wNormSq, hNormSq: c * c * wNormSq, bias, margin, tau, c, trivial: s === 0, attainable };
+    const candidate = lambdaB > 0;
+    return {
+      objective,
+      wNormSq,
+      hNormSq: c * c * wNormSq,
+      bias,
+      margin,
+      tau,
+      c,
+      trivial: s === 0,
+      attainable,
+      candidate,
+    };
   }
   const margin = spec.name === "ce"
     ? ceOptimalMargin(K, tau)
@@ -140,5 +160,16 @@ export function ufmTheory(spec: LossSpec, problem: UfmProblem): UfmTheory {
     : minimizeMargin(spec, K, tau);
   const wNormSq = (margin * (K - 1)) / (K * c);
   const objective = ncLoss(spec, K, margin) + tau * margin;
-  return { objective, wNormSq, hNormSq: c * c * wNormSq, bias: 0, margin, tau, c, trivial: margin === 0, attainable };
+  return {
+    objective,
+    wNormSq,
+    hNormSq: c * c * wNormSq,
+    bias: 0,
+    margin,
+    tau,
+    c,
+    trivial: margin === 0,
+    attainable,
+    candidate: false,
+  };
 }

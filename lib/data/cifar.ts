@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataError, type Dataset, type DatasetSplits } from "./dataset.ts";
 
-/** Normalisation of the reference code for CIFAR train/val (paper-spec 3.0). */
+/** Normalisation of the reference code for CIFAR train/val (docs/method.md §7). */
 export const CIFAR_NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.2010] } as const;
 
 const PIXELS = 32 * 32 * 3;
@@ -56,7 +56,12 @@ function readFiles(
 ): Dataset {
   const parts = files.map((f) => {
     const path = join(dir, f);
-    if (!existsSync(path)) throw new DataError(`${path}: file not found (see data/README.md for where to get CIFAR)`);
+    if (!existsSync(path)) {
+      const dataset = name.split("/")[0];
+      throw new DataError(
+        `${path}: file not found (\`deno task nc data ${dataset}\` downloads it; see data/README.md)`,
+      );
+    }
     return decodeCifarRecords(readFileSync(path), path, options);
   });
   const total = parts.reduce((a, p) => a + p.labels.length, 0);

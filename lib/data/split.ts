@@ -18,7 +18,7 @@ export function permutation(n: number, seed: number | string): Int32Array {
 
 /**
  * Splits 0…n−1 into a training and a validation part: a seeded shuffle, the first
- * round(fraction·n) indices for validation (as the reference code, paper-spec 3.0). The split
+ * round(fraction·n) indices for validation (as the reference code, docs/method.md §7). The split
  * depends only on `seed`, not on the run's seed, so every run sees the same hold-out.
  *
  * @example

@@ -26,17 +26,33 @@ import {
 } from "../training/config.ts";
 import { type BatchProgress, type MetricsRow, prepareData, type PreparedData, Trainer } from "../training/train.ts";
 import { writeFileAtomic } from "./atomic.ts";
-import { checkpointTensors, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { CheckpointError, checkpointTensors, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { lockRun } from "./run_lock.ts";
 
-/** Best-validation summary of a finished run (the paper reports the best-val checkpoint's test accuracy). */
+/**
+ * Best-validation summary of a finished run. As the reference code, validation accuracy is measured
+ * after every epoch (not only at the evaluation epochs of the metrics) and the earliest epoch with
+ * the highest validation accuracy is chosen; its test accuracy is what the paper reports.
+ */
 export interface RunSummary {
   epochs: number;
   final: MetricsRow;
+  /** The epoch chosen: the first with the highest validation accuracy among all epochs. */
   bestValEpoch: number;
   bestValAccuracy: number;
   bestValTestAccuracy: number;
+  bestValTestLoss: number;
+  /** Validation accuracy after each epoch 1…E (the choice's whole record). */
+  valAccuracies: number[];
   wallSeconds: number;
+}
+
+/** The best validation epoch so far and the test scores at it. */
+interface BestValidation {
+  epoch: number;
+  valAccuracy: number;
+  testAccuracy: number;
+  testLoss: number;
 }
 
 /** The status file. */
@@ -83,6 +99,9 @@ interface CheckpointState {
   epoch: number;
   rows: MetricsRow[];
   wallSeconds: number;
+  /** Validation accuracy after each finished epoch. */
+  valAccuracies: number[];
+  best: BestValidation | null;
 }
 
 const paths = (dir: string) => ({
@@ -103,15 +122,17 @@ export function readRun(dir: string): RunRecord {
   return { id: dir.split("/").pop()!, dir, config, status, rows };
 }
 
-function summarize(rows: MetricsRow[], epochs: number, wallSeconds: number): RunSummary {
-  const best = rows.reduce((a, r) => (r.valAccuracy > a.valAccuracy ? r : a), rows[0]);
+function summarize(state: CheckpointState, epochs: number): RunSummary {
+  const best = state.best!;
   return {
     epochs,
-    final: rows[rows.length - 1],
+    final: state.rows[state.rows.length - 1],
     bestValEpoch: best.epoch,
     bestValAccuracy: best.valAccuracy,
     bestValTestAccuracy: best.testAccuracy,
-    wallSeconds,
+    bestValTestLoss: best.testLoss,
+    valAccuracies: state.valAccuracies,
+    wallSeconds: state.wallSeconds,
   };
 }
 
@@ -168,9 +189,14 @@ async function train(
   const trainer = new Trainer(config, data);
   try {
     const tensors = checkpointTensors(trainer.net.model, trainer.sgd.velocity);
-    let state: CheckpointState = { epoch: 0, rows: [], wallSeconds: 0 };
+    let state: CheckpointState = { epoch: 0, rows: [], wallSeconds: 0, valAccuracies: [], best: null };
     if (existsSync(p.checkpoint)) {
       state = loadCheckpoint<CheckpointState>(p.checkpoint, tensors);
+      if (!Array.isArray(state.valAccuracies) || state.valAccuracies.length !== state.epoch) {
+        throw new CheckpointError(
+          `${p.checkpoint}: has no validation accuracy for every epoch (written by an older version); remove ${dir} to train the run again`,
+        );
+      }
       log(`[nc] resuming ${id} after epoch ${state.epoch}`);
     } else {
       log(`[nc] training ${id}`);
@@ -188,13 +214,25 @@ async function train(
       }
       let row: MetricsRow | null = null;
       let wallSeconds = state.wallSeconds + (performance.now() - started) / 1000;
+      const evalStarted = performance.now();
+      const val = await trainer.validate();
       if (evalAt.has(epoch)) {
-        const evalStarted = performance.now();
-        row = await trainer.evaluate(epoch, outcome, wallSeconds);
-        wallSeconds += (performance.now() - evalStarted) / 1000;
-        row.wallSeconds = wallSeconds;
+        row = await trainer.evaluate(epoch, outcome, wallSeconds, val);
+        row.wallSeconds = wallSeconds + (performance.now() - evalStarted) / 1000;
       }
-      state = { epoch, rows: row ? [...state.rows, row] : state.rows, wallSeconds };
+      let best = state.best;
+      if (best === null || val.accuracy > best.valAccuracy) {
+        const test = row ? { accuracy: row.testAccuracy, loss: row.testLoss } : await trainer.testScores();
+        best = { epoch, valAccuracy: val.accuracy, testAccuracy: test.accuracy, testLoss: test.loss };
+      }
+      wallSeconds += (performance.now() - evalStarted) / 1000;
+      state = {
+        epoch,
+        rows: row ? [...state.rows, row] : state.rows,
+        wallSeconds,
+        valAccuracies: [...state.valAccuracies, val.accuracy],
+        best,
+      };
       saveCheckpoint(p.checkpoint, tensors, state);
       if (row) writeFileAtomic(p.metrics, state.rows.map((r) => JSON.stringify(r) + "\n").join(""));
       options.onEpoch?.(epoch, row);
@@ -206,7 +244,7 @@ async function train(
     setStatus({
       state: "done",
       epoch: config.epochs,
-      summary: summarize(state.rows, config.epochs, state.wallSeconds),
+      summary: summarize(state, config.epochs),
     });
     return readRun(dir);
   } finally {

@@ -3,7 +3,7 @@
  * the last layer's W and b for the NC metrics, and its variables for training and checkpoints.
  *
  * Models are tf.layers functional models with two outputs, [features, logits], initialised as
- * PyTorch does by default (paper-spec 3.0): weights U(−1/√fan_in, 1/√fan_in) (kaiming-uniform with
+ * PyTorch does by default (docs/method.md §7): weights U(−1/√fan_in, 1/√fan_in) (kaiming-uniform with
  * a = √5), dense biases likewise, batch norm γ = 1, β = 0, momentum 0.1 (PyTorch's convention), ε = 1e-5.
  *
  * @module

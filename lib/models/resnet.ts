@@ -1,5 +1,5 @@
 /**
- * CIFAR-style residual networks (paper-spec 3.0): a 3×3 stride-1 stem without max-pool, four
+ * CIFAR-style residual networks (docs/method.md §7): a 3×3 stride-1 stem without max-pool, four
  * stages with strides 1/2/2/2, global average pooling to the features, then the classifier.
  *
  * - ResNet-18: basic blocks [2, 2, 2, 2] of two 3×3 convolutions; `width` scales every channel

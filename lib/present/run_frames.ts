@@ -4,7 +4,7 @@
  * - {@link metricsFrame}: every run's configuration columns joined to every row of its
  *   `metrics.jsonl` (one row per run and evaluation);
  * - {@link summaryFrame}: one row per finished run with its best-validation test accuracy (the
- *   quantity of the paper's heat-maps and table, paper-spec 3.2);
+ *   quantity of the paper's heat-maps and table, docs/method.md §7);
  * - per-cell aggregates: the mean over seeds, |Acc_CE − Acc_X|, the variance over all losses and
  *   seeds, and the accuracy table (mean ± standard deviation).
  *

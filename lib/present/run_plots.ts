@@ -37,7 +37,7 @@ export interface CurvePanel {
   readonly log?: boolean;
 }
 
-/** The panels of the paper's NC-dynamics figure (paper-spec 3.1). */
+/** The panels of the paper's NC-dynamics figure (docs/method.md §7). */
 export const NC_DYNAMICS_PANELS: readonly CurvePanel[] = [
   { column: "nc1", label: "NC1", log: true },
   { column: "nc2", label: "NC2" },
@@ -106,7 +106,7 @@ export interface HeatmapCell {
 
 /**
  * Annotated heat-map with width across and the epoch budget down (largest on top), viridis
- * colours, white cell labels (`digits` decimals), and a colour ramp beneath (paper-spec 3.2).
+ * colours, white cell labels (`digits` decimals), and a colour ramp beneath (docs/method.md §7).
  *
  * @example
  * ```ts
@@ -174,7 +174,7 @@ function colorRamp(domain: [number, number], width: number): SvgFigure {
 }
 
 /**
- * Test accuracy against the epoch budget (log scale), one line per loss and width (paper-spec 3.2,
+ * Test accuracy against the epoch budget (log scale), one line per loss and width (docs/method.md §7,
  * `plot_test_line`). Rows need `loss`, `width`, `epochs` and `mean`.
  *
  * @example

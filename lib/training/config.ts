@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { type LossSpec, parseLossSpec } from "../core/losses.ts";
 import { DATASET_NAMES, type DatasetName } from "../data/load.ts";
+import { RECIPE_KEYS, RECIPE_NAMES, type RecipeLabel, recipeOf, RECIPES } from "./recipes.ts";
 
 /** Model names. */
 export const MODEL_NAMES = ["mlp", "resnet18", "resnet50"] as const;
@@ -40,6 +41,11 @@ export interface TrainConfig {
   /** Batch norm in the MLP (the ResNets always have it). */
   batchNorm: boolean;
   loss: LossSpec;
+  /**
+   * The recipe the optimisation settings below amount to (`recipes.ts`): given as input, it fills
+   * in those settings; stored, it is derived from them (`custom` when they match no recipe).
+   */
+  recipe: RecipeLabel;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -75,7 +81,10 @@ const SYNTHETIC_DEFAULTS: SyntheticConfig = {
   separation: 4,
 };
 
-function defaults(dataset: DatasetName, model: ModelName): Omit<TrainConfig, "dataset" | "model" | "loss"> {
+function defaults(
+  dataset: DatasetName,
+  model: ModelName,
+): Omit<TrainConfig, "dataset" | "model" | "loss" | "recipe"> {
   const cifar = dataset === "cifar10" || dataset === "cifar100";
   return {
     cifar100Labels: "fine",
@@ -84,13 +93,8 @@ function defaults(dataset: DatasetName, model: ModelName): Omit<TrainConfig, "da
     depth: 3,
     batchNorm: false,
     epochs: 30,
-    batchSize: 128,
-    lr: 0.1,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-    clipNorm: 2,
-    schedule: "standard",
-    reduction: "mean",
+    // batchSize, lr, momentum, weightDecay, clipNorm, schedule, reduction: the project recipe's.
+    ...RECIPES.project,
     seed: 0,
     evalEpochs: "auto",
     augment: cifar,
@@ -110,6 +114,7 @@ const KEYS = [
   "depth",
   "batchNorm",
   "loss",
+  "recipe",
   "epochs",
   "batchSize",
   "lr",
@@ -169,7 +174,20 @@ export function normalizeTrainConfig(input: unknown): TrainConfig {
   } catch (error) {
     throw new ConfigError(`config "loss": ${(error as Error).message}`);
   }
-  const c = { ...defaults(dataset, model), ...raw, dataset, model, loss } as TrainConfig;
+  const recipe = raw.recipe === undefined ? "custom" : oneOf(raw.recipe, [...RECIPE_NAMES, "custom"], "recipe");
+  const fixed = recipe === "custom" ? {} : RECIPES[recipe];
+  if (recipe !== "custom") {
+    for (const key of RECIPE_KEYS) {
+      if (raw[key] !== undefined && raw[key] !== fixed[key as keyof typeof fixed]) {
+        throw new ConfigError(
+          `config "${key}" is ${JSON.stringify(raw[key])} but recipe "${recipe}" sets ${
+            JSON.stringify(fixed[key as keyof typeof fixed])
+          }; drop one of them (without "recipe" the settings are taken as given)`,
+        );
+      }
+    }
+  }
+  const c = { ...defaults(dataset, model), ...fixed, ...raw, dataset, model, loss } as TrainConfig;
   if (c.synthetic !== null) {
     if (dataset !== "synthetic") throw new ConfigError(`config "synthetic" applies only to dataset "synthetic"`);
     const s = { ...SYNTHETIC_DEFAULTS, ...(c.synthetic as object) } as SyntheticConfig;
@@ -208,6 +226,7 @@ export function normalizeTrainConfig(input: unknown): TrainConfig {
   numberIn(c.splitSeed, "splitSeed", Number.isInteger, "an integer");
   if (c.perClass !== null) numberIn(c.perClass, "perClass", positiveInt, "a positive integer or null");
   c.evalEpochs = normalizeEvalSchedule(c.evalEpochs, c.epochs);
+  c.recipe = recipeOf(c);
   return Object.fromEntries(KEYS.map((k) => [k, c[k]])) as unknown as TrainConfig;
 }
 

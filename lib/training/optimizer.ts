@@ -1,6 +1,6 @@
 /**
  * SGD with momentum, coupled weight decay and gradient clipping, in the reference code's order
- * (paper-spec 3.0): clip the loss gradient to a global norm, then add weight decay, then momentum:
+ * (docs/method.md §6): clip the loss gradient to a global norm, then add weight decay, then momentum:
  *
  *   g ← g · min(1, c / (‖g‖ + 1e-6));  g ← g + λ·p;  v ← μ·v + g;  p ← p − lr·v
  *

@@ -1,6 +1,6 @@
 /**
  * The paper's step learning-rate schedule: ×0.1 at epochs m1 = int(3E/7) and m2 = int(5E/7)
- * (paper-spec 3.0).
+ * (docs/method.md §6).
  *
  * - `standard` (default): PyTorch's MultiStepLR stepped after each epoch, so the decay takes effect
  *   from epoch m1 + 1 (1-based): lr = base for t ≤ m1, base/10 for m1 < t ≤ m2, base/100 after.

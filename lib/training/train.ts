@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { lossTensor } from "../core/loss_tensors.ts";
+import { reductionScale } from "../core/losses.ts";
 import type { NcMetrics } from "../core/nc_metrics.ts";
 import { createRng } from "../core/random.ts";
 import { makeBatch } from "../data/batches.ts";
@@ -22,7 +23,7 @@ import { ConfigError, type TrainConfig } from "./config.ts";
 import { buildMlp } from "../models/mlp.ts";
 import { forward, type Network, trainableVariables } from "../models/network.ts";
 import { buildResNet18, buildResNet50 } from "../models/resnet.ts";
-import { evaluationPass, trainSplitMetrics } from "./evaluate.ts";
+import { evaluationPass, type SplitScores, trainSplitMetrics } from "./evaluate.ts";
 import { Sgd } from "./optimizer.ts";
 import { faultPoint } from "./faults.ts";
 import { learningRate } from "./schedule.ts";
@@ -175,7 +176,10 @@ export class Trainer {
       if (!Number.isFinite(loss)) {
         return { failure: `loss became ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches} (lr ${lr})` };
       }
-      lossSum += config.reduction === "mean" ? loss * size : loss;
+      // Per-sample losses (MSE: mean over classes) whatever the reduction.
+      lossSum += config.reduction === "mean"
+        ? loss * size
+        : loss / reductionScale(config.loss, "sum", size, data.train.numClasses);
       hits += correct;
       seen += size;
       onBatch?.({ epoch, epochs: config.epochs, batch: b + 1, batches, loss: lossSum / seen, accuracy: hits / seen });
@@ -184,8 +188,31 @@ export class Trainer {
     return { loss: lossSum / seen, accuracy: hits / seen };
   }
 
-  /** Evaluates the end of `epoch`: every split's accuracy and loss, and the NC metrics. */
-  async evaluate(epoch: number, step: { loss: number; accuracy: number }, wallSeconds: number): Promise<MetricsRow> {
+  /**
+   * Accuracy and mean per-sample loss on the validation hold-out (inference mode, never augmented),
+   * as the reference code measures after every epoch to keep its best-validation model.
+   */
+  validate(): Promise<SplitScores> {
+    const { config, data, net } = this;
+    return evaluationPass(net, data.train, data.valIndices, { loss: config.loss, batchSize: config.batchSize });
+  }
+
+  /** Accuracy and mean per-sample loss on the test set (inference mode). */
+  testScores(): Promise<SplitScores> {
+    const { config, data, net } = this;
+    return evaluationPass(net, data.test, data.testIndices, { loss: config.loss, batchSize: config.batchSize });
+  }
+
+  /**
+   * Evaluates the end of `epoch`: every split's accuracy and loss, and the NC metrics. `val`, when
+   * given, is this epoch's validation result (from {@link validate}), not computed again.
+   */
+  async evaluate(
+    epoch: number,
+    step: { loss: number; accuracy: number },
+    wallSeconds: number,
+    val?: SplitScores,
+  ): Promise<MetricsRow> {
     const { config, data, net } = this;
     const options = { loss: config.loss, batchSize: config.batchSize };
     const augmentSeed = config.evalAugment ? `${config.seed}:eval-augment:${epoch}` : undefined;
@@ -194,8 +221,8 @@ export class Trainer {
       augmentSeed,
     });
     faultPoint("evaluate");
-    const val = await evaluationPass(net, data.train, data.valIndices, options);
-    const test = await evaluationPass(net, data.test, data.testIndices, options);
+    val ??= await this.validate();
+    const test = await this.testScores();
     return {
       epoch,
       lr: this.learningRate(epoch),

@@ -101,6 +101,21 @@ describe("nc ufm", () => {
     expect(r.loss).toEqual({ name: "ls", alpha: 0.1 });
     expect(r.wNormSq).toBeCloseTo(r.theory.wNormSq, 6);
     expect(r.objective).toBeCloseTo(r.theory.objective, 10);
+    expect(r.theory.candidate).toBe(false);
+  });
+
+  test("marks MSE's prediction with bias decay as a candidate, in the JSON and on stderr", async () => {
+    const args = ["ufm", "--loss", "mse", "--K", "4", "--n", "5", "--d", "6", "--lambda-b", "0.1"];
+    const json = await run([...args, "--json"]);
+    expect(json.status).toBe(0);
+    const r = JSON.parse(json.stdout);
+    expect(r.theory.candidate).toBe(true);
+    expect(r.objective).toBeLessThan(r.theory.objective); // the solver does better than the candidate
+    expect(json.stderr).toMatch(/note: with λ_b > 0 the MSE prediction is a candidate .* not a proven optimum/);
+    const table = await run(args);
+    expect(table.stdout.split("\n")[0]).toMatch(/optimised\s+candidate$/);
+    const plain = await run(["ufm", "--loss", "mse", "--K", "4", "--n", "5", "--d", "6"]);
+    expect(plain.stderr).not.toMatch(/candidate/);
   });
 
   test.each([

@@ -37,6 +37,15 @@ describe("lossTensor agrees with the float64 reference", () => {
   });
 });
 
+test("MSE under sum reduction is F.mse_loss(z, M·onehot, reduction='sum'): the sum over batch and classes", () => {
+  const z = tf.tensor2d([[1, 2, 0.5], [0, -1, 3]]), y = tf.tensor1d([1, 2], "int32");
+  const spec = { name: "mse", M: 2 } as const;
+  // Squared residuals sum to 1.25 + 2 = 3.25 (exact in float32); the mean runs over 6 entries.
+  expect(lossTensor(spec, z, y, { reduction: "sum" }).dataSync()[0]).toBe(3.25);
+  expect(lossTensor(spec, z, y, { reduction: "mean" }).dataSync()[0]).toBeCloseTo(3.25 / 6, 6);
+  tf.dispose([z, y]);
+});
+
 describe("lossTensor stability and hygiene", () => {
   test.each(SPECS)("logits of magnitude 1e4 give finite values and gradients for %o", (spec) => {
     const z = tf.tensor2d([[1e4, -1e4, 0], [-1e4, 1e4, 1e4]]);

@@ -5,6 +5,7 @@ import {
   type LossSpec,
   LossSpecError,
   parseLossSpec,
+  reductionScale,
   sampleLoss,
 } from "../../lib/core/losses.ts";
 import { createRng } from "../../lib/core/random.ts";
@@ -99,6 +100,47 @@ describe("batchLoss", () => {
     const sum = batchLoss({ name: "fl", gamma: 3 }, logits, labels, 3, { reduction: "sum", grad: gSum });
     expect(sum).toBeCloseTo(4 * mean, 14);
     gSum.forEach((v, i) => expect(v).toBeCloseTo(4 * gMean[i], 14));
+  });
+
+  // Two samples, K = 3: z₁ = (1, 2, 0.5) of class 1, z₂ = (0, −1, 3) of class 2.
+  const Z = [[1, 2, 0.5], [0, -1, 3]], Y = [1, 2];
+  const flat = Float64Array.from(Z.flat());
+  const logSoftmax = (z: number[]) => {
+    const lse = Math.log(z.reduce((a, v) => a + Math.exp(v), 0));
+    return z.map((v) => v - lse);
+  };
+  /** Per-sample losses written out from the definitions (docs/method.md §1), one formula per loss. */
+  const byHand: Record<string, (z: number[], y: number) => number> = {
+    ce: (z, y) => -logSoftmax(z)[y],
+    fl: (z, y) => -((1 - Math.exp(logSoftmax(z)[y])) ** 2) * logSoftmax(z)[y],
+    ls: (z, y) => -logSoftmax(z).reduce((a, l, j) => a + ((j === y ? 0.8 : 0) + 0.2 / 3) * l, 0),
+  };
+  const softmaxSpecs: LossSpec[] = [{ name: "ce" }, { name: "fl", gamma: 2 }, { name: "ls", alpha: 0.2 }];
+
+  test.each(softmaxSpecs)("%o: mean reduction is the mean of the per-sample losses, sum their sum", (spec) => {
+    const [a, b] = Z.map((z, i) => byHand[spec.name](z, Y[i]));
+    // float64 throughout: agreement to round-off (~1e-15 relative).
+    expect(batchLoss(spec, flat, Y, 3)).toBeCloseTo((a + b) / 2, 14);
+    expect(batchLoss(spec, flat, Y, 3, { reduction: "sum" })).toBeCloseTo(a + b, 14);
+  });
+
+  test("MSE: mean reduction averages over the B·K entries, sum reduction sums over batch and classes", () => {
+    const spec: LossSpec = { name: "mse", M: 2 };
+    // Residuals z − M·onehot: (1, 0, 0.5) and (0, −1, 1); squares sum to 1.25 and 2.
+    // PyTorch: F.mse_loss(z, 2·onehot) = 3.25 / 6; F.mse_loss(z, 2·onehot, reduction='sum') = 3.25.
+    expect(batchLoss(spec, flat, Y, 3)).toBeCloseTo(3.25 / 6, 15);
+    expect(batchLoss(spec, flat, Y, 3, { reduction: "sum" })).toBeCloseTo(3.25, 15);
+    // Per sample, MSE stays the mean over the classes under either reduction.
+    expect(sampleLoss(spec, flat.subarray(0, 3), 1)).toBeCloseTo(1.25 / 3, 15);
+    expect(reductionScale(spec, "sum", 2, 3)).toBe(3);
+    expect(reductionScale({ name: "ce" }, "sum", 2, 3)).toBe(1);
+    expect(reductionScale(spec, "mean", 2, 3)).toBe(1 / 2);
+  });
+
+  test("MSE's sum-reduction gradient is 2(z − M·onehot), as F.mse_loss(reduction='sum')", () => {
+    const grad = new Float64Array(6);
+    batchLoss({ name: "mse", M: 2 }, flat, Y, 3, { reduction: "sum", grad });
+    expect([...grad]).toEqual([2, 0, 1, 0, -2, 2]);
   });
 
   test("rejects a label outside [0, K)", () => {

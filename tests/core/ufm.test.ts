@@ -79,16 +79,26 @@ describe("solveUfm", () => {
     expect(Math.abs(r.objective - r.theory.objective)).toBeLessThan(1e-9);
   });
 
-  test("MSE's NC4 tends to M/√K without bias decay (paper-spec 2.2, item 7)", () => {
+  test("MSE's NC4 tends to M/√K without bias decay (docs/method.md §3)", () => {
     const r = solveUfm({ ...PROBLEM, K: 4, n: 5, d: 6, loss: { name: "mse", M: 15 } });
     expect(r.metrics.nc4).toBeCloseTo(15 / Math.sqrt(4), 6);
   });
 
   test("with bias decay and d ≥ K, MSE beats the ETF prediction by moving the bias into the features", () => {
-    // paper-spec 1.4: global optimality of the ETF is not guaranteed for MSE when λ_b > 0.
+    // docs/method.md §5: global optimality of the ETF is not guaranteed for MSE when λ_b > 0.
     const r = solveUfm({ ...PROBLEM, K: 4, n: 5, d: 6, lambdaB: 0.1, loss: { name: "mse", M: 15 } });
     expect(r.objective).toBeLessThan(r.theory.objective - 1e-6);
     expect(r.biasMean).toBeLessThan(r.theory.bias);
+    expect(r.theory.candidate).toBe(true);
+  });
+
+  test("the theory is marked a candidate exactly for MSE with bias decay", () => {
+    const problem = { K: 4, n: 5, d: 6, lambdaW: 5e-4, lambdaH: 5e-4 };
+    for (const loss of [{ name: "ce" }, { name: "ls", alpha: 0.1 }, { name: "fl", gamma: 3 }] as const) {
+      expect(ufmTheory(loss, { ...problem, lambdaB: 0.1 }).candidate).toBe(false);
+    }
+    expect(ufmTheory({ name: "mse", M: 15 }, { ...problem, lambdaB: 0 }).candidate).toBe(false);
+    expect(ufmTheory({ name: "mse", M: 15 }, { ...problem, lambdaB: 0.1 }).candidate).toBe(true);
   });
 
   test("records a log-spaced history ending at the last iteration", () => {

@@ -62,6 +62,30 @@ describe("runTraining", () => {
     expect(withoutTime(resumed.rows)).toEqual(withoutTime(whole.rows));
   });
 
+  test("validation is measured every epoch: the best-validation epoch is chosen among all of them", async () => {
+    const every = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "best") });
+    const sparseConfig = { ...SMALL, evalEpochs: [5] };
+    const sparse = await runTraining(sparseConfig, { ...quiet, runsDir: join(dir, "best") });
+    expect(sparse.rows.map((r) => r.epoch)).toEqual([5]);
+    const s = sparse.status.summary!;
+    // Evaluation does not change training, so the run evaluated every epoch is the reference.
+    expect(s.valAccuracies).toEqual(every.rows.map((r) => r.valAccuracy));
+    const top = Math.max(...every.rows.map((r) => r.valAccuracy));
+    const first = every.rows.find((r) => r.valAccuracy === top)!;
+    expect(first.epoch).toBeLessThan(5); // so a choice among evaluated epochs only ([5]) would differ
+    expect(s).toMatchObject({
+      bestValEpoch: first.epoch,
+      bestValAccuracy: top,
+      bestValTestAccuracy: first.testAccuracy,
+    });
+    expect(s.bestValTestLoss).toBe(first.testLoss);
+    // Interrupted after epoch 2 and resumed, it makes the same choice (the record is checkpointed).
+    await runTraining(sparseConfig, { ...quiet, runsDir: join(dir, "best-split"), stopAfterEpoch: 2 });
+    const resumed = (await runTraining(sparseConfig, { ...quiet, runsDir: join(dir, "best-split") })).status.summary!;
+    const strip = ({ wallSeconds: _, final: { wallSeconds: __, ...final }, ...rest }: typeof s) => ({ ...rest, final });
+    expect(strip(resumed)).toEqual(strip(s));
+  });
+
   test("a non-finite loss marks the run failed with the epoch and reason, keeping the last good checkpoint", async () => {
     // Found by scanning lr: this run survives epoch 1 and diverges early in epoch 2 (lr 4 after the first decay).
     const diverging = {

@@ -73,7 +73,7 @@ describe("parameter counts", () => {
     [0.5, 10.35e6],
     [1, 23.52e6],
     [2, 66.85e6],
-  ])("the CIFAR ResNet-50 at width %s has %d parameters (paper-spec 3.0, within 0.5 %)", (width, expected) => {
+  ])("the CIFAR ResNet-50 at width %s has %d parameters (docs/method.md §7, within 0.5 %)", (width, expected) => {
     const net = buildResNet50({ inputShape: [32, 32, 3], numClasses: 10, width, seed: 0 });
     expect(Math.abs(trainableParameterCount(net) / expected - 1)).toBeLessThan(0.005);
     expect(net.featureDim).toBe(2048);

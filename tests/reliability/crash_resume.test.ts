@@ -70,6 +70,10 @@ describe.each(["wasm", "native"])("on %s", (backend) => {
       expect(checkRunFiles(runDir()).leftovers).toEqual([]);
       expect(readdirSync(runDir()).sort()).toEqual(["checkpoint.bin", "config.json", "metrics.jsonl", "status.json"]);
       expect(withoutTime(resumed.rows)).toEqual(withoutTime(reference.rows));
+      // The best-validation choice (validation after every epoch, kept in the checkpoint) survives too.
+      const { wallSeconds: _, final: __, ...summary } = resumed.status.summary!;
+      const { wallSeconds: ___, final: ____, ...expected } = reference.status.summary!;
+      expect(summary).toEqual(expected);
     },
     240_000,
   );

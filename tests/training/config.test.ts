@@ -2,9 +2,10 @@ import { describe, expect, test } from "vitest";
 import { ConfigError, evaluationEpochs, normalizeTrainConfig, runId } from "../../lib/training/config.ts";
 
 describe("normalizeTrainConfig", () => {
-  test("fills in the paper's recipe", () => {
+  test("fills in the project's defaults: the project recipe, which is neither reference recipe", () => {
     const c = normalizeTrainConfig({ loss: { name: "ls" } });
     expect(c).toMatchObject({
+      recipe: "project",
       dataset: "fashion-mnist",
       model: "mlp",
       width: 512,

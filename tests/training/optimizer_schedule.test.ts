@@ -39,7 +39,7 @@ describe("Sgd", () => {
 });
 
 describe("learning-rate schedule", () => {
-  test("milestones are int(3E/7) and int(5E/7) (paper-spec 3.0)", () => {
+  test("milestones are int(3E/7) and int(5E/7) (docs/method.md §6)", () => {
     expect(milestones(100)).toEqual([42, 71]);
     expect(milestones(200)).toEqual([85, 142]);
     expect(milestones(800)).toEqual([342, 571]);

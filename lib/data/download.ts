@@ -1,0 +1,225 @@
+/**
+ * Getting CIFAR: download the official binary archive, check its MD5, unpack it where the loaders
+ * look (`data/cifar-10-batches-bin`, `data/cifar-100-binary`).
+ *
+ * The transfer goes to `<archive>.part`, renamed to the archive's name only once its MD5 matches,
+ * so a half archive never looks complete. An interrupted transfer keeps the `.part` file and the
+ * next call resumes it with an HTTP Range request, or restarts when the server ignores ranges. A
+ * wrong checksum removes the `.part` file. Unpacking checks every entry first (`tar.ts`), writes
+ * into a temporary directory beside the target and renames it into place with a marker file, so a
+ * second call finds the data and does nothing.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { DataError } from "./dataset.ts";
+import { readTar, writeTarEntries } from "./tar.ts";
+
+/** Where each CIFAR archive comes from and what it unpacks to. */
+export const CIFAR_ARCHIVES = {
+  cifar10: {
+    url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
+    md5: "c32a1d4ab5d03f1284b67883e8d87530",
+    directory: "cifar-10-batches-bin",
+    files: [
+      "data_batch_1.bin",
+      "data_batch_2.bin",
+      "data_batch_3.bin",
+      "data_batch_4.bin",
+      "data_batch_5.bin",
+      "test_batch.bin",
+    ],
+  },
+  cifar100: {
+    url: "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz",
+    md5: "03b5dce01913d631647c71ecec9e9cb8",
+    directory: "cifar-100-binary",
+    files: ["train.bin", "test.bin"],
+  },
+} as const;
+
+/** A dataset that {@link fetchCifar} can get. */
+export type CifarName = keyof typeof CIFAR_ARCHIVES;
+
+/** The file written into an unpacked directory once it is complete. */
+export const COMPLETE_MARKER = ".nc-data-complete.json";
+
+/** MD5 of a file, read in 1 MiB chunks. */
+export function fileMd5(path: string): string {
+  const hash = createHash("md5"), buffer = new Uint8Array(1 << 20), fd = openSync(path, "r");
+  try {
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * Downloads `url` to `dest` through `dest.part`, resuming a `.part` left by an interrupted call, and
+ * renames it to `dest` only when its MD5 is `md5`.
+ *
+ * @example
+ * ```ts
+ * await downloadVerified("https://example.org/a.tar.gz", "data/a.tar.gz", { md5: "…" });
+ * ```
+ */
+export async function downloadVerified(
+  url: string,
+  dest: string,
+  options: { md5: string; log?: (line: string) => void },
+): Promise<void> {
+  const log = options.log ?? (() => {});
+  const part = `${dest}.part`;
+  let offset = existsSync(part) ? statSync(part).size : 0;
+  const request = (from: number) =>
+    fetch(url, from > 0 ? { headers: { Range: `bytes=${from}-` } } : {}).catch((error) => {
+      throw new DataError(`${url}: ${(error as Error).message}`);
+    });
+  let response = await request(offset);
+  if (offset > 0 && response.status === 416) {
+    // The part is as long as the file or longer: start again rather than trust it.
+    await response.body?.cancel();
+    offset = 0;
+    response = await request(0);
+  }
+  const resumed = offset > 0 && response.status === 206 &&
+    (response.headers.get("content-range") ?? "").startsWith(`bytes ${offset}-`);
+  if (!resumed && response.status !== 200) {
+    await response.body?.cancel();
+    throw new DataError(`${url}: HTTP ${response.status} ${response.statusText}`);
+  }
+  if (offset > 0) log(resumed ? `[nc] resuming ${url} at byte ${offset}` : `[nc] ${url}: no resume; starting again`);
+  else log(`[nc] downloading ${url}`);
+  if (!resumed) offset = 0;
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  const fd = openSync(part, resumed ? "a" : "w");
+  let received = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      writeSync(fd, chunk);
+      received += chunk.length;
+    }
+  } catch (error) {
+    throw new DataError(
+      `download of ${url} interrupted after ${offset + received} bytes (${
+        (error as Error).message
+      }); ${part} is kept: run the command again to resume`,
+    );
+  } finally {
+    closeSync(fd);
+  }
+  if (Number.isFinite(length) && received < length) {
+    throw new DataError(
+      `download of ${url} interrupted after ${offset + received} of ${
+        offset + length
+      } bytes; ${part} is kept: run the command again to resume`,
+    );
+  }
+  const md5 = fileMd5(part);
+  if (md5 !== options.md5) {
+    unlinkSync(part);
+    throw new DataError(
+      `${url}: MD5 of the download is ${md5}, expected ${options.md5}; the download was removed, run the command again`,
+    );
+  }
+  renameSync(part, dest);
+}
+
+/** Options of {@link fetchCifar}. */
+export interface FetchCifarOptions {
+  /** Directory that receives the archive and the unpacked directory (default `data`). */
+  dataDir?: string;
+  /** Where to download from (default: the official archive). */
+  url?: string;
+  /** Expected MD5 of the archive (default: the official archive's). */
+  md5?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Makes CIFAR-10 or CIFAR-100 available under `dataDir`, downloading and unpacking only what is
+ * missing, and returns the unpacked directory (what `--data-dir` of training takes).
+ *
+ * @example
+ * ```ts
+ * const dir = await fetchCifar("cifar10"); // "data/cifar-10-batches-bin"
+ * ```
+ */
+export async function fetchCifar(name: CifarName, options: FetchCifarOptions = {}): Promise<string> {
+  const spec = CIFAR_ARCHIVES[name];
+  const log = options.log ?? (() => {});
+  const dataDir = options.dataDir ?? "data";
+  const url = options.url ?? spec.url;
+  const md5 = (options.md5 ?? spec.md5).toLowerCase();
+  const target = join(dataDir, spec.directory);
+  if (existsSync(join(target, COMPLETE_MARKER))) {
+    log(`[nc] ${target} is already in place`);
+    return target;
+  }
+  if (existsSync(target)) {
+    const missing = spec.files.filter((f) => !existsSync(join(target, f)));
+    if (missing.length === 0) {
+      log(`[nc] ${target} already holds ${spec.files.join(", ")} (unpacked elsewhere; not checked against the MD5)`);
+      return target;
+    }
+    throw new DataError(
+      `${target} exists but lacks ${missing.join(", ")}; remove it (or complete it) and run the command again`,
+    );
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const archive = join(dataDir, url.split("/").pop()?.split("?")[0] || `${name}.tar.gz`);
+  if (existsSync(archive)) {
+    const found = fileMd5(archive);
+    if (found !== md5) {
+      throw new DataError(`${archive}: MD5 is ${found}, expected ${md5}; remove the file and run the command again`);
+    }
+    log(`[nc] ${archive} is already downloaded`);
+  } else {
+    await downloadVerified(url, archive, { md5, log });
+  }
+  unpack(archive, dataDir, spec, md5);
+  log(`[nc] unpacked ${archive} into ${target}`);
+  return target;
+}
+
+function unpack(archive: string, dataDir: string, spec: (typeof CIFAR_ARCHIVES)[CifarName], md5: string): void {
+  let tar: Uint8Array;
+  try {
+    tar = gunzipSync(readFileSync(archive));
+  } catch (error) {
+    throw new DataError(`${archive}: not a gzip archive (${(error as Error).message})`);
+  }
+  const entries = readTar(tar, { root: spec.directory, source: archive });
+  const names = new Set(entries.filter((e) => e.type === "file").map((e) => e.path));
+  const missing = spec.files.filter((f) => !names.has(`${spec.directory}/${f}`));
+  if (missing.length > 0) throw new DataError(`${archive}: has no ${spec.directory}/${missing.join(", ")}`);
+  const staging = mkdtempSync(join(dataDir, `.${spec.directory}.unpacking-`));
+  try {
+    writeTarEntries(entries, staging);
+    writeTarEntries([{
+      path: `${spec.directory}/${COMPLETE_MARKER}`,
+      type: "file",
+      data: new TextEncoder().encode(JSON.stringify({ archive, md5 }) + "\n"),
+    }], staging);
+    renameSync(join(staging, spec.directory), join(dataDir, spec.directory));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
