@@ -27,6 +27,7 @@ import {
 } from "./native_conv.ts";
 import { type NativeLibraries, openNativeLibraries } from "./native_libraries.ts";
 import { nativeMatMul } from "./native_matmul.ts";
+import { nativeSum } from "./native_sum.ts";
 import { installReluGradient, nativeRelu, nativeReluGrad, RELU_GRAD, ReluPlans } from "./native_relu.ts";
 import { nativeSgdUpdate, nativeSumOfSquares, SGD_UPDATE, SUM_OF_SQUARES } from "./native_sgd.ts";
 
@@ -43,6 +44,7 @@ export const NATIVE_KERNELS = [
   "Conv2DBackpropFilter",
   "Identity",
   "Relu",
+  "Sum",
 ] as const;
 
 type Builder = (native: NativeRuntime, fallback: KernelFunc) => KernelFunc;
@@ -65,6 +67,7 @@ const BUILDERS: Record<(typeof NATIVE_KERNELS)[number], Builder> = {
   Conv2DBackpropFilter: (n, fb) => nativeConv2DBackpropFilter(n.convolutions, fb),
   Identity: (_, fb) => sharedIdentity(fb),
   Relu: (n, fb) => nativeRelu(n.relus, fb),
+  Sum: (n, fb) => nativeSum(n.libraries, fb),
 };
 
 /**

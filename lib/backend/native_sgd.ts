@@ -5,8 +5,10 @@
  *
  *     v' = μ·v + c·g + λ·p,  p' = p − lr·v'
  *
- *   as copies followed by `sscal`/`saxpy` on the new buffers (inputs are never written: tensors
- *   may share memory), instead of eight element-wise kernels per parameter;
+ *   as `sscal`/`saxpy` passes, instead of eight element-wise kernels per parameter. A parameter or
+ *   velocity whose memory nothing else references (the backend's reference count is 1: no clone,
+ *   reshape or saved tensor shares it) is updated in place and returned as the output; otherwise
+ *   the output is a copy and the input is left as it was;
  * - `NcSumOfSquares` (x) → Σ x², one `sdot`, for the gradient norm.
  *
  * The operations are the same as `lib/training/optimizer.ts` runs on other backends, in another
@@ -15,7 +17,7 @@
  *
  * @module
  */
-import { heapF32, type KernelArgs, type KernelFunc } from "./kernel_types.ts";
+import { type HeapBackend, heapF32, type KernelArgs, type KernelFunc, type TensorInfo } from "./kernel_types.ts";
 import type { NativeLibraries } from "./native_libraries.ts";
 
 /** Kernel name of the fused update. */
@@ -29,17 +31,25 @@ export function nativeSgdUpdate(libraries: NativeLibraries): KernelFunc {
   return ({ inputs, backend, attrs }: KernelArgs) => {
     const { p, v, g, coefficient } = inputs;
     const momentum = attrs.momentum as number, weightDecay = attrs.weightDecay as number, lr = attrs.lr as number;
-    const pOut = backend.makeOutput(p!.shape, "float32");
-    const vOut = backend.makeOutput(p!.shape, "float32");
-    const pv = heapF32(backend, p!), gv = heapF32(backend, g!);
-    const pn = heapF32(backend, pOut), vn = heapF32(backend, vOut);
+    const heap = backend as unknown as HeapBackend & { refCount(dataId: object): number; incRef(dataId: object): void };
+    /** The input itself when nothing else shares its memory, else a new tensor with a copy. */
+    const writable = (t: TensorInfo): TensorInfo => {
+      if (heap.refCount(t.dataId) === 1) {
+        heap.incRef(t.dataId);
+        return { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+      }
+      const copy = backend.makeOutput(t.shape, "float32");
+      heapF32(backend, copy).set(heapF32(backend, t));
+      return copy;
+    };
+    const vOut = writable(v!);
+    const pOut = writable(p!);
+    const gv = heapF32(backend, g!), pn = heapF32(backend, pOut), vn = heapF32(backend, vOut);
     const c = heapF32(backend, coefficient!)[0];
-    const n = pv.length;
-    vn.set(heapF32(backend, v!));
+    const n = pn.length;
     cblas_sscal(n, momentum, vn, 1);
     cblas_saxpy(n, c, gv, 1, vn, 1);
-    cblas_saxpy(n, weightDecay, pv, 1, vn, 1);
-    pn.set(pv);
+    cblas_saxpy(n, weightDecay, pn, 1, vn, 1);
     cblas_saxpy(n, -lr, vn, 1, pn, 1);
     return [pOut, vOut];
   };

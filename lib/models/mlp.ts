@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { Dense } from "./dense.ts";
 import { batchNorm, classifierLayer, Initializers, ModelConfigError, type Network } from "./network.ts";
 
 /** Options of {@link buildMlp}. */
@@ -40,7 +41,7 @@ export function buildMlp(options: MlpOptions): Network {
   let x = inputShape.length > 1 ? tf.layers.flatten().apply(input) as tf.SymbolicTensor : input;
   let fanIn = inputShape.reduce((a, b) => a * b, 1);
   for (let i = 0; i < depth; i++) {
-    x = tf.layers.dense({
+    x = new Dense({
       units: width,
       name: `dense_${i + 1}`,
       kernelInitializer: init.weights(),

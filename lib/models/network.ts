@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Matrix, matrix } from "../core/linalg.ts";
 import { BatchNorm } from "./batch_norm.ts";
+import { Dense } from "./dense.ts";
 
 /** A model ready for training and NC evaluation. */
 export interface Network {
@@ -69,7 +70,7 @@ export const CLASSIFIER_LAYER = "classifier";
 
 /** The final dense layer: K outputs from `featureDim` features. */
 export function classifierLayer(numClasses: number, featureDim: number, init: Initializers): tf.layers.Layer {
-  return tf.layers.dense({
+  return new Dense({
     units: numClasses,
     name: CLASSIFIER_LAYER,
     kernelInitializer: init.weights(),

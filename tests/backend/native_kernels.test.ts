@@ -236,6 +236,19 @@ describe("native batch normalisation, ReLU and optimizer", () => {
     expect(maxRelative(await on("native", step), await on("cpu", step))).toBeLessThan(1e-6);
   });
 
+  test("the update writes a parameter in place only when nothing else shares its memory", async () => {
+    await initBackend({ backend: "native", quiet: true });
+    const p = tf.variable(tf.tensor1d([1, 2, 3])), q = tf.variable(tf.tensor1d([4, 5, 6]));
+    const sgd = new Sgd([p, q], { momentum: 0.9, weightDecay: 0, clipNorm: 0 });
+    const snapshot = p.clone(); // shares p's memory: p must be copied, not overwritten
+    sgd.step([tf.ones([3]), tf.ones([3])], 0.5).dispose();
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(p.dataSync())).toEqual([0.5, 1.5, 2.5]);
+    expect(Array.from(q.dataSync())).toEqual([3.5, 4.5, 5.5]);
+    tf.dispose([p, q, snapshot]);
+    sgd.dispose();
+  });
+
   test("a clone shares memory with its source and outlives it", async () => {
     await initBackend({ backend: "native", quiet: true });
     const x = tf.tensor1d([1, 2, 3]);
