@@ -61,8 +61,8 @@ interface Result {
   note?: string;
 }
 
-/** Training steps per second of a network on random inputs; returns samples/s. */
-async function trainThroughput(net: Network, batch: number, steps: number, warmup: number): Promise<number> {
+/** One training step of `net` on seeded random inputs, and the disposal of what it holds. */
+function trainingStep(net: Network, batch: number): { step: () => Promise<void>; dispose: () => void } {
   const vars = trainableVariables(net);
   const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 0, clipNorm: 0 });
   const x = tf.randomNormal([batch, ...net.inputShape], 0, 1, "float32", 1);
@@ -79,12 +79,17 @@ async function trainThroughput(net: Network, batch: number, steps: number, warmu
     await loss.data();
     loss.dispose();
   };
+  return { step, dispose: () => (sgd.dispose(), tf.dispose([x, y])) };
+}
+
+/** Training steps per second of a network on random inputs; returns samples/s. */
+async function trainThroughput(net: Network, batch: number, steps: number, warmup: number): Promise<number> {
+  const { step, dispose } = trainingStep(net, batch);
   for (let i = 0; i < warmup; i++) await step();
   const start = performance.now();
   for (let i = 0; i < steps; i++) await step();
   const seconds = (performance.now() - start) / 1000;
-  sgd.dispose();
-  tf.dispose([x, y]);
+  dispose();
   return (batch * steps) / seconds;
 }
 
@@ -94,26 +99,6 @@ function mlp(): Network {
 
 function resnet18(): Network {
   return buildResNet18({ inputShape: [32, 32, 3], numClasses: 10, width: 0.25, seed: 0 });
-}
-
-/** Training step of `net` once, for the profile. */
-function stepOnce(net: Network, batch: number): () => Promise<void> {
-  const vars = trainableVariables(net);
-  const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 0, clipNorm: 0 });
-  const x = tf.randomNormal([batch, ...net.inputShape], 0, 1, "float32", 1);
-  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % net.numClasses), "int32");
-  return async () => {
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(
-        () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
-        vars,
-      );
-      sgd.step(vars.map((v) => grads[v.name]), 0.01).dispose();
-      return value;
-    });
-    await loss.data();
-    loss.dispose();
-  };
 }
 
 async function benchMlp(steps: number, threads: number): Promise<Result[]> {
@@ -178,7 +163,7 @@ async function profile(threads: number): Promise<Result[]> {
   for (const [name, build, batch] of [["mlp", mlp, 128], ["resnet18", resnet18, 32]] as const) {
     await initBackend({ backend: "native", quiet: true, threads });
     const net = build();
-    const step = stepOnce(net, batch);
+    const { step, dispose } = trainingStep(net, batch);
     for (let i = 0; i < 3; i++) await step();
     const start = performance.now();
     const info = await tf.profile(step);
@@ -204,6 +189,7 @@ async function profile(threads: number): Promise<Result[]> {
         } ms, profiled)`,
       });
     }
+    dispose();
     net.model.dispose();
   }
   return out;
