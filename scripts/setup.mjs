@@ -6,9 +6,10 @@
 //   2. the native polars binding for this platform (npm skips it on Node < 22, whose engine
 //      check it fails, although the project runs polars under Deno);
 //   3. Debian packages: jupyter-nbconvert (headless notebooks), fonts-dejavu-core (the font of
-//      every figure), dataset-fashion-mnist (the default dataset), and libopenblas0-pthread and
-//      libdnnl2 (OpenBLAS and oneDNN, the arithmetic of the `native` backend), through apt-get when
-//      running as root, otherwise the exact command to run;
+//      every figure), dataset-fashion-mnist (the default dataset), libopenblas0-pthread and
+//      libdnnl2 (OpenBLAS and oneDNN, the arithmetic of the `native` backend), and libgl1-mesa-dri,
+//      libegl-mesa0 and libegl1 (Mesa's llvmpipe, the software WebGPU adapter the tests exercise
+//      the webgpu backend on), through apt-get when running as root, otherwise the exact command;
 //   4. the Deno Jupyter kernel, pointing at this checkout's deno binary.
 //
 // Only Node.js built-ins are used: this runs before anything is installed.
@@ -37,6 +38,12 @@ function run(command, args, options = {}) {
 
 function commandExists(command) {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+}
+
+/** Whether a Debian package is installed. */
+function packageInstalled(name) {
+  const query = spawnSync("dpkg-query", ["-W", "-f=${Status}", name], { encoding: "utf8" });
+  return query.status === 0 && query.stdout.trim() === "install ok installed";
 }
 
 /** Whether the dynamic linker finds a shared library (by soname). */
@@ -84,6 +91,7 @@ if (!existsSync("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")) needed.push(
 if (!existsSync("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) needed.push("dataset-fashion-mnist");
 if (!libraryExists("libopenblas.so.0")) needed.push("libopenblas0-pthread");
 if (!libraryExists("libdnnl.so.2")) needed.push("libdnnl2");
+for (const mesa of ["libgl1-mesa-dri", "libegl-mesa0", "libegl1"]) if (!packageInstalled(mesa)) needed.push(mesa);
 if (needed.length > 0) {
   const command = `apt-get update && apt-get install -y --no-install-recommends ${needed.join(" ")}`;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

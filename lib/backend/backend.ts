@@ -11,7 +11,9 @@
  *   Neither is a dependency of the project (their install scripts download libtensorflow); when
  *   neither can be imported, initialisation fails with one message saying how to install them.
  * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on a real GPU adapter. A software fallback adapter
- *   (Deno reports llvmpipe as one; it is slower than wasm) is refused.
+ *   (Deno reports Mesa's llvmpipe as one; it is far slower than native) is refused, unless
+ *   `NC_WEBGPU_SOFTWARE=1` asks for it explicitly (the tests do, to exercise the webgpu code path
+ *   on machines without a GPU); `auto` never takes it.
  * - `auto` (the default): `tensorflow` if it can be imported, else `webgpu` on a real GPU, else
  *   `native` if its libraries open, else `wasm`; the log line says why each was skipped.
  *
@@ -26,6 +28,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import process from "node:process";
 import { installWasmKernels, uninstallWasmKernels } from "./wasm_kernels.ts";
+import { installWebGpuKernels } from "./webgpu_kernels.ts";
 import { NATIVE_BACKEND, registerNativeBackend } from "./native_backend.ts";
 import { nativeDescription, nativeThreads, resolveThreadCount, setNativeThreads } from "./native_libraries.ts";
 
@@ -40,6 +43,8 @@ export type BackendName = Exclude<BackendChoice, "auto">;
 export interface WebGpuProbe {
   /** A hardware adapter exists. */
   readonly usable: boolean;
+  /** Only a software fallback adapter exists (usable with `NC_WEBGPU_SOFTWARE=1`). */
+  readonly software?: boolean;
   /** The adapter's description, or why there is none. */
   readonly description: string;
 }
@@ -56,7 +61,16 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
   const description = adapter.info?.description || "unnamed adapter";
   const fallback = adapter.isFallbackAdapter === true || adapter.info?.isFallbackAdapter === true ||
     /llvmpipe|swiftshader|software/i.test(description);
-  return { usable: !fallback, description: fallback ? `${description}, a software fallback adapter` : description };
+  return {
+    usable: !fallback,
+    software: fallback,
+    description: fallback ? `${description}, a software fallback adapter` : description,
+  };
+}
+
+/** Whether `NC_WEBGPU_SOFTWARE` allows the webgpu backend on a software adapter (explicit choice only). */
+export function softwareWebGpuAllowed(): boolean {
+  return ["1", "true", "yes"].includes((process.env.NC_WEBGPU_SOFTWARE ?? "").toLowerCase());
 }
 
 /** The requested backend cannot be used. */
@@ -204,12 +218,13 @@ export async function initBackend(
     detail = await importNative(importer);
   } else if (name === "webgpu") {
     const gpu = await probe();
-    if (!gpu.usable) {
+    if (!gpu.usable && !(gpu.software && softwareWebGpuAllowed())) {
       throw new BackendError(
-        `backend "webgpu" needs a hardware GPU adapter, but ${gpu.description} was found (slower than wasm here); use NC_BACKEND=native`,
+        `backend "webgpu" needs a hardware GPU adapter, but ${gpu.description} was found (far slower than native here); use NC_BACKEND=native, or NC_WEBGPU_SOFTWARE=1 to test the webgpu path on it`,
       );
     }
     await import("@tensorflow/tfjs-backend-webgpu");
+    installWebGpuKernels();
     detail = gpu.description;
   } else {
     detail = "JavaScript reference";

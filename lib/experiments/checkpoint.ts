@@ -26,14 +26,15 @@ export function checkpointTensors(model: tf.LayersModel, velocity: readonly tf.V
 }
 
 /**
- * Writes the tensors and a JSON-serialisable state to `path` atomically.
+ * Writes the tensors and a JSON-serialisable state to `path` atomically. Asynchronous: the webgpu
+ * backend cannot read tensors synchronously under Deno.
  *
  * @example
  * ```ts
- * saveCheckpoint("runs/x/checkpoint.bin", checkpointTensors(net.model, sgd.velocity), { epoch: 3 });
+ * await saveCheckpoint("runs/x/checkpoint.bin", checkpointTensors(net.model, sgd.velocity), { epoch: 3 });
  * ```
  */
-export function saveCheckpoint(path: string, tensors: readonly tf.Tensor[], state: unknown): void {
+export async function saveCheckpoint(path: string, tensors: readonly tf.Tensor[], state: unknown): Promise<void> {
   const header = new TextEncoder().encode(JSON.stringify({ state, tensors: tensors.map((t) => ({ shape: t.shape })) }));
   const total = tensors.reduce((a, t) => a + t.size, 0);
   const bytes = new Uint8Array(MAGIC.length + 4 + header.length + 4 * total);
@@ -44,7 +45,7 @@ export function saveCheckpoint(path: string, tensors: readonly tf.Tensor[], stat
   const values = new Float32Array(total);
   let at = 0;
   for (const t of tensors) {
-    values.set(t.dataSync() as Float32Array, at);
+    values.set(await t.data() as Float32Array, at);
     at += t.size;
   }
   bytes.set(new Uint8Array(values.buffer), offset);

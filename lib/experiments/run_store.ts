@@ -233,7 +233,7 @@ async function train(
         valAccuracies: [...state.valAccuracies, val.accuracy],
         best,
       };
-      saveCheckpoint(p.checkpoint, tensors, state);
+      await saveCheckpoint(p.checkpoint, tensors, state);
       if (row) writeFileAtomic(p.metrics, state.rows.map((r) => JSON.stringify(r) + "\n").join(""));
       options.onEpoch?.(epoch, row);
       if (options.stopAfterEpoch === epoch && epoch < config.epochs) {

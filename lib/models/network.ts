@@ -96,20 +96,21 @@ export function forward(
 }
 
 /**
- * The last layer as W (K×d) and b (K), in float64, for the NC metrics.
+ * The last layer as W (K×d) and b (K), in float64, for the NC metrics. Asynchronous: the webgpu
+ * backend cannot read tensors synchronously under Deno.
  *
  * @example
  * ```ts
- * const { W, b } = readClassifier(net);
+ * const { W, b } = await readClassifier(net);
  * ```
  */
-export function readClassifier(net: Network): { W: Matrix; b: Float64Array } {
+export async function readClassifier(net: Network): Promise<{ W: Matrix; b: Float64Array }> {
   const [kernel, bias] = net.model.getLayer(CLASSIFIER_LAYER).getWeights();
   const [d, K] = kernel.shape as [number, number];
-  const k = kernel.dataSync();
+  const k = await kernel.data();
   const W = matrix(K, d);
   for (let i = 0; i < d; i++) for (let j = 0; j < K; j++) W.data[j * d + i] = k[i * K + j];
-  return { W, b: Float64Array.from(bias.dataSync()) };
+  return { W, b: Float64Array.from(await bias.data()) };
 }
 
 /** Number of trainable parameters (as PyTorch's `sum(p.numel() for p in model.parameters())`). */

@@ -79,7 +79,7 @@ export async function trainSplitMetrics(
   indices: Int32Array,
   options: EvaluationOptions,
 ): Promise<{ scores: SplitScores; metrics: NcMetrics }> {
-  const classifier = readClassifier(net);
+  const classifier = await readClassifier(net);
   const pass1 = new ClassMeanAccumulator(net.numClasses, net.featureDim);
   const scores = await evaluationPass(net, dataset, indices, options, (f, y) => pass1.accumulate(f, y));
   const pass2 = new WithinClassAccumulator(pass1.compute(), { classifier });

@@ -3,7 +3,6 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { ConvolutionPlans } from "../../lib/backend/native_conv.ts";
 import { nativeRuntime } from "../../lib/backend/native_backend.ts";
-import { createRng } from "../../lib/core/random.ts";
 import { lossTensor } from "../../lib/core/loss_tensors.ts";
 import { batchNormTraining } from "../../lib/models/batch_norm.ts";
 import { buildMlp } from "../../lib/models/mlp.ts";
@@ -12,30 +11,7 @@ import { forward, trainableVariables } from "../../lib/models/network.ts";
 import { normalizeTrainConfig } from "../../lib/training/config.ts";
 import { Sgd } from "../../lib/training/optimizer.ts";
 import { prepareData, Trainer } from "../../lib/training/train.ts";
-
-function random(shape: readonly number[], seed: number): number[] {
-  const rng = createRng(seed);
-  return Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal());
-}
-
-/** Runs `f` on a backend and returns plain numbers. */
-async function on(backend: "cpu" | "wasm" | "native", f: () => tf.Tensor | tf.Tensor[]): Promise<number[][]> {
-  await initBackend({ backend, quiet: true, threads: 2 });
-  const out = tf.tidy(f);
-  const values = [out].flat().map((t) => Array.from(t.dataSync()));
-  tf.dispose(out);
-  return values;
-}
-
-/** Largest |a − b| / (1 + |b|) over all entries. */
-function maxRelative(actual: number[][], expected: number[][]): number {
-  expect(actual.map((a) => a.length)).toEqual(expected.map((e) => e.length));
-  let worst = 0;
-  actual.forEach((values, i) =>
-    values.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - expected[i][j]) / (1 + Math.abs(expected[i][j])))))
-  );
-  return worst;
-}
+import { convolutionAndGradients, CONVOLUTIONS, maxRelative, on, random } from "./compare.ts";
 
 beforeAll(async () => {
   await initBackend({ backend: "native", quiet: true, threads: 2 });
@@ -101,30 +77,9 @@ describe("native matrix products (OpenBLAS)", () => {
   });
 });
 
-/** [name, input shape, filter shape, strides, padding, dilation] */
-const CONVOLUTIONS = [
-  ["3×3, stride 1, same (ResNet body)", [2, 7, 7, 3], [3, 3, 3, 4], 1, "same", 1],
-  ["3×3, stride 2, same (asymmetric padding)", [2, 8, 8, 3], [3, 3, 3, 5], 2, "same", 1],
-  ["3×3, stride 2, valid", [1, 9, 9, 2], [3, 3, 2, 3], 2, "valid", 1],
-  ["3×3, stride 1, valid", [2, 6, 6, 3], [3, 3, 3, 2], 1, "valid", 1],
-  ["1×1, stride 1, valid (bottleneck)", [2, 5, 5, 8], [1, 1, 8, 4], 1, "valid", 1],
-  ["1×1, stride 2, valid (projection shortcut)", [2, 8, 8, 4], [1, 1, 4, 6], 2, "valid", 1],
-  ["5×3, stride (2, 1), explicit padding", [1, 9, 7, 2], [5, 3, 2, 2], [2, 1], [[0, 0], [2, 1], [1, 1], [0, 0]], 1],
-  ["3×3, stride 1, same, 32×32×16 (ResNet-18 w0.25, first stage)", [2, 32, 32, 16], [3, 3, 16, 16], 1, "same", 1],
-  ["3×3, stride 2, same, 16→32 channels (stage transition)", [2, 16, 16, 16], [3, 3, 16, 32], 2, "same", 1],
-] as const;
-
 describe("native convolutions (oneDNN)", () => {
   test.each(CONVOLUTIONS)("forward and both gradients match the cpu backend: %s", async (_, xs, ws, strides, pad) => {
-    const x = random(xs, 7), w = random(ws, 8), probe = random([...xs.slice(0, 1)], 9);
-    const run = () => {
-      const f = (a: tf.Tensor, b: tf.Tensor) =>
-        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides as [number, number], pad as "same");
-      const [xt, wt] = [tf.tensor4d(x, [...xs]), tf.tensor4d(w, [...ws])];
-      const y = f(xt, wt);
-      const weight = tf.tensor(random(y.shape, 10 + probe.length), y.shape);
-      return [y, ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), weight)))([xt, wt])];
-    };
+    const run = convolutionAndGradients(xs, ws, strides, pad);
     // Sums of up to N·OH·OW products of unit normals (filter gradient) in float32.
     expect(maxRelative(await on("native", run), await on("cpu", run))).toBeLessThan(1e-4);
   });

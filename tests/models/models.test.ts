@@ -16,7 +16,8 @@ beforeAll(async () => {
   await initBackend({ backend: "wasm", quiet: true });
 });
 
-function checkForwardBackward(net: Network, batch: number) {
+async function checkForwardBackward(net: Network, batch: number) {
+  const { W, b } = await readClassifier(net);
   const before = tf.memory().numTensors;
   tf.tidy(() => {
     const x = tf.randomNormal([batch, ...net.inputShape], 0, 1, "float32", 1);
@@ -32,7 +33,6 @@ function checkForwardBackward(net: Network, batch: number) {
     expect(Object.values(grads).some((g) => tf.any(tf.notEqual(g, 0)).dataSync()[0])).toBe(true);
     // The classifier is the last layer: logits = W·features + b in inference mode.
     const out = forward(net, x, { training: false });
-    const { W, b } = readClassifier(net);
     const f = out.features.arraySync()[0], z = out.logits.arraySync()[0];
     for (let k = 0; k < net.numClasses; k++) {
       let expected = b[k];
@@ -44,25 +44,25 @@ function checkForwardBackward(net: Network, batch: number) {
 }
 
 describe("forward and backward on tiny inputs", () => {
-  test("MLP, with and without batch norm, on images and on feature vectors", () => {
+  test("MLP, with and without batch norm, on images and on feature vectors", async () => {
     for (const batchNorm of [false, true]) {
       const net = buildMlp({ inputShape: [4, 4, 1], numClasses: 3, width: 8, depth: 2, batchNorm, seed: 0 });
-      checkForwardBackward(net, 5);
+      await checkForwardBackward(net, 5);
       net.model.dispose();
     }
     const flat = buildMlp({ inputShape: [6], numClasses: 2, width: 4, seed: 0 });
-    checkForwardBackward(flat, 3);
+    await checkForwardBackward(flat, 3);
     flat.model.dispose();
   });
 
-  test("ResNet-18 at width 0.125 and ResNet-50 at width 0.25 on 8×8×3 images", () => {
+  test("ResNet-18 at width 0.125 and ResNet-50 at width 0.25 on 8×8×3 images", async () => {
     const r18 = buildResNet18({ inputShape: [8, 8, 3], numClasses: 4, width: 0.125, seed: 0 });
     expect(r18.featureDim).toBe(64);
-    checkForwardBackward(r18, 2);
+    await checkForwardBackward(r18, 2);
     r18.model.dispose();
     const r50 = buildResNet50({ inputShape: [8, 8, 3], numClasses: 4, width: 0.25, seed: 0 });
     expect(r50.featureDim).toBe(2048);
-    checkForwardBackward(r50, 2);
+    await checkForwardBackward(r50, 2);
     r50.model.dispose();
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { createRng } from "../../lib/core/random.ts";
 import { readRun, runTraining } from "../../lib/experiments/run_store.ts";
@@ -32,13 +33,18 @@ const RANDOM_KILLS = 3;
 /** Number of faults the suite injects in this file (reported in the README). */
 export const CRASH_FAULTS = INJECTED.length + RANDOM_KILLS;
 
-describe.each(["wasm", "native"])("on %s", (backend) => {
+// webgpu runs on the software adapter of these machines (NC_WEBGPU_SOFTWARE=1); a GPU takes the same path.
+describe.each(["wasm", "native", "webgpu"])("on %s", (backend) => {
   test(
     `a run killed with SIGKILL ${CRASH_FAULTS} times and resumed ends with the uninterrupted run's metrics; no file is ever half-written`,
     async () => {
       // The same backend and thread count in this process and in the killed ones.
+      const env = { NC_BACKEND: backend, NC_THREADS: "2", NC_WEBGPU_SOFTWARE: "1" };
+      const saved = process.env.NC_WEBGPU_SOFTWARE;
+      process.env.NC_WEBGPU_SOFTWARE = "1";
       await initBackend({ backend, threads: 2, quiet: true });
-      const env = { NC_BACKEND: backend, NC_THREADS: "2" };
+      if (saved === undefined) delete process.env.NC_WEBGPU_SOFTWARE;
+      else process.env.NC_WEBGPU_SOFTWARE = saved;
       const root = join(dir, backend);
       const reference = await runTraining(CONFIG, { runsDir: join(root, "reference"), log: () => {} });
       const config = join(root, "config.json");

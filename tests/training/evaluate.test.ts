@@ -26,7 +26,7 @@ test("the two metric passes over augmented images see the same augmented images"
   const data = images();
   const indices = Int32Array.from({ length: 24 }, (_, i) => i);
   const net = buildMlp({ inputShape: [32, 32, 3], numClasses: 3, width: 8, depth: 1, seed: 2 });
-  const classifier = readClassifier(net);
+  const classifier = await readClassifier(net);
   const options = { loss: { name: "ce" } as const, batchSize: 5, augmentSeed: "eval-augment" };
   const { metrics } = await trainSplitMetrics(net, data, indices, options);
 

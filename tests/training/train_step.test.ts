@@ -42,7 +42,7 @@ async function classifierStep(reduction: "mean" | "sum") {
     return [out.features.arraySync(), out.logits.arraySync()];
   });
   const d = h[0].length;
-  const before = readClassifier(trainer.net).W;
+  const before = (await readClassifier(trainer.net)).W;
   // F.mse_loss(z, M·onehot, reduction='sum') = Σ_i Σ_k (z_ik − M y_ik)²; 'mean' divides by B·K.
   const divisor = reduction === "sum" ? 1 : B * K;
   const expected = Array.from({ length: K * d }, (_, kj) => {
@@ -53,7 +53,7 @@ async function classifierStep(reduction: "mean" | "sum") {
   });
   const lr = trainer.learningRate(1);
   await trainer.trainEpoch(1);
-  const after = readClassifier(trainer.net).W;
+  const after = (await readClassifier(trainer.net)).W;
   const observed = Array.from(before.data, (w, i) => (w - after.data[i]) / lr);
   trainer.dispose();
   return { expected, observed };
