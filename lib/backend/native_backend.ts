@@ -34,7 +34,7 @@ import { nativeSgdUpdate, nativeSumOfSquares, SGD_UPDATE, SUM_OF_SQUARES } from 
 /** The backend's registered name. */
 export const NATIVE_BACKEND = "native";
 
-/** The kernels that call the native libraries. */
+/** The wasm kernels that the native backend replaces (each falls back to the wasm one for cases it does not cover). */
 export const NATIVE_KERNELS = [
   "BatchMatMul",
   "_FusedMatMul",

@@ -65,6 +65,26 @@ describe("native matrix products (OpenBLAS)", () => {
     expect(maxRelative(await on("native", run), await on("cpu", run))).toBeLessThan(1e-5);
   });
 
+  test("sums over the leading axes or all axes (sgemv), with and without keepDims, and other axes (wasm), match the cpu backend", async () => {
+    const x = random([4, 3, 5, 6], 12);
+    const run = () => {
+      const t = tf.tensor4d(x, [4, 3, 5, 6]);
+      return [
+        tf.sum(t, [0, 1, 2]),
+        tf.sum(t, [2, 0, 1], true),
+        tf.sum(t),
+        tf.sum(t, undefined, true),
+        tf.sum(t, 1),
+        tf.sum(tf.reshape(t, [60, 6]), 0),
+      ];
+    };
+    const native = await on("native", run), cpu = await on("cpu", run);
+    expect(maxRelative(native, cpu)).toBeLessThan(1e-5);
+    await initBackend({ backend: "native", quiet: true });
+    const shapes = tf.tidy(() => run().map((t) => t.shape));
+    expect(shapes).toEqual([[6], [1, 1, 1, 6], [], [1, 1, 1, 1], [4, 5, 6], [6]]);
+  });
+
   test("a dense layer's gradients match the cpu backend", async () => {
     const x = random([32, 20], 5), w = random([20, 8], 6);
     const run = () =>
