@@ -18,14 +18,16 @@ import type { SvgFigure } from "./svg.ts";
 /** Figure formats this module writes. */
 export type FigureFormat = "svg" | "png" | "pdf";
 
-/** The font files of every PNG and PDF. */
+/** The font files of every PNG and PDF (Debian's paths; `NC_FONT_DIR` names another folder with them). */
 export const FONT_FILES = {
   regular: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
   bold: "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
 } as const;
 
 function fontFiles(): string[] {
-  const files = [FONT_FILES.regular, FONT_FILES.bold];
+  const dir = process.env.NC_FONT_DIR;
+  const system = [FONT_FILES.regular, FONT_FILES.bold];
+  const files = dir ? system.map((f) => join(dir, f.split("/").at(-1)!)) : system;
   const missing = files.filter((f) => !existsSync(f));
   if (missing.length) {
     throw new Error(`figure font missing (${missing.join(", ")}): install Debian's fonts-dejavu-core`);
