@@ -1,6 +1,8 @@
 /**
  * `deno task bench [--json] [--only NAME,...] [--steps N] [--threads N]`: training throughput, the
  * machine's matrix-product limit and metric cost, with baselines measured in the same run.
+ * `deno task bench --backend webgpu|tensorflow|native [--batch 128] [--models a,b]` runs the
+ * accelerator benchmark of `device_bench.ts` instead.
  *
  * - `mlp`: MLP 784-512-512-10 (ReLU), batch 128, SGD with momentum, CE; samples/s on `native`
  *   (OpenBLAS/oneDNN, `--threads`), on wasm with the project's kernels and with the stock ones;
@@ -27,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import process from "node:process";
 import { initBackend } from "../lib/backend/backend.ts";
+import { deviceBench } from "./device_bench.ts";
 import { openNativeLibraries, resolveThreadCount } from "../lib/backend/native_libraries.ts";
 import { lossTensor } from "../lib/core/loss_tensors.ts";
 import { ClassMeanAccumulator, ncMetrics, WithinClassAccumulator } from "../lib/core/nc_metrics.ts";
@@ -251,9 +254,32 @@ async function main(): Promise<void> {
       only: { type: "string" },
       steps: { type: "string" },
       threads: { type: "string" },
+      backend: { type: "string" },
+      batch: { type: "string" },
+      models: { type: "string" },
     },
     strict: true,
   });
+  if (values.backend) {
+    const rows = await deviceBench(values.backend, {
+      batch: Number(values.batch ?? 128),
+      steps: Number(values.steps ?? 10),
+      models: values.models?.split(","),
+      log: (line) => console.error(line),
+    });
+    for (const r of rows) {
+      if (values.json) console.log(JSON.stringify({ ...r, machine: MACHINE }));
+      else {
+        const value = r.samples_per_s !== undefined
+          ? `${r.samples_per_s.toFixed(1)} samples/s`
+          : r.seconds !== undefined
+          ? `${r.seconds.toFixed(1)} s  ${r.note ?? ""}`
+          : r.note;
+        console.log(`${r.name.padEnd(16)} ${r.backend.padEnd(8)} ${(r.variant ?? "").padEnd(64)} ${value}`);
+      }
+    }
+    return;
+  }
   const steps = Number(values.steps ?? 20);
   const threads = resolveThreadCount(values.threads === undefined ? undefined : Number(values.threads));
   const only = values.only?.split(",");
