@@ -42,7 +42,7 @@ export * from "./training/train.ts";
 
 export * from "./experiments/presets.ts";
 export * from "./experiments/figure_presets.ts";
-export * from "./experiments/run_store.ts";
+export * from "./training/run.ts";
 export * from "./experiments/sweep.ts";
 export * from "./experiments/ufm_studies.ts";
 

@@ -1,11 +1,11 @@
 /**
- * `nc train`: train (or resume, or return) one run through the run store.
+ * `nc train`: train (or resume, or return) one run (`training/run.ts`).
  *
  * @module
  */
 import { readFileSync } from "node:fs";
 import { initBackend } from "../backend/backend.ts";
-import { runTraining } from "../experiments/run_store.ts";
+import { runTraining } from "../training/run.ts";
 import { terminalProgress } from "../present/progress.ts";
 import { normalizeTrainConfig } from "../training/config.ts";
 import { describeRecipe, RECIPE_KEYS } from "../training/recipes.ts";

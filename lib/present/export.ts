@@ -12,7 +12,7 @@ import SVGtoPDF from "svg-to-pdfkit";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { writeFileAtomic } from "../experiments/atomic.ts";
+import { writeFileAtomic } from "../store/atomic.ts";
 import type { SvgFigure } from "./svg.ts";
 
 /** Figure formats this module writes. */

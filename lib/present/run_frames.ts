@@ -13,9 +13,7 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { readRun, type RunRecord } from "../experiments/run_store.ts";
+import type { RunRecord } from "../training/run.ts";
 import { LOSS_STYLES } from "./loss_style.ts";
 
 /** The loss hyper-parameter of a run's loss (α, γ or M), or null for CE. */
@@ -38,14 +36,6 @@ function configColumns(record: RunRecord) {
     loss_param: lossParameter(record),
     status: record.status.state,
   };
-}
-
-/** Every run record found under a run store directory. */
-export function readRuns(runsDir: string): RunRecord[] {
-  if (!existsSync(runsDir)) return [];
-  return readdirSync(runsDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(runsDir, e.name, "status.json")))
-    .map((e) => readRun(join(runsDir, e.name)));
 }
 
 const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccuracy"] as const;
@@ -98,6 +88,18 @@ export function summaryFrame(records: readonly RunRecord[]): pl.DataFrame {
     };
   });
   return pl.DataFrame(rows);
+}
+
+/**
+ * How much NC1 fell over a run: its first evaluation's NC1 over its last's.
+ *
+ * @example
+ * ```ts
+ * nc1Drop({ rows: [{ nc1: 2 }, { nc1: 0.5 }] }); // 4
+ * ```
+ */
+export function nc1Drop(record: { rows: readonly { nc1: number }[] }): number {
+  return record.rows[0].nc1 / record.rows[record.rows.length - 1].nc1;
 }
 
 /**

@@ -284,6 +284,29 @@ function canonical(value: unknown): string {
 }
 
 /**
+ * The keys (dotted for nested values) in which two configurations differ, sorted; none when they
+ * describe the same run.
+ *
+ * @example
+ * ```ts
+ * const a = normalizeTrainConfig({ loss: { name: "fl" } });
+ * configDifferences(a, { ...a, seed: 2, loss: { name: "fl", gamma: 1 } }); // ["loss.gamma", "seed"]
+ * ```
+ */
+export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
+  const differ = (x: unknown, y: unknown, path: string): string[] => {
+    const isRecord = (v: unknown): v is Record<string, unknown> =>
+      v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isRecord(x) && isRecord(y)) {
+      const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+      return keys.flatMap((k) => differ(x[k], y[k], path ? `${path}.${k}` : k));
+    }
+    return canonical(x) === canonical(y) ? [] : [path];
+  };
+  return differ(a, b, "");
+}
+
+/**
  * The run's identity: a readable prefix and the first 10 hex digits of the SHA-256 of the
  * canonical JSON of the normalised config (key order does not matter).
  *
