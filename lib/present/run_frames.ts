@@ -14,13 +14,7 @@
  */
 import pl from "nodejs-polars";
 import type { RunRecord } from "../training/run.ts";
-import { LOSS_STYLES } from "./loss_style.ts";
-
-/** The loss hyper-parameter of a run's loss (α, γ or M), or null for CE. */
-function lossParameter(record: RunRecord): number | null {
-  const loss = record.config.loss;
-  return loss.name === "ls" ? loss.alpha : loss.name === "fl" ? loss.gamma : loss.name === "mse" ? loss.M : null;
-}
+import { LOSS, lossParameter } from "../core/loss_registry.ts";
 
 function configColumns(record: RunRecord) {
   const c = record.config;
@@ -32,8 +26,8 @@ function configColumns(record: RunRecord) {
     epochs: c.epochs,
     seed: c.seed,
     loss: c.loss.name,
-    loss_label: LOSS_STYLES[c.loss.name].label,
-    loss_param: lossParameter(record),
+    loss_label: LOSS[c.loss.name].label,
+    loss_param: lossParameter(c.loss),
     status: record.status.state,
   };
 }

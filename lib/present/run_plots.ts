@@ -10,7 +10,8 @@
 import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
-import { LOSS_ORDER, LOSS_STYLES, lossScales } from "./loss_style.ts";
+import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
+import { lossScales } from "./loss_style.ts";
 import { legendMarks, plotSvg, type SvgFigure } from "./svg.ts";
 
 type Row = Record<string, unknown>;
@@ -21,10 +22,10 @@ const LOG_AXIS = { type: "log" as const, ticks: 5, tickFormat: "~g" };
 const lossLegend = (losses: Iterable<string>) => {
   const present = new Set(losses);
   return legendMarks(
-    LOSS_ORDER.filter((l) => present.has(l)).map((l) => ({
-      label: LOSS_STYLES[l].label,
-      color: LOSS_STYLES[l].color,
-      symbol: LOSS_STYLES[l].symbol,
+    LOSS_NAMES.filter((l) => present.has(l)).map((l) => ({
+      label: LOSS[l].label,
+      color: LOSS[l].color,
+      symbol: LOSS[l].symbol,
       line: true,
     })),
   );
@@ -67,7 +68,7 @@ export function metricCurvesPlot(
   } = {},
 ): SvgFigure {
   const { panels = NC_DYNAMICS_PANELS, columns = 4, panelWidth = 300, panelHeight = 230, logEpoch = false } = options;
-  const data: Row[] = rows.map((r) => ({ ...r, label: LOSS_STYLES[r.loss as LossName].label }));
+  const data: Row[] = rows.map((r) => ({ ...r, label: LOSS[r.loss as LossName].label }));
   const figures = panels.map((panel, i) =>
     plotSvg({
       width: panelWidth,
@@ -185,7 +186,7 @@ function colorRamp(domain: [number, number], width: number): SvgFigure {
 export function accuracyVsEpochsPlot(rows: readonly Row[], options: { width?: number } = {}): SvgFigure {
   const data: Row[] = rows.map((r) => ({
     ...r,
-    label: LOSS_STYLES[r.loss as LossName].label,
+    label: LOSS[r.loss as LossName].label,
     series: `${r.loss}-${r.width}`,
     panel: `width ${r.width}`,
   }));
@@ -230,7 +231,7 @@ export function hyperparameterPlot(
   options: { column: string; label: string; log?: boolean; width?: number },
 ): SvgFigure {
   const panel = (loss: LossName, axis: string) => {
-    const data: Row[] = rows.filter((r) => r.loss === loss).map((r) => ({ ...r, label: LOSS_STYLES[loss].label }));
+    const data: Row[] = rows.filter((r) => r.loss === loss).map((r) => ({ ...r, label: LOSS[loss].label }));
     const values = [...new Set(data.map((d) => d.loss_param as number))].sort((a, b) => a - b);
     return plotSvg({
       width: (options.width ?? 640) / 2,
@@ -262,7 +263,7 @@ export function accuracyBarsPlot(rows: readonly Row[], options: { width?: number
     const sd = (r.sd as number | null) ?? 0;
     return {
       ...r,
-      label: LOSS_STYLES[r.loss as LossName].label,
+      label: LOSS[r.loss as LossName].label,
       low: (r.mean as number) - sd,
       high: (r.mean as number) + sd,
     };
@@ -273,7 +274,7 @@ export function accuracyBarsPlot(rows: readonly Row[], options: { width?: number
     marginLeft: 60,
     ...lossScales(),
     x: {
-      domain: LOSS_ORDER.map((l) => LOSS_STYLES[l].label).filter((l) => data.some((d) => d.label === l)),
+      domain: LOSS_NAMES.map((l) => LOSS[l].label).filter((l) => data.some((d) => d.label === l)),
       label: null,
     },
     y: { label: "test accuracy (%), mean ± sd over seeds", grid: true, nice: true },

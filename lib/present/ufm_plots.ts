@@ -6,7 +6,9 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
-import { LOSS_ORDER, LOSS_STYLES, lossScales } from "./loss_style.ts";
+import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
+import { type LandscapeRun, reachedOptimum } from "../experiments/ufm_studies.ts";
+import { lossScales } from "./loss_style.ts";
 import { legendMarks, LOG_TICK_FORMAT, plotSvg, type SvgFigure } from "./svg.ts";
 
 const lossLegend = (
@@ -14,16 +16,16 @@ const lossLegend = (
   options: { line?: boolean; symbol?: boolean; anchor?: "top-right" | "bottom-left" } = {},
 ) =>
   legendMarks(
-    LOSS_ORDER.filter((l) => losses.includes(l)).map((l) => ({
-      label: LOSS_STYLES[l].label,
-      color: LOSS_STYLES[l].color,
-      symbol: options.symbol === false ? undefined : LOSS_STYLES[l].symbol,
+    LOSS_NAMES.filter((l) => losses.includes(l)).map((l) => ({
+      label: LOSS[l].label,
+      color: LOSS[l].color,
+      symbol: options.symbol === false ? undefined : LOSS[l].symbol,
       line: options.line,
     })),
     { anchor: options.anchor },
   );
 
-const label = (loss: LossName) => LOSS_STYLES[loss].label;
+const label = (loss: LossName) => LOSS[loss].label;
 
 /** One point of an NC-against-iteration curve. */
 export interface NcHistoryRow {
@@ -106,7 +108,7 @@ export function optimisedVsPredictedPlot(
     height: 300,
     marginLeft: 60,
     ...lossScales(),
-    x: { domain: LOSS_ORDER.map(label).filter((l) => data.some((d) => d.loss === l)), label: null, padding: 0.3 },
+    x: { domain: LOSS_NAMES.map(label).filter((l) => data.some((d) => d.loss === l)), label: null, padding: 0.3 },
     y: { label: options.quantity, grid: true, domain: [0, top] },
     marks: [
       Plot.barY(data, { x: "loss", y: "predicted", fill: "loss", fillOpacity: 0.25 }),
@@ -158,31 +160,25 @@ export function lambdaSweepPlot(
   });
 }
 
-/** One run of the landscape study. */
-export interface LandscapeRow {
-  readonly loss: LossName;
-  readonly d: number;
-  readonly start: string;
-  /** f(final) − f(predicted optimum). */
-  readonly gap: number;
-}
+/** One run of the landscape study: loss, dimension, start, f(final) − f(predicted optimum) and NC1–NC3. */
+export type LandscapeRow = Pick<LandscapeRun, "loss" | "d" | "start" | "gap" | "nc1" | "nc2" | "nc3">;
 
 /**
  * Gap of each run's final objective to the predicted NC optimum: one panel per feature dimension,
  * one row per loss and start, one symbol per run (runs with equal gaps overlap), and at the right of
- * each row how many runs reached the optimum (|gap| ≤ `reachedGap`). Gaps at or below `floor`
+ * each row how many runs reached the optimum (`reachedOptimum`). Gaps at or below `floor`
  * (default 1e-12) are drawn at the floor.
  *
  * @example
  * ```ts
- * landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-14 }]);
+ * landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-14, nc1: 1e-7, nc2: 1e-7, nc3: 1e-7 }]);
  * ```
  */
 export function landscapePlot(
   rows: readonly LandscapeRow[],
-  options: { floor?: number; reachedGap?: number; width?: number } = {},
+  options: { floor?: number; width?: number } = {},
 ): SvgFigure {
-  const { floor = 1e-12, reachedGap = 1e-8, width = 900 } = options;
+  const { floor = 1e-12, width = 900 } = options;
   const rowLabel = (r: LandscapeRow) => `${label(r.loss)} · ${r.start}`;
   const panel = (d: number) => `d = ${d}`;
   const data = rows.map((r) => ({
@@ -193,7 +189,7 @@ export function landscapePlot(
     shown: Math.max(Math.abs(r.gap), floor),
   }));
   const order = [...rows].sort((a, b) =>
-    LOSS_ORDER.indexOf(a.loss) - LOSS_ORDER.indexOf(b.loss) || a.start.localeCompare(b.start)
+    LOSS_NAMES.indexOf(a.loss) - LOSS_NAMES.indexOf(b.loss) || a.start.localeCompare(b.start)
   );
   const rowDomain = [...new Set(order.map(rowLabel))];
   const panelDomain = [...new Set(rows.map((r) => r.d))].sort((a, b) => a - b).map(panel);
@@ -202,7 +198,7 @@ export function landscapePlot(
     const key = `${r.row}|${r.panel}`;
     const c = counts.get(key) ?? { row: r.row, panel: r.panel, reached: 0, runs: 0 };
     c.runs++;
-    if (Math.abs(r.gap) <= reachedGap) c.reached++;
+    if (reachedOptimum(r)) c.reached++;
     counts.set(key, c);
   }
   return plotSvg({

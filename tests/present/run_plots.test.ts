@@ -74,10 +74,10 @@ const FIGURES = {
     }], { quantity: "mean ‖w_k‖²" }),
   ufmLandscape: () =>
     landscapePlot([
-      { loss: "ls", d: 9, start: "random", gap: 1e-15 },
-      { loss: "ls", d: 5, start: "random", gap: 0.04 },
-      { loss: "fl", d: 9, start: "near", gap: 3e-9 },
-      { loss: "fl", d: 9, start: "far", gap: 2e-3 },
+      { loss: "ls", d: 9, start: "random", gap: 1e-15, nc1: 1e-9, nc2: 1e-9, nc3: 1e-9 },
+      { loss: "ls", d: 5, start: "random", gap: 0.04, nc1: 0.7, nc2: 0.7, nc3: 0.7 },
+      { loss: "fl", d: 9, start: "near", gap: 3e-9, nc1: 1e-9, nc2: 1e-9, nc3: 1e-9 },
+      { loss: "fl", d: 9, start: "far", gap: 2e-3, nc1: 0.7, nc2: 0.7, nc3: 0.7 },
     ]),
 };
 
