@@ -18,6 +18,7 @@ export { NativeLibraryError, nativeThreads, setNativeThreads } from "./backend/n
 export * from "./core/linalg.ts";
 export * from "./core/losses.ts";
 export * from "./core/loss_tensors.ts";
+export * from "./core/nc_accumulators.ts";
 export * from "./core/nc_metrics.ts";
 export * from "./core/lbfgs.ts";
 export * from "./core/random.ts";
