@@ -5,6 +5,7 @@
  * @module
  */
 import { parseHTML } from "linkedom";
+import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
 import type { SvgFigure } from "./svg.ts";
 
 /**
@@ -38,7 +39,7 @@ export function composeFigures(
   }
   const height = y - gap;
   const { document } = parseHTML(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" style="background:white">${
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" style="background:${FIGURE_DEFAULTS.background}">${
       parts.join("")
     }</svg>`,
   );

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { writeFileAtomic } from "../store/atomic.ts";
+import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
 import type { SvgFigure } from "./svg.ts";
 
 /** Figure formats this module writes. */
@@ -52,7 +53,7 @@ export function figureSize(figure: SvgFigure): { width: number; height: number }
 export function renderPng(figure: SvgFigure, width: number): Uint8Array {
   return new Resvg(figure.outerHTML, {
     fitTo: { mode: "width", value: Math.round(width) },
-    background: "white",
+    background: FIGURE_DEFAULTS.background,
     font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
   }).render().asPng();
 }

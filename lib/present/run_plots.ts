@@ -11,6 +11,7 @@ import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
+import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
 import { lossScales } from "./loss_style.ts";
 import { legendMarks, plotSvg, type SvgFigure } from "./svg.ts";
 
@@ -67,13 +68,19 @@ export function metricCurvesPlot(
     logEpoch?: boolean;
   } = {},
 ): SvgFigure {
-  const { panels = NC_DYNAMICS_PANELS, columns = 4, panelWidth = 300, panelHeight = 230, logEpoch = false } = options;
+  const {
+    panels = NC_DYNAMICS_PANELS,
+    columns = 4,
+    panelWidth = FIGURE_DEFAULTS.width.panel,
+    panelHeight = FIGURE_DEFAULTS.height.panel,
+    logEpoch = false,
+  } = options;
   const data: Row[] = rows.map((r) => ({ ...r, label: LOSS[r.loss as LossName].label }));
   const figures = panels.map((panel, i) =>
     plotSvg({
       width: panelWidth,
       height: panelHeight,
-      marginLeft: 55,
+      marginLeft: FIGURE_DEFAULTS.marginLeft.compact,
       ...lossScales(),
       x: { label: "epoch", ...(logEpoch ? LOG_AXIS : {}) },
       y: {
@@ -118,7 +125,7 @@ export function heatmapPlot(
   cells: readonly HeatmapCell[],
   options: { title: string; digits?: number; domain?: [number, number]; width?: number } = { title: "" },
 ): SvgFigure {
-  const { digits = 2, width = 330 } = options;
+  const { digits = 2, width = FIGURE_DEFAULTS.width.heatmap } = options;
   const widths = [...new Set(cells.map((c) => c.width))].sort((a, b) => a - b);
   const budgets = [...new Set(cells.map((c) => c.epochs))].sort((a, b) => b - a);
   const values = cells.map((c) => c.value);
@@ -128,7 +135,7 @@ export function heatmapPlot(
     width,
     height: 60 + 52 * budgets.length,
     marginTop: 36,
-    marginLeft: 60,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     x: { domain: widths, label: "width", padding: 0.04 },
     y: { domain: budgets, label: "epochs", padding: 0.04 },
     color,
@@ -139,10 +146,15 @@ export function heatmapPlot(
         y: "epochs",
         text: (c: HeatmapCell) => c.value.toFixed(digits),
         fill: "white",
-        fontSize: 12,
+        fontSize: FIGURE_DEFAULTS.fontSize.annotation,
         fontWeight: "bold",
       }),
-      Plot.text([options.title], { frameAnchor: "top", dy: -26, fontSize: 13, fontWeight: "bold" }),
+      Plot.text([options.title], {
+        frameAnchor: "top",
+        dy: -26,
+        fontSize: FIGURE_DEFAULTS.fontSize.title,
+        fontWeight: "bold",
+      }),
     ],
   });
   return composeFigures([map, colorRamp(domain, width)], { columns: 1, gap: 0 });
@@ -155,8 +167,8 @@ function colorRamp(domain: [number, number], width: number): SvgFigure {
   const stops = Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / steps);
   return plotSvg({
     width,
-    height: 44,
-    marginLeft: 60,
+    height: FIGURE_DEFAULTS.height.colorRamp,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     marginTop: 4,
     marginBottom: 24,
     x: { domain: [lo, hi], label: null, ticks: 5 },
@@ -193,9 +205,9 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { width?: nu
   const panels = [...new Set(data.map((d) => d.width as number))].sort((a, b) => a - b).map((w) => `width ${w}`);
   const budgets = [...new Set(data.map((d) => d.epochs as number))].sort((a, b) => a - b);
   return plotSvg({
-    width: options.width ?? 900,
-    height: 300,
-    marginLeft: 55,
+    width: options.width ?? FIGURE_DEFAULTS.width.full,
+    height: FIGURE_DEFAULTS.height.row,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.compact,
     ...lossScales(),
     x: { type: "log", label: "epochs (budget of the run)", ticks: budgets, tickFormat: "~g" },
     y: { label: "test accuracy (%) at the best-validation epoch", grid: true },
@@ -234,9 +246,9 @@ export function hyperparameterPlot(
     const data: Row[] = rows.filter((r) => r.loss === loss).map((r) => ({ ...r, label: LOSS[loss].label }));
     const values = [...new Set(data.map((d) => d.loss_param as number))].sort((a, b) => a - b);
     return plotSvg({
-      width: (options.width ?? 640) / 2,
-      height: 240,
-      marginLeft: 60,
+      width: (options.width ?? FIGURE_DEFAULTS.width.medium) / 2,
+      height: FIGURE_DEFAULTS.height.hyperparameterPanel,
+      marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
       ...lossScales(),
       x: { label: axis, ticks: values, tickFormat: "~g" },
       y: { label: options.label, grid: true, ...(options.log ? LOG_AXIS : {}) },
@@ -246,7 +258,10 @@ export function hyperparameterPlot(
       ],
     });
   };
-  return composeFigures([panel("ls", "LS smoothing α"), panel("fl", "FL focusing γ")], { columns: 2, gap: 12 });
+  return composeFigures([panel("ls", "LS smoothing α"), panel("fl", "FL focusing γ")], {
+    columns: 2,
+    gap: FIGURE_DEFAULTS.gap,
+  });
 }
 
 /**
@@ -269,9 +284,9 @@ export function accuracyBarsPlot(rows: readonly Row[], options: { width?: number
     };
   });
   return plotSvg({
-    width: options.width ?? 480,
-    height: 260,
-    marginLeft: 60,
+    width: options.width ?? FIGURE_DEFAULTS.width.narrow,
+    height: FIGURE_DEFAULTS.height.bars,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     ...lossScales(),
     x: {
       domain: LOSS_NAMES.map((l) => LOSS[l].label).filter((l) => data.some((d) => d.label === l)),

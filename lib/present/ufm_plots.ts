@@ -8,6 +8,7 @@ import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import { type LandscapeRun, reachedOptimum } from "../experiments/ufm_studies.ts";
+import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
 import { lossScales } from "./loss_style.ts";
 import { legendMarks, LOG_TICK_FORMAT, plotSvg, type SvgFigure } from "./svg.ts";
 
@@ -49,7 +50,7 @@ export function ncHistoryPlot(
   rows: readonly NcHistoryRow[],
   options: { floor?: number; width?: number } = {},
 ): SvgFigure {
-  const { floor = 1e-16, width = 900 } = options;
+  const { floor = 1e-16, width = FIGURE_DEFAULTS.width.full } = options;
   const long = rows.flatMap((r) =>
     (["nc1", "nc2", "nc3"] as const).map((metric) => ({
       loss: label(r.loss),
@@ -60,9 +61,9 @@ export function ncHistoryPlot(
   );
   return plotSvg({
     width,
-    height: 300,
-    marginLeft: 60,
-    marginRight: 20,
+    height: FIGURE_DEFAULTS.height.row,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
+    marginRight: FIGURE_DEFAULTS.marginRight,
     ...lossScales(),
     x: { type: "log", label: "L-BFGS iteration" },
     y: { type: "log", label: "metric value", grid: true, tickFormat: LOG_TICK_FORMAT },
@@ -104,9 +105,9 @@ export function optimisedVsPredictedPlot(
   const data = rows.map((r) => ({ ...r, loss: label(r.loss) }));
   const top = 1.3 * Math.max(...data.flatMap((d) => [d.optimised, d.predicted])); // headroom for the legend
   return plotSvg({
-    width: options.width ?? 480,
-    height: 300,
-    marginLeft: 60,
+    width: options.width ?? FIGURE_DEFAULTS.width.narrow,
+    height: FIGURE_DEFAULTS.height.row,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     ...lossScales(),
     x: { domain: LOSS_NAMES.map(label).filter((l) => data.some((d) => d.loss === l)), label: null, padding: 0.3 },
     y: { label: options.quantity, grid: true, domain: [0, top] },
@@ -146,9 +147,9 @@ export function lambdaSweepPlot(
   const positive = (rows: readonly LambdaRow[]) =>
     rows.filter((r) => r.wNormSq > 0).map((r) => ({ ...r, loss: label(r.loss) }));
   return plotSvg({
-    width: options.width ?? 640,
-    height: 380,
-    marginLeft: 60,
+    width: options.width ?? FIGURE_DEFAULTS.width.medium,
+    height: FIGURE_DEFAULTS.height.tall,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     ...lossScales(),
     x: { type: "log", label: "weight decay λ = λ_W = λ_H", tickFormat: LOG_TICK_FORMAT },
     y: { type: "log", label: "‖w_k‖² at the optimum", grid: true },
@@ -178,7 +179,7 @@ export function landscapePlot(
   rows: readonly LandscapeRow[],
   options: { floor?: number; width?: number } = {},
 ): SvgFigure {
-  const { floor = 1e-12, width = 900 } = options;
+  const { floor = 1e-12, width = FIGURE_DEFAULTS.width.full } = options;
   const rowLabel = (r: LandscapeRow) => `${label(r.loss)} · ${r.start}`;
   const panel = (d: number) => `d = ${d}`;
   const data = rows.map((r) => ({
@@ -204,8 +205,8 @@ export function landscapePlot(
   return plotSvg({
     width,
     height: 70 + 24 * rowDomain.length,
-    marginLeft: 110,
-    marginRight: 20,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.rowLabels,
+    marginRight: FIGURE_DEFAULTS.marginRight,
     ...lossScales(),
     x: {
       type: "log",
