@@ -173,3 +173,17 @@ export function ufmTheory(spec: LossSpec, problem: UfmProblem): UfmTheory {
     candidate: false,
   };
 }
+
+/**
+ * NC4 (‖W μ_G + b‖, docs/method.md §3) of the predicted solution: W μ_G = 0 there, so NC4 = ‖b*‖ =
+ * √K·b*, about 0 for the softmax losses and M/√K for MSE with λ_b = 0.
+ *
+ * @example
+ * ```ts
+ * const problem = { K: 4, n: 10, d: 8, lambdaW: 5e-4, lambdaH: 5e-4, lambdaB: 0 };
+ * predictedNc4(ufmTheory({ name: "mse", M: 15 }, problem), problem.K); // 7.5
+ * ```
+ */
+export function predictedNc4(theory: Pick<UfmTheory, "bias">, K: number): number {
+  return Math.sqrt(K) * theory.bias;
+}

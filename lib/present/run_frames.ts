@@ -14,6 +14,7 @@
  */
 import pl from "nodejs-polars";
 import type { RunRecord } from "../training/run.ts";
+import type { HeatmapCell } from "./run_plots.ts";
 import { LOSS, lossParameter } from "../core/loss_registry.ts";
 
 function configColumns(record: RunRecord) {
@@ -94,6 +95,47 @@ export function summaryFrame(records: readonly RunRecord[]): pl.DataFrame {
  */
 export function nc1Drop(record: { rows: readonly { nc1: number }[] }): number {
   return record.rows[0].nc1 / record.rows[record.rows.length - 1].nc1;
+}
+
+/**
+ * One row per run: its loss, first and last evaluated epochs, NC1 at both, how much NC1 fell
+ * ({@link nc1Drop}), and the last train and test accuracies (percent).
+ *
+ * @example
+ * ```ts ignore (reads the run store)
+ * ncDynamicsFrame(await sweep(figureGrid("nc_dynamics", "cpu")));
+ * ```
+ */
+export function ncDynamicsFrame(records: readonly RunRecord[]): pl.DataFrame {
+  return pl.DataFrame(records.map((r) => {
+    const first = r.rows[0], last = r.rows.at(-1)!;
+    return {
+      loss: r.config.loss.name,
+      firstEpoch: first.epoch,
+      lastEpoch: last.epoch,
+      nc1First: first.nc1,
+      nc1Last: last.nc1,
+      nc1Drop: nc1Drop(r),
+      trainAccuracyLast: 100 * last.trainAccuracy,
+      testAccuracyLast: 100 * last.testAccuracy,
+    };
+  }));
+}
+
+/**
+ * Heat-map cells (width, epochs, value) from a frame's `width`, `epochs` and `column` columns.
+ *
+ * @example
+ * ```ts
+ * heatmapCells(pl.DataFrame({ width: [32], epochs: [10], gap: [1.5] }), "gap"); // [{ width: 32, epochs: 10, value: 1.5 }]
+ * ```
+ */
+export function heatmapCells(frame: pl.DataFrame, column: string): HeatmapCell[] {
+  return frame.toRecords().map((r) => ({
+    width: r.width as number,
+    epochs: r.epochs as number,
+    value: r[column] as number,
+  }));
 }
 
 /**
