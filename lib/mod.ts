@@ -1,7 +1,7 @@
 /**
  * The public surface of the toolkit, for notebooks and scripts:
  *
- * ```ts
+ * ```ts ignore (the import line of a notebook)
  * import { solveUfm, ncMetricsOf, runTraining, sweep, figureGrid, show } from "../lib/mod.ts";
  * ```
  *

@@ -170,9 +170,14 @@ export interface WithinClassOptions {
  *
  * @example
  * ```ts
- * const pass2 = new WithinClassAccumulator(means, { classifier: { W, b } });
+ * const W = fromRows([[1, 0], [0, 1]]), b = [0, 0];
+ * const features = [[1, 0], [0, 1]], labels = [0, 1];
+ * const pass1 = new ClassMeanAccumulator(2, 2);
+ * pass1.accumulate(features, labels);
+ * const pass2 = new WithinClassAccumulator(pass1.compute(), { classifier: { W, b } });
  * pass2.accumulate(features, labels);
  * const metrics = ncMetrics(pass2.compute(), { W, b });
+ * metrics.nc1; // 0
  * ```
  */
 export class WithinClassAccumulator {

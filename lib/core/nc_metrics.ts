@@ -98,7 +98,13 @@ export interface NcMetrics {
  *
  * @example
  * ```ts
- * const m = ncMetrics(stats, { W, b });
+ * const W = fromRows([[1, 0], [0, 1]]), b = [0, 0];
+ * const features = [[1, 0], [0, 1]], labels = [0, 1];
+ * const pass1 = new ClassMeanAccumulator(2, 2);
+ * pass1.accumulate(features, labels);
+ * const pass2 = new WithinClassAccumulator(pass1.compute(), { classifier: { W, b } });
+ * pass2.accumulate(features, labels);
+ * const m = ncMetrics(pass2.compute(), { W, b });
  * m.nc1; m.nc2; m.nc3; m.nc4;
  * ```
  */
@@ -262,7 +268,9 @@ export interface NcMetricsOptions {
  *
  * @example
  * ```ts
- * const m = ncMetricsOfBatches(() => batches, { numClasses: 10, dim: 512, classifier: { W, b } });
+ * const W = fromRows([[1, 0], [0, 1]]), b = [0, 0];
+ * const batches = [{ features: [[1, 0]], labels: [0] }, { features: [[0, 1]], labels: [1] }];
+ * const m = ncMetricsOfBatches(() => batches, { numClasses: 2, dim: 2, classifier: { W, b } });
  * ```
  */
 export function ncMetricsOfBatches(

@@ -49,7 +49,7 @@ export function writeSample(dataset: Dataset, index: number, out: Float32Array, 
  * A batch of the samples at `indices`: normalised inputs (B × sample size) and labels.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs a loaded dataset)
  * const { inputs, labels } = makeBatch(train, [0, 1, 2], createRng("augment:0"));
  * ```
  */

@@ -86,7 +86,7 @@ function readFiles(
  * CIFAR-10 from `cifar-10-batches-bin` (data_batch_1…5.bin, test_batch.bin).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the CIFAR-10 files)
  * const { train, test } = loadCifar10("data/cifar-10-batches-bin");
  * ```
  */
@@ -102,7 +102,7 @@ export function loadCifar10(dir: string): DatasetSplits {
  * CIFAR-100 from `cifar-100-binary` (train.bin, test.bin), fine labels by default.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the CIFAR-100 files)
  * const { train } = loadCifar100("data/cifar-100-binary", { labels: "coarse" });
  * ```
  */

@@ -76,7 +76,7 @@ export function fileMd5(path: string): string {
  * renames it to `dest` only when its MD5 is `md5`.
  *
  * @example
- * ```ts
+ * ```ts ignore (downloads)
  * await downloadVerified("https://example.org/a.tar.gz", "data/a.tar.gz", { md5: "…" });
  * ```
  */
@@ -158,7 +158,7 @@ export interface FetchCifarOptions {
  * missing, and returns the unpacked directory (what `--data-dir` of training takes).
  *
  * @example
- * ```ts
+ * ```ts ignore (downloads 160 MB)
  * const dir = await fetchCifar("cifar10"); // "data/cifar-10-batches-bin"
  * ```
  */

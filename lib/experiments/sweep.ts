@@ -115,7 +115,7 @@ function runInWorker(config: TrainConfig, options: SweepOptions, scratch: string
  * grid order. A failed run (divergence) is returned with its failure; the sweep goes on.
  *
  * @example
- * ```ts
+ * ```ts ignore (trains every run of a grid)
  * const runs = await sweep(grid, { runsDir: "runs", jobs: 2 });
  * ```
  */

@@ -83,7 +83,10 @@ export function classifierLayer(numClasses: number, featureDim: number, init: In
  *
  * @example
  * ```ts
+ * const net = buildMlp({ inputShape: [4], numClasses: 3, width: 8, depth: 1, seed: 0 });
+ * const x = tf.zeros([2, 4]);
  * const { features, logits } = forward(net, x, { training: false });
+ * logits.shape; // [2, 3]
  * ```
  */
 export function forward(
@@ -100,7 +103,9 @@ export function forward(
  *
  * @example
  * ```ts
+ * const net = buildMlp({ inputShape: [4], numClasses: 3, width: 8, depth: 1, seed: 0 });
  * const { W, b } = readClassifier(net);
+ * [W.rows, W.cols]; // [3, 8]
  * ```
  */
 export function readClassifier(net: Network): { W: Matrix; b: Float64Array } {

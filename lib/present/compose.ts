@@ -13,7 +13,8 @@ import type { SvgFigure } from "./svg.ts";
  *
  * @example
  * ```ts
- * composeFigures([nc1Panel, nc2Panel, nc3Panel, nc4Panel], { columns: 2 });
+ * const panel = () => plotSvg({ width: 200, height: 150, marks: [Plot.lineY([1, 3, 2])] });
+ * composeFigures([panel(), panel(), panel(), panel()], { columns: 2, gap: 8 }).getAttribute("width"); // "408"
  * ```
  */
 export function composeFigures(

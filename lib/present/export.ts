@@ -97,7 +97,7 @@ export function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
  * Writes `<dir>/<name>.svg`, `.png` and `.pdf` and returns the paths written.
  *
  * @example
- * ```ts
+ * ```ts ignore (writes figures/)
  * await exportFigure(ncHistoryPlot(rows), "ufm_nc_history", { png: { widthInches: 6.5, dpi: 300 } });
  * ```
  */
@@ -125,7 +125,7 @@ export async function exportFigure(figure: SvgFigure, name: string, options: Exp
  * does), also exports it there under `name`.
  *
  * @example
- * ```ts
+ * ```ts ignore (displays in a notebook and writes figures/)
  * await show(lambdaSweepPlot(theory, optimised), "ufm_wnorm_vs_lambda"); // last expression of a cell
  * ```
  */

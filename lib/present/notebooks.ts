@@ -100,7 +100,7 @@ export interface ExecuteOptions {
  * error or a missing figure. The destination is replaced only after a successful execution.
  *
  * @example
- * ```ts
+ * ```ts ignore (runs the Jupyter kernel for seconds)
  * executeNotebook("notebooks/01_ufm_global_minimizers.ipynb", { output: "/tmp/01.ipynb", env: { NC_PRESET: "smoke" } });
  * ```
  */

@@ -142,7 +142,7 @@ export function heatmapCells(frame: pl.DataFrame, column: string): HeatmapCell[]
  * Mean and (sample) standard deviation over seeds of a column, per (loss, width, epochs).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * meanOverSeeds(summary, "test_accuracy"); // columns loss, loss_label, width, epochs, mean, sd, seeds
  * ```
  */
@@ -158,7 +158,7 @@ export function meanOverSeeds(summary: pl.DataFrame, column = "test_accuracy"): 
  * `heatmap-{mse,fl,ls}-test` cells, in percentage points).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * accuracyGaps(summary).filter(pl.col("loss").eq(pl.lit("mse")));
  * ```
  */
@@ -178,7 +178,7 @@ export function accuracyGaps(summary: pl.DataFrame): pl.DataFrame {
  * seed of each (width, epochs) cell (the paper's `variance.png`).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * lossVariance(summary); // columns width, epochs, variance, runs
  * ```
  */
@@ -196,7 +196,7 @@ export function lossVariance(summary: pl.DataFrame): pl.DataFrame {
  * printable `accuracy` column such as "88.41 ± 0.12".
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * accuracyTable(summary.filter(pl.col("width").eq(256)));
  * ```
  */

@@ -54,7 +54,7 @@ export const NC_DYNAMICS_PANELS: readonly CurvePanel[] = [
  * Metric against epoch, one line (with symbols) per loss, one panel per metric, as one SVG.
  *
  * @example
- * ```ts
+ * ```ts ignore (reads the run store)
  * metricCurvesPlot(metricsFrame(runs).toRecords(), { panels: NC_DYNAMICS_PANELS, columns: 4 });
  * ```
  */
@@ -118,6 +118,7 @@ export interface HeatmapCell {
  *
  * @example
  * ```ts
+ * const cells = [{ width: 32, epochs: 10, value: 1.2 }, { width: 64, epochs: 10, value: 0.4 }];
  * heatmapPlot(cells, { title: "|Acc_CE − Acc_MSE| (test, %)" });
  * ```
  */
@@ -191,7 +192,7 @@ function colorRamp(domain: [number, number], width: number): SvgFigure {
  * `plot_test_line`). Rows need `loss`, `width`, `epochs` and `mean`.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * accuracyVsEpochsPlot(meanOverSeeds(summary).toRecords());
  * ```
  */
@@ -234,7 +235,7 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { width?: nu
  * line per loss (notebook 06). Rows need `loss`, `loss_param` and the column.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * hyperparameterPlot(summary.toRecords(), { column: "test_accuracy", label: "test accuracy (%)" });
  * ```
  */
@@ -269,7 +270,7 @@ export function hyperparameterPlot(
  * panel per dataset (notebook 05). Rows need `dataset`, `loss`, `mean` and `sd`.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * accuracyBarsPlot(accuracyTable(summary).toRecords());
  * ```
  */

@@ -71,6 +71,7 @@ export interface LegendItem {
  *
  * @example
  * ```ts
+ * const data = [Plot.lineY([1, 3, 2], { stroke: "blue" })];
  * plotSvg({ marks: [...data, ...legendMarks([{ label: "CE", color: "blue", symbol: "triangle" }])] });
  * ```
  */

@@ -136,7 +136,8 @@ export interface LambdaRow {
  *
  * @example
  * ```ts
- * lambdaSweepPlot(theoryRows, optimisedRows);
+ * const theoryRows = [{ loss: "ce", lambda: 1e-4, wNormSq: 30 }, { loss: "ce", lambda: 1e-2, wNormSq: 6 }] as const;
+ * lambdaSweepPlot(theoryRows, [{ loss: "ce", lambda: 1e-3, wNormSq: 12 }]);
  * ```
  */
 export function lambdaSweepPlot(

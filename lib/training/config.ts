@@ -332,7 +332,7 @@ function normalizeEvalSchedule(value: unknown, epochs: number): EvalSchedule {
  * @example
  * ```ts
  * evaluationEpochs("auto", 30);                 // [1, 2, …, 30]
- * evaluationEpochs({ logSpaced: 4 }, 800);      // [1, 9, 85, 800]
+ * evaluationEpochs({ logSpaced: 4 }, 800);      // [1, 9, 86, 800]
  * ```
  */
 export function evaluationEpochs(schedule: EvalSchedule, epochs: number): number[] {
@@ -389,7 +389,7 @@ export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
  *
  * @example
  * ```ts
- * runId(normalizeTrainConfig({ loss: { name: "ls" } })); // "fashion-mnist-mlp-w512-ls-e30-s0-3f2a…"
+ * runId(normalizeTrainConfig({ loss: { name: "ls" } })); // "fashion-mnist-mlp-w512-ls-e30-s0-b75596596c"
  * ```
  */
 export function runId(config: TrainConfig): string {

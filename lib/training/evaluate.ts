@@ -70,7 +70,7 @@ export async function evaluationPass(
  * Accuracy, loss and NC metrics of the training split (features in inference mode).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs a network and a dataset)
  * const { scores, metrics } = await trainSplitMetrics(net, train, trainIndices, { loss, batchSize: 128 });
  * ```
  */

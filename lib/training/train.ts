@@ -41,7 +41,7 @@ export interface PreparedData {
  * Loads the dataset and applies the seeded validation hold-out and the per-class subset.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the Fashion-MNIST files)
  * const data = prepareData(config); // 54000 train, 6000 validation, 10000 test for Fashion-MNIST
  * ```
  */
