@@ -50,7 +50,7 @@ export interface ClassMeans {
 }
 
 /** Flattens a feature input to row-major values and checks it against the labels and dimension. */
-export function flattenFeatures(features: FeatureInput, dim: number, numRows: number): ArrayLike<number> {
+function flattenFeatures(features: FeatureInput, dim: number, numRows: number): ArrayLike<number> {
   let flat: ArrayLike<number>;
   if ("data" in features && "rows" in features) {
     if (features.cols !== dim) {

@@ -76,7 +76,7 @@ export class UfmConfigError extends Error {
 }
 
 /** Checks sizes and regularisation; errors name the parameter. */
-export function validateUfmConfig(config: UfmConfig): void {
+function validateUfmConfig(config: UfmConfig): void {
   const positiveInt = (key: "K" | "n" | "d", min: number) => {
     const v = config[key];
     if (!Number.isInteger(v) || v < min) {
@@ -103,7 +103,7 @@ export function validateUfmConfig(config: UfmConfig): void {
 }
 
 /** Class labels of the N = nK samples: n of class 0, then n of class 1, … */
-export function ufmLabels(K: number, n: number): Int32Array {
+function ufmLabels(K: number, n: number): Int32Array {
   return Int32Array.from({ length: K * n }, (_, i) => Math.floor(i / n));
 }
 

@@ -54,7 +54,7 @@ export interface UfmTheory {
 }
 
 /** Per-sample loss at NC logits with margin m (true class m, the others 0, plus a common shift). */
-export function ncLoss(spec: LossSpec, K: number, margin: number, shift = 0): number {
+function ncLoss(spec: LossSpec, K: number, margin: number, shift = 0): number {
   const logits = new Float64Array(K).fill(shift);
   logits[0] = margin + shift;
   return sampleLoss(spec, logits, 0);

@@ -17,7 +17,7 @@ export const CROP_PADDING = 4;
  * Writes sample `index` of `dataset`, normalised, into `out` at `offset`; with `rng`, randomly
  * cropped (padding 4) and flipped first.
  */
-export function writeSample(dataset: Dataset, index: number, out: Float32Array, offset: number, rng?: Rng): void {
+function writeSample(dataset: Dataset, index: number, out: Float32Array, offset: number, rng?: Rng): void {
   const size = sampleSize(dataset);
   const src = index * size;
   const { inputs, normalization } = dataset;

@@ -100,7 +100,7 @@ const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>>
 };
 
 /** Loss hyper-parameter values of the beyond-the-paper sweep (notebook 06). */
-export const HYPERPARAMETER_VALUES = {
+const HYPERPARAMETER_VALUES = {
   alpha: [0, 0.05, 0.1, 0.2, 0.4],
   gamma: [0, 1, 2, 3, 5],
 } as const;

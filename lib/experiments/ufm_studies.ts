@@ -15,7 +15,7 @@ import type { UfmPreset } from "./presets.ts";
 const PAPER_LOSSES: readonly LossSpec[] = defaultLosses();
 
 /** The base UFM configuration of a preset for a loss. */
-export function presetUfmConfig(preset: UfmPreset, loss: LossSpec, overrides: Partial<UfmConfig> = {}): UfmConfig {
+function presetUfmConfig(preset: UfmPreset, loss: LossSpec, overrides: Partial<UfmConfig> = {}): UfmConfig {
   const { K, n, d, lambda } = preset;
   return { loss, K, n, d, lambdaW: lambda, lambdaH: lambda, lambdaB: 0, seed: 0, ...overrides };
 }

@@ -66,7 +66,7 @@ export function batchNorm(name: string): tf.layers.Layer {
 }
 
 /** Name of the final dense layer of every model. */
-export const CLASSIFIER_LAYER = "classifier";
+const CLASSIFIER_LAYER = "classifier";
 
 /** The final dense layer: K outputs from `featureDim` features. */
 export function classifierLayer(numClasses: number, featureDim: number, init: Initializers): tf.layers.Layer {

@@ -20,7 +20,7 @@ import type { SvgFigure } from "./svg.ts";
 export type FigureFormat = "svg" | "png" | "pdf";
 
 /** The font files of every PNG and PDF. */
-export const FONT_FILES = {
+const FONT_FILES = {
   regular: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
   bold: "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
 } as const;
@@ -45,12 +45,12 @@ export interface ExportOptions {
 }
 
 /** Figure dimensions in CSS pixels. */
-export function figureSize(figure: SvgFigure): { width: number; height: number } {
+function figureSize(figure: SvgFigure): { width: number; height: number } {
   return { width: Number(figure.getAttribute("width") ?? 640), height: Number(figure.getAttribute("height") ?? 400) };
 }
 
 /** The figure as a PNG of `width` pixels (height in proportion), with the project's font. */
-export function renderPng(figure: SvgFigure, width: number): Uint8Array {
+function renderPng(figure: SvgFigure, width: number): Uint8Array {
   return new Resvg(figure.outerHTML, {
     fitTo: { mode: "width", value: Math.round(width) },
     background: FIGURE_DEFAULTS.background,
@@ -59,7 +59,7 @@ export function renderPng(figure: SvgFigure, width: number): Uint8Array {
 }
 
 /** The figure as a one-page vector PDF whose page is the figure's size (1 CSS pixel = 1 point). */
-export function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
+function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
   const { width, height } = figureSize(figure);
   // svg-to-pdfkit does not resolve `currentColor`, which Plot uses for axes and text.
   const svg = figure.outerHTML.replaceAll("currentColor", "black");

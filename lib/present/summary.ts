@@ -18,7 +18,7 @@ const fmt = (v: unknown, digits: number): string =>
     : v.toExponential(2);
 
 /** A markdown table of records, numbers with `digits` decimals. */
-export function markdownTable(
+function markdownTable(
   rows: readonly Record<string, unknown>[],
   columns: readonly string[],
   digits = 2,

@@ -11,7 +11,7 @@ import { DATASET_NAMES, type DatasetName } from "../data/load.ts";
 import { RECIPE_KEYS, RECIPE_NAMES, type RecipeLabel, recipeOf, RECIPES } from "./recipes.ts";
 
 /** Model names. */
-export const MODEL_NAMES = ["mlp", "resnet18", "resnet50"] as const;
+const MODEL_NAMES = ["mlp", "resnet18", "resnet50"] as const;
 /** A model name. */
 export type ModelName = (typeof MODEL_NAMES)[number];
 

@@ -71,7 +71,7 @@ export function prepareData(config: TrainConfig, options: { dataDir?: string } =
 }
 
 /** Builds the configured model for the dataset's input shape and classes. */
-export function buildNetwork(config: TrainConfig, inputShape: readonly number[], numClasses: number): Network {
+function buildNetwork(config: TrainConfig, inputShape: readonly number[], numClasses: number): Network {
   const common = { inputShape, numClasses, width: config.width, seed: config.seed };
   switch (config.model) {
     case "mlp":
