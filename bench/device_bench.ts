@@ -23,7 +23,7 @@ import { initBackend, probeWebGpu } from "../lib/backend/backend.ts";
 import { lossTensor } from "../lib/core/loss_tensors.ts";
 import { createRng } from "../lib/core/random.ts";
 import { figureGrid } from "../lib/experiments/figure_presets.ts";
-import { runTraining } from "../lib/experiments/run_store.ts";
+import { runTraining } from "../lib/training/run.ts";
 import { expandGrid } from "../lib/experiments/sweep.ts";
 import { buildMlp } from "../lib/models/mlp.ts";
 import { forward, type Network, trainableVariables } from "../lib/models/network.ts";

@@ -1,58 +1,277 @@
 /**
- * The public surface of the toolkit, for notebooks and scripts:
+ * The public surface of the toolkit, for notebooks and scripts: named exports, grouped by layer.
  *
- * ```ts
- * import { solveUfm, ncMetricsOf, runTraining, sweep, figureGrid, show } from "../lib/mod.ts";
+ * ```ts ignore (the import line of a notebook)
+ * import { figureGrid, ncMetricsOf, runTraining, show, solveUfm, sweep } from "../lib/mod.ts";
  * ```
  *
- * Layers, each importing only from those above it in this list: backend → core (losses, NC
- * metrics, linear algebra, UFM) → data and models → training → experiments (run store, sweeps,
- * presets, studies) → present (frames, figures, export, progress, notebooks).
+ * Layers, each importing only from those listed before it: backend → core → store → data and
+ * models → training → experiments → present. The command line (`cli.ts`, `cli/`) sits on top and
+ * is not part of this surface; nothing below it imports or starts it.
  *
  * @module
  */
-export * from "./backend/backend.ts";
-export * from "./backend/wasm_kernels.ts";
+
+// backend: the TensorFlow.js backend and its kernel additions
+export {
+  activeBackend,
+  BACKEND_NAMES,
+  type BackendChoice,
+  BackendError,
+  type BackendName,
+  initBackend,
+  NATIVE_INSTALL_HINT,
+  NATIVE_PACKAGES,
+  probeWebGpu,
+  resolveBackendName,
+  type WebGpuProbe,
+} from "./backend/backend.ts";
+export { installWasmKernels, uninstallWasmKernels, wasmKernelsInstalled } from "./backend/wasm_kernels.ts";
 export { NativeLibraryError, nativeThreads, setNativeThreads } from "./backend/native_libraries.ts";
 
-export * from "./core/linalg.ts";
-export * from "./core/losses.ts";
-export * from "./core/loss_tensors.ts";
-export * from "./core/nc_metrics.ts";
-export * from "./core/lbfgs.ts";
-export * from "./core/random.ts";
-export * from "./core/ufm.ts";
-export * from "./core/ufm_theory.ts";
+// core: losses, NC accumulators and metric formulas, linear algebra, the UFM
+export {
+  defaultLosses,
+  LOSS,
+  LOSS_NAMES,
+  type LossEntry,
+  LOSSES,
+  type LossParameter,
+  lossParameter,
+} from "./core/loss_registry.ts";
+export {
+  batchLoss,
+  type CeSpec,
+  type FlSpec,
+  type LossName,
+  type LossSpec,
+  LossSpecError,
+  type LsSpec,
+  type MseSpec,
+  parseLossSpec,
+  type Reduction,
+  reductionScale,
+  sampleLoss,
+} from "./core/losses.ts";
+export { lossTensor, makeLoss, perSampleLossTensor } from "./core/loss_tensors.ts";
+export {
+  checkClassifier,
+  checkLabel,
+  type Classifier,
+  ClassMeanAccumulator,
+  type ClassMeans,
+  type FeatureInput,
+  type GlobalMean,
+  NcInputError,
+  type NcStatistics,
+  WithinClassAccumulator,
+  type WithinClassOptions,
+} from "./core/nc_accumulators.ts";
+export {
+  type NcMetrics,
+  ncMetrics,
+  ncMetricsOf,
+  ncMetricsOfBatches,
+  type NcMetricsOptions,
+} from "./core/nc_metrics.ts";
+export {
+  addScaled,
+  DEFAULT_RANK_TOLERANCE,
+  etfDistance,
+  fromRows,
+  gramRows,
+  identity,
+  matmul,
+  type Matrix,
+  matrix,
+  type PseudoInverse,
+  pseudoInverseSymmetric,
+  type SymmetricEigen,
+  symmetricEigen,
+  traceOfProduct,
+  transpose,
+} from "./core/linalg.ts";
+export {
+  type IterationInfo,
+  type LbfgsOptions,
+  type LbfgsResult,
+  minimizeLbfgs,
+  type Objective,
+} from "./core/lbfgs.ts";
+export { createRng, type Rng } from "./core/random.ts";
+export {
+  ncSolution,
+  randomUfmInit,
+  solveUfm,
+  type UfmConfig,
+  UfmConfigError,
+  type UfmHistoryPoint,
+  ufmObjective,
+  type UfmResult,
+  type UfmVariables,
+} from "./core/ufm.ts";
+export {
+  ceOptimalMargin,
+  lsOptimalMargin,
+  minimizeMargin,
+  predictedNc4,
+  type UfmProblem,
+  type UfmTheory,
+  ufmTheory,
+} from "./core/ufm_theory.ts";
 
-export * from "./data/dataset.ts";
-export * from "./data/load.ts";
-export * from "./data/batches.ts";
-export * from "./data/split.ts";
-export * from "./data/download.ts";
-export * from "./data/tar.ts";
-export * from "./models/network.ts";
-export * from "./models/mlp.ts";
-export * from "./models/resnet.ts";
+// store: run directories, atomic writes, locks (knows nothing of training)
+export { hasRun, runFiles, type StoredRun } from "./store/run_dir.ts";
+export { writeFileAtomic } from "./store/atomic.ts";
+export { lockRun, RunLockedError } from "./store/run_lock.ts";
+export { CheckpointError } from "./store/checkpoint_file.ts";
 
-export * from "./training/config.ts";
-export * from "./training/recipes.ts";
-export * from "./training/optimizer.ts";
-export * from "./training/schedule.ts";
-export * from "./training/train.ts";
+// data and models: datasets, splits, batches, downloads; MLP and ResNets
+export { DataError, type Dataset, datasetSize, type DatasetSplits, sampleSize } from "./data/dataset.ts";
+export { DATASET_NAMES, type DatasetName, loadDataset, type LoadOptions } from "./data/load.ts";
+export { CROP_PADDING, makeBatch } from "./data/batches.ts";
+export { perClassSubset, permutation, validationSplit } from "./data/split.ts";
+export { CIFAR_ARCHIVES, type CifarName, fetchCifar, type FetchCifarOptions } from "./data/download.ts";
+export { readTar, type TarEntry, writeTarEntries } from "./data/tar.ts";
+export {
+  batchNorm,
+  classifierLayer,
+  forward,
+  Initializers,
+  ModelConfigError,
+  type Network,
+  readClassifier,
+  trainableParameterCount,
+  trainableVariables,
+} from "./models/network.ts";
+export { buildMlp, type MlpOptions } from "./models/mlp.ts";
+export { buildResNet18, buildResNet50, type ResNetOptions } from "./models/resnet.ts";
 
-export * from "./experiments/presets.ts";
-export * from "./experiments/figure_presets.ts";
-export * from "./experiments/run_store.ts";
-export * from "./experiments/sweep.ts";
-export * from "./experiments/ufm_studies.ts";
+// training: a run from start to end
+export {
+  configDifferences,
+  ConfigError,
+  type EvalSchedule,
+  evaluationEpochs,
+  type FlagKind,
+  type ModelName,
+  normalizeTrainConfig,
+  runId,
+  type SyntheticConfig,
+  TRAIN_KEYS,
+  type TrainConfig,
+  type TrainKey,
+} from "./training/config.ts";
+export {
+  describeRecipe,
+  RECIPE_KEYS,
+  RECIPE_NAMES,
+  type RecipeLabel,
+  type RecipeName,
+  recipeOf,
+  RECIPES,
+  type RecipeSettings,
+} from "./training/recipes.ts";
+export { Sgd, type SgdOptions } from "./training/optimizer.ts";
+export { learningRate, milestones, type ScheduleKind } from "./training/schedule.ts";
+export {
+  type BatchProgress,
+  type EpochOutcome,
+  type MetricsRow,
+  prepareData,
+  type PreparedData,
+  Trainer,
+} from "./training/train.ts";
+export {
+  readRun,
+  readRuns,
+  type RunOptions,
+  type RunRecord,
+  type RunStatus,
+  type RunSummary,
+  runTraining,
+} from "./training/run.ts";
 
-export * from "./present/loss_style.ts";
-export * from "./present/svg.ts";
-export * from "./present/compose.ts";
-export * from "./present/ufm_plots.ts";
-export * from "./present/ufm_frames.ts";
-export * from "./present/run_frames.ts";
-export * from "./present/run_plots.ts";
-export * from "./present/export.ts";
-export * from "./present/progress.ts";
-export * from "./present/summary.ts";
+// experiments: presets, figure grids, sweeps, UFM studies
+export {
+  PRESET_NAMES,
+  PresetError,
+  type PresetName,
+  resolvePreset,
+  runsDir,
+  UFM_PRESETS,
+  type UfmPreset,
+} from "./experiments/presets.ts";
+export {
+  FIGURE_NAMES,
+  FIGURE_PRESET_NAMES,
+  figureGrid,
+  type FigureName,
+  type FigurePreset,
+  FigurePresetError,
+} from "./experiments/figure_presets.ts";
+export {
+  expandGrid,
+  storedRuns,
+  sweep,
+  type SweepGrid,
+  type SweepOptions,
+  threadsPerJob,
+} from "./experiments/sweep.ts";
+export {
+  globalMinimizerStudy,
+  lambdaSweepStudy,
+  type LandscapeRun,
+  landscapeStudy,
+  REACHED_GAP,
+  REACHED_NC,
+  reachedOptimum,
+} from "./experiments/ufm_studies.ts";
+
+// present: frames, figures, export, progress, summary
+export { FIGURE_DEFAULTS } from "./present/figure_defaults.ts";
+export { lossScales } from "./present/loss_style.ts";
+export { type LegendItem, legendMarks, LOG_TICK_FORMAT, plotSvg, type SvgFigure } from "./present/svg.ts";
+export { composeFigures } from "./present/compose.ts";
+export { landscapeSummaryFrame, ufmResultsFrame } from "./present/ufm_frames.ts";
+export {
+  type ComparisonRow,
+  type LambdaRow,
+  lambdaSweepPlot,
+  landscapePlot,
+  type LandscapeRow,
+  ncHistoryPlot,
+  type NcHistoryRow,
+  optimisedVsPredictedPlot,
+} from "./present/ufm_plots.ts";
+export {
+  accuracyGaps,
+  accuracyTable,
+  heatmapCells,
+  lossVariance,
+  meanOverSeeds,
+  metricsFrame,
+  nc1Drop,
+  ncDynamicsFrame,
+  summaryFrame,
+} from "./present/run_frames.ts";
+export {
+  accuracyBarsPlot,
+  accuracyVsEpochsPlot,
+  type CurvePanel,
+  type HeatmapCell,
+  heatmapPlot,
+  hyperparameterPlot,
+  metricCurvesPlot,
+  NC_DYNAMICS_PANELS,
+} from "./present/run_plots.ts";
+export { exportFigure, type ExportOptions, type FigureFormat, show } from "./present/export.ts";
+export {
+  type DisplayFunction,
+  EtaClock,
+  formatDuration,
+  formatProgress,
+  notebookProgress,
+  terminalProgress,
+} from "./present/progress.ts";
+export { summaryMarkdown } from "./present/summary.ts";

@@ -18,8 +18,8 @@ import process from "node:process";
 import { initBackend } from "../lib/backend/backend.ts";
 import { FIGURE_NAMES, figureGrid } from "../lib/experiments/figure_presets.ts";
 import { resolvePreset, runsDir } from "../lib/experiments/presets.ts";
-import { writeFileAtomic } from "../lib/experiments/atomic.ts";
-import { sweep } from "../lib/experiments/sweep.ts";
+import { writeFileAtomic } from "../lib/store/atomic.ts";
+import { storedRuns, sweep } from "../lib/experiments/sweep.ts";
 import { executeNotebook, listNotebooks } from "../lib/present/notebooks.ts";
 import { summaryMarkdown } from "../lib/present/summary.ts";
 import { mkdirSync } from "node:fs";
@@ -84,7 +84,10 @@ async function main(): Promise<number> {
     console.error(`[reproduce] ${name}: ${report.figures} figures in ${seconds(t0)} s`);
   }
   mkdirSync(figuresDir, { recursive: true });
-  writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(preset, store));
+  const runs = Object.fromEntries(
+    FIGURE_NAMES.map((figure) => [figure, storedRuns(figureGrid(figure, preset), store)]),
+  );
+  writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(preset, runs));
   console.error(`[reproduce] done in ${seconds(started)} s; figures and SUMMARY.md in ${figuresDir}`);
   return 0;
 }

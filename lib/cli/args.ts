@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { LOSSES } from "../core/loss_registry.ts";
 
 /** A usage or input error: the CLI prints its message (no stack) and exits with status 2. */
 export class CliError extends Error {
@@ -73,23 +74,62 @@ export function formatNumber(value: number | null): string {
   return abs >= 1e-3 && abs < 1e5 ? value.toPrecision(6) : value.toExponential(3);
 }
 
-/** Flags of the loss and its parameter, shared by the commands that take a loss. */
-export const LOSS_FLAGS = {
-  loss: { type: "string" },
-  gamma: { type: "string" },
-  alpha: { type: "string" },
-  M: { type: "string" },
-} as const;
+/** Flags of the loss and its parameter (from the loss registry), shared by the commands that take a loss. */
+export const LOSS_FLAGS: Record<string, { type: "string" }> = Object.fromEntries([
+  ["loss", { type: "string" }],
+  ...LOSSES.filter((l) => l.parameter).map((l) => [l.parameter!.key, { type: "string" }]),
+]);
+
+/** Whether any loss flag was given. */
+export function hasLossFlags(values: Record<string, unknown>): boolean {
+  return Object.keys(LOSS_FLAGS).some((flag) => Boolean(values[flag]));
+}
 
 /** A loss spec from `--loss` and its parameter flag; a parameter of another loss is an error. */
 export function lossFromFlags(values: Record<string, unknown>): Record<string, unknown> {
   const name = (values.loss as string | undefined) ?? "ce";
   const spec: Record<string, unknown> = { name };
-  for (const [key, owner] of [["gamma", "fl"], ["alpha", "ls"], ["M", "mse"]] as const) {
-    const value = numberFlag(values, key);
+  for (const { name: owner, parameter } of LOSSES) {
+    if (parameter === null) continue;
+    const value = numberFlag(values, parameter.key);
     if (value === undefined) continue;
-    if (owner !== name) throw new CliError(`--${key} applies to --loss ${owner}, not --loss ${name}`);
-    spec[key] = value;
+    if (owner !== name) throw new CliError(`--${parameter.key} applies to --loss ${owner}, not --loss ${name}`);
+    spec[parameter.key] = value;
   }
   return spec;
+}
+
+/** The `--help` lines of the loss flags, from the loss registry. */
+export function lossHelp(column = 24): string {
+  return [
+    optionHelp("--loss NAME", `${LOSSES.map((l) => l.name).join(" | ")} (default ce)`, column),
+    ...LOSSES.filter((l) => l.parameter).map(({ parameter: p }) =>
+      optionHelp(`--${p!.key} ${p!.key.toUpperCase()}`, `${p!.doc} (default ${p!.default})`, column)
+    ),
+  ].join("\n");
+}
+
+/**
+ * One option of a `--help` text: the flag and its value name, then from `column` (default 24) the
+ * text, wrapped at 100 characters.
+ *
+ * @example
+ * ```ts
+ * optionHelp("--seed S", "the seed"); // "  --seed S              the seed"
+ * ```
+ */
+export function optionHelp(flag: string, text: string, column = 24): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && column + line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  lines.push(line);
+  const head = `  ${flag}`.padEnd(column);
+  return lines.map((l, i) => (i === 0 ? head : " ".repeat(column)) + l).join("\n");
 }

@@ -21,7 +21,7 @@ Options:
   -h, --help          this help`;
 
 /** A parsed metrics input file. */
-export interface MetricsInput {
+interface MetricsInput {
   features: number[][];
   labels: number[];
   W: number[][];
@@ -50,7 +50,7 @@ function numberMatrix(value: unknown, key: string, file: string, cols?: number):
 }
 
 /** Reads and validates a metrics input file; every problem is a {@link CliError} naming the key. */
-export function readMetricsInput(file: string): MetricsInput {
+function readMetricsInput(file: string): MetricsInput {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));

@@ -5,7 +5,16 @@
  */
 import { parseLossSpec } from "../core/losses.ts";
 import { solveUfm } from "../core/ufm.ts";
-import { type Command, formatNumber, LOSS_FLAGS, lossFromFlags, numberFlag, parseFlags, writeJson } from "./args.ts";
+import {
+  type Command,
+  formatNumber,
+  LOSS_FLAGS,
+  lossFromFlags,
+  lossHelp,
+  numberFlag,
+  parseFlags,
+  writeJson,
+} from "./args.ts";
 
 const HELP = `Usage: deno task nc ufm [options]
 
@@ -14,10 +23,7 @@ compares the optimum with the closed-form neural-collapse prediction. For MSE wi
 prediction is only a candidate (theory.candidate: true in the JSON, and a note on stderr).
 
 Options:
-  --loss NAME          ce | fl | ls | mse (default ce)
-  --gamma G            focal-loss γ (default 3)
-  --alpha A            label-smoothing α (default 0.1)
-  --M M                MSE target scale (default 15)
+${lossHelp(23)}
   --K K                classes (default 10)
   --n N                samples per class (default 50)
   --d D                feature dimension (default 64)

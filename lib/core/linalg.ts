@@ -101,7 +101,7 @@ export function addScaled(a: Matrix, b: Matrix, s = 1): Matrix {
 }
 
 /** Frobenius norm ‖A‖_F. */
-export function frobeniusNorm(a: Matrix): number {
+function frobeniusNorm(a: Matrix): number {
   let s = 0;
   for (const x of a.data) s += x * x;
   return Math.sqrt(s);

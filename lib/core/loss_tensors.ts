@@ -72,6 +72,7 @@ function focalLoss(gamma: number) {
  *
  * @example
  * ```ts
+ * const logits = tf.zeros([2, 3]), labels = tf.tensor1d([0, 2], "int32");
  * const loss = lossTensor({ name: "fl", gamma: 3 }, logits, labels, { reduction: "mean" });
  * ```
  */
@@ -96,6 +97,7 @@ export function lossTensor(
  *
  * @example
  * ```ts
+ * const logits = tf.zeros([2, 3]), labels = tf.tensor1d([0, 2], "int32");
  * const loss = makeLoss({ name: "ls", alpha: 0.1 });
  * const value = loss(logits, labels);
  * ```

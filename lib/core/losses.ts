@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { LOSS, LOSS_NAMES, type LossParameter } from "./loss_registry.ts";
 
 /** Cross-entropy. */
 export interface CeSpec {
@@ -47,18 +48,10 @@ export type LossName = LossSpec["name"];
 /** How per-sample losses are combined over a batch. */
 export type Reduction = "mean" | "sum";
 
-/** Every loss name, in the order the paper's figures use (CE, LS, FL, MSE). */
-export const LOSS_NAMES: readonly LossName[] = ["ce", "ls", "fl", "mse"];
-
-/** Default hyper-parameters (docs/method.md §1: CIFAR-10 values). */
-export const LOSS_DEFAULTS = { gamma: 3, alpha: 0.1, M: 15 } as const;
-
 /** A loss spec, a loss parameter or a loss input that is not valid. */
 export class LossSpecError extends Error {
   override name = "LossSpecError";
 }
-
-const PARAMETERS: Record<LossName, readonly string[]> = { ce: [], fl: ["gamma"], ls: ["alpha"], mse: ["M"] };
 
 /**
  * Validates a loss spec and fills in default parameters.
@@ -79,18 +72,19 @@ export function parseLossSpec(input: unknown): LossSpec {
   }
   const record = input as Record<string, unknown>;
   const name = record.name;
-  if (typeof name !== "string" || !(name in PARAMETERS)) {
+  if (typeof name !== "string" || !(LOSS_NAMES as readonly string[]).includes(name)) {
     throw new LossSpecError(`loss "name" must be one of ${LOSS_NAMES.join(", ")}; got ${JSON.stringify(name)}`);
   }
   const lossName = name as LossName;
+  const parameter = LOSS[lossName].parameter;
   for (const key of Object.keys(record)) {
-    if (key !== "name" && !PARAMETERS[lossName].includes(key)) {
-      const allowed = PARAMETERS[lossName].length ? PARAMETERS[lossName].join(", ") : "no parameters";
+    if (key !== "name" && key !== parameter?.key) {
+      const allowed = parameter ? parameter.key : "no parameters";
       throw new LossSpecError(`loss "${lossName}" has no parameter "${key}" (allowed: ${allowed})`);
     }
   }
-  const number = (key: "gamma" | "alpha" | "M"): number => {
-    const value = record[key] ?? LOSS_DEFAULTS[key];
+  const number = (key: LossParameter): number => {
+    const value = record[key] ?? parameter!.default;
     if (typeof value !== "number" || !Number.isFinite(value)) {
       throw new LossSpecError(
         `loss "${lossName}" parameter "${key}" must be a finite number, got ${JSON.stringify(value)}`,

@@ -1,13 +1,6 @@
 /**
- * Neural-collapse metrics from streaming accumulators.
- *
- * Two passes over (features, labels) batches, never holding all N features nor the d×d
- * within-class covariance:
- * 1. {@link ClassMeanAccumulator}: class sums and counts → class means μ_k and global mean μ_G.
- * 2. {@link WithinClassAccumulator}: with M̃ = [μ_1 − μ_G, …, μ_K − μ_G]ᵀ (K×d) fixed, the K×K
- *    projected within-class scatter A = M̃ Σ_W M̃ᵀ, per-class variances, and the nearest-class-centre
- *    agreement with a classifier.
- * Memory is O(dK + K²). {@link ncMetrics} then turns these statistics into every metric.
+ * Neural-collapse metric formulas over the statistics of the streaming accumulators
+ * (`nc_accumulators.ts`): the paper's NC1–NC4 and the variants of docs/method.md §4.
  *
  * NC1 uses Σ_B = M̃ᵀM̃/K, whose pseudo-inverse is Σ_B† = K·M̃ᵀ(G†)²M̃ with G = M̃M̃ᵀ (K×K), so
  * NC1 = tr(Σ_W Σ_B†)/K = tr(A (G†)²) exactly, on the rank-(≤ K−1) between-class subspace.
@@ -27,281 +20,17 @@ import {
   traceOfProduct,
   transpose,
 } from "./linalg.ts";
-
-/** Features or labels that do not fit together. */
-export class NcInputError extends Error {
-  override name = "NcInputError";
-}
-
-/**
- * Features of a batch: a {@link Matrix}, an array of rows, or a flat row-major array whose length
- * is a multiple of the feature dimension.
- */
-export type FeatureInput = Matrix | readonly ArrayLike<number>[] | Float32Array | Float64Array | readonly number[];
-
-/** A last-layer classifier: logits = W h + b. */
-export interface Classifier {
-  /** K×d weights. */
-  readonly W: Matrix;
-  /** K biases. */
-  readonly b: ArrayLike<number>;
-}
-
-/** How the global mean μ_G is formed. */
-export type GlobalMean = "sample" | "classMeans";
-
-/** Result of pass 1. */
-export interface ClassMeans {
-  readonly numClasses: number;
-  readonly dim: number;
-  /** Samples per class. */
-  readonly counts: Float64Array;
-  /** K×d class means μ_k. */
-  readonly means: Matrix;
-  /** Mean of all samples. */
-  readonly sampleMean: Float64Array;
-  /** N. */
-  readonly total: number;
-}
-
-/** Flattens a feature input to row-major values and checks it against the labels and dimension. */
-export function flattenFeatures(features: FeatureInput, dim: number, numRows: number): ArrayLike<number> {
-  let flat: ArrayLike<number>;
-  if ("data" in features && "rows" in features) {
-    if (features.cols !== dim) {
-      throw new NcInputError(`features have ${features.cols} columns, expected dimension ${dim}`);
-    }
-    flat = features.data;
-  } else if (features.length > 0 && typeof features[0] !== "number") {
-    const rows = features as readonly ArrayLike<number>[];
-    const out = new Float64Array(rows.length * dim);
-    rows.forEach((row, i) => {
-      if (row.length !== dim) {
-        throw new NcInputError(`feature row ${i} has ${row.length} entries, expected dimension ${dim}`);
-      }
-      out.set(row, i * dim);
-    });
-    flat = out;
-  } else {
-    flat = features as ArrayLike<number>;
-  }
-  if (flat.length !== numRows * dim) {
-    throw new NcInputError(`${flat.length / dim} feature rows of dimension ${dim} for ${numRows} labels`);
-  }
-  return flat;
-}
-
-function checkLabel(label: number, numClasses: number, index: number): void {
-  if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
-    throw new NcInputError(`label ${label} at position ${index} is outside [0, ${numClasses})`);
-  }
-}
-
-/**
- * Pass 1: class sums and counts.
- *
- * @example
- * ```ts
- * const pass1 = new ClassMeanAccumulator(2, 3);
- * pass1.accumulate([[1, 0, 0], [0, 1, 0]], [0, 1]);
- * const means = pass1.compute();
- * ```
- */
-export class ClassMeanAccumulator {
-  readonly #sums: Float64Array;
-  readonly #counts: Float64Array;
-  #seen = 0;
-
-  constructor(readonly numClasses: number, readonly dim: number) {
-    if (!(Number.isInteger(numClasses) && numClasses >= 2)) {
-      throw new NcInputError(`numClasses must be an integer ≥ 2, got ${numClasses}`);
-    }
-    if (!(Number.isInteger(dim) && dim >= 1)) {
-      throw new NcInputError(`feature dimension must be an integer ≥ 1, got ${dim}`);
-    }
-    this.#sums = new Float64Array(numClasses * dim);
-    this.#counts = new Float64Array(numClasses);
-  }
-
-  /** Adds a batch of features (rows) with their labels. */
-  accumulate(features: FeatureInput, labels: ArrayLike<number>): this {
-    const { dim, numClasses } = this;
-    const flat = flattenFeatures(features, dim, labels.length);
-    for (let i = 0; i < labels.length; i++) {
-      const y = labels[i];
-      checkLabel(y, numClasses, this.#seen + i);
-      this.#counts[y]++;
-      const off = y * dim, src = i * dim;
-      for (let j = 0; j < dim; j++) this.#sums[off + j] += flat[src + j];
-    }
-    this.#seen += labels.length;
-    return this;
-  }
-
-  /** Class means; an empty class is an error (its mean is undefined). */
-  compute(): ClassMeans {
-    const { dim, numClasses } = this;
-    const means = matrix(numClasses, dim);
-    const sampleMean = new Float64Array(dim);
-    for (let k = 0; k < numClasses; k++) {
-      const n = this.#counts[k];
-      if (n === 0) throw new NcInputError(`class ${k} has no samples: its mean and the NC metrics are undefined`);
-      for (let j = 0; j < dim; j++) {
-        const s = this.#sums[k * dim + j];
-        means.data[k * dim + j] = s / n;
-        sampleMean[j] += s / this.#seen;
-      }
-    }
-    return { numClasses, dim, counts: Float64Array.from(this.#counts), means, sampleMean, total: this.#seen };
-  }
-}
-
-/** Result of pass 2: everything {@link ncMetrics} needs. */
-export interface NcStatistics {
-  readonly classMeans: ClassMeans;
-  /** The global mean used for centring. */
-  readonly globalMean: Float64Array;
-  readonly globalMeanKind: GlobalMean;
-  /** M̃ (K×d): rows μ_k − μ_G. */
-  readonly centredMeans: Matrix;
-  /** A = M̃ Σ_W M̃ᵀ (K×K), Σ_W = (1/N) Σ_i (h_i − μ_{y_i})(h_i − μ_{y_i})ᵀ. */
-  readonly projectedScatter: Matrix;
-  /** Σ_{i in class k} ‖h_i − μ_k‖² for each k. */
-  readonly classScatter: Float64Array;
-  /** Samples whose nearest class centre is the classifier's prediction (when a classifier was given). */
-  readonly nccAgreements: number | null;
-}
-
-/** Options of pass 2. */
-export interface WithinClassOptions {
-  /** μ_G as the mean of all samples (default, as the reference code) or as the mean of class means. */
-  globalMean?: GlobalMean;
-  /** When given, pass 2 also counts nearest-class-centre agreement with this classifier. */
-  classifier?: Classifier;
-}
-
-/**
- * Pass 2: projected within-class scatter, class variances and NCC agreement.
- *
- * @example
- * ```ts
- * const pass2 = new WithinClassAccumulator(means, { classifier: { W, b } });
- * pass2.accumulate(features, labels);
- * const metrics = ncMetrics(pass2.compute(), { W, b });
- * ```
- */
-export class WithinClassAccumulator {
-  readonly #means: ClassMeans;
-  readonly #globalMean: Float64Array;
-  readonly #kind: GlobalMean;
-  readonly #centred: Matrix;
-  readonly #scatter: Float64Array;
-  readonly #classScatter: Float64Array;
-  readonly #classifier?: Classifier;
-  readonly #meanSqNorms: Float64Array;
-  #agreements = 0;
-  #seen = 0;
-
-  constructor(classMeans: ClassMeans, options: WithinClassOptions = {}) {
-    const { numClasses: K, dim: d, means } = classMeans;
-    this.#means = classMeans;
-    this.#kind = options.globalMean ?? "sample";
-    this.#globalMean = this.#kind === "sample" ? Float64Array.from(classMeans.sampleMean) : new Float64Array(d);
-    if (this.#kind === "classMeans") {
-      for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) this.#globalMean[j] += means.data[k * d + j] / K;
-    }
-    this.#centred = matrix(K, d);
-    for (let k = 0; k < K; k++) {
-      for (let j = 0; j < d; j++) this.#centred.data[k * d + j] = means.data[k * d + j] - this.#globalMean[j];
-    }
-    this.#scatter = new Float64Array(K * K);
-    this.#classScatter = new Float64Array(K);
-    this.#meanSqNorms = new Float64Array(K);
-    for (let k = 0; k < K; k++) {
-      for (let j = 0; j < d; j++) this.#meanSqNorms[k] += means.data[k * d + j] ** 2;
-    }
-    if (options.classifier) {
-      checkClassifier(options.classifier, K, d);
-      this.#classifier = options.classifier;
-    }
-  }
-
-  /** Adds a batch; pass the same samples as in pass 1. */
-  accumulate(features: FeatureInput, labels: ArrayLike<number>): this {
-    const { numClasses: K, dim: d, means } = this.#means;
-    const flat = flattenFeatures(features, d, labels.length);
-    const M = this.#centred.data, mu = means.data;
-    const diff = new Float64Array(d), proj = new Float64Array(K);
-    for (let i = 0; i < labels.length; i++) {
-      const y = labels[i];
-      checkLabel(y, K, this.#seen + i);
-      const src = i * d;
-      let sq = 0;
-      for (let j = 0; j < d; j++) {
-        diff[j] = flat[src + j] - mu[y * d + j];
-        sq += diff[j] * diff[j];
-      }
-      this.#classScatter[y] += sq;
-      for (let k = 0; k < K; k++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += M[k * d + j] * diff[j];
-        proj[k] = s;
-      }
-      for (let k = 0; k < K; k++) {
-        const pk = proj[k];
-        for (let l = 0; l < K; l++) this.#scatter[k * K + l] += pk * proj[l];
-      }
-      if (this.#classifier) this.#agreements += this.#nccAgrees(flat, src) ? 1 : 0;
-    }
-    this.#seen += labels.length;
-    return this;
-  }
-
-  #nccAgrees(flat: ArrayLike<number>, src: number): boolean {
-    const { numClasses: K, dim: d, means } = this.#means;
-    const { W, b } = this.#classifier!;
-    let nearest = 0, nearestDist = Infinity, predicted = 0, best = -Infinity;
-    for (let k = 0; k < K; k++) {
-      let dot = 0, logit = b[k];
-      for (let j = 0; j < d; j++) {
-        const h = flat[src + j];
-        dot += h * means.data[k * d + j];
-        logit += h * W.data[k * d + j];
-      }
-      const dist = this.#meanSqNorms[k] - 2 * dot; // ‖h − μ_k‖² − ‖h‖²
-      if (dist < nearestDist) [nearest, nearestDist] = [k, dist];
-      if (logit > best) [predicted, best] = [k, logit];
-    }
-    return nearest === predicted;
-  }
-
-  /** The statistics of pass 2. */
-  compute(): NcStatistics {
-    const K = this.#means.numClasses;
-    if (this.#seen !== this.#means.total) {
-      throw new NcInputError(
-        `pass 2 saw ${this.#seen} samples but pass 1 saw ${this.#means.total}: feed both passes the same data`,
-      );
-    }
-    const projectedScatter = matrix(K, K, this.#scatter.map((x) => x / this.#seen));
-    return {
-      classMeans: this.#means,
-      globalMean: this.#globalMean,
-      globalMeanKind: this.#kind,
-      centredMeans: this.#centred,
-      projectedScatter,
-      classScatter: Float64Array.from(this.#classScatter),
-      nccAgreements: this.#classifier ? this.#agreements : null,
-    };
-  }
-}
-
-function checkClassifier({ W, b }: Classifier, K: number, d: number): void {
-  if (W.rows !== K || W.cols !== d) {
-    throw new NcInputError(`classifier W is ${W.rows}×${W.cols}, expected ${K}×${d} (classes × feature dimension)`);
-  }
-  if (b.length !== K) throw new NcInputError(`classifier b has ${b.length} entries, expected ${K}`);
-}
+import {
+  checkClassifier,
+  checkLabel,
+  type Classifier,
+  ClassMeanAccumulator,
+  type ClassMeans,
+  type FeatureInput,
+  type GlobalMean,
+  type NcStatistics,
+  WithinClassAccumulator,
+} from "./nc_accumulators.ts";
 
 /**
  * Every metric, as numbers: the paper's NC1–NC4 (its reference code's definitions), then the
@@ -369,7 +98,13 @@ export interface NcMetrics {
  *
  * @example
  * ```ts
- * const m = ncMetrics(stats, { W, b });
+ * const W = fromRows([[1, 0], [0, 1]]), b = [0, 0];
+ * const features = [[1, 0], [0, 1]], labels = [0, 1];
+ * const pass1 = new ClassMeanAccumulator(2, 2);
+ * pass1.accumulate(features, labels);
+ * const pass2 = new WithinClassAccumulator(pass1.compute(), { classifier: { W, b } });
+ * pass2.accumulate(features, labels);
+ * const m = ncMetrics(pass2.compute(), { W, b });
  * m.nc1; m.nc2; m.nc3; m.nc4;
  * ```
  */
@@ -533,7 +268,9 @@ export interface NcMetricsOptions {
  *
  * @example
  * ```ts
- * const m = ncMetricsOfBatches(() => batches, { numClasses: 10, dim: 512, classifier: { W, b } });
+ * const W = fromRows([[1, 0], [0, 1]]), b = [0, 0];
+ * const batches = [{ features: [[1, 0]], labels: [0] }, { features: [[0, 1]], labels: [1] }];
+ * const m = ncMetricsOfBatches(() => batches, { numClasses: 2, dim: 2, classifier: { W, b } });
  * ```
  */
 export function ncMetricsOfBatches(

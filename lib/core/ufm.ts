@@ -76,7 +76,7 @@ export class UfmConfigError extends Error {
 }
 
 /** Checks sizes and regularisation; errors name the parameter. */
-export function validateUfmConfig(config: UfmConfig): void {
+function validateUfmConfig(config: UfmConfig): void {
   const positiveInt = (key: "K" | "n" | "d", min: number) => {
     const v = config[key];
     if (!Number.isInteger(v) || v < min) {
@@ -103,7 +103,7 @@ export function validateUfmConfig(config: UfmConfig): void {
 }
 
 /** Class labels of the N = nK samples: n of class 0, then n of class 1, … */
-export function ufmLabels(K: number, n: number): Int32Array {
+function ufmLabels(K: number, n: number): Int32Array {
   return Int32Array.from({ length: K * n }, (_, i) => Math.floor(i / n));
 }
 
@@ -112,9 +112,11 @@ export function ufmLabels(K: number, n: number): Int32Array {
  *
  * @example
  * ```ts
- * const f = ufmObjective(config);
+ * const config = { loss: { name: "ce" }, K: 3, n: 2, d: 4, lambdaW: 5e-4, lambdaH: 5e-4, lambdaB: 0, seed: 0 } as const;
+ * const { W, H, b } = randomUfmInit(config);
+ * const x = Float64Array.from([...W.data, ...H.data, ...b]);
  * const grad = new Float64Array(x.length);
- * const value = f(x, grad);
+ * const value = ufmObjective(config)(x, grad);
  * ```
  */
 export function ufmObjective(config: UfmConfig): (x: Float64Array, grad: Float64Array) => number {
@@ -187,6 +189,7 @@ export function randomUfmInit(config: UfmConfig): UfmVariables {
  *
  * @example
  * ```ts
+ * const config = { loss: { name: "ce" }, K: 3, n: 2, d: 4, lambdaW: 5e-4, lambdaH: 5e-4, lambdaB: 0, seed: 0 } as const;
  * const star = ncSolution(config); // ufmObjective(config) at star equals ufmTheory(...).objective
  * ```
  */

@@ -54,7 +54,7 @@ export interface UfmTheory {
 }
 
 /** Per-sample loss at NC logits with margin m (true class m, the others 0, plus a common shift). */
-export function ncLoss(spec: LossSpec, K: number, margin: number, shift = 0): number {
+function ncLoss(spec: LossSpec, K: number, margin: number, shift = 0): number {
   const logits = new Float64Array(K).fill(shift);
   logits[0] = margin + shift;
   return sampleLoss(spec, logits, 0);
@@ -172,4 +172,18 @@ export function ufmTheory(spec: LossSpec, problem: UfmProblem): UfmTheory {
     attainable,
     candidate: false,
   };
+}
+
+/**
+ * NC4 (‖W μ_G + b‖, docs/method.md §3) of the predicted solution: W μ_G = 0 there, so NC4 = ‖b*‖ =
+ * √K·b*, about 0 for the softmax losses and M/√K for MSE with λ_b = 0.
+ *
+ * @example
+ * ```ts
+ * const problem = { K: 4, n: 10, d: 8, lambdaW: 5e-4, lambdaH: 5e-4, lambdaB: 0 };
+ * predictedNc4(ufmTheory({ name: "mse", M: 15 }, problem), problem.K); // 7.5
+ * ```
+ */
+export function predictedNc4(theory: Pick<UfmTheory, "bias">, K: number): number {
+  return Math.sqrt(K) * theory.bias;
 }

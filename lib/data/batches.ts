@@ -17,7 +17,7 @@ export const CROP_PADDING = 4;
  * Writes sample `index` of `dataset`, normalised, into `out` at `offset`; with `rng`, randomly
  * cropped (padding 4) and flipped first.
  */
-export function writeSample(dataset: Dataset, index: number, out: Float32Array, offset: number, rng?: Rng): void {
+function writeSample(dataset: Dataset, index: number, out: Float32Array, offset: number, rng?: Rng): void {
   const size = sampleSize(dataset);
   const src = index * size;
   const { inputs, normalization } = dataset;
@@ -49,7 +49,7 @@ export function writeSample(dataset: Dataset, index: number, out: Float32Array, 
  * A batch of the samples at `indices`: normalised inputs (B × sample size) and labels.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs a loaded dataset)
  * const { inputs, labels } = makeBatch(train, [0, 1, 2], createRng("augment:0"));
  * ```
  */

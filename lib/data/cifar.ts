@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { DataError, type Dataset, type DatasetSplits } from "./dataset.ts";
 
 /** Normalisation of the reference code for CIFAR train/val (docs/method.md §7). */
-export const CIFAR_NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.2010] } as const;
+const CIFAR_NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.2010] } as const;
 
 const PIXELS = 32 * 32 * 3;
 
@@ -20,7 +20,7 @@ export type Cifar100Labels = "fine" | "coarse";
 /**
  * Decodes CIFAR binary records; `labelBytes` is 1 (CIFAR-10) or 2 (CIFAR-100: coarse, fine).
  */
-export function decodeCifarRecords(
+function decodeCifarRecords(
   bytes: Uint8Array,
   file: string,
   options: { labelBytes: 1 | 2; labelIndex: 0 | 1; numClasses: number },
@@ -86,7 +86,7 @@ function readFiles(
  * CIFAR-10 from `cifar-10-batches-bin` (data_batch_1…5.bin, test_batch.bin).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the CIFAR-10 files)
  * const { train, test } = loadCifar10("data/cifar-10-batches-bin");
  * ```
  */
@@ -102,7 +102,7 @@ export function loadCifar10(dir: string): DatasetSplits {
  * CIFAR-100 from `cifar-100-binary` (train.bin, test.bin), fine labels by default.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the CIFAR-100 files)
  * const { train } = loadCifar100("data/cifar-100-binary", { labels: "coarse" });
  * ```
  */

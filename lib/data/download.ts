@@ -58,10 +58,10 @@ export const CIFAR_ARCHIVES = {
 export type CifarName = keyof typeof CIFAR_ARCHIVES;
 
 /** The file written into an unpacked directory once it is complete. */
-export const COMPLETE_MARKER = ".nc-data-complete.json";
+const COMPLETE_MARKER = ".nc-data-complete.json";
 
 /** MD5 of a file, read in 1 MiB chunks. */
-export function fileMd5(path: string): string {
+function fileMd5(path: string): string {
   const hash = createHash("md5"), buffer = new Uint8Array(1 << 20), fd = openSync(path, "r");
   try {
     for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
@@ -76,11 +76,11 @@ export function fileMd5(path: string): string {
  * renames it to `dest` only when its MD5 is `md5`.
  *
  * @example
- * ```ts
+ * ```ts ignore (downloads)
  * await downloadVerified("https://example.org/a.tar.gz", "data/a.tar.gz", { md5: "…" });
  * ```
  */
-export async function downloadVerified(
+async function downloadVerified(
   url: string,
   dest: string,
   options: { md5: string; log?: (line: string) => void },
@@ -158,7 +158,7 @@ export interface FetchCifarOptions {
  * missing, and returns the unpacked directory (what `--data-dir` of training takes).
  *
  * @example
- * ```ts
+ * ```ts ignore (downloads 160 MB)
  * const dir = await fetchCifar("cifar10"); // "data/cifar-10-batches-bin"
  * ```
  */

@@ -15,7 +15,7 @@ import { DataError, type Dataset, type DatasetSplits } from "./dataset.ts";
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 
 /** Fashion-MNIST training-set pixel mean and standard deviation (on [0, 1]). */
-export const FASHION_MNIST_NORMALIZATION = { mean: [0.2860], std: [0.3530] } as const;
+const FASHION_MNIST_NORMALIZATION = { mean: [0.2860], std: [0.3530] } as const;
 
 /** An IDX array: its sizes and its unsigned-byte data. */
 export interface IdxArray {

@@ -41,7 +41,10 @@ export function validationSplit(
  *
  * @example
  * ```ts
- * const small = perClassSubset(split.train, train.labels, 500, 0);
+ * const split = validationSplit(100, { fraction: 0.1, seed: 1 });
+ * const labels = Int32Array.from({ length: 100 }, (_, i) => i % 10);
+ * const small = perClassSubset(split.train, labels, 5, 0);
+ * small.length; // 50
  * ```
  */
 export function perClassSubset(indices: Int32Array, labels: Int32Array, perClass: number, seed: number): Int32Array {

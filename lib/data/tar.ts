@@ -54,7 +54,7 @@ const TYPES: Record<string, string> = {
  * The entries of an uncompressed tar archive, each checked to lie under `root/`.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the CIFAR-10 archive)
  * const entries = readTar(gunzipSync(readFileSync("cifar-10-binary.tar.gz")), { root: "cifar-10-batches-bin" });
  * ```
  */
@@ -118,7 +118,7 @@ function safePath(name: string, root: string, source: string): string {
  * Writes checked entries under `directory` (which must exist).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the CIFAR-100 archive)
  * writeTarEntries(readTar(bytes, { root: "cifar-100-binary" }), "data/.unpack");
  * ```
  */

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { defaultLosses } from "../core/loss_registry.ts";
 import type { LossSpec } from "../core/losses.ts";
 import { PRESET_NAMES, type PresetName } from "./presets.ts";
 import type { SweepGrid } from "./sweep.ts";
@@ -32,13 +33,6 @@ export class FigurePresetError extends Error {
   override name = "FigurePresetError";
 }
 
-const paperLosses = (alpha: number): LossSpec[] => [
-  { name: "ce" },
-  { name: "ls", alpha },
-  { name: "fl", gamma: 3 },
-  { name: "mse", M: 15 },
-];
-
 const SMOKE_BASE = {
   dataset: "synthetic",
   synthetic: { numClasses: 4, dim: 16, trainPerClass: 60, testPerClass: 30, separation: 3 },
@@ -56,7 +50,7 @@ const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>>
   nc_dynamics: {
     smoke: {
       base: { ...SMOKE_BASE, evalEpochs: "auto" },
-      losses: paperLosses(0.1),
+      losses: defaultLosses(),
       widths: [32],
       epochs: [12],
       seeds: [1],
@@ -67,14 +61,14 @@ const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>>
         perClass: 200,
         evalEpochs: [1, 2, 3, 5, 10, 20, 30, 50, 70, 100, 150, 200, 250, 300, 350, 400],
       },
-      losses: paperLosses(0.1),
+      losses: defaultLosses(),
       widths: [256],
       epochs: [400],
       seeds: [1],
     },
     paper: {
       base: { dataset: "cifar100", model: "resnet50", recipe: PAPER_RECIPE, evalEpochs: "auto" },
-      losses: paperLosses(0.05),
+      losses: defaultLosses({ alpha: 0.05 }),
       widths: [2],
       epochs: [800],
       seeds: [1],
@@ -83,21 +77,21 @@ const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>>
   heatmaps: {
     smoke: {
       base: { ...SMOKE_BASE, evalEpochs: { logSpaced: 3 } },
-      losses: paperLosses(0.1),
+      losses: defaultLosses(),
       widths: [8, 32],
       epochs: [3, 6],
       seeds: [0, 1],
     },
     cpu: {
       base: { ...CPU_BASE, perClass: 200, evalEpochs: { logSpaced: 5 } },
-      losses: paperLosses(0.1),
+      losses: defaultLosses(),
       widths: [32, 64, 128, 256],
       epochs: [10, 20, 40],
       seeds: [0, 1],
     },
     paper: {
       base: { dataset: "cifar10", model: "resnet50", recipe: PAPER_RECIPE, evalEpochs: "auto" },
-      losses: paperLosses(0.1),
+      losses: defaultLosses(),
       widths: [0.25, 0.5, 1, 2],
       epochs: [100, 200, 400, 800],
       seeds: [0, 1, 2],
@@ -106,7 +100,7 @@ const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>>
 };
 
 /** Loss hyper-parameter values of the beyond-the-paper sweep (notebook 06). */
-export const HYPERPARAMETER_VALUES = {
+const HYPERPARAMETER_VALUES = {
   alpha: [0, 0.05, 0.1, 0.2, 0.4],
   gamma: [0, 1, 2, 3, 5],
 } as const;

@@ -1,7 +1,7 @@
 /**
  * Sweeps: a grid of losses × widths × epoch budgets × seeds expanded into run configurations, run
- * through the run store (so finished runs are instant, interrupted ones resume), in this process or
- * in N parallel processes.
+ * through `training/run.ts` (so finished runs are instant, interrupted ones resume), in this process
+ * or in N parallel worker processes (`training/worker.ts`).
  *
  * @module
  */
@@ -15,7 +15,9 @@ import { activeBackend } from "../backend/backend.ts";
 import { coreCount } from "../backend/native_libraries.ts";
 import type { LossSpec } from "../core/losses.ts";
 import { normalizeTrainConfig, runId, type TrainConfig } from "../training/config.ts";
-import { readRun, type RunOptions, type RunRecord, runTraining } from "./run_store.ts";
+import { hasRun } from "../store/run_dir.ts";
+import { readRun, type RunOptions, type RunRecord, runTraining } from "../training/run.ts";
+import { WORKER_ENTRY } from "../training/worker.ts";
 
 /** A grid of runs: every combination of the listed values on top of `base`. */
 export interface SweepGrid {
@@ -51,15 +53,15 @@ export function expandGrid(grid: SweepGrid): TrainConfig[] {
 export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log"> {
   /** Runs in parallel processes (default 1: in this process). */
   jobs?: number;
-  /** Backend of the child processes (default: this process's, once initialised; else NC_BACKEND or auto). */
+  /** Backend of the worker processes (default: this process's, once initialised; else NC_BACKEND or auto). */
   backend?: string;
-  /** Threads of the native backend per child process (default {@link threadsPerJob}). */
+  /** Threads of the native backend per worker process (default {@link threadsPerJob}). */
   threads?: number;
   /** Called after each run with its record and how many are done. */
   onRun?: (record: RunRecord, done: number, total: number) => void;
 }
 
-const CLI = resolve(fileURLToPath(new URL("../cli.ts", import.meta.url)));
+const WORKER = resolve(fileURLToPath(WORKER_ENTRY));
 
 /**
  * Threads of the native libraries for each of `jobs` parallel runs: the cores divided among the
@@ -76,25 +78,14 @@ export function threadsPerJob(jobs: number, cores = coreCount(), requested?: num
   return Number.isInteger(asked) && asked >= 1 ? Math.min(asked, share) : share;
 }
 
-function runInChild(config: TrainConfig, options: SweepOptions, scratch: string, threads: number): Promise<RunRecord> {
+function runInWorker(config: TrainConfig, options: SweepOptions, scratch: string, threads: number): Promise<RunRecord> {
   const file = join(scratch, `${runId(config)}.json`);
   writeFileSync(file, JSON.stringify(config));
-  const args = [
-    "run",
-    "-A",
-    CLI,
-    "train",
-    "--config",
-    file,
-    "--runs-dir",
-    options.runsDir ?? "runs",
-    "--json",
-    "--quiet",
-  ];
-  if (options.dataDir) args.push("--data-dir", options.dataDir);
+  const args = ["run", "-A", WORKER, file, options.runsDir ?? "runs"];
+  if (options.dataDir) args.push(options.dataDir);
   const backend = options.backend ?? activeBackend();
-  if (backend) args.push("--backend", backend);
-  const env = { ...process.env, NC_THREADS: String(threads) };
+  const env: Record<string, string | undefined> = { ...process.env, NC_THREADS: String(threads) };
+  if (backend) env.NC_BACKEND = backend;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "", stderr = "";
@@ -124,7 +115,7 @@ function runInChild(config: TrainConfig, options: SweepOptions, scratch: string,
  * grid order. A failed run (divergence) is returned with its failure; the sweep goes on.
  *
  * @example
- * ```ts
+ * ```ts ignore (trains every run of a grid)
  * const runs = await sweep(grid, { runsDir: "runs", jobs: 2 });
  * ```
  */
@@ -139,7 +130,7 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
       const index = next++;
       const config = configs[index];
       records[index] = jobs > 1
-        ? await runInChild(config, options, scratch, threadsPerJob(jobs, coreCount(), options.threads))
+        ? await runInWorker(config, options, scratch, threadsPerJob(jobs, coreCount(), options.threads))
         : await runTraining(config, { runsDir: options.runsDir, dataDir: options.dataDir, log: options.log });
       options.onRun?.(records[index], ++done, configs.length);
     }
@@ -150,4 +141,17 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
   return records;
+}
+
+/**
+ * The runs of a grid that are in the run store, in grid order (runs not stored yet are skipped);
+ * nothing is trained.
+ *
+ * @example
+ * ```ts
+ * storedRuns(figureGrid("heatmaps", "cpu"), "runs").length; // 96 once the heat-map sweep is done
+ * ```
+ */
+export function storedRuns(grid: SweepGrid, runsDir: string): RunRecord[] {
+  return expandGrid(grid).map((c) => join(runsDir, runId(c))).filter(hasRun).map(readRun);
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { defaultLosses } from "../core/loss_registry.ts";
 import { type LossName, type LossSpec } from "../core/losses.ts";
 import { ncSolution, randomUfmInit, solveUfm, type UfmConfig, type UfmResult, type UfmVariables } from "../core/ufm.ts";
 import { ufmTheory } from "../core/ufm_theory.ts";
@@ -11,15 +12,10 @@ import { createRng } from "../core/random.ts";
 import type { UfmPreset } from "./presets.ts";
 
 /** The paper's four losses with their default hyper-parameters (CIFAR-10 values). */
-export const PAPER_LOSSES: readonly LossSpec[] = [
-  { name: "ce" },
-  { name: "ls", alpha: 0.1 },
-  { name: "fl", gamma: 3 },
-  { name: "mse", M: 15 },
-];
+const PAPER_LOSSES: readonly LossSpec[] = defaultLosses();
 
 /** The base UFM configuration of a preset for a loss. */
-export function presetUfmConfig(preset: UfmPreset, loss: LossSpec, overrides: Partial<UfmConfig> = {}): UfmConfig {
+function presetUfmConfig(preset: UfmPreset, loss: LossSpec, overrides: Partial<UfmConfig> = {}): UfmConfig {
   const { K, n, d, lambda } = preset;
   return { loss, K, n, d, lambdaW: lambda, lambdaH: lambda, lambdaB: 0, seed: 0, ...overrides };
 }
@@ -78,6 +74,26 @@ export interface LandscapeRun {
   nc3: number;
   iterations: number;
   stopReason: string;
+}
+
+/** Largest |f(final) − f(predicted optimum)| of a run that reached the optimum. */
+export const REACHED_GAP = 1e-8;
+/** Largest NC1, NC2 and NC3 of a run that reached the optimum (the NC solution has 0). */
+export const REACHED_NC = 1e-3;
+
+/**
+ * Whether a landscape run reached the predicted global optimum: its objective within
+ * {@link REACHED_GAP} of the prediction and its NC1–NC3 at most {@link REACHED_NC}. The one
+ * definition behind the landscape table, figure and notebook.
+ *
+ * @example
+ * ```ts
+ * reachedOptimum({ gap: 1e-14, nc1: 1e-7, nc2: 1e-7, nc3: 1e-7 }); // true
+ * reachedOptimum({ gap: 0.004, nc1: 0.7, nc2: 0.7, nc3: 0.7 });     // false
+ * ```
+ */
+export function reachedOptimum(run: Pick<LandscapeRun, "gap" | "nc1" | "nc2" | "nc3">): boolean {
+  return Math.abs(run.gap) <= REACHED_GAP && Math.max(run.nc1, run.nc2, run.nc3) <= REACHED_NC;
 }
 
 /** Starting points of the landscape study. */

@@ -35,6 +35,7 @@ function hasKernel(name: string): boolean {
  *
  * @example
  * ```ts
+ * const c = 3, x = tf.randomNormal([4, c]);
  * const { y, mean, variance } = batchNormTraining(x, tf.ones([c]), tf.zeros([c]), 1e-5);
  * ```
  */
@@ -101,6 +102,7 @@ export interface BatchNormOptions {
  *
  * @example
  * ```ts
+ * const x = tf.randomNormal([4, 3]);
  * const bn = new BatchNorm({ name: "bn_1", momentum: 0.9, epsilon: 1e-5 });
  * const y = bn.apply(x, { training: true });
  * ```

@@ -66,7 +66,7 @@ export function batchNorm(name: string): tf.layers.Layer {
 }
 
 /** Name of the final dense layer of every model. */
-export const CLASSIFIER_LAYER = "classifier";
+const CLASSIFIER_LAYER = "classifier";
 
 /** The final dense layer: K outputs from `featureDim` features. */
 export function classifierLayer(numClasses: number, featureDim: number, init: Initializers): tf.layers.Layer {
@@ -83,7 +83,10 @@ export function classifierLayer(numClasses: number, featureDim: number, init: In
  *
  * @example
  * ```ts
+ * const net = buildMlp({ inputShape: [4], numClasses: 3, width: 8, depth: 1, seed: 0 });
+ * const x = tf.zeros([2, 4]);
  * const { features, logits } = forward(net, x, { training: false });
+ * logits.shape; // [2, 3]
  * ```
  */
 export function forward(
@@ -101,7 +104,9 @@ export function forward(
  *
  * @example
  * ```ts
+ * const net = buildMlp({ inputShape: [4], numClasses: 3, width: 8, depth: 1, seed: 0 });
  * const { W, b } = await readClassifier(net);
+ * [W.rows, W.cols]; // [3, 8]
  * ```
  */
 export async function readClassifier(net: Network): Promise<{ W: Matrix; b: Float64Array }> {

@@ -5,6 +5,7 @@
  * @module
  */
 import { parseHTML } from "linkedom";
+import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
 import type { SvgFigure } from "./svg.ts";
 
 /**
@@ -12,7 +13,8 @@ import type { SvgFigure } from "./svg.ts";
  *
  * @example
  * ```ts
- * composeFigures([nc1Panel, nc2Panel, nc3Panel, nc4Panel], { columns: 2 });
+ * const panel = () => plotSvg({ width: 200, height: 150, marks: [Plot.lineY([1, 3, 2])] });
+ * composeFigures([panel(), panel(), panel(), panel()], { columns: 2, gap: 8 }).getAttribute("width"); // "408"
  * ```
  */
 export function composeFigures(
@@ -38,7 +40,7 @@ export function composeFigures(
   }
   const height = y - gap;
   const { document } = parseHTML(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" style="background:white">${
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" style="background:${FIGURE_DEFAULTS.background}">${
       parts.join("")
     }</svg>`,
   );

@@ -12,7 +12,8 @@ import SVGtoPDF from "svg-to-pdfkit";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { writeFileAtomic } from "../experiments/atomic.ts";
+import { writeFileAtomic } from "../store/atomic.ts";
+import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
 import type { SvgFigure } from "./svg.ts";
 
 /** Figure formats this module writes. */
@@ -46,21 +47,21 @@ export interface ExportOptions {
 }
 
 /** Figure dimensions in CSS pixels. */
-export function figureSize(figure: SvgFigure): { width: number; height: number } {
+function figureSize(figure: SvgFigure): { width: number; height: number } {
   return { width: Number(figure.getAttribute("width") ?? 640), height: Number(figure.getAttribute("height") ?? 400) };
 }
 
 /** The figure as a PNG of `width` pixels (height in proportion), with the project's font. */
-export function renderPng(figure: SvgFigure, width: number): Uint8Array {
+function renderPng(figure: SvgFigure, width: number): Uint8Array {
   return new Resvg(figure.outerHTML, {
     fitTo: { mode: "width", value: Math.round(width) },
-    background: "white",
+    background: FIGURE_DEFAULTS.background,
     font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
   }).render().asPng();
 }
 
 /** The figure as a one-page vector PDF whose page is the figure's size (1 CSS pixel = 1 point). */
-export function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
+function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
   const { width, height } = figureSize(figure);
   // svg-to-pdfkit does not resolve `currentColor`, which Plot uses for axes and text.
   const svg = figure.outerHTML.replaceAll("currentColor", "black");
@@ -98,7 +99,7 @@ export function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
  * Writes `<dir>/<name>.svg`, `.png` and `.pdf` and returns the paths written.
  *
  * @example
- * ```ts
+ * ```ts ignore (writes figures/)
  * await exportFigure(ncHistoryPlot(rows), "ufm_nc_history", { png: { widthInches: 6.5, dpi: 300 } });
  * ```
  */
@@ -126,7 +127,7 @@ export async function exportFigure(figure: SvgFigure, name: string, options: Exp
  * does), also exports it there under `name`.
  *
  * @example
- * ```ts
+ * ```ts ignore (displays in a notebook and writes figures/)
  * await show(lambdaSweepPlot(theory, optimised), "ufm_wnorm_vs_lambda"); // last expression of a cell
  * ```
  */

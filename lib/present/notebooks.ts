@@ -1,7 +1,7 @@
 /**
  * Executes notebooks headless with the Deno kernel and checks their outputs.
  *
- * Execution goes through `scripts/execute_notebook.py`: Debian's nbclient (the engine of
+ * Execution goes through `execute_notebook.py` beside this file: Debian's nbclient (the engine of
  * `jupyter nbconvert --execute`) with a short grace period after each cell, because the Deno
  * kernel sometimes publishes a large result after reporting the cell idle and plain nbconvert then
  * drops that output.
@@ -14,7 +14,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-const EXECUTOR = fileURLToPath(new URL("../../scripts/execute_notebook.py", import.meta.url));
+const EXECUTOR = fileURLToPath(new URL("./execute_notebook.py", import.meta.url));
 /** Debian's interpreter, which has Debian's Python packages (nbclient, torch); another python3 on PATH may not. */
 export const DEBIAN_PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
@@ -100,7 +100,7 @@ export interface ExecuteOptions {
  * error or a missing figure. The destination is replaced only after a successful execution.
  *
  * @example
- * ```ts
+ * ```ts ignore (runs the Jupyter kernel for seconds)
  * executeNotebook("notebooks/01_ufm_global_minimizers.ipynb", { output: "/tmp/01.ipynb", env: { NC_PRESET: "smoke" } });
  * ```
  */

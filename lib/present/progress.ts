@@ -57,7 +57,7 @@ export class EtaClock {
  * it is a TTY, otherwise prints one line at the end of each epoch.
  *
  * @example
- * ```ts
+ * ```ts ignore (trains a run)
  * await runTraining(config, { onBatch: terminalProgress() });
  * ```
  */
@@ -99,7 +99,7 @@ function denoDisplay(): DisplayFunction {
  * second). Outside the Deno kernel, where `Deno.jupyter` is unavailable, it logs to the console.
  *
  * @example
- * ```ts
+ * ```ts ignore (trains a run in a notebook)
  * await runTraining(config, { onBatch: notebookProgress() });
  * ```
  */

@@ -13,16 +13,9 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { readRun, type RunRecord } from "../experiments/run_store.ts";
-import { LOSS_STYLES } from "./loss_style.ts";
-
-/** The loss hyper-parameter of a run's loss (α, γ or M), or null for CE. */
-function lossParameter(record: RunRecord): number | null {
-  const loss = record.config.loss;
-  return loss.name === "ls" ? loss.alpha : loss.name === "fl" ? loss.gamma : loss.name === "mse" ? loss.M : null;
-}
+import type { RunRecord } from "../training/run.ts";
+import type { HeatmapCell } from "./run_plots.ts";
+import { LOSS, lossParameter } from "../core/loss_registry.ts";
 
 function configColumns(record: RunRecord) {
   const c = record.config;
@@ -34,18 +27,10 @@ function configColumns(record: RunRecord) {
     epochs: c.epochs,
     seed: c.seed,
     loss: c.loss.name,
-    loss_label: LOSS_STYLES[c.loss.name].label,
-    loss_param: lossParameter(record),
+    loss_label: LOSS[c.loss.name].label,
+    loss_param: lossParameter(c.loss),
     status: record.status.state,
   };
-}
-
-/** Every run record found under a run store directory. */
-export function readRuns(runsDir: string): RunRecord[] {
-  if (!existsSync(runsDir)) return [];
-  return readdirSync(runsDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(runsDir, e.name, "status.json")))
-    .map((e) => readRun(join(runsDir, e.name)));
 }
 
 const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccuracy"] as const;
@@ -101,10 +86,63 @@ export function summaryFrame(records: readonly RunRecord[]): pl.DataFrame {
 }
 
 /**
- * Mean and (sample) standard deviation over seeds of a column, per (loss, width, epochs).
+ * How much NC1 fell over a run: its first evaluation's NC1 over its last's.
  *
  * @example
  * ```ts
+ * nc1Drop({ rows: [{ nc1: 2 }, { nc1: 0.5 }] }); // 4
+ * ```
+ */
+export function nc1Drop(record: { rows: readonly { nc1: number }[] }): number {
+  return record.rows[0].nc1 / record.rows[record.rows.length - 1].nc1;
+}
+
+/**
+ * One row per run: its loss, first and last evaluated epochs, NC1 at both, how much NC1 fell
+ * ({@link nc1Drop}), and the last train and test accuracies (percent).
+ *
+ * @example
+ * ```ts ignore (reads the run store)
+ * ncDynamicsFrame(await sweep(figureGrid("nc_dynamics", "cpu")));
+ * ```
+ */
+export function ncDynamicsFrame(records: readonly RunRecord[]): pl.DataFrame {
+  return pl.DataFrame(records.map((r) => {
+    const first = r.rows[0], last = r.rows.at(-1)!;
+    return {
+      loss: r.config.loss.name,
+      firstEpoch: first.epoch,
+      lastEpoch: last.epoch,
+      nc1First: first.nc1,
+      nc1Last: last.nc1,
+      nc1Drop: nc1Drop(r),
+      trainAccuracyLast: 100 * last.trainAccuracy,
+      testAccuracyLast: 100 * last.testAccuracy,
+    };
+  }));
+}
+
+/**
+ * Heat-map cells (width, epochs, value) from a frame's `width`, `epochs` and `column` columns.
+ *
+ * @example
+ * ```ts
+ * heatmapCells(pl.DataFrame({ width: [32], epochs: [10], gap: [1.5] }), "gap"); // [{ width: 32, epochs: 10, value: 1.5 }]
+ * ```
+ */
+export function heatmapCells(frame: pl.DataFrame, column: string): HeatmapCell[] {
+  return frame.toRecords().map((r) => ({
+    width: r.width as number,
+    epochs: r.epochs as number,
+    value: r[column] as number,
+  }));
+}
+
+/**
+ * Mean and (sample) standard deviation over seeds of a column, per (loss, width, epochs).
+ *
+ * @example
+ * ```ts ignore (needs the summary frame of stored runs)
  * meanOverSeeds(summary, "test_accuracy"); // columns loss, loss_label, width, epochs, mean, sd, seeds
  * ```
  */
@@ -120,7 +158,7 @@ export function meanOverSeeds(summary: pl.DataFrame, column = "test_accuracy"): 
  * `heatmap-{mse,fl,ls}-test` cells, in percentage points).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * accuracyGaps(summary).filter(pl.col("loss").eq(pl.lit("mse")));
  * ```
  */
@@ -140,7 +178,7 @@ export function accuracyGaps(summary: pl.DataFrame): pl.DataFrame {
  * seed of each (width, epochs) cell (the paper's `variance.png`).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * lossVariance(summary); // columns width, epochs, variance, runs
  * ```
  */
@@ -158,7 +196,7 @@ export function lossVariance(summary: pl.DataFrame): pl.DataFrame {
  * printable `accuracy` column such as "88.41 ± 0.12".
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * accuracyTable(summary.filter(pl.col("width").eq(256)));
  * ```
  */

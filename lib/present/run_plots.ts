@@ -10,7 +10,9 @@
 import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
-import { LOSS_ORDER, LOSS_STYLES, lossScales } from "./loss_style.ts";
+import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
+import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
+import { lossScales } from "./loss_style.ts";
 import { legendMarks, plotSvg, type SvgFigure } from "./svg.ts";
 
 type Row = Record<string, unknown>;
@@ -21,10 +23,10 @@ const LOG_AXIS = { type: "log" as const, ticks: 5, tickFormat: "~g" };
 const lossLegend = (losses: Iterable<string>) => {
   const present = new Set(losses);
   return legendMarks(
-    LOSS_ORDER.filter((l) => present.has(l)).map((l) => ({
-      label: LOSS_STYLES[l].label,
-      color: LOSS_STYLES[l].color,
-      symbol: LOSS_STYLES[l].symbol,
+    LOSS_NAMES.filter((l) => present.has(l)).map((l) => ({
+      label: LOSS[l].label,
+      color: LOSS[l].color,
+      symbol: LOSS[l].symbol,
       line: true,
     })),
   );
@@ -52,7 +54,7 @@ export const NC_DYNAMICS_PANELS: readonly CurvePanel[] = [
  * Metric against epoch, one line (with symbols) per loss, one panel per metric, as one SVG.
  *
  * @example
- * ```ts
+ * ```ts ignore (reads the run store)
  * metricCurvesPlot(metricsFrame(runs).toRecords(), { panels: NC_DYNAMICS_PANELS, columns: 4 });
  * ```
  */
@@ -66,13 +68,19 @@ export function metricCurvesPlot(
     logEpoch?: boolean;
   } = {},
 ): SvgFigure {
-  const { panels = NC_DYNAMICS_PANELS, columns = 4, panelWidth = 300, panelHeight = 230, logEpoch = false } = options;
-  const data: Row[] = rows.map((r) => ({ ...r, label: LOSS_STYLES[r.loss as LossName].label }));
+  const {
+    panels = NC_DYNAMICS_PANELS,
+    columns = 4,
+    panelWidth = FIGURE_DEFAULTS.width.panel,
+    panelHeight = FIGURE_DEFAULTS.height.panel,
+    logEpoch = false,
+  } = options;
+  const data: Row[] = rows.map((r) => ({ ...r, label: LOSS[r.loss as LossName].label }));
   const figures = panels.map((panel, i) =>
     plotSvg({
       width: panelWidth,
       height: panelHeight,
-      marginLeft: 55,
+      marginLeft: FIGURE_DEFAULTS.marginLeft.compact,
       ...lossScales(),
       x: { label: "epoch", ...(logEpoch ? LOG_AXIS : {}) },
       y: {
@@ -110,6 +118,7 @@ export interface HeatmapCell {
  *
  * @example
  * ```ts
+ * const cells = [{ width: 32, epochs: 10, value: 1.2 }, { width: 64, epochs: 10, value: 0.4 }];
  * heatmapPlot(cells, { title: "|Acc_CE − Acc_MSE| (test, %)" });
  * ```
  */
@@ -117,7 +126,7 @@ export function heatmapPlot(
   cells: readonly HeatmapCell[],
   options: { title: string; digits?: number; domain?: [number, number]; width?: number } = { title: "" },
 ): SvgFigure {
-  const { digits = 2, width = 330 } = options;
+  const { digits = 2, width = FIGURE_DEFAULTS.width.heatmap } = options;
   const widths = [...new Set(cells.map((c) => c.width))].sort((a, b) => a - b);
   const budgets = [...new Set(cells.map((c) => c.epochs))].sort((a, b) => b - a);
   const values = cells.map((c) => c.value);
@@ -127,7 +136,7 @@ export function heatmapPlot(
     width,
     height: 60 + 52 * budgets.length,
     marginTop: 36,
-    marginLeft: 60,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     x: { domain: widths, label: "width", padding: 0.04 },
     y: { domain: budgets, label: "epochs", padding: 0.04 },
     color,
@@ -138,10 +147,15 @@ export function heatmapPlot(
         y: "epochs",
         text: (c: HeatmapCell) => c.value.toFixed(digits),
         fill: "white",
-        fontSize: 12,
+        fontSize: FIGURE_DEFAULTS.fontSize.annotation,
         fontWeight: "bold",
       }),
-      Plot.text([options.title], { frameAnchor: "top", dy: -26, fontSize: 13, fontWeight: "bold" }),
+      Plot.text([options.title], {
+        frameAnchor: "top",
+        dy: -26,
+        fontSize: FIGURE_DEFAULTS.fontSize.title,
+        fontWeight: "bold",
+      }),
     ],
   });
   return composeFigures([map, colorRamp(domain, width)], { columns: 1, gap: 0 });
@@ -154,8 +168,8 @@ function colorRamp(domain: [number, number], width: number): SvgFigure {
   const stops = Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / steps);
   return plotSvg({
     width,
-    height: 44,
-    marginLeft: 60,
+    height: FIGURE_DEFAULTS.height.colorRamp,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     marginTop: 4,
     marginBottom: 24,
     x: { domain: [lo, hi], label: null, ticks: 5 },
@@ -178,23 +192,23 @@ function colorRamp(domain: [number, number], width: number): SvgFigure {
  * `plot_test_line`). Rows need `loss`, `width`, `epochs` and `mean`.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * accuracyVsEpochsPlot(meanOverSeeds(summary).toRecords());
  * ```
  */
 export function accuracyVsEpochsPlot(rows: readonly Row[], options: { width?: number } = {}): SvgFigure {
   const data: Row[] = rows.map((r) => ({
     ...r,
-    label: LOSS_STYLES[r.loss as LossName].label,
+    label: LOSS[r.loss as LossName].label,
     series: `${r.loss}-${r.width}`,
     panel: `width ${r.width}`,
   }));
   const panels = [...new Set(data.map((d) => d.width as number))].sort((a, b) => a - b).map((w) => `width ${w}`);
   const budgets = [...new Set(data.map((d) => d.epochs as number))].sort((a, b) => a - b);
   return plotSvg({
-    width: options.width ?? 900,
-    height: 300,
-    marginLeft: 55,
+    width: options.width ?? FIGURE_DEFAULTS.width.full,
+    height: FIGURE_DEFAULTS.height.row,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.compact,
     ...lossScales(),
     x: { type: "log", label: "epochs (budget of the run)", ticks: budgets, tickFormat: "~g" },
     y: { label: "test accuracy (%) at the best-validation epoch", grid: true },
@@ -221,7 +235,7 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { width?: nu
  * line per loss (notebook 06). Rows need `loss`, `loss_param` and the column.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * hyperparameterPlot(summary.toRecords(), { column: "test_accuracy", label: "test accuracy (%)" });
  * ```
  */
@@ -230,12 +244,12 @@ export function hyperparameterPlot(
   options: { column: string; label: string; log?: boolean; width?: number },
 ): SvgFigure {
   const panel = (loss: LossName, axis: string) => {
-    const data: Row[] = rows.filter((r) => r.loss === loss).map((r) => ({ ...r, label: LOSS_STYLES[loss].label }));
+    const data: Row[] = rows.filter((r) => r.loss === loss).map((r) => ({ ...r, label: LOSS[loss].label }));
     const values = [...new Set(data.map((d) => d.loss_param as number))].sort((a, b) => a - b);
     return plotSvg({
-      width: (options.width ?? 640) / 2,
-      height: 240,
-      marginLeft: 60,
+      width: (options.width ?? FIGURE_DEFAULTS.width.medium) / 2,
+      height: FIGURE_DEFAULTS.height.hyperparameterPanel,
+      marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
       ...lossScales(),
       x: { label: axis, ticks: values, tickFormat: "~g" },
       y: { label: options.label, grid: true, ...(options.log ? LOG_AXIS : {}) },
@@ -245,7 +259,10 @@ export function hyperparameterPlot(
       ],
     });
   };
-  return composeFigures([panel("ls", "LS smoothing α"), panel("fl", "FL focusing γ")], { columns: 2, gap: 12 });
+  return composeFigures([panel("ls", "LS smoothing α"), panel("fl", "FL focusing γ")], {
+    columns: 2,
+    gap: FIGURE_DEFAULTS.gap,
+  });
 }
 
 /**
@@ -253,7 +270,7 @@ export function hyperparameterPlot(
  * panel per dataset (notebook 05). Rows need `dataset`, `loss`, `mean` and `sd`.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the summary frame of stored runs)
  * accuracyBarsPlot(accuracyTable(summary).toRecords());
  * ```
  */
@@ -262,18 +279,18 @@ export function accuracyBarsPlot(rows: readonly Row[], options: { width?: number
     const sd = (r.sd as number | null) ?? 0;
     return {
       ...r,
-      label: LOSS_STYLES[r.loss as LossName].label,
+      label: LOSS[r.loss as LossName].label,
       low: (r.mean as number) - sd,
       high: (r.mean as number) + sd,
     };
   });
   return plotSvg({
-    width: options.width ?? 480,
-    height: 260,
-    marginLeft: 60,
+    width: options.width ?? FIGURE_DEFAULTS.width.narrow,
+    height: FIGURE_DEFAULTS.height.bars,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     ...lossScales(),
     x: {
-      domain: LOSS_ORDER.map((l) => LOSS_STYLES[l].label).filter((l) => data.some((d) => d.label === l)),
+      domain: LOSS_NAMES.map((l) => LOSS[l].label).filter((l) => data.some((d) => d.label === l)),
       label: null,
     },
     y: { label: "test accuracy (%), mean ± sd over seeds", grid: true, nice: true },

@@ -1,24 +1,12 @@
 /**
- * `figures/SUMMARY.md`: the key numbers behind the figures of a preset, read from the run store.
+ * `figures/SUMMARY.md`: the key numbers behind the figures of a preset, from the figures' runs.
  *
  * @module
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { figureGrid } from "../experiments/figure_presets.ts";
+import type { FigureName } from "../experiments/figure_presets.ts";
 import type { PresetName } from "../experiments/presets.ts";
-import { readRun, type RunRecord } from "../experiments/run_store.ts";
-import { expandGrid } from "../experiments/sweep.ts";
-import { runId } from "../training/config.ts";
-import { accuracyGaps, accuracyTable, summaryFrame } from "./run_frames.ts";
-
-/** The stored runs of a figure's grid (runs not in the store are skipped). */
-export function figureRuns(figure: string, preset: PresetName, runsDir: string): RunRecord[] {
-  return expandGrid(figureGrid(figure, preset))
-    .map((c) => join(runsDir, runId(c)))
-    .filter((dir) => existsSync(join(dir, "status.json")))
-    .map(readRun);
-}
+import type { RunRecord } from "../training/run.ts";
+import { accuracyGaps, accuracyTable, nc1Drop, summaryFrame } from "./run_frames.ts";
 
 const fmt = (v: unknown, digits: number): string =>
   typeof v !== "number"
@@ -30,7 +18,7 @@ const fmt = (v: unknown, digits: number): string =>
     : v.toExponential(2);
 
 /** A markdown table of records, numbers with `digits` decimals. */
-export function markdownTable(
+function markdownTable(
   rows: readonly Record<string, unknown>[],
   columns: readonly string[],
   digits = 2,
@@ -40,22 +28,24 @@ export function markdownTable(
 }
 
 /**
- * The summary's markdown.
+ * The summary's markdown, from the stored runs of each figure's grid (a figure without runs is left
+ * out).
  *
  * @example
- * ```ts
- * writeFileSync("figures/SUMMARY.md", summaryMarkdown("cpu", runsDir()));
+ * ```ts ignore (reads the run store)
+ * const runs = Object.fromEntries(FIGURE_NAMES.map((f) => [f, storedRuns(figureGrid(f, "cpu"), runsDir())]));
+ * writeFileSync("figures/SUMMARY.md", summaryMarkdown("cpu", runs));
  * ```
  */
-export function summaryMarkdown(preset: PresetName, runsDir: string): string {
+export function summaryMarkdown(preset: PresetName, runs: Partial<Record<FigureName, RunRecord[]>>): string {
   const parts = [
     `# Key numbers (preset \`${preset}\`)\n`,
     "Read from the run store by `deno task reproduce`; accuracies in percent, test accuracy at the best-validation epoch unless stated.\n",
   ];
-  const dynamics = figureRuns("nc_dynamics", preset, runsDir);
+  const dynamics = runs.nc_dynamics ?? [];
   if (dynamics.length) {
     const rows = dynamics.map((r) => {
-      const first = r.rows[0], last = r.rows.at(-1)!;
+      const last = r.rows.at(-1)!;
       return {
         loss: r.config.loss.name.toUpperCase(),
         epoch: last.epoch,
@@ -65,7 +55,7 @@ export function summaryMarkdown(preset: PresetName, runsDir: string): string {
         NC2: last.nc2,
         NC3: last.nc3,
         NC4: last.nc4,
-        NC1_first_over_last: first.nc1 / last.nc1,
+        NC1_first_over_last: nc1Drop(r),
       };
     });
     parts.push(
@@ -78,7 +68,7 @@ export function summaryMarkdown(preset: PresetName, runsDir: string): string {
       "",
     );
   }
-  const heat = figureRuns("heatmaps", preset, runsDir);
+  const heat = runs.heatmaps ?? [];
   if (heat.length) {
     const gaps = accuracyGaps(summaryFrame(heat)).toRecords().map((r) => ({ ...r, X: String(r.loss).toUpperCase() }));
     parts.push(
@@ -87,7 +77,7 @@ export function summaryMarkdown(preset: PresetName, runsDir: string): string {
       "",
     );
   }
-  const table = figureRuns("accuracy_table", preset, runsDir);
+  const table = runs.accuracy_table ?? [];
   if (table.length) {
     const rows = accuracyTable(summaryFrame(table)).toRecords();
     parts.push(
@@ -96,7 +86,7 @@ export function summaryMarkdown(preset: PresetName, runsDir: string): string {
       "",
     );
   }
-  const hyper = figureRuns("hyperparameters", preset, runsDir);
+  const hyper = runs.hyperparameters ?? [];
   if (hyper.length) {
     const rows = summaryFrame(hyper).sort(["loss", "loss_param"]).toRecords();
     parts.push(

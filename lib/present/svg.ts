@@ -10,6 +10,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
 
 /** The SVG element Plot returns, as this project uses it. */
 export interface SvgFigure {
@@ -18,9 +19,6 @@ export interface SvgFigure {
   getAttribute(name: string): string | null;
   readonly nodeName: string;
 }
-
-/** Font stack written into every figure so that text renders alike in notebooks, files and PNGs. */
-export const FIGURE_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 
 /**
  * Renders Plot options to a standalone SVG element (with `xmlns`, white background, fixed font).
@@ -34,13 +32,17 @@ export const FIGURE_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 export function plotSvg(options: Plot.PlotOptions): SvgFigure {
   const { document } = parseHTML("<!DOCTYPE html><html><head></head><body></body></html>");
   const node = Plot.plot(
-    { style: { background: "white", fontFamily: FIGURE_FONT }, ...options, document } as Plot.PlotOptions,
+    {
+      style: { background: FIGURE_DEFAULTS.background, fontFamily: FIGURE_DEFAULTS.font },
+      ...options,
+      document,
+    } as Plot.PlotOptions,
   ) as unknown as SvgFigure;
   if (node.nodeName.toLowerCase() !== "svg") {
     throw new Error("plotSvg: Plot returned an HTML figure; draw titles and legends as marks (see legendMarks)");
   }
   node.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  node.setAttribute("font-family", FIGURE_FONT);
+  node.setAttribute("font-family", FIGURE_DEFAULTS.font);
   return node;
 }
 
@@ -69,6 +71,7 @@ export interface LegendItem {
  *
  * @example
  * ```ts
+ * const data = [Plot.lineY([1, 3, 2], { stroke: "blue" })];
  * plotSvg({ marks: [...data, ...legendMarks([{ label: "CE", color: "blue", symbol: "triangle" }])] });
  * ```
  */

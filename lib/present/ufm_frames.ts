@@ -5,8 +5,8 @@
  */
 import pl from "nodejs-polars";
 import type { UfmResult } from "../core/ufm.ts";
-import type { LandscapeRun } from "../experiments/ufm_studies.ts";
-import { LOSS_STYLES } from "./loss_style.ts";
+import { type LandscapeRun, reachedOptimum } from "../experiments/ufm_studies.ts";
+import { LOSS } from "../core/loss_registry.ts";
 
 /**
  * One row per UFM result: optimised against predicted objective and ‖w_k‖², NC1–NC4, iterations.
@@ -18,7 +18,7 @@ import { LOSS_STYLES } from "./loss_style.ts";
  */
 export function ufmResultsFrame(results: readonly UfmResult[]): pl.DataFrame {
   return pl.DataFrame(results.map((r) => ({
-    loss: LOSS_STYLES[r.config.loss.name].label,
+    loss: LOSS[r.config.loss.name].label,
     objective: r.objective,
     objective_theory: r.theory.objective,
     w_norm_sq: r.wNormSq,
@@ -32,12 +32,9 @@ export function ufmResultsFrame(results: readonly UfmResult[]): pl.DataFrame {
   })));
 }
 
-/** Gap below which a landscape run counts as having reached the predicted optimum. */
-export const REACHED_GAP = 1e-8;
-
 /**
  * Landscape runs aggregated per (loss, d, start): runs, how many reached the predicted optimum
- * (gap ≤ {@link REACHED_GAP} and NC1–NC3 ≤ 1e-3), worst gap and worst NC metrics.
+ * (`reachedOptimum`), worst gap and worst NC metrics.
  *
  * @example
  * ```ts
@@ -46,11 +43,11 @@ export const REACHED_GAP = 1e-8;
  */
 export function landscapeSummaryFrame(runs: readonly LandscapeRun[]): pl.DataFrame {
   const frame = pl.DataFrame(runs.map((r) => ({
-    loss: LOSS_STYLES[r.loss].label,
+    loss: LOSS[r.loss].label,
     d: r.d,
     start: r.start,
     gap: r.gap,
-    reached: r.gap <= REACHED_GAP && Math.max(r.nc1, r.nc2, r.nc3) <= 1e-3 ? 1 : 0,
+    reached: reachedOptimum(r) ? 1 : 0,
     nc_max: Math.max(r.nc1, r.nc2, r.nc3),
     iterations: r.iterations,
   })));

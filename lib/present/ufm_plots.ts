@@ -6,7 +6,10 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
-import { LOSS_ORDER, LOSS_STYLES, lossScales } from "./loss_style.ts";
+import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
+import { type LandscapeRun, reachedOptimum } from "../experiments/ufm_studies.ts";
+import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
+import { lossScales } from "./loss_style.ts";
 import { legendMarks, LOG_TICK_FORMAT, plotSvg, type SvgFigure } from "./svg.ts";
 
 const lossLegend = (
@@ -14,16 +17,16 @@ const lossLegend = (
   options: { line?: boolean; symbol?: boolean; anchor?: "top-right" | "bottom-left" } = {},
 ) =>
   legendMarks(
-    LOSS_ORDER.filter((l) => losses.includes(l)).map((l) => ({
-      label: LOSS_STYLES[l].label,
-      color: LOSS_STYLES[l].color,
-      symbol: options.symbol === false ? undefined : LOSS_STYLES[l].symbol,
+    LOSS_NAMES.filter((l) => losses.includes(l)).map((l) => ({
+      label: LOSS[l].label,
+      color: LOSS[l].color,
+      symbol: options.symbol === false ? undefined : LOSS[l].symbol,
       line: options.line,
     })),
     { anchor: options.anchor },
   );
 
-const label = (loss: LossName) => LOSS_STYLES[loss].label;
+const label = (loss: LossName) => LOSS[loss].label;
 
 /** One point of an NC-against-iteration curve. */
 export interface NcHistoryRow {
@@ -47,7 +50,7 @@ export function ncHistoryPlot(
   rows: readonly NcHistoryRow[],
   options: { floor?: number; width?: number } = {},
 ): SvgFigure {
-  const { floor = 1e-16, width = 900 } = options;
+  const { floor = 1e-16, width = FIGURE_DEFAULTS.width.full } = options;
   const long = rows.flatMap((r) =>
     (["nc1", "nc2", "nc3"] as const).map((metric) => ({
       loss: label(r.loss),
@@ -58,9 +61,9 @@ export function ncHistoryPlot(
   );
   return plotSvg({
     width,
-    height: 300,
-    marginLeft: 60,
-    marginRight: 20,
+    height: FIGURE_DEFAULTS.height.row,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
+    marginRight: FIGURE_DEFAULTS.marginRight,
     ...lossScales(),
     x: { type: "log", label: "L-BFGS iteration" },
     y: { type: "log", label: "metric value", grid: true, tickFormat: LOG_TICK_FORMAT },
@@ -102,11 +105,11 @@ export function optimisedVsPredictedPlot(
   const data = rows.map((r) => ({ ...r, loss: label(r.loss) }));
   const top = 1.3 * Math.max(...data.flatMap((d) => [d.optimised, d.predicted])); // headroom for the legend
   return plotSvg({
-    width: options.width ?? 480,
-    height: 300,
-    marginLeft: 60,
+    width: options.width ?? FIGURE_DEFAULTS.width.narrow,
+    height: FIGURE_DEFAULTS.height.row,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     ...lossScales(),
-    x: { domain: LOSS_ORDER.map(label).filter((l) => data.some((d) => d.loss === l)), label: null, padding: 0.3 },
+    x: { domain: LOSS_NAMES.map(label).filter((l) => data.some((d) => d.loss === l)), label: null, padding: 0.3 },
     y: { label: options.quantity, grid: true, domain: [0, top] },
     marks: [
       Plot.barY(data, { x: "loss", y: "predicted", fill: "loss", fillOpacity: 0.25 }),
@@ -133,7 +136,8 @@ export interface LambdaRow {
  *
  * @example
  * ```ts
- * lambdaSweepPlot(theoryRows, optimisedRows);
+ * const theoryRows = [{ loss: "ce", lambda: 1e-4, wNormSq: 30 }, { loss: "ce", lambda: 1e-2, wNormSq: 6 }] as const;
+ * lambdaSweepPlot(theoryRows, [{ loss: "ce", lambda: 1e-3, wNormSq: 12 }]);
  * ```
  */
 export function lambdaSweepPlot(
@@ -144,9 +148,9 @@ export function lambdaSweepPlot(
   const positive = (rows: readonly LambdaRow[]) =>
     rows.filter((r) => r.wNormSq > 0).map((r) => ({ ...r, loss: label(r.loss) }));
   return plotSvg({
-    width: options.width ?? 640,
-    height: 380,
-    marginLeft: 60,
+    width: options.width ?? FIGURE_DEFAULTS.width.medium,
+    height: FIGURE_DEFAULTS.height.tall,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
     ...lossScales(),
     x: { type: "log", label: "weight decay λ = λ_W = λ_H", tickFormat: LOG_TICK_FORMAT },
     y: { type: "log", label: "‖w_k‖² at the optimum", grid: true },
@@ -158,31 +162,25 @@ export function lambdaSweepPlot(
   });
 }
 
-/** One run of the landscape study. */
-export interface LandscapeRow {
-  readonly loss: LossName;
-  readonly d: number;
-  readonly start: string;
-  /** f(final) − f(predicted optimum). */
-  readonly gap: number;
-}
+/** One run of the landscape study: loss, dimension, start, f(final) − f(predicted optimum) and NC1–NC3. */
+export type LandscapeRow = Pick<LandscapeRun, "loss" | "d" | "start" | "gap" | "nc1" | "nc2" | "nc3">;
 
 /**
  * Gap of each run's final objective to the predicted NC optimum: one panel per feature dimension,
  * one row per loss and start, one symbol per run (runs with equal gaps overlap), and at the right of
- * each row how many runs reached the optimum (|gap| ≤ `reachedGap`). Gaps at or below `floor`
+ * each row how many runs reached the optimum (`reachedOptimum`). Gaps at or below `floor`
  * (default 1e-12) are drawn at the floor.
  *
  * @example
  * ```ts
- * landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-14 }]);
+ * landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-14, nc1: 1e-7, nc2: 1e-7, nc3: 1e-7 }]);
  * ```
  */
 export function landscapePlot(
   rows: readonly LandscapeRow[],
-  options: { floor?: number; reachedGap?: number; width?: number } = {},
+  options: { floor?: number; width?: number } = {},
 ): SvgFigure {
-  const { floor = 1e-12, reachedGap = 1e-8, width = 900 } = options;
+  const { floor = 1e-12, width = FIGURE_DEFAULTS.width.full } = options;
   const rowLabel = (r: LandscapeRow) => `${label(r.loss)} · ${r.start}`;
   const panel = (d: number) => `d = ${d}`;
   const data = rows.map((r) => ({
@@ -193,7 +191,7 @@ export function landscapePlot(
     shown: Math.max(Math.abs(r.gap), floor),
   }));
   const order = [...rows].sort((a, b) =>
-    LOSS_ORDER.indexOf(a.loss) - LOSS_ORDER.indexOf(b.loss) || a.start.localeCompare(b.start)
+    LOSS_NAMES.indexOf(a.loss) - LOSS_NAMES.indexOf(b.loss) || a.start.localeCompare(b.start)
   );
   const rowDomain = [...new Set(order.map(rowLabel))];
   const panelDomain = [...new Set(rows.map((r) => r.d))].sort((a, b) => a - b).map(panel);
@@ -202,14 +200,14 @@ export function landscapePlot(
     const key = `${r.row}|${r.panel}`;
     const c = counts.get(key) ?? { row: r.row, panel: r.panel, reached: 0, runs: 0 };
     c.runs++;
-    if (Math.abs(r.gap) <= reachedGap) c.reached++;
+    if (reachedOptimum(r)) c.reached++;
     counts.set(key, c);
   }
   return plotSvg({
     width,
     height: 70 + 24 * rowDomain.length,
-    marginLeft: 110,
-    marginRight: 20,
+    marginLeft: FIGURE_DEFAULTS.marginLeft.rowLabels,
+    marginRight: FIGURE_DEFAULTS.marginRight,
     ...lossScales(),
     x: {
       type: "log",

@@ -6,11 +6,12 @@
  */
 import { createHash } from "node:crypto";
 import { type LossSpec, parseLossSpec } from "../core/losses.ts";
+import { LOSSES } from "../core/loss_registry.ts";
 import { DATASET_NAMES, type DatasetName } from "../data/load.ts";
 import { RECIPE_KEYS, RECIPE_NAMES, type RecipeLabel, recipeOf, RECIPES } from "./recipes.ts";
 
 /** Model names. */
-export const MODEL_NAMES = ["mlp", "resnet18", "resnet50"] as const;
+const MODEL_NAMES = ["mlp", "resnet18", "resnet50"] as const;
 /** A model name. */
 export type ModelName = (typeof MODEL_NAMES)[number];
 
@@ -26,45 +27,34 @@ export interface SyntheticConfig {
   separation: number;
 }
 
-/** A fully specified training run (every default filled in). */
+/**
+ * A fully specified training run (every default filled in). What each key means, its default and
+ * its command-line flag: {@link TRAIN_KEYS}.
+ */
 export interface TrainConfig {
   dataset: DatasetName;
-  /** CIFAR-100 label set. */
   cifar100Labels: "fine" | "coarse";
-  /** Options of the synthetic dataset (null for the others). */
   synthetic: SyntheticConfig | null;
   model: ModelName;
-  /** Hidden units for the MLP; channel multiplier for the ResNets. */
   width: number;
-  /** Hidden layers of the MLP (ignored by the ResNets). */
   depth: number;
-  /** Batch norm in the MLP (the ResNets always have it). */
   batchNorm: boolean;
   loss: LossSpec;
-  /**
-   * The recipe the optimisation settings below amount to (`recipes.ts`): given as input, it fills
-   * in those settings; stored, it is derived from them (`custom` when they match no recipe).
-   */
   recipe: RecipeLabel;
   epochs: number;
   batchSize: number;
   lr: number;
   momentum: number;
   weightDecay: number;
-  /** Global-norm gradient clipping (0: off). */
   clipNorm: number;
   schedule: "standard" | "reference";
   reduction: "mean" | "sum";
   seed: number;
   evalEpochs: EvalSchedule;
-  /** Random crop and flip during training (CIFAR recipe). */
   augment: boolean;
-  /** Whether the NC metrics and train accuracy see augmented images (the reference code does). */
   evalAugment: boolean;
-  /** Fraction of the training set held out for validation, and the seed of that split. */
   valFraction: number;
   splitSeed: number;
-  /** Training samples kept per class (null: all), for CPU-scale runs. */
   perClass: number | null;
 }
 
@@ -81,56 +71,143 @@ const SYNTHETIC_DEFAULTS: SyntheticConfig = {
   separation: 4,
 };
 
-function defaults(
-  dataset: DatasetName,
-  model: ModelName,
-): Omit<TrainConfig, "dataset" | "model" | "loss" | "recipe"> {
-  const cifar = dataset === "cifar10" || dataset === "cifar100";
-  return {
-    cifar100Labels: "fine",
-    synthetic: dataset === "synthetic" ? SYNTHETIC_DEFAULTS : null,
-    width: model === "mlp" ? 512 : 1,
-    depth: 3,
-    batchNorm: false,
-    epochs: 30,
-    // batchSize, lr, momentum, weightDecay, clipNorm, schedule, reduction: the project recipe's.
-    ...RECIPES.project,
-    seed: 0,
-    evalEpochs: "auto",
-    augment: cifar,
-    evalAugment: cifar,
-    valFraction: 0.1,
-    splitSeed: 1,
-    perClass: null,
-  };
+/** How the command line reads a key's flag: a number, a word, yes/no, the loss flags, an epoch list. */
+export type FlagKind = "number" | "string" | "yesno" | "loss" | "evalEpochs";
+
+/** One key of {@link TRAIN_KEYS}. */
+export interface TrainKey<K extends keyof TrainConfig> {
+  /** What the key means (its comment, and its `--help` text). */
+  readonly doc: string;
+  /** Its default: a value, or a function of the dataset and model. */
+  readonly default: TrainConfig[K] | ((dataset: DatasetName, model: ModelName) => TrainConfig[K]);
+  /** The default as `--help` shows it, where the value alone would not say it. */
+  readonly defaultText?: string;
+  /** Its command-line flag (`--kebab-case` of the key): how it is read and the name of its value. */
+  readonly flag?: { readonly kind: FlagKind; readonly value: string };
 }
 
-const KEYS = [
-  "dataset",
-  "cifar100Labels",
-  "synthetic",
-  "model",
-  "width",
-  "depth",
-  "batchNorm",
-  "loss",
-  "recipe",
-  "epochs",
-  "batchSize",
-  "lr",
-  "momentum",
-  "weightDecay",
-  "clipNorm",
-  "schedule",
-  "reduction",
-  "seed",
-  "evalEpochs",
-  "augment",
-  "evalAugment",
-  "valFraction",
-  "splitSeed",
-  "perClass",
-] as const;
+const isCifar = (dataset: DatasetName) => dataset === "cifar10" || dataset === "cifar100";
+const project = RECIPES.project;
+
+/**
+ * Every key of a training configuration, in order: what it means, its default, and its flag of
+ * `nc train`. The key list, the defaults, the CLI flags and their `--help` text all come from here.
+ */
+export const TRAIN_KEYS: { readonly [K in keyof TrainConfig]: TrainKey<K> } = {
+  dataset: {
+    doc: `the dataset: ${DATASET_NAMES.join(" | ")}`,
+    default: "fashion-mnist",
+    flag: { kind: "string", value: "NAME" },
+  },
+  cifar100Labels: { doc: "CIFAR-100 label set: fine | coarse", default: "fine" },
+  synthetic: {
+    doc: "options of the synthetic Gaussian mixture (null for the other datasets)",
+    default: (dataset) => dataset === "synthetic" ? SYNTHETIC_DEFAULTS : null,
+  },
+  model: { doc: `the network: ${MODEL_NAMES.join(" | ")}`, default: "mlp", flag: { kind: "string", value: "NAME" } },
+  width: {
+    doc: "MLP hidden units, or ResNet width multiplier",
+    default: (_, model) => model === "mlp" ? 512 : 1,
+    defaultText: "512 for the MLP, 1 for the ResNets",
+    flag: { kind: "number", value: "W" },
+  },
+  depth: { doc: "MLP hidden layers (ignored by the ResNets)", default: 3, flag: { kind: "number", value: "D" } },
+  batchNorm: {
+    doc: "batch norm in the MLP (the ResNets always have it)",
+    default: false,
+    flag: { kind: "yesno", value: "yes|no" },
+  },
+  loss: {
+    doc: `the loss and its parameter: ${LOSSES.map((l) => l.name).join(" | ")} (docs/method.md §1)`,
+    default: { name: "ce" },
+    flag: { kind: "loss", value: "NAME" },
+  },
+  recipe: {
+    doc: `${RECIPE_NAMES.join(" | ")}: sets reduction, batch size, schedule, lr, momentum, weight decay ` +
+      "and clipping together. reference-a is the May-2022 reference code (sum reduction, batch 128), " +
+      "reference-b its public release (mean reduction, batch 100); both decay the lr one epoch early " +
+      "(docs/method.md §6). Stored, the recipe the settings amount to (custom when they match none)",
+    default: "custom",
+    defaultText: "project, unless a setting of it is given",
+    flag: { kind: "string", value: "NAME" },
+  },
+  epochs: { doc: "epochs of training", default: 30, flag: { kind: "number", value: "E" } },
+  batchSize: { doc: "batch size", default: project.batchSize, flag: { kind: "number", value: "B" } },
+  lr: {
+    doc: "base learning rate, ×0.1 at int(3E/7) and int(5E/7)",
+    default: project.lr,
+    flag: { kind: "number", value: "LR" },
+  },
+  momentum: { doc: "SGD momentum", default: project.momentum, flag: { kind: "number", value: "M" } },
+  weightDecay: {
+    doc: "weight decay, coupled, on every parameter",
+    default: project.weightDecay,
+    flag: { kind: "number", value: "WD" },
+  },
+  clipNorm: {
+    doc: "global gradient-norm clipping before weight decay (0 disables it)",
+    default: project.clipNorm,
+    flag: { kind: "number", value: "C" },
+  },
+  schedule: {
+    doc: "standard | reference (decays one epoch early, as the reference code)",
+    default: project.schedule,
+    flag: { kind: "string", value: "KIND" },
+  },
+  reduction: {
+    doc: "mean | sum over the batch (MSE: sum over batch and classes, as the reference code)",
+    default: project.reduction,
+    flag: { kind: "string", value: "R" },
+  },
+  seed: {
+    doc: "seed of initialisation, data order and augmentation",
+    default: 0,
+    flag: { kind: "number", value: "S" },
+  },
+  evalEpochs: {
+    doc: "when to evaluate: auto (every max(1, ⌊E/100⌋) epochs), a list such as 1,5,10, or log:N " +
+      "(N log-spaced epochs); the last epoch always",
+    default: "auto",
+    flag: { kind: "evalEpochs", value: "SPEC" },
+  },
+  augment: {
+    doc: "random crop and flip while training (the CIFAR recipe)",
+    default: isCifar,
+    defaultText: "yes for CIFAR",
+    flag: { kind: "yesno", value: "yes|no" },
+  },
+  evalAugment: {
+    doc: "augmented images for the NC metrics and train accuracy (the reference code uses them)",
+    default: isCifar,
+    defaultText: "as --augment",
+    flag: { kind: "yesno", value: "yes|no" },
+  },
+  valFraction: {
+    doc: "fraction of the training set held out for validation",
+    default: 0.1,
+    flag: { kind: "number", value: "F" },
+  },
+  splitSeed: { doc: "seed of the validation split, the per-class subset and the synthetic data", default: 1 },
+  perClass: {
+    doc: "training samples kept per class (null: all), for CPU-scale runs",
+    default: null,
+    defaultText: "all",
+    flag: { kind: "number", value: "N" },
+  },
+};
+
+const KEYS = Object.keys(TRAIN_KEYS) as (keyof TrainConfig)[];
+
+/** The defaults of every key but the dataset, model, loss and recipe, which are resolved first. */
+function defaults(dataset: DatasetName, model: ModelName): Omit<TrainConfig, "dataset" | "model" | "loss" | "recipe"> {
+  const out: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    if (key === "dataset" || key === "model" || key === "loss" || key === "recipe") continue;
+    const value = TRAIN_KEYS[key].default;
+    out[key] = typeof value === "function" ? value(dataset, model) : value;
+  }
+  return out as Omit<TrainConfig, "dataset" | "model" | "loss" | "recipe">;
+}
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], key: string): T {
   if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
@@ -255,7 +332,7 @@ function normalizeEvalSchedule(value: unknown, epochs: number): EvalSchedule {
  * @example
  * ```ts
  * evaluationEpochs("auto", 30);                 // [1, 2, …, 30]
- * evaluationEpochs({ logSpaced: 4 }, 800);      // [1, 9, 85, 800]
+ * evaluationEpochs({ logSpaced: 4 }, 800);      // [1, 9, 86, 800]
  * ```
  */
 export function evaluationEpochs(schedule: EvalSchedule, epochs: number): number[] {
@@ -284,12 +361,35 @@ function canonical(value: unknown): string {
 }
 
 /**
+ * The keys (dotted for nested values) in which two configurations differ, sorted; none when they
+ * describe the same run.
+ *
+ * @example
+ * ```ts
+ * const a = normalizeTrainConfig({ loss: { name: "fl" } });
+ * configDifferences(a, { ...a, seed: 2, loss: { name: "fl", gamma: 1 } }); // ["loss.gamma", "seed"]
+ * ```
+ */
+export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
+  const differ = (x: unknown, y: unknown, path: string): string[] => {
+    const isRecord = (v: unknown): v is Record<string, unknown> =>
+      v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isRecord(x) && isRecord(y)) {
+      const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+      return keys.flatMap((k) => differ(x[k], y[k], path ? `${path}.${k}` : k));
+    }
+    return canonical(x) === canonical(y) ? [] : [path];
+  };
+  return differ(a, b, "");
+}
+
+/**
  * The run's identity: a readable prefix and the first 10 hex digits of the SHA-256 of the
  * canonical JSON of the normalised config (key order does not matter).
  *
  * @example
  * ```ts
- * runId(normalizeTrainConfig({ loss: { name: "ls" } })); // "fashion-mnist-mlp-w512-ls-e30-s0-3f2a…"
+ * runId(normalizeTrainConfig({ loss: { name: "ls" } })); // "fashion-mnist-mlp-w512-ls-e30-s0-b75596596c"
  * ```
  */
 export function runId(config: TrainConfig): string {

@@ -7,7 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { perSampleLossTensor } from "../core/loss_tensors.ts";
 import type { LossSpec } from "../core/losses.ts";
-import { ClassMeanAccumulator, type NcMetrics, ncMetrics, WithinClassAccumulator } from "../core/nc_metrics.ts";
+import { ClassMeanAccumulator, WithinClassAccumulator } from "../core/nc_accumulators.ts";
+import { type NcMetrics, ncMetrics } from "../core/nc_metrics.ts";
 import { createRng } from "../core/random.ts";
 import { makeBatch } from "../data/batches.ts";
 import type { Dataset } from "../data/dataset.ts";
@@ -69,7 +70,7 @@ export async function evaluationPass(
  * Accuracy, loss and NC metrics of the training split (features in inference mode).
  *
  * @example
- * ```ts
+ * ```ts ignore (needs a network and a dataset)
  * const { scores, metrics } = await trainSplitMetrics(net, train, trainIndices, { loss, batchSize: 128 });
  * ```
  */

@@ -26,8 +26,9 @@ export interface SgdOptions {
  *
  * @example
  * ```ts
+ * const vars = [tf.variable(tf.ones([2]))];
  * const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
- * sgd.step(grads, 0.1);
+ * sgd.step([tf.ones([2])], 0.1);
  * ```
  */
 export class Sgd {

@@ -1,7 +1,7 @@
 /**
  * The training loop of one run: data preparation, the network, one epoch of SGD, and the
- * evaluation row of an epoch. Persistence (checkpoints, records, resume) lives in
- * `experiments/run_store.ts`.
+ * evaluation row of an epoch. The run around them (checkpoints, resume, the best-validation
+ * summary) is `run.ts`.
  *
  * Randomness is derived from the run's seed and the epoch: the data order of epoch e comes from
  * the seed "seed:order:e", its augmentation from "seed:augment:e", and evaluation-time augmentation
@@ -25,7 +25,7 @@ import { forward, type Network, trainableVariables } from "../models/network.ts"
 import { buildResNet18, buildResNet50 } from "../models/resnet.ts";
 import { evaluationPass, type SplitScores, trainSplitMetrics } from "./evaluate.ts";
 import { Sgd } from "./optimizer.ts";
-import { faultPoint } from "./faults.ts";
+import { faultPoint } from "../store/fault_hook.ts";
 import { learningRate } from "./schedule.ts";
 
 /** Splits of a run: training and validation indices into the training set, and the test set. */
@@ -41,7 +41,7 @@ export interface PreparedData {
  * Loads the dataset and applies the seeded validation hold-out and the per-class subset.
  *
  * @example
- * ```ts
+ * ```ts ignore (needs the Fashion-MNIST files)
  * const data = prepareData(config); // 54000 train, 6000 validation, 10000 test for Fashion-MNIST
  * ```
  */
@@ -71,7 +71,7 @@ export function prepareData(config: TrainConfig, options: { dataDir?: string } =
 }
 
 /** Builds the configured model for the dataset's input shape and classes. */
-export function buildNetwork(config: TrainConfig, inputShape: readonly number[], numClasses: number): Network {
+function buildNetwork(config: TrainConfig, inputShape: readonly number[], numClasses: number): Network {
   const common = { inputShape, numClasses, width: config.width, seed: config.seed };
   switch (config.model) {
     case "mlp":

@@ -77,3 +77,15 @@ test("a missing dataset file is a clear error naming the file", async () => {
   expect(status).toBe(2);
   expect(stderr).toMatch(/nowhere\/train-images-idx3-ubyte\(\.gz\): file not found/);
 });
+
+test("nc train --help has a line for every configuration flag, with the default the table gives", async () => {
+  const { status, stdout } = await run(["train", "--help"]);
+  expect(status).toBe(0);
+  for (
+    const line of ["--batch-size B", "--weight-decay WD", "--eval-augment yes|no", "--per-class N", "--alpha ALPHA"]
+  ) {
+    expect(stdout).toContain(line);
+  }
+  expect(stdout).toMatch(/--batch-size B\s+batch size \(default 128\)/);
+  expect(stdout).toMatch(/--epochs E\s+epochs of training \(default 30\)/);
+});

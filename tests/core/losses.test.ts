@@ -1,13 +1,13 @@
 import { describe, expect, test } from "vitest";
 import {
   batchLoss,
-  LOSS_NAMES,
   type LossSpec,
   LossSpecError,
   parseLossSpec,
   reductionScale,
   sampleLoss,
 } from "../../lib/core/losses.ts";
+import { LOSS_NAMES } from "../../lib/core/loss_registry.ts";
 import { createRng } from "../../lib/core/random.ts";
 import { LOSS_CASES as SPECS } from "../helpers.ts";
 

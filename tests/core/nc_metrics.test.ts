@@ -11,14 +11,8 @@ import {
   traceOfProduct,
   transpose,
 } from "../../lib/core/linalg.ts";
-import {
-  ClassMeanAccumulator,
-  NcInputError,
-  ncMetrics,
-  ncMetricsOf,
-  ncMetricsOfBatches,
-  WithinClassAccumulator,
-} from "../../lib/core/nc_metrics.ts";
+import { ClassMeanAccumulator, NcInputError, WithinClassAccumulator } from "../../lib/core/nc_accumulators.ts";
+import { ncMetrics, ncMetricsOf, ncMetricsOfBatches } from "../../lib/core/nc_metrics.ts";
 import { createRng } from "../../lib/core/random.ts";
 
 /** Random features around random class centres; labels class-balanced unless `counts` is given. */

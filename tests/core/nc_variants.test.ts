@@ -8,7 +8,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { matrix } from "../../lib/core/linalg.ts";
-import { type GlobalMean, type NcMetrics, ncMetricsOf } from "../../lib/core/nc_metrics.ts";
+import type { GlobalMean } from "../../lib/core/nc_accumulators.ts";
+import { type NcMetrics, ncMetricsOf } from "../../lib/core/nc_metrics.ts";
 import { createRng } from "../../lib/core/random.ts";
 
 type Vec = number[];

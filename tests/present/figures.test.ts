@@ -13,7 +13,7 @@ import {
   ncHistoryPlot,
   optimisedVsPredictedPlot,
 } from "../../lib/present/ufm_plots.ts";
-import { LOSS_STYLES } from "../../lib/present/loss_style.ts";
+import { LOSSES } from "../../lib/core/loss_registry.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-figures-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,11 +43,14 @@ const FIGURES = {
       wNormSq: 10,
     }]),
   landscape: () =>
-    landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-15 }, {
+    landscapePlot([{ loss: "ls", d: 9, start: "random", gap: 1e-15, nc1: 1e-9, nc2: 1e-9, nc3: 1e-9 }, {
       loss: "ls",
       d: 5,
       start: "random",
       gap: 0.04,
+      nc1: 0.7,
+      nc2: 0.7,
+      nc3: 0.7,
     }]),
 };
 
@@ -57,7 +60,7 @@ describe.each(Object.entries(FIGURES))("%s figure", (name, make) => {
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
     expect(svg).not.toContain("<figure");
-    const colours = Object.values(LOSS_STYLES).map((s) => s.color);
+    const colours = LOSSES.map((s) => s.color);
     expect(colours.some((c) => svg.includes(c))).toBe(true);
   });
 

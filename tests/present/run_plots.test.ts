@@ -8,10 +8,13 @@ import {
   hyperparameterPlot,
   metricCurvesPlot,
 } from "../../lib/present/run_plots.ts";
-import { lambdaSweepPlot, ncHistoryPlot } from "../../lib/present/ufm_plots.ts";
-
-/** The SVG with every number rounded to 2 decimals, so snapshots do not depend on float noise. */
-const rounded = (svg: string) => svg.replace(/-?\d+\.\d+/g, (n) => String(Math.round(Number(n) * 100) / 100));
+import {
+  lambdaSweepPlot,
+  landscapePlot,
+  ncHistoryPlot,
+  optimisedVsPredictedPlot,
+} from "../../lib/present/ufm_plots.ts";
+import { expectFigureSnapshot } from "./svg_snapshot.ts";
 
 const rng = createRng("plot-snapshots");
 const losses = ["ce", "ls", "fl", "mse"] as const;
@@ -63,11 +66,24 @@ const FIGURES = {
       lambda: 1e-3,
       wNormSq: 12,
     }]),
+  ufmComparison: () =>
+    optimisedVsPredictedPlot([{ loss: "ce", optimised: 35.7, predicted: 35.7 }, {
+      loss: "mse",
+      optimised: 94.3,
+      predicted: 94.2,
+    }], { quantity: "mean ‖w_k‖²" }),
+  ufmLandscape: () =>
+    landscapePlot([
+      { loss: "ls", d: 9, start: "random", gap: 1e-15, nc1: 1e-9, nc2: 1e-9, nc3: 1e-9 },
+      { loss: "ls", d: 5, start: "random", gap: 0.04, nc1: 0.7, nc2: 0.7, nc3: 0.7 },
+      { loss: "fl", d: 9, start: "near", gap: 3e-9, nc1: 1e-9, nc2: 1e-9, nc3: 1e-9 },
+      { loss: "fl", d: 9, start: "far", gap: 2e-3, nc1: 0.7, nc2: 0.7, nc3: 0.7 },
+    ]),
 };
 
-describe.each(Object.entries(FIGURES))("%s", (_, make) => {
-  test("matches its SVG snapshot (numbers rounded)", () => {
-    expect(rounded(make().outerHTML)).toMatchSnapshot();
+describe.each(Object.entries(FIGURES))("%s", (name, make) => {
+  test("matches its formatted SVG snapshot file (numbers rounded)", async () => {
+    await expectFigureSnapshot(make().outerHTML, name);
   });
 });
 

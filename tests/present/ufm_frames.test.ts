@@ -1,5 +1,7 @@
 import { expect, test } from "vitest";
-import { landscapeSummaryFrame, REACHED_GAP } from "../../lib/present/ufm_frames.ts";
+import { landscapeSummaryFrame } from "../../lib/present/ufm_frames.ts";
+import { REACHED_GAP, reachedOptimum } from "../../lib/experiments/ufm_studies.ts";
+import { landscapePlot } from "../../lib/present/ufm_plots.ts";
 import type { LandscapeRun } from "../../lib/experiments/ufm_studies.ts";
 
 const run = (over: Partial<LandscapeRun>): LandscapeRun => ({
@@ -50,4 +52,16 @@ test("landscapeSummaryFrame counts runs that reached the optimum per loss, d and
       median_iterations: 40,
     },
   ]);
+});
+
+test("the landscape table and figure count the same runs as reaching the optimum (one reachedOptimum)", () => {
+  const runs = [
+    run({ seed: 0 }),
+    run({ seed: 1, gap: -1e-6 }), // below the prediction beyond tolerance: not the predicted optimum
+    run({ seed: 2, nc3: 0.01 }),
+    run({ seed: 3, gap: 5e-9 }),
+  ];
+  expect(runs.map(reachedOptimum)).toEqual([true, false, false, true]);
+  expect(landscapeSummaryFrame(runs).toRecords()[0].reached_optimum).toBe(2);
+  expect(landscapePlot(runs).outerHTML).toContain(">2/4<");
 });

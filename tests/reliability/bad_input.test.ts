@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { gzipSync } from "node:zlib";
-import { lockRun, RunLockedError } from "../../lib/experiments/run_lock.ts";
+import { lockRun, RunLockedError } from "../../lib/store/run_lock.ts";
 import { runCli } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-bad-"));

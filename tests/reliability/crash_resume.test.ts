@@ -5,7 +5,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { createRng } from "../../lib/core/random.ts";
-import { readRun, runTraining } from "../../lib/experiments/run_store.ts";
+import { readRun, runTraining } from "../../lib/training/run.ts";
 import { checkRunFiles, startCli } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-crash-"));

@@ -1,12 +1,13 @@
-/** Child processes of the CLI, for the fault-injection tests. */
+/** Child processes of the CLI (with the fault hook of `fault_cli.ts`), for the fault-injection tests. */
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { verifyCheckpoint } from "../../lib/experiments/checkpoint.ts";
-import { TEMPORARY_SUFFIX } from "../../lib/experiments/atomic.ts";
+import { readCheckpointHeader } from "../../lib/store/checkpoint_file.ts";
+import { TEMPORARY_SUFFIX } from "../../lib/store/atomic.ts";
 
-export const CLI = join(import.meta.dirname!, "../../lib/cli.ts");
+/** The CLI's entry point with a fault hook driven by `NC_FAULT`. */
+export const CLI = join(import.meta.dirname!, "fault_cli.ts");
 
 /** A running CLI process with its output so far. */
 export interface Child {
@@ -16,7 +17,7 @@ export interface Child {
   waitFor(pattern: RegExp): Promise<void>;
 }
 
-/** Starts `deno run -A lib/cli.ts …args` with extra environment. */
+/** Starts the CLI (`fault_cli.ts …args`) with extra environment. */
 export function startCli(args: string[], env: Record<string, string> = {}): Child {
   const child = spawn(process.execPath, ["run", "-A", CLI, ...args], {
     env: { ...process.env, ...env },
@@ -54,7 +55,7 @@ export function checkRunFiles(dir: string): { leftovers: string[]; checkpointEpo
     for (const line of readFileSync(join(dir, "metrics.jsonl"), "utf8").split("\n").filter((l) => l)) JSON.parse(line);
   }
   const checkpointEpoch = existsSync(join(dir, "checkpoint.bin"))
-    ? verifyCheckpoint<{ epoch: number }>(join(dir, "checkpoint.bin")).epoch
+    ? readCheckpointHeader<{ state: { epoch: number } }>(join(dir, "checkpoint.bin")).state.epoch
     : null;
   return { leftovers: readdirSync(dir).filter((f) => f.endsWith(TEMPORARY_SUFFIX)), checkpointEpoch };
 }

@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readRuns } from "../../lib/present/run_frames.ts";
+import { readRuns } from "../../lib/training/run.ts";
 import { startCli } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-sweeps-"));

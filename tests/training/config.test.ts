@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, evaluationEpochs, normalizeTrainConfig, runId } from "../../lib/training/config.ts";
+import { ConfigError, evaluationEpochs, normalizeTrainConfig, runId, TRAIN_KEYS } from "../../lib/training/config.ts";
 
 describe("normalizeTrainConfig", () => {
   test("fills in the project's defaults: the project recipe, which is neither reference recipe", () => {
@@ -62,4 +62,11 @@ test("evaluation epochs: every E/100, a list, or log-spaced, always with the las
   expect(evaluationEpochs("auto", 800)).toHaveLength(100);
   expect(evaluationEpochs([3, 1], 10)).toEqual([1, 3, 10]);
   expect(evaluationEpochs({ logSpaced: 4 }, 1000)).toEqual([1, 10, 100, 1000]);
+});
+
+test("one table of keys: every key has a comment and a default, and a normalised config has exactly its keys", () => {
+  const keys = Object.keys(TRAIN_KEYS);
+  expect(Object.keys(normalizeTrainConfig({}))).toEqual(keys);
+  for (const key of keys) expect(TRAIN_KEYS[key as keyof typeof TRAIN_KEYS].doc.length, key).toBeGreaterThan(5);
+  expect(() => normalizeTrainConfig({ bogus: 1 })).toThrow(`(allowed: ${keys.join(", ")})`);
 });

@@ -1,6 +1,7 @@
 import { beforeAll, expect, test } from "vitest";
 import { initBackend } from "../../lib/backend/backend.ts";
-import { ClassMeanAccumulator, ncMetrics, ncMetricsOf, WithinClassAccumulator } from "../../lib/core/nc_metrics.ts";
+import { ClassMeanAccumulator, WithinClassAccumulator } from "../../lib/core/nc_accumulators.ts";
+import { ncMetrics, ncMetricsOf } from "../../lib/core/nc_metrics.ts";
 import { createRng } from "../../lib/core/random.ts";
 import type { Dataset } from "../../lib/data/dataset.ts";
 import { buildMlp } from "../../lib/models/mlp.ts";

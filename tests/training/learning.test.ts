@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend/backend.ts";
-import { runTraining } from "../../lib/experiments/run_store.ts";
+import { runTraining } from "../../lib/training/run.ts";
 import { normalizeTrainConfig } from "../../lib/training/config.ts";
 import { prepareData, Trainer } from "../../lib/training/train.ts";
 

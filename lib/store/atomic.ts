@@ -6,7 +6,7 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import process from "node:process";
-import { type FaultPoint, faultPoint } from "../training/faults.ts";
+import { type FaultPoint, faultPoint } from "./fault_hook.ts";
 
 let counter = 0;
 
@@ -14,12 +14,14 @@ let counter = 0;
 export const TEMPORARY_SUFFIX = ".tmp";
 
 /**
- * Writes `data` to `path` atomically (flushed to disk before the rename). `fault` marks a fault
- * point between the write and the rename (see `faults.ts`).
+ * Writes `data` to `path` atomically (flushed to disk before the rename). `fault` names the fault
+ * point between the write and the rename (see `fault_hook.ts`).
  *
  * @example
  * ```ts
- * writeFileAtomic("runs/x/status.json", JSON.stringify(status));
+ * const dir = Deno.makeTempDirSync();
+ * writeFileAtomic(`${dir}/status.json`, JSON.stringify({ state: "done" }));
+ * Deno.readTextFileSync(`${dir}/status.json`); // "{\"state\":\"done\"}"
  * ```
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, fault?: FaultPoint): void {

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend/backend.ts";
-import { readRun, runTraining } from "../../lib/experiments/run_store.ts";
+import { readRun, runTraining } from "../../lib/training/run.ts";
+import { CheckpointError, readCheckpointFile, writeCheckpointFile } from "../../lib/store/checkpoint_file.ts";
 import { normalizeTrainConfig } from "../../lib/training/config.ts";
 import { prepareData, Trainer } from "../../lib/training/train.ts";
 
@@ -58,6 +59,30 @@ describe("runTraining", () => {
     expect(first.status).toMatchObject({ state: "running", epoch: 2 });
     expect(first.rows).toHaveLength(2);
     const resumed = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "split") });
+    expect(resumed.status.state).toBe("done");
+    expect(withoutTime(resumed.rows)).toEqual(withoutTime(whole.rows));
+  });
+
+  test("resume refuses a checkpoint written for another configuration, naming the keys that differ", async () => {
+    const runsDir = join(dir, "foreign");
+    const mine = await runTraining(SMALL, { ...quiet, runsDir, stopAfterEpoch: 2 });
+    const other = await runTraining({ ...SMALL, seed: 5 }, { ...quiet, runsDir, stopAfterEpoch: 1 });
+    writeFileSync(join(other.dir, "checkpoint.bin"), readFileSync(join(mine.dir, "checkpoint.bin")));
+    const resumed = runTraining({ ...SMALL, seed: 5 }, { ...quiet, runsDir });
+    await expect(resumed).rejects.toThrow(CheckpointError);
+    await expect(runTraining({ ...SMALL, seed: 5 }, { ...quiet, runsDir })).rejects.toThrow(
+      /different configuration \(seed\)/,
+    );
+  });
+
+  test("a checkpoint without a configuration in its header (older versions) resumes as the run's own", async () => {
+    const whole = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "whole-old") });
+    const first = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "old"), stopAfterEpoch: 2 });
+    const path = join(first.dir, "checkpoint.bin");
+    const { header, arrays } = readCheckpointFile<{ state: unknown; config?: unknown }>(path);
+    expect(header.config).toEqual(normalizeTrainConfig(SMALL));
+    writeCheckpointFile(path, { state: header.state }, arrays);
+    const resumed = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "old") });
     expect(resumed.status.state).toBe("done");
     expect(withoutTime(resumed.rows)).toEqual(withoutTime(whole.rows));
   });

@@ -61,8 +61,13 @@ function stale(path: string): boolean {
  *
  * @example
  * ```ts
- * const release = await lockRun("runs/x", { wait: true });
- * try { ... } finally { release(); }
+ * const dir = Deno.makeTempDirSync();
+ * const release = await lockRun(dir, { wait: true });
+ * try {
+ *   // train the run
+ * } finally {
+ *   release();
+ * }
  * ```
  */
 export async function lockRun(

@@ -1,0 +1,95 @@
+/**
+ * The paper's losses, once: name, label, the parameter each takes and its default, and the colour
+ * and marker every figure of the project gives it (following the reference `plot.py`: CE blue 'v',
+ * LS green 's', FL red 'X', MSE cyan 'o'). The order of {@link LOSSES} is the order of the paper's
+ * figures and tables (CE, LS, FL, MSE). Every other module reads losses from here: the loss specs
+ * (`losses.ts`), the CLI flags, the figure grids and the figures' legends.
+ *
+ * @module
+ */
+import type { LossName, LossSpec } from "./losses.ts";
+
+/** A loss parameter: FL's γ, LS's α, MSE's M. */
+export type LossParameter = "gamma" | "alpha" | "M";
+
+/** One loss of the registry. */
+export interface LossEntry {
+  readonly name: LossName;
+  /** Display name in figures and tables. */
+  readonly label: string;
+  /** The parameter it takes (null: none): key, default (docs/method.md §1: CIFAR-10 values), symbol, meaning. */
+  readonly parameter: {
+    readonly key: LossParameter;
+    readonly default: number;
+    readonly symbol: string;
+    readonly doc: string;
+  } | null;
+  /** Colour and Plot symbol of its marks. */
+  readonly color: string;
+  readonly symbol: "triangle" | "square" | "times" | "circle";
+}
+
+/** The losses, in the order of the paper's figures. */
+export const LOSSES: readonly LossEntry[] = [
+  { name: "ce", label: "CE", parameter: null, color: "#1f5fbf", symbol: "triangle" },
+  {
+    name: "ls",
+    label: "LS",
+    parameter: { key: "alpha", default: 0.1, symbol: "α", doc: "label-smoothing α" },
+    color: "#2a9d3a",
+    symbol: "square",
+  },
+  {
+    name: "fl",
+    label: "FL",
+    parameter: { key: "gamma", default: 3, symbol: "γ", doc: "focal-loss γ" },
+    color: "#d62728",
+    symbol: "times",
+  },
+  {
+    name: "mse",
+    label: "MSE",
+    parameter: { key: "M", default: 15, symbol: "M", doc: "MSE target scale" },
+    color: "#17a2b8",
+    symbol: "circle",
+  },
+];
+
+/** The registry's entries by name. */
+export const LOSS: Readonly<Record<LossName, LossEntry>> = Object.fromEntries(LOSSES.map((l) => [l.name, l])) as Record<
+  LossName,
+  LossEntry
+>;
+
+/** Every loss name, in the order the paper's figures use (CE, LS, FL, MSE). */
+export const LOSS_NAMES: readonly LossName[] = LOSSES.map((l) => l.name);
+
+/**
+ * The value of a loss's parameter (α, γ or M), or null for a loss without one.
+ *
+ * @example
+ * ```ts
+ * lossParameter({ name: "fl", gamma: 2 }); // 2
+ * lossParameter({ name: "ce" });           // null
+ * ```
+ */
+export function lossParameter(spec: LossSpec): number | null {
+  const parameter = LOSS[spec.name].parameter;
+  return parameter === null ? null : (spec as unknown as Record<LossParameter, number>)[parameter.key];
+}
+
+/**
+ * Every loss with its default parameter, in figure order; `overrides` replace a parameter's default.
+ *
+ * @example
+ * ```ts
+ * defaultLosses({ alpha: 0.05 }); // [{ name: "ce" }, { name: "ls", alpha: 0.05 }, { name: "fl", gamma: 3 }, { name: "mse", M: 15 }]
+ * ```
+ */
+export function defaultLosses(overrides: Partial<Record<LossParameter, number>> = {}): LossSpec[] {
+  return LOSSES.map(({ name, parameter }) =>
+    (parameter === null
+      ? { name }
+      : { name, [parameter.key]: overrides[parameter.key] ?? parameter.default }) as LossSpec
+  );
+}

@@ -1,0 +1,104 @@
+/**
+ * The run directory format: one directory per run under a run store, named by the run's id, holding
+ *
+ * - `config.json`: the run's configuration;
+ * - `metrics.jsonl`: one JSON row per evaluation;
+ * - `checkpoint.bin`: the state to resume from (`checkpoint_file.ts`);
+ * - `status.json`: running, done (with a summary) or failed (with the epoch and the reason);
+ * - `lock`: present while a process works on the run (`run_lock.ts`).
+ *
+ * Every file is written atomically. This module reads and writes the files; what a configuration,
+ * a row or a summary holds is the training layer's business.
+ *
+ * @module
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { writeFileAtomic } from "./atomic.ts";
+
+/** The files of a run directory. */
+export function runFiles(dir: string): { config: string; metrics: string; checkpoint: string; status: string } {
+  return {
+    config: join(dir, "config.json"),
+    metrics: join(dir, "metrics.jsonl"),
+    checkpoint: join(dir, "checkpoint.bin"),
+    status: join(dir, "status.json"),
+  };
+}
+
+/** The status file. */
+export interface RunStatus<Summary = unknown> {
+  state: "running" | "done" | "failed";
+  /** Last finished epoch. */
+  epoch: number;
+  reason?: string;
+  backend: string;
+  updatedAt: string;
+  summary?: Summary;
+}
+
+/** A run as stored. */
+export interface StoredRun<Config = unknown, Row = unknown, Summary = unknown> {
+  id: string;
+  dir: string;
+  config: Config;
+  status: RunStatus<Summary>;
+  rows: Row[];
+}
+
+/** Whether `dir` holds a run (its status file exists). */
+export function hasRun(dir: string): boolean {
+  return existsSync(runFiles(dir).status);
+}
+
+/**
+ * Reads a run directory.
+ *
+ * @example
+ * ```ts
+ * const dir = `${Deno.makeTempDirSync()}/run-a`;
+ * Deno.mkdirSync(dir);
+ * writeRunConfig(dir, { seed: 1 });
+ * writeRunStatus(dir, { state: "done", epoch: 2, backend: "cpu" });
+ * writeRunRows(dir, [{ epoch: 1 }, { epoch: 2 }]);
+ * readRun(dir).rows.length; // 2
+ * ```
+ */
+export function readRun<Config = unknown, Row = unknown, Summary = unknown>(
+  dir: string,
+): StoredRun<Config, Row, Summary> {
+  const p = runFiles(dir);
+  const config = JSON.parse(readFileSync(p.config, "utf8")) as Config;
+  const status = JSON.parse(readFileSync(p.status, "utf8")) as RunStatus<Summary>;
+  const rows = existsSync(p.metrics)
+    ? readFileSync(p.metrics, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Row)
+    : [];
+  return { id: basename(dir), dir, config, status, rows };
+}
+
+/** Every run found under a run store directory (none when it does not exist). */
+export function readRuns<Config = unknown, Row = unknown, Summary = unknown>(
+  runsDir: string,
+): StoredRun<Config, Row, Summary>[] {
+  if (!existsSync(runsDir)) return [];
+  return readdirSync(runsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && hasRun(join(runsDir, e.name)))
+    .map((e) => readRun<Config, Row, Summary>(join(runsDir, e.name)));
+}
+
+/** Writes `config.json`. */
+export function writeRunConfig(dir: string, config: unknown): void {
+  writeFileAtomic(runFiles(dir).config, JSON.stringify(config, null, 2) + "\n");
+}
+
+/** Writes `metrics.jsonl`, one row a line. */
+export function writeRunRows(dir: string, rows: readonly unknown[]): void {
+  writeFileAtomic(runFiles(dir).metrics, rows.map((r) => JSON.stringify(r) + "\n").join(""));
+}
+
+/** Writes `status.json`, stamped with the time. */
+export function writeRunStatus<Summary>(dir: string, status: Omit<RunStatus<Summary>, "updatedAt">): void {
+  const { state, epoch, reason, summary, backend } = status;
+  const stamped = { state, epoch, reason, summary, backend, updatedAt: new Date().toISOString() };
+  writeFileAtomic(runFiles(dir).status, JSON.stringify(stamped, null, 2) + "\n");
+}

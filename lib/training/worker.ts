@@ -1,0 +1,34 @@
+/**
+ * A worker process of a sweep: `deno run -A lib/training/worker.ts CONFIG_FILE RUNS_DIR [DATA_DIR]`
+ * trains (or resumes, or returns) the run of the configuration file through {@link runTraining} and
+ * prints one JSON line `{ "runDir": … }` on stdout; logs go to stderr. The backend and the native
+ * libraries' threads come from `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import { initBackend } from "../backend/backend.ts";
+import { runTraining } from "./run.ts";
+
+/** This file, for the processes that start workers. */
+export const WORKER_ENTRY: URL = new URL(import.meta.url);
+
+async function work([configFile, runsDir, dataDir]: string[]): Promise<number> {
+  if (!configFile || !runsDir) {
+    console.error("usage: worker.ts CONFIG_FILE RUNS_DIR [DATA_DIR]");
+    return 2;
+  }
+  try {
+    await initBackend({ quiet: true });
+    const config = JSON.parse(readFileSync(configFile, "utf8"));
+    const run = await runTraining(config, { runsDir, dataDir, log: (line) => console.error(line) });
+    process.stdout.write(JSON.stringify({ runDir: run.dir }) + "\n");
+    return 0;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) process.exit(await work(process.argv.slice(2)));

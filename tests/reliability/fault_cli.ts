@@ -1,0 +1,20 @@
+/**
+ * The CLI with a fault hook installed, for the fault-injection tests: when `NC_FAULT` names a
+ * point and a count, e.g. `checkpoint-write:2`, the process kills itself with SIGKILL the 2nd time
+ * it reaches that point, exactly as a crash or `kill -9` would. Points: `batch` (inside a training
+ * epoch), `evaluate` (during an evaluation), `checkpoint-write` (after the temporary file is
+ * written, before the rename).
+ */
+import process from "node:process";
+import { main } from "../../lib/cli.ts";
+import { setFaultHook } from "../../lib/store/fault_hook.ts";
+
+const spec = process.env.NC_FAULT?.split(":");
+if (spec) {
+  const [point, count] = [spec[0], Number(spec[1] ?? 1)];
+  let seen = 0;
+  setFaultHook((reached) => {
+    if (reached === point && ++seen === count) process.kill(process.pid, "SIGKILL");
+  });
+}
+process.exit(await main(process.argv.slice(2)));
