@@ -1,8 +1,8 @@
 /**
  * `deno task bench [--json] [--only NAME,...] [--steps N] [--threads N]`: training throughput, the
  * machine's matrix-product limit and metric cost, with baselines measured in the same run.
- * `deno task bench --backend webgpu|tensorflow|native [--batch 128] [--models a,b]` runs the
- * accelerator benchmark of `device_bench.ts` instead.
+ * `deno task bench --backend webgpu|tensorflow|native [--batch 128] [--models a,b] [--no-paper-run]`
+ * runs the accelerator benchmark of `device_bench.ts` instead.
  *
  * - `mlp`: MLP 784-512-512-10 (ReLU), batch 128, SGD with momentum, CE; samples/s on `native`
  *   (OpenBLAS/oneDNN, `--threads`), on wasm with the project's kernels and with the stock ones;
@@ -30,16 +30,15 @@ import { parseArgs } from "node:util";
 import process from "node:process";
 import { initBackend } from "../lib/backend/backend.ts";
 import { deviceBench } from "./device_bench.ts";
+import { trainingStep, trainThroughput } from "./training_step.ts";
 import { openNativeLibraries, resolveThreadCount } from "../lib/backend/native_libraries.ts";
-import { lossTensor } from "../lib/core/loss_tensors.ts";
 import { ClassMeanAccumulator, WithinClassAccumulator } from "../lib/core/nc_accumulators.ts";
 import { ncMetrics } from "../lib/core/nc_metrics.ts";
 import { matrix } from "../lib/core/linalg.ts";
 import { createRng } from "../lib/core/random.ts";
 import { buildMlp } from "../lib/models/mlp.ts";
-import { forward, type Network, trainableVariables } from "../lib/models/network.ts";
+import type { Network } from "../lib/models/network.ts";
 import { buildResNet18 } from "../lib/models/resnet.ts";
-import { Sgd } from "../lib/training/optimizer.ts";
 import { DEBIAN_PYTHON } from "../lib/present/notebooks.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,38 +62,6 @@ interface Result {
   seconds?: number;
   ratio_to_pytorch?: number;
   note?: string;
-}
-
-/** One training step of `net` on seeded random inputs, and the disposal of what it holds. */
-function trainingStep(net: Network, batch: number): { step: () => Promise<void>; dispose: () => void } {
-  const vars = trainableVariables(net);
-  const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 0, clipNorm: 0 });
-  const x = tf.randomNormal([batch, ...net.inputShape], 0, 1, "float32", 1);
-  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % net.numClasses), "int32");
-  const step = async () => {
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(
-        () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
-        vars,
-      );
-      sgd.step(vars.map((v) => grads[v.name]), 0.01).dispose();
-      return value;
-    });
-    await loss.data();
-    loss.dispose();
-  };
-  return { step, dispose: () => (sgd.dispose(), tf.dispose([x, y])) };
-}
-
-/** Training steps per second of a network on random inputs; returns samples/s. */
-async function trainThroughput(net: Network, batch: number, steps: number, warmup: number): Promise<number> {
-  const { step, dispose } = trainingStep(net, batch);
-  for (let i = 0; i < warmup; i++) await step();
-  const start = performance.now();
-  for (let i = 0; i < steps; i++) await step();
-  const seconds = (performance.now() - start) / 1000;
-  dispose();
-  return (batch * steps) / seconds;
 }
 
 function mlp(): Network {
@@ -258,6 +225,7 @@ async function main(): Promise<void> {
       backend: { type: "string" },
       batch: { type: "string" },
       models: { type: "string" },
+      "no-paper-run": { type: "boolean" },
     },
     strict: true,
   });
@@ -266,6 +234,7 @@ async function main(): Promise<void> {
       batch: Number(values.batch ?? 128),
       steps: Number(values.steps ?? 10),
       models: values.models?.split(","),
+      paperRun: !values["no-paper-run"],
       log: (line) => console.error(line),
     });
     for (const r of rows) {

@@ -15,20 +15,21 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend, probeWebGpu } from "../lib/backend/backend.ts";
-import { lossTensor } from "../lib/core/loss_tensors.ts";
 import { createRng } from "../lib/core/random.ts";
 import { figureGrid } from "../lib/experiments/figure_presets.ts";
 import { runTraining } from "../lib/training/run.ts";
 import { expandGrid } from "../lib/experiments/sweep.ts";
 import { buildMlp } from "../lib/models/mlp.ts";
-import { forward, type Network, trainableVariables } from "../lib/models/network.ts";
+import type { Network } from "../lib/models/network.ts";
 import { buildResNet18, buildResNet50 } from "../lib/models/resnet.ts";
-import { Sgd } from "../lib/training/optimizer.ts";
+import { trainThroughput } from "./training_step.ts";
+
+/** The paper's optimizer settings (clipping and weight decay cost time on a device too). */
+const SGD = { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 };
 
 /** One line of the benchmark's output. */
 export interface DeviceResult {
@@ -38,32 +39,6 @@ export interface DeviceResult {
   samples_per_s?: number;
   seconds?: number;
   note?: string;
-}
-
-async function throughput(net: Network, batch: number, steps: number): Promise<number> {
-  const vars = trainableVariables(net);
-  const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
-  const x = tf.randomNormal([batch, ...net.inputShape], 0, 1, "float32", 1);
-  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % net.numClasses), "int32");
-  const step = async () => {
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(
-        () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
-        vars,
-      );
-      sgd.step(vars.map((v) => grads[v.name]), 0.01).dispose();
-      return value;
-    });
-    await loss.data(); // waits for the device
-    loss.dispose();
-  };
-  await step(); // warm-up: shader compilation, primitive creation
-  const start = performance.now();
-  for (let i = 0; i < steps; i++) await step();
-  const seconds = (performance.now() - start) / 1000;
-  sgd.dispose();
-  tf.dispose([x, y]);
-  return (batch * steps) / seconds;
 }
 
 /** Writes a CIFAR-10-format dataset of seeded random images (`perFile` images per training file). */
@@ -97,6 +72,8 @@ export async function deviceBench(
     steps: number;
     /** Models to time (default all: mlp, resnet18 w0.25, resnet50 w0.25, resnet50 w1). */
     models?: readonly string[];
+    /** Train the paper preset's model for one epoch through the run store (default true). */
+    paperRun?: boolean;
     log?: (line: string) => void;
   },
 ): Promise<DeviceResult[]> {
@@ -121,11 +98,12 @@ export async function deviceBench(
       name: model,
       backend: name,
       variant: `batch ${batch}`,
-      samples_per_s: await throughput(net, batch, steps),
+      samples_per_s: await trainThroughput(net, batch, steps, 1, SGD),
     });
     net.model.dispose();
     options.log?.(`[bench] ${model} done`);
   }
+  if (options.paperRun === false) return out;
   const scratch = mkdtempSync(join(tmpdir(), "nc-device-bench-"));
   try {
     const data = join(scratch, "cifar-10-batches-bin");

@@ -3,15 +3,19 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { ConvolutionPlans } from "../../lib/backend/native_conv.ts";
 import { nativeRuntime } from "../../lib/backend/native_backend.ts";
-import { lossTensor } from "../../lib/core/loss_tensors.ts";
 import { batchNormTraining } from "../../lib/models/batch_norm.ts";
-import { buildMlp } from "../../lib/models/mlp.ts";
-import { buildResNet18 } from "../../lib/models/resnet.ts";
-import { forward, trainableVariables } from "../../lib/models/network.ts";
-import { normalizeTrainConfig } from "../../lib/training/config.ts";
 import { Sgd } from "../../lib/training/optimizer.ts";
-import { prepareData, Trainer } from "../../lib/training/train.ts";
-import { convolutionAndGradients, CONVOLUTIONS, maxRelative, on, random } from "./compare.ts";
+import {
+  convolutionAndGradients,
+  CONVOLUTIONS,
+  expectCloseLosses,
+  maxRelative,
+  measureAcrossSteps,
+  mlpLossCurve,
+  on,
+  random,
+  resnetSteps,
+} from "./compare.ts";
 
 beforeAll(async () => {
   await initBackend({ backend: "native", quiet: true, threads: 2 });
@@ -237,91 +241,27 @@ describe("native batch normalisation, ReLU and optimizer", () => {
 });
 
 describe("native training", () => {
-  const CONFIG = normalizeTrainConfig({
-    dataset: "synthetic",
-    synthetic: { numClasses: 3, dim: 12, trainPerClass: 60, testPerClass: 10, separation: 3 },
-    width: 24,
-    depth: 2,
-    batchNorm: true,
-    epochs: 3,
-    batchSize: 20,
-    seed: 2,
-  });
-  const curve = async (backend: "wasm" | "native") => {
-    await initBackend({ backend, quiet: true, threads: 2 });
-    const trainer = new Trainer(CONFIG, prepareData(CONFIG));
-    const losses: number[] = [];
-    for (let epoch = 1; epoch <= CONFIG.epochs; epoch++) await trainer.trainEpoch(epoch, (p) => losses.push(p.loss));
-    trainer.dispose();
-    return losses;
-  };
-
   test("a short MLP run gives the wasm backend's loss curve within float32 tolerance, and twice the same curve", async () => {
-    const wasm = await curve("wasm");
-    const native = await curve("native");
-    expect(native).toHaveLength(wasm.length);
+    const wasm = await mlpLossCurve("wasm", 3);
+    const native = await mlpLossCurve("native", 3);
     // Different summation orders (BLAS, oneDNN) compound over 27 steps: agreement to 1e-4 relative.
-    native.forEach((loss, i) => expect(Math.abs(loss - wasm[i])).toBeLessThan(1e-4 * Math.max(1, wasm[i])));
+    expectCloseLosses(native, wasm, 1e-4);
     // Fixed thread count: bit-identical repeats, which exact resume relies on.
-    expect(await curve("native")).toEqual(native);
+    expect(await mlpLossCurve("native", 3)).toEqual(native);
   });
 
   test("a few ResNet-18 steps give the wasm backend's losses within float32 tolerance", async () => {
-    const losses = async (backend: "wasm" | "native") => {
-      await initBackend({ backend, quiet: true, threads: 2 });
-      const net = buildResNet18({ inputShape: [16, 16, 3], numClasses: 4, width: 0.125, seed: 3 });
-      const vars = trainableVariables(net);
-      const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
-      const x = tf.tensor4d(random([8, 16, 16, 3], 60), [8, 16, 16, 3]);
-      const y = tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], "int32");
-      const out: number[] = [];
-      for (let i = 0; i < 4; i++) {
-        const loss = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(
-            () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
-            vars,
-          );
-          sgd.step(vars.map((v) => grads[v.name]), 0.05).dispose();
-          return value;
-        });
-        out.push((await loss.data())[0]);
-        loss.dispose();
-      }
-      sgd.dispose();
-      net.model.dispose();
-      tf.dispose([x, y]);
-      return out;
-    };
-    const wasm = await losses("wasm");
-    const native = await losses("native");
+    const wasm = await resnetSteps("wasm", 4);
+    const native = await resnetSteps("native", 4);
     // Batch statistics of 8 samples and four SGD steps in float32: 1e-4 relative.
-    native.forEach((loss, i) => expect(Math.abs(loss - wasm[i])).toBeLessThan(1e-4 * Math.max(1, wasm[i])));
+    expectCloseLosses(native.losses, wasm.losses, 1e-4);
   });
 
   test("a thousand training steps leak no tensor and do not grow the heap", async () => {
     await initBackend({ backend: "native", quiet: true });
-    const net = buildMlp({ inputShape: [20], numClasses: 5, width: 32, depth: 2, batchNorm: true, seed: 1 });
-    const vars = trainableVariables(net);
-    const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
-    const x = tf.tensor2d(random([16, 20], 70), [16, 20]);
-    const y = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 5), "int32");
     const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
-    const step = () =>
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(
-          () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
-          vars,
-        );
-        sgd.step(vars.map((v) => grads[v.name]), 0.01).dispose();
-      });
-    for (let i = 0; i < 100; i++) step();
-    const [tensors, heapBytes] = [tf.memory().numTensors, heap()];
-    for (let i = 0; i < 900; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(heap()).toBe(heapBytes);
-    sgd.dispose();
-    net.model.dispose();
-    tf.dispose([x, y]);
+    const [before, after] = await measureAcrossSteps(100, 900, () => [tf.memory().numTensors, heap()]);
+    expect(after).toEqual(before);
   });
 
   test("kernels take fresh views after the heap grows (no stale pointers)", async () => {

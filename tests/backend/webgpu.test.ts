@@ -11,14 +11,20 @@ import { lossTensor } from "../../lib/core/loss_tensors.ts";
 import { ClassMeanAccumulator, WithinClassAccumulator } from "../../lib/core/nc_accumulators.ts";
 import { ncMetrics } from "../../lib/core/nc_metrics.ts";
 import { batchNormTraining } from "../../lib/models/batch_norm.ts";
-import { buildMlp } from "../../lib/models/mlp.ts";
-import { buildResNet18 } from "../../lib/models/resnet.ts";
-import { forward, readClassifier, trainableVariables } from "../../lib/models/network.ts";
-import { normalizeTrainConfig } from "../../lib/training/config.ts";
+import { forward, type Network, readClassifier } from "../../lib/models/network.ts";
 import { Sgd } from "../../lib/training/optimizer.ts";
-import { prepareData, Trainer } from "../../lib/training/train.ts";
 import { LOSS_CASES } from "../helpers.ts";
-import { convolutionAndGradients, CONVOLUTIONS, maxRelative, on, random } from "./compare.ts";
+import {
+  convolutionAndGradients,
+  CONVOLUTIONS,
+  expectCloseLosses,
+  maxRelative,
+  measureAcrossSteps,
+  mlpLossCurve,
+  on,
+  random,
+  resnetSteps,
+} from "./compare.ts";
 
 const saved = process.env.NC_WEBGPU_SOFTWARE;
 beforeAll(async () => {
@@ -133,109 +139,43 @@ describe("webgpu kernels against the cpu backend", () => {
 });
 
 describe("webgpu training", () => {
-  const CONFIG = normalizeTrainConfig({
-    dataset: "synthetic",
-    synthetic: { numClasses: 3, dim: 12, trainPerClass: 60, testPerClass: 10, separation: 3 },
-    width: 24,
-    depth: 2,
-    batchNorm: true,
-    epochs: 2,
-    batchSize: 20,
-    seed: 2,
-  });
-  const curve = async (backend: "wasm" | "webgpu") => {
-    await initBackend({ backend, quiet: true });
-    const trainer = new Trainer(CONFIG, prepareData(CONFIG));
-    const losses: number[] = [];
-    for (let epoch = 1; epoch <= CONFIG.epochs; epoch++) await trainer.trainEpoch(epoch, (p) => losses.push(p.loss));
-    trainer.dispose();
-    return losses;
-  };
-
   test(
     "a short MLP run gives the wasm backend's loss curve within float32 tolerance",
     { timeout: 60_000 },
     async () => {
-      const wasm = await curve("wasm");
-      const webgpu = await curve("webgpu");
-      expect(webgpu).toHaveLength(wasm.length);
       // Different summation orders compound over 18 steps: agreement to 1e-4 relative.
-      webgpu.forEach((loss, i) => expect(Math.abs(loss - wasm[i])).toBeLessThan(1e-4 * Math.max(1, wasm[i])));
+      expectCloseLosses(await mlpLossCurve("webgpu", 2), await mlpLossCurve("wasm", 2), 1e-4);
     },
   );
 
   test("a few ResNet-18 steps give the wasm backend's losses, and the same NC metrics of its features", {
     timeout: 120_000,
   }, async () => {
-    const run = async (backend: "wasm" | "webgpu") => {
-      await initBackend({ backend, quiet: true });
-      const net = buildResNet18({ inputShape: [16, 16, 3], numClasses: 4, width: 0.125, seed: 3 });
-      const vars = trainableVariables(net);
-      const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
-      const x = tf.tensor4d(random([8, 16, 16, 3], 60), [8, 16, 16, 3]);
-      const labels = [0, 1, 2, 3, 0, 1, 2, 3];
-      const y = tf.tensor1d(labels, "int32");
-      const losses: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const loss = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(
-            () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
-            vars,
-          );
-          sgd.step(vars.map((v) => grads[v.name]), 0.05).dispose();
-          return value;
-        });
-        losses.push((await loss.data())[0]);
-        loss.dispose();
-      }
+    const metricsOfFeatures = async (net: Network, x: tf.Tensor4D, labels: number[]) => {
       const features = tf.tidy(() => forward(net, x, { training: false }).features);
       const values = Float32Array.from(await features.data());
+      features.dispose();
       const classifier = await readClassifier(net);
       const pass1 = new ClassMeanAccumulator(4, net.featureDim);
       pass1.accumulate(values, Int32Array.from(labels));
       const pass2 = new WithinClassAccumulator(pass1.compute(), { classifier });
       pass2.accumulate(values, Int32Array.from(labels));
-      const metrics = ncMetrics(pass2.compute(), classifier);
-      tf.dispose([features, x, y]);
-      sgd.dispose();
-      net.model.dispose();
-      return { losses, metrics };
+      return ncMetrics(pass2.compute(), classifier);
     };
-    const wasm = await run("wasm");
-    const webgpu = await run("webgpu");
+    const wasm = await resnetSteps("wasm", 3, metricsOfFeatures);
+    const webgpu = await resnetSteps("webgpu", 3, metricsOfFeatures);
     // Batch statistics of 8 samples and three SGD steps in float32: 1e-4 relative.
-    webgpu.losses.forEach((loss, i) =>
-      expect(Math.abs(loss - wasm.losses[i])).toBeLessThan(1e-4 * Math.max(1, wasm.losses[i]))
-    );
+    expectCloseLosses(webgpu.losses, wasm.losses, 1e-4);
     for (const key of ["nc1", "nc2", "nc3", "nc4"] as const) {
-      expect(Math.abs(webgpu.metrics[key] - wasm.metrics[key]), key).toBeLessThan(
-        1e-3 * Math.max(1, Math.abs(wasm.metrics[key])),
+      expect(Math.abs(webgpu.inspected[key] - wasm.inspected[key]), key).toBeLessThan(
+        1e-3 * Math.max(1, Math.abs(wasm.inspected[key])),
       );
     }
   });
 
   test("two hundred training steps leak no tensor", { timeout: 120_000 }, async () => {
     await initBackend({ backend: "webgpu", quiet: true });
-    const net = buildMlp({ inputShape: [20], numClasses: 5, width: 32, depth: 2, batchNorm: true, seed: 1 });
-    const vars = trainableVariables(net);
-    const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
-    const x = tf.tensor2d(random([16, 20], 70), [16, 20]);
-    const y = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 5), "int32");
-    const step = () =>
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(
-          () => lossTensor({ name: "ce" }, forward(net, x, { training: true }).logits, y),
-          vars,
-        );
-        sgd.step(vars.map((v) => grads[v.name]), 0.01).dispose();
-      });
-    for (let i = 0; i < 20; i++) step();
-    const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 180; i++) step();
-    await vars[0].data(); // waits for the queued GPU work
-    expect(tf.memory().numTensors).toBe(tensors);
-    sgd.dispose();
-    net.model.dispose();
-    tf.dispose([x, y]);
+    const [before, after] = await measureAcrossSteps(20, 180, () => tf.memory().numTensors);
+    expect(after).toBe(before);
   });
 });
