@@ -72,6 +72,8 @@ if [ ! -f "$home/.complete" ]; then
   if ! mv -T "$partial" "$home" 2>/dev/null; then rm -rf "$partial"; fi
 fi
 export NC_FONT_DIR="$home/fonts"
+NC_SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+export NC_SELF
 exec "$home/deno" run -A --config "$home/deno.json" "$home/lib/cli.ts" "$@"
 __NC_PAYLOAD__
 `;

@@ -9,7 +9,8 @@
 //      every figure), dataset-fashion-mnist (the default dataset), libopenblas0-pthread and
 //      libdnnl2 (OpenBLAS and oneDNN, the arithmetic of the `native` backend), and libgl1-mesa-dri,
 //      libegl-mesa0 and libegl1 (Mesa's llvmpipe, the software WebGPU adapter the tests exercise
-//      the webgpu backend on), through apt-get when running as root, otherwise the exact command;
+//      the webgpu backend on), and slurm-wlm and munge (the tests start a one-node Slurm cluster to
+//      run a sweep's job array), through apt-get when running as root, otherwise the exact command;
 //   4. the Deno Jupyter kernel, pointing at this checkout's deno binary.
 //
 // Only Node.js built-ins are used: this runs before anything is installed.
@@ -91,7 +92,9 @@ if (!existsSync("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")) needed.push(
 if (!existsSync("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) needed.push("dataset-fashion-mnist");
 if (!libraryExists("libopenblas.so.0")) needed.push("libopenblas0-pthread");
 if (!libraryExists("libdnnl.so.2")) needed.push("libdnnl2");
-for (const mesa of ["libgl1-mesa-dri", "libegl-mesa0", "libegl1"]) if (!packageInstalled(mesa)) needed.push(mesa);
+for (const name of ["libgl1-mesa-dri", "libegl-mesa0", "libegl1", "slurm-wlm", "munge"]) {
+  if (!packageInstalled(name)) needed.push(name);
+}
 if (needed.length > 0) {
   const command = `apt-get update && apt-get install -y --no-install-recommends ${needed.join(" ")}`;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

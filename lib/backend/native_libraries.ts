@@ -198,18 +198,22 @@ export function coreCount(): number {
 }
 
 /**
- * The thread count for the native libraries: the option, else `NC_THREADS`, else every core.
- * Bad values are errors naming their source.
+ * The thread count for the native libraries: the option, else `NC_THREADS`, else the CPUs Slurm
+ * gave the task (`SLURM_CPUS_PER_TASK`), else every core. Bad values are errors naming their source.
  */
 export function resolveThreadCount(requested?: number): number {
-  const raw = requested ?? process.env.NC_THREADS;
+  const [raw, source] = requested !== undefined
+    ? [requested, "the threads option"]
+    : process.env.NC_THREADS
+    ? [process.env.NC_THREADS, "NC_THREADS"]
+    : process.env.SLURM_CPUS_PER_TASK
+    ? [process.env.SLURM_CPUS_PER_TASK, "SLURM_CPUS_PER_TASK"]
+    : [undefined, ""];
   if (raw === undefined || raw === "") return coreCount();
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {
     throw new NativeLibraryError(
-      `thread count must be a positive integer, got ${JSON.stringify(raw)} (from ${
-        requested === undefined ? "NC_THREADS" : "the threads option"
-      })`,
+      `thread count must be a positive integer, got ${JSON.stringify(raw)} (from ${source})`,
     );
   }
   return n;

@@ -8,7 +8,10 @@ import { initBackend } from "../backend/backend.ts";
 import { FIGURE_NAMES, FIGURE_PRESET_NAMES, figureGrid } from "../experiments/figure_presets.ts";
 import { expandGrid, sweep, type SweepGrid } from "../experiments/sweep.ts";
 import { describeRecipe } from "../training/recipes.ts";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { slurmArrayScript } from "../experiments/slurm.ts";
+import { writeFileAtomic } from "../store/atomic.ts";
 import { type Command, numberFlag, parseFlags, writeJson } from "./args.ts";
 import { CliError } from "./args.ts";
 
@@ -30,7 +33,16 @@ Options:
   --threads N       threads of the native backend (default NC_THREADS, else every core; with --jobs,
                     at most cores ÷ jobs each)
   --json            print one JSON object: runs, done, failed (with reasons)
-  -h, --help        this help`;
+  -h, --help        this help
+
+On a Slurm cluster (docs: the README, "Running the paper grid on a Slurm cluster"):
+  --slurm           write a job-array script (one task per run, in the grid's order) instead of
+                    training; it prints the script's path: submit it with sbatch
+  --script FILE     where to write it (default RUNS_DIR/slurm/<figure>-<preset>.sbatch)
+  --partition P     --gres G (for example gpu:1)   --time T   --cpus-per-task N
+                    passed to Slurm as #SBATCH lines
+  --array-index I   train run I of the grid (0-based, the grid's order) and nothing else: what each
+                    array task runs`;
 
 /** Reads and checks a grid file. */
 function readGrid(file: string): SweepGrid {
@@ -70,13 +82,59 @@ export const sweepCommand: Command = {
       backend: flag,
       threads: flag,
       json: { type: "boolean" },
+      slurm: { type: "boolean" },
+      script: flag,
+      partition: flag,
+      gres: flag,
+      time: flag,
+      "cpus-per-task": flag,
+      "array-index": flag,
     }, "sweep");
     if (!values.figure === !values.grid) {
       throw new CliError(`sweep: give either --figure (${FIGURE_NAMES.join(", ")}) or --grid FILE`);
     }
     const grid = values.grid ? readGrid(values.grid) : figureGrid(values.figure!, values.preset ?? "cpu");
     const label = values.grid ?? `${values.figure} (${values.preset ?? "cpu"})`;
-    const configs = expandGrid(grid);
+    let configs = expandGrid(grid);
+    if (values.slurm) {
+      const runsDir = resolve(values["runs-dir"] ?? "runs");
+      const name = values.grid
+        ? basename(values.grid).replace(/\.json$/, "")
+        : `${values.figure}-${values.preset ?? "cpu"}`;
+      const file = resolve(values.script ?? join(runsDir, "slurm", `${name}.sbatch`));
+      const cpusPerTask = numberFlag(values, "cpus-per-task");
+      const script = slurmArrayScript({
+        jobName: `nc-${name}`,
+        count: configs.length,
+        gridArgs: values.grid
+          ? ["--grid", resolve(values.grid)]
+          : ["--figure", values.figure!, "--preset", values.preset ?? "cpu"],
+        runsDir,
+        logDir: join(runsDir, "slurm"),
+        dataDir: values["data-dir"] ? resolve(values["data-dir"]) : undefined,
+        backend: values.backend,
+        partition: values.partition,
+        gres: values.gres,
+        time: values.time,
+        cpusPerTask,
+      });
+      mkdirSync(join(runsDir, "slurm"), { recursive: true });
+      writeFileAtomic(file, script);
+      io.stdout(file + "\n");
+      io.stderr(`[nc] ${label}: a job array of ${configs.length} runs; submit it with: sbatch ${file}\n`);
+      return 0;
+    }
+    if (values["array-index"] !== undefined) {
+      const index = Number(values["array-index"]);
+      if (!Number.isInteger(index) || index < 0 || index >= configs.length) {
+        throw new CliError(
+          `--array-index must be an integer from 0 to ${
+            configs.length - 1
+          } (the grid has ${configs.length} runs), got ${values["array-index"]}`,
+        );
+      }
+      configs = [configs[index]];
+    }
     const jobs = numberFlag(values, "jobs", 1);
     if (!Number.isInteger(jobs) || jobs < 1) {
       throw new CliError(`--jobs must be a positive integer, got ${values.jobs}`);
