@@ -61,7 +61,7 @@ export function metricsFrame(records: readonly RunRecord[]): pl.DataFrame {
  * accuracy, and the final epoch's metrics (accuracies in percent).
  *
  * @example
- * ```ts
+ * ```ts ignore (trains the cpu heat-map grid, 96 runs, when the run store does not hold it)
  * summaryFrame(await sweep(figureGrid("heatmaps", "cpu")));
  * ```
  */
