@@ -40,7 +40,7 @@ const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccur
  * (accuracies in percent).
  *
  * @example
- * ```ts
+ * ```ts ignore (reads the local run store, empty in a fresh clone)
  * metricsFrame(readRuns("runs")).filter(pl.col("loss").eq(pl.lit("ce")));
  * ```
  */
