@@ -168,3 +168,17 @@ export async function measureAcrossSteps<T>(warm: number, more: number, measure:
   tf.dispose([x, y]);
   return [before, after];
 }
+
+/** Three SGD steps (clipping, weight decay, momentum) on two seeded parameters: the parameters and velocities after. */
+export function optimizerSteps(): tf.Tensor[] {
+  const shapes = [[30, 7], [7]];
+  const vars = shapes.map((s, i) => tf.variable(tf.tensor(random(s, 40 + i), s)));
+  const sgd = new Sgd(vars, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 2 });
+  for (let k = 0; k < 3; k++) {
+    sgd.step(shapes.map((s, i) => tf.tensor(random(s, 50 + 10 * k + i), s)), 0.1).dispose();
+  }
+  const out = [...vars.map((v) => v.clone()), ...sgd.velocity.map((v) => v.clone())];
+  sgd.dispose();
+  tf.dispose(vars);
+  return out;
+}
