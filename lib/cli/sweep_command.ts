@@ -30,8 +30,8 @@ Options:
   --runs-dir DIR    the run store (default runs)
   --data-dir DIR    where the dataset's files are
   --backend NAME    TensorFlow.js backend (default auto, or NC_BACKEND)
-  --threads N       threads of the native backend (default NC_THREADS, else every core; with --jobs,
-                    at most cores ÷ jobs each)
+  --threads N       threads of the native backend (default NC_THREADS, else SLURM_CPUS_PER_TASK,
+                    else every core; with --jobs, at most cores ÷ jobs each)
   --json            print one JSON object: runs, done, failed (with reasons)
   -h, --help        this help
 

@@ -54,7 +54,7 @@ Options:
   --runs-dir DIR        the run store (default runs)
   --backend NAME        auto (default: tensorflow, webgpu on a GPU, native, wasm) | native | wasm | cpu |
                         tensorflow | webgpu (or NC_BACKEND)
-  --threads N           threads of the native backend's libraries (default NC_THREADS, else every core)
+  --threads N           threads of the native backend's libraries (default NC_THREADS, else SLURM_CPUS_PER_TASK, else every core)
   --json                print one JSON object: run directory, status and final metrics
   --quiet               no progress bar
   --retry-failed        train a failed (diverged) run again from its last checkpoint
