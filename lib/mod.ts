@@ -229,9 +229,29 @@ export {
 } from "./experiments/ufm_studies.ts";
 
 // present: frames, figures, export, progress, summary
-export { FIGURE_DEFAULTS } from "./present/figure_defaults.ts";
-export { lossScales } from "./present/loss_style.ts";
-export { type LegendItem, legendMarks, LOG_TICK_FORMAT, plotSvg, type SvgFigure } from "./present/svg.ts";
+export {
+  FIGURE_DEFAULTS,
+  FIGURE_STYLES,
+  type FigureLayout,
+  figureLayout,
+  type FigureStyle,
+  figureStyle,
+  FigureStyleError,
+  type FigureStyleInput,
+} from "./present/figure_defaults.ts";
+export { lossLegend, lossScales } from "./present/loss_style.ts";
+export {
+  decadeAxis,
+  decadeLabel,
+  figureSize,
+  type LegendItem,
+  legendStrip,
+  LOG_TICK_FORMAT,
+  plotSvg,
+  setPhysicalSize,
+  type SvgFigure,
+  textWidthEm,
+} from "./present/svg.ts";
 export { composeFigures } from "./present/compose.ts";
 export { landscapeSummaryFrame, ufmResultsFrame } from "./present/ufm_frames.ts";
 export {
@@ -253,19 +273,26 @@ export {
   metricsFrame,
   nc1Drop,
   ncDynamicsFrame,
+  signedAccuracyGaps,
   summaryFrame,
 } from "./present/run_frames.ts";
 export {
+  ACCURACY_MIN_SPAN,
   accuracyBarsPlot,
+  accuracyDomain,
   accuracyVsEpochsPlot,
   type CurvePanel,
   type HeatmapCell,
+  heatmapGridPlot,
+  type HeatmapPanel,
   heatmapPlot,
   hyperparameterPlot,
   metricCurvesPlot,
   NC_DYNAMICS_PANELS,
+  panelRows,
 } from "./present/run_plots.ts";
-export { exportFigure, type ExportOptions, type FigureFormat, show } from "./present/export.ts";
+export { labelColor, luminance } from "./present/heatmap_plots.ts";
+export { exportFigure, type ExportOptions, type FigureFormat, type FigureSource, show } from "./present/export.ts";
 export {
   type DisplayFunction,
   EtaClock,

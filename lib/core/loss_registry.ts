@@ -1,7 +1,9 @@
 /**
  * The paper's losses, once: name, label, the parameter each takes and its default, and the colour
- * and marker every figure of the project gives it (following the reference `plot.py`: CE blue 'v',
- * LS green 's', FL red 'X', MSE cyan 'o'). The order of {@link LOSSES} is the order of the paper's
+ * and marker every figure of the project gives it. The markers follow the reference `plot.py` (CE 'v',
+ * LS 's', FL 'X', MSE 'o'); the colours are the Okabe–Ito colour-blind-safe palette (CE blue, LS
+ * bluish green, FL vermillion, MSE reddish purple), so that marker and colour both tell losses
+ * apart. The order of {@link LOSSES} is the order of the paper's
  * figures and tables (CE, LS, FL, MSE). Every other module reads losses from here: the loss specs
  * (`losses.ts`), the CLI flags, the figure grids and the figures' legends.
  *
@@ -31,26 +33,26 @@ export interface LossEntry {
 
 /** The losses, in the order of the paper's figures. */
 export const LOSSES: readonly LossEntry[] = [
-  { name: "ce", label: "CE", parameter: null, color: "#1f5fbf", symbol: "triangle" },
+  { name: "ce", label: "CE", parameter: null, color: "#0072B2", symbol: "triangle" },
   {
     name: "ls",
     label: "LS",
     parameter: { key: "alpha", default: 0.1, symbol: "α", doc: "label-smoothing α" },
-    color: "#2a9d3a",
+    color: "#009E73",
     symbol: "square",
   },
   {
     name: "fl",
     label: "FL",
     parameter: { key: "gamma", default: 3, symbol: "γ", doc: "focal-loss γ" },
-    color: "#d62728",
+    color: "#D55E00",
     symbol: "times",
   },
   {
     name: "mse",
     label: "MSE",
     parameter: { key: "M", default: 15, symbol: "M", doc: "MSE target scale" },
-    color: "#17a2b8",
+    color: "#CC79A7",
     symbol: "circle",
   },
 ];

@@ -1,6 +1,8 @@
 /**
- * Writes figures to files for publications: SVG as rendered, PNG rasterised by resvg, and PDF as
- * vectors (pdfkit + svg-to-pdfkit). PNG and PDF text uses one explicit font, DejaVu Sans (Debian's
+ * Writes figures to files for publications at their physical size: SVG as rendered (width and
+ * height in inches, 1 user unit = 1 pt), PNG rasterised by resvg at a stated DPI (default
+ * {@link FIGURE_DEFAULTS.dpi}), and PDF as vectors (pdfkit + svg-to-pdfkit) on a page of the
+ * figure's size in points. PNG and PDF text uses one explicit font, DejaVu Sans (Debian's
  * `fonts-dejavu-core`, installed by the set-up), embedded in the PDF, so figures render the same on
  * every machine. Writes are atomic: an interrupted export never leaves a half-written figure.
  *
@@ -13,8 +15,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { writeFileAtomic } from "../store/atomic.ts";
-import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
-import type { SvgFigure } from "./svg.ts";
+import { FIGURE_DEFAULTS, FIGURE_STYLES, type FigureStyle, figureStyle } from "./figure_defaults.ts";
+import { figureSize, type SvgFigure } from "./svg.ts";
 
 /** Figure formats this module writes. */
 export type FigureFormat = "svg" | "png" | "pdf";
@@ -42,13 +44,10 @@ export interface ExportOptions {
   dir?: string;
   /** Formats to write. Default SVG, PNG and PDF. */
   formats?: readonly FigureFormat[];
-  /** PNG size as printed width in inches at `dpi` dots per inch; default twice the SVG's pixel width. */
+  /** PNG resolution in dots per inch of the figure's physical width. Default {@link FIGURE_DEFAULTS.dpi}. */
+  dpi?: number;
+  /** PNG size as another printed width in inches at `dpi` dots per inch. */
   png?: { widthInches: number; dpi: number };
-}
-
-/** Figure dimensions in CSS pixels. */
-function figureSize(figure: SvgFigure): { width: number; height: number } {
-  return { width: Number(figure.getAttribute("width") ?? 640), height: Number(figure.getAttribute("height") ?? 400) };
 }
 
 /** The figure as a PNG of `width` pixels (height in proportion), with the project's font. */
@@ -60,7 +59,7 @@ function renderPng(figure: SvgFigure, width: number): Uint8Array {
   }).render().asPng();
 }
 
-/** The figure as a one-page vector PDF whose page is the figure's size (1 CSS pixel = 1 point). */
+/** The figure as a one-page vector PDF whose page is the figure's size (1 user unit = 1 point). */
 function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
   const { width, height } = figureSize(figure);
   // svg-to-pdfkit does not resolve `currentColor`, which Plot uses for axes and text.
@@ -100,7 +99,7 @@ function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
  *
  * @example
  * ```ts ignore (writes figures/)
- * await exportFigure(ncHistoryPlot(rows), "ufm_nc_history", { png: { widthInches: 6.5, dpi: 300 } });
+ * await exportFigure(ncHistoryPlot(rows, { style: "column" }), "ufm_nc_history", { dpi: 600 });
  * ```
  */
 export async function exportFigure(figure: SvgFigure, name: string, options: ExportOptions = {}): Promise<string[]> {
@@ -114,7 +113,12 @@ export async function exportFigure(figure: SvgFigure, name: string, options: Exp
     else if (format === "png") {
       writeFileAtomic(
         path,
-        renderPng(figure, options.png ? options.png.widthInches * options.png.dpi : 2 * figureSize(figure).width),
+        renderPng(
+          figure,
+          options.png
+            ? options.png.widthInches * options.png.dpi
+            : (figureSize(figure).width / FIGURE_DEFAULTS.pointsPerInch) * (options.dpi ?? FIGURE_DEFAULTS.dpi),
+        ),
       );
     } else writeFileAtomic(path, await renderPdf(figure));
     written.push(path);
@@ -122,17 +126,32 @@ export async function exportFigure(figure: SvgFigure, name: string, options: Exp
   return written;
 }
 
+/** A figure, or a function that draws it in a given style. */
+export type FigureSource = SvgFigure | ((style: FigureStyle) => SvgFigure);
+
 /**
- * Returns the figure for display and, when `NC_FIGURES_DIR` is set (as `deno task reproduce`
- * does), also exports it there under `name`.
+ * Returns the figure for display, drawn in the notebook's style (`NC_FIGURE_STYLE`: `page` by
+ * default, `column`, or `"5in,8pt"`). When `NC_FIGURES_DIR` is set (as `deno task reproduce` does)
+ * it also exports the figure there under `name` at `page` size and, for a single-panel figure
+ * (`column: true`), a `column` version as `name_column`.
  *
  * @example
  * ```ts ignore (displays in a notebook and writes figures/)
- * await show(lambdaSweepPlot(theory, optimised), "ufm_wnorm_vs_lambda"); // last expression of a cell
+ * await show((style) => lambdaSweepPlot(theory, optimised, { style }), "ufm_wnorm_vs_lambda", { column: true });
  * ```
  */
-export async function show(figure: SvgFigure, name: string): Promise<SvgFigure> {
+export async function show(
+  source: FigureSource,
+  name: string,
+  options: { column?: boolean } = {},
+): Promise<SvgFigure> {
+  const draw = typeof source === "function" ? source : () => source;
   const dir = process.env.NC_FIGURES_DIR;
-  if (dir) await exportFigure(figure, name, { dir });
-  return figure;
+  if (dir) {
+    await exportFigure(draw(FIGURE_STYLES.page), name, { dir });
+    if (options.column && typeof source === "function") {
+      await exportFigure(draw(FIGURE_STYLES.column), `${name}_column`, { dir });
+    }
+  }
+  return draw(figureStyle());
 }

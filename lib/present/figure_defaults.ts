@@ -1,25 +1,130 @@
 /**
- * The figure defaults of the project, in one place: font, background, the widths and heights of
- * whole figures and panels, margins and text sizes. Every figure function reads them from here; a
- * figure's options can still override its width.
+ * The figure defaults of the project, in one place: font, background, the physical figure styles
+ * (`column`, `page` or a custom width in inches and text size in points) and the layout every
+ * figure derives from a style. Every figure function reads them from here.
+ *
+ * The unit of every figure is the typographic point: an SVG's user unit is 1 pt (1/72 in), its
+ * `width` and `height` attributes are in inches, a PDF page is the figure's size in points, and a
+ * PNG is rasterised at a stated DPI ({@link FIGURE_DEFAULTS.dpi}). Text is the style's size in
+ * points at that physical size, never smaller than {@link FIGURE_DEFAULTS.minFontPt}.
  *
  * @module
  */
+import process from "node:process";
 
-/** Sizes (px), margins and fonts shared by the figures. */
+/** Fonts, background, DPI and the smallest text size shared by the figures. */
 export const FIGURE_DEFAULTS = {
   /** Font stack written into every figure so that text renders alike in notebooks, files and PNGs. */
   font: "DejaVu Sans, Helvetica, Arial, sans-serif",
   background: "white",
-  /** Widths: a full-width figure, a medium and a narrow one, one heat-map, one curve panel. */
-  width: { full: 900, medium: 640, narrow: 480, heatmap: 330, panel: 300 },
-  /** Heights: a row of panels, a tall figure, bars, a hyper-parameter panel, a curve panel, a colour ramp. */
-  height: { row: 300, tall: 380, bars: 260, hyperparameterPanel: 240, panel: 230, colorRamp: 44 },
-  /** Left margins: with tick labels of numbers, compact (curves), with row labels (landscape). */
-  marginLeft: { standard: 60, compact: 55, rowLabels: 110 },
-  marginRight: 20,
-  /** Text sizes of the heat-maps' annotations and titles. */
-  fontSize: { annotation: 12, title: 13 },
-  /** Gap between composed panels. */
-  gap: 12,
+  /** Dots per inch of exported PNGs. */
+  dpi: 300,
+  /** No text of a figure is smaller than this (points, at the figure's physical size). */
+  minFontPt: 7,
+  /** Points per inch. */
+  pointsPerInch: 72,
 } as const;
+
+/** A figure style: the printed width (inches) and the size of its text (points). */
+export interface FigureStyle {
+  readonly name: string;
+  readonly widthIn: number;
+  readonly fontPt: number;
+}
+
+/** The named styles: one column of a two-column paper, and a full page width. */
+export const FIGURE_STYLES = {
+  column: { name: "column", widthIn: 3.25, fontPt: 8 },
+  page: { name: "page", widthIn: 6.75, fontPt: 9 },
+} as const satisfies Record<string, FigureStyle>;
+
+/** A style's name (`column`, `page`), a custom `"WIDTHin,SIZEpt"` string, or a style object. */
+export type FigureStyleInput = keyof typeof FIGURE_STYLES | string | FigureStyle;
+
+/** An unknown or malformed figure style. */
+export class FigureStyleError extends Error {
+  override name = "FigureStyleError";
+}
+
+/**
+ * Resolves a style: a name, `"5in,8pt"`, an object, or (when omitted) the environment variable
+ * `NC_FIGURE_STYLE`, else `page`.
+ *
+ * @example
+ * ```ts
+ * figureStyle("column").widthIn; // 3.25
+ * figureStyle("5in,8pt"); // { name: "5in,8pt", widthIn: 5, fontPt: 8 }
+ * ```
+ */
+export function figureStyle(input?: FigureStyleInput): FigureStyle {
+  const value = input ?? (process.env.NC_FIGURE_STYLE || "page");
+  if (typeof value === "object") return checkStyle(value);
+  if (value in FIGURE_STYLES) return FIGURE_STYLES[value as keyof typeof FIGURE_STYLES];
+  const custom = /^\s*(\d+(?:\.\d+)?)\s*in\s*,\s*(\d+(?:\.\d+)?)\s*pt\s*$/.exec(value);
+  if (!custom) {
+    throw new FigureStyleError(
+      `unknown figure style "${value}"; choose column, page, or a width and text size such as "5in,8pt"`,
+    );
+  }
+  return checkStyle({ name: value.trim(), widthIn: Number(custom[1]), fontPt: Number(custom[2]) });
+}
+
+function checkStyle(style: FigureStyle): FigureStyle {
+  if (!(style.widthIn >= 1 && style.widthIn <= 20)) {
+    throw new FigureStyleError(`figure width ${style.widthIn} in: choose between 1 and 20 inches`);
+  }
+  if (!(style.fontPt >= FIGURE_DEFAULTS.minFontPt && style.fontPt <= 24)) {
+    throw new FigureStyleError(`figure text ${style.fontPt} pt: choose between ${FIGURE_DEFAULTS.minFontPt} and 24 pt`);
+  }
+  return style;
+}
+
+/** Lengths (points) of a figure laid out in a style: width, text sizes, margins and gaps. */
+export interface FigureLayout {
+  readonly style: FigureStyle;
+  /** The figure's width in points. */
+  readonly width: number;
+  /** Text size of axes, legends and labels (points). */
+  readonly font: number;
+  /** Text size of cell annotations: one point smaller, never under the minimum. */
+  readonly small: number;
+  /** Left margin for tick labels of numbers, and for row labels such as "LS · random". */
+  readonly marginLeft: number;
+  readonly marginLeftWide: number;
+  readonly marginRight: number;
+  readonly marginTop: number;
+  readonly marginBottom: number;
+  /** Gap between composed panels. */
+  readonly gap: number;
+  /** Height of a legend strip and of a colour ramp. */
+  readonly legendHeight: number;
+  readonly rampHeight: number;
+}
+
+/**
+ * The layout of a style: every length scales with the text size, the width is the style's.
+ *
+ * @example
+ * ```ts
+ * figureLayout("page").width; // 486
+ * figureLayout("column").font; // 8
+ * ```
+ */
+export function figureLayout(input?: FigureStyleInput): FigureLayout {
+  const style = figureStyle(input);
+  const f = style.fontPt;
+  return {
+    style,
+    width: style.widthIn * FIGURE_DEFAULTS.pointsPerInch,
+    font: f,
+    small: Math.max(FIGURE_DEFAULTS.minFontPt, f - 1),
+    marginLeft: 4.6 * f,
+    marginLeftWide: 8.5 * f,
+    marginRight: 1.2 * f,
+    marginTop: 2.2 * f,
+    marginBottom: 3.6 * f,
+    gap: f,
+    legendHeight: 2 * f,
+    rampHeight: 4 * f,
+  };
+}

@@ -123,18 +123,20 @@ export function ncDynamicsFrame(records: readonly RunRecord[]): pl.DataFrame {
 }
 
 /**
- * Heat-map cells (width, epochs, value) from a frame's `width`, `epochs` and `column` columns.
+ * Heat-map cells (width, epochs, value) from a frame's `width`, `epochs` and `column` columns, with
+ * the `spread` column (a standard deviation over seeds) when named.
  *
  * @example
  * ```ts
  * heatmapCells(pl.DataFrame({ width: [32], epochs: [10], gap: [1.5] }), "gap"); // [{ width: 32, epochs: 10, value: 1.5 }]
  * ```
  */
-export function heatmapCells(frame: pl.DataFrame, column: string): HeatmapCell[] {
+export function heatmapCells(frame: pl.DataFrame, column: string, spread?: string): HeatmapCell[] {
   return frame.toRecords().map((r) => ({
     width: r.width as number,
     epochs: r.epochs as number,
     value: r[column] as number,
+    ...(spread === undefined ? {} : { spread: r[spread] as number | null }),
   }));
 }
 
@@ -170,6 +172,33 @@ export function accuracyGaps(summary: pl.DataFrame): pl.DataFrame {
     .join(ce, { on: ["width", "epochs"] })
     .withColumns(pl.col("mean").minus(pl.col("ce_mean")).abs().alias("gap"))
     .select("loss", "loss_label", "width", "epochs", "gap", "mean", "ce_mean")
+    .sort(["loss", "width", "epochs"]);
+}
+
+/**
+ * Signed gap CE − X of test accuracy per (width, epochs) for every other loss X, paired by seed:
+ * `gap` is the mean over seeds of Acc_CE,s − Acc_X,s (positive: CE is better), `gap_sd` the sample
+ * standard deviation of those per-seed differences, and `within_noise` whether |gap| ≤ gap_sd.
+ *
+ * @example
+ * ```ts ignore (needs the summary frame of stored runs)
+ * signedAccuracyGaps(summary).filter(pl.col("loss").eq(pl.lit("mse")));
+ * ```
+ */
+export function signedAccuracyGaps(summary: pl.DataFrame): pl.DataFrame {
+  const ce = summary.filter(pl.col("loss").eq(pl.lit("ce")))
+    .select("width", "epochs", "seed", pl.col("test_accuracy").alias("ce_accuracy"));
+  return summary
+    .filter(pl.col("loss").neq(pl.lit("ce")))
+    .join(ce, { on: ["width", "epochs", "seed"] })
+    .withColumns(pl.col("ce_accuracy").minus(pl.col("test_accuracy")).alias("difference"))
+    .groupBy(["loss", "loss_label", "width", "epochs"])
+    .agg(
+      pl.col("difference").mean().alias("gap"),
+      pl.col("difference").std().alias("gap_sd"),
+      pl.col("difference").count().alias("seeds"),
+    )
+    .withColumns(pl.col("gap").abs().lessThanEquals(pl.col("gap_sd")).fillNull(false).alias("within_noise"))
     .sort(["loss", "width", "epochs"]);
 }
 

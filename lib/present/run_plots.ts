@@ -2,8 +2,11 @@
  * Figures of the deep-network runs (notebooks 03–06): metric curves against epoch with one line per
  * loss, annotated heat-maps over width × epochs, and test accuracy against the epoch budget.
  *
- * Every function takes records (plain objects, e.g. `frame.toRecords()`) and an options object,
- * and returns one standalone SVG; colours and symbols per loss are those of `loss_style.ts`.
+ * Every function takes records (plain objects, e.g. `frame.toRecords()`) and an options object
+ * with a figure `style` (`page` by default, see `figure_defaults.ts`), and returns one standalone
+ * SVG of that physical width; colours and symbols per loss are those of `loss_style.ts`, and the
+ * legend is a strip above the panels, never over data. NC metrics are drawn on log axes with a
+ * tick at every decade; accuracy axes follow {@link accuracyDomain}.
  *
  * @module
  */
@@ -11,270 +14,254 @@ import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
-import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
-import { lossScales } from "./loss_style.ts";
-import { legendMarks, plotSvg, type SvgFigure } from "./svg.ts";
+import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
+import { lossLegend, lossScales } from "./loss_style.ts";
+import { decadeAxis, plotSvg, type SvgFigure } from "./svg.ts";
+
+export { type HeatmapCell, heatmapGridPlot, type HeatmapPanel, heatmapPlot } from "./heatmap_plots.ts";
 
 type Row = Record<string, unknown>;
 
-/** Log axes of these figures: about five ticks, plain numbers (0.2, 1e-7), whatever the range. */
-const LOG_AXIS = { type: "log" as const, ticks: 5, tickFormat: "~g" };
+/** The smallest span (percentage points) of an accuracy axis: see {@link accuracyDomain}. */
+export const ACCURACY_MIN_SPAN = 5;
 
-const lossLegend = (losses: Iterable<string>) => {
-  const present = new Set(losses);
-  return legendMarks(
-    LOSS_NAMES.filter((l) => present.has(l)).map((l) => ({
-      label: LOSS[l].label,
-      color: LOSS[l].color,
-      symbol: LOSS[l].symbol,
-      line: true,
-    })),
-  );
-};
+/**
+ * The y domain of an accuracy axis, by a rule that does not magnify noise: the data's range (with
+ * error bars), widened to at least {@link ACCURACY_MIN_SPAN} percentage points about its centre,
+ * kept within [0, 100]. A 0.3-point difference then fills at most 6 % of the axis.
+ *
+ * @example
+ * ```ts
+ * accuracyDomain([82.4, 82.7]); // [80.05, 85.05]
+ * accuracyDomain([10, 95]); // [10, 95]
+ * ```
+ */
+export function accuracyDomain(values: readonly number[]): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  const lo = Math.min(...finite), hi = Math.max(...finite);
+  if (hi - lo >= ACCURACY_MIN_SPAN) return [lo, hi];
+  const mid = (lo + hi) / 2;
+  const top = Math.min(100, mid + ACCURACY_MIN_SPAN / 2);
+  const bottom = Math.max(0, top - ACCURACY_MIN_SPAN);
+  return [bottom, bottom + ACCURACY_MIN_SPAN];
+}
+
+/** Three round ticks from 0 to about `max` (0, 200, 400), so that narrow panels never crowd their labels. */
+function fewTicks(max: number): number[] {
+  const raw = max / 2, power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw * 0.99) ?? raw;
+  return [0, step, 2 * step].filter((t) => t <= max * 1.001);
+}
 
 /** A panel of {@link metricCurvesPlot}: which column, its axis label, and whether the y axis is logarithmic. */
 export interface CurvePanel {
   readonly column: string;
   readonly label: string;
   readonly log?: boolean;
+  /** An accuracy in percent: its axis follows {@link accuracyDomain}. */
+  readonly accuracy?: boolean;
 }
 
 /** The panels of the paper's NC-dynamics figure (docs/method.md §7). */
 export const NC_DYNAMICS_PANELS: readonly CurvePanel[] = [
   { column: "nc1", label: "NC1", log: true },
-  { column: "nc2", label: "NC2" },
-  { column: "nc3", label: "NC3" },
+  { column: "nc2", label: "NC2", log: true },
+  { column: "nc3", label: "NC3", log: true },
   { column: "nc4", label: "NC4" },
-  { column: "trainAccuracy", label: "Training accuracy (%)" },
-  { column: "valAccuracy", label: "Validation accuracy (%)" },
-  { column: "testAccuracy", label: "Test accuracy (%)" },
+  { column: "trainAccuracy", label: "train accuracy (%)", accuracy: true },
+  { column: "valAccuracy", label: "validation accuracy (%)", accuracy: true },
+  { column: "testAccuracy", label: "test accuracy (%)", accuracy: true },
 ];
 
+/** Splits `n` panels into rows of at most `perRow`, as even as possible (7 by 4: 4 + 3), so no panel is empty. */
+export function panelRows(n: number, perRow: number): number[] {
+  const rows = Math.ceil(n / perRow);
+  return Array.from({ length: rows }, (_, i) => Math.floor(n / rows) + (i < n % rows ? 1 : 0));
+}
+
 /**
- * Metric against epoch, one line (with symbols) per loss, one panel per metric, as one SVG.
+ * Metric against epoch, one line (with symbols) per loss, one panel per metric, as one SVG: at most
+ * four panels a row on a page (two in a column), rows as even as possible, a loss legend above.
+ * `nc4Reference` draws a dashed line at MSE's predicted NC4 = M/√K (docs/method.md §3).
  *
  * @example
  * ```ts ignore (reads the run store)
- * metricCurvesPlot(metricsFrame(runs).toRecords(), { panels: NC_DYNAMICS_PANELS, columns: 4 });
+ * metricCurvesPlot(metricsFrame(runs).toRecords(), { nc4Reference: 15 / Math.sqrt(10) });
  * ```
  */
 export function metricCurvesPlot(
   rows: readonly Row[],
   options: {
     panels?: readonly CurvePanel[];
-    columns?: number;
-    panelWidth?: number;
-    panelHeight?: number;
+    style?: FigureStyleInput;
     logEpoch?: boolean;
+    nc4Reference?: number;
   } = {},
 ): SvgFigure {
-  const {
-    panels = NC_DYNAMICS_PANELS,
-    columns = 4,
-    panelWidth = FIGURE_DEFAULTS.width.panel,
-    panelHeight = FIGURE_DEFAULTS.height.panel,
-    logEpoch = false,
-  } = options;
+  const { panels = NC_DYNAMICS_PANELS, logEpoch = false } = options;
+  const L = figureLayout(options.style);
+  const perRow = Math.max(1, Math.min(4, Math.floor(L.width / (13 * L.font))));
   const data: Row[] = rows.map((r) => ({ ...r, label: LOSS[r.loss as LossName].label }));
-  const figures = panels.map((panel, i) =>
-    plotSvg({
-      width: panelWidth,
-      height: panelHeight,
-      marginLeft: FIGURE_DEFAULTS.marginLeft.compact,
+  const height = 12 * L.font;
+  const epochs = data.map((d) => d.epoch as number);
+  const xAxis = logEpoch
+    ? { ...decadeAxis(epochs, { length: L.width / perRow, font: 2.5 * L.font }), label: "epoch" }
+    : { label: "epoch", ticks: fewTicks(Math.max(...epochs)) };
+  const panel = (p: CurvePanel, width: number) => {
+    const values = data.map((d) => d[p.column] as number).filter(Number.isFinite);
+    const y = p.log
+      ? decadeAxis(values, { length: height - L.marginTop - L.marginBottom, font: L.font })
+      : p.accuracy
+      ? { domain: accuracyDomain(values), ticks: 4 }
+      : { ticks: 4, nice: true };
+    const reference = p.column === "nc4" && options.nc4Reference !== undefined ? options.nc4Reference : null;
+    return plotSvg({
+      width,
+      height,
+      marginLeft: L.marginLeft,
+      marginRight: L.marginRight,
+      marginTop: L.marginTop,
+      marginBottom: L.marginBottom,
       ...lossScales(),
-      x: { label: "epoch", ...(logEpoch ? LOG_AXIS : {}) },
-      y: {
-        label: panel.label,
-        grid: true,
-        ...(panel.log ? LOG_AXIS : {}),
-      },
+      x: xAxis,
+      y: { label: p.label, grid: true, ...y, ...(reference === null ? {} : { domain: undefined, nice: true }) },
       marks: [
+        ...(reference === null ? [] : [
+          Plot.ruleY([reference], { stroke: LOSS.mse.color, strokeDasharray: "4 3", strokeWidth: 1 }),
+          Plot.text([reference], {
+            y: (v: number) => v,
+            frameAnchor: "right",
+            textAnchor: "end",
+            dy: -0.7 * L.font,
+            dx: -2,
+            text: () => "M/√K",
+            fill: LOSS.mse.color,
+          }),
+        ]),
         Plot.line(data, {
           x: "epoch",
-          y: panel.column,
+          y: p.column,
           stroke: "label",
-          strokeWidth: 1.8,
-          strokeOpacity: 0.8,
+          strokeWidth: 1.2,
+          strokeOpacity: 0.85,
           sort: "epoch",
         }),
-        Plot.dot(data, { x: "epoch", y: panel.column, stroke: "label", fill: "label", symbol: "label", r: 2.5 }),
-        ...(i === 0 ? lossLegend(data.map((d) => d.loss as string)) : []),
+        Plot.dot(data, { x: "epoch", y: p.column, stroke: "label", fill: "label", symbol: "label", r: 2 }),
       ],
-    })
-  );
-  return composeFigures(figures, { columns });
-}
-
-/** A heat-map cell: width × epochs and a value. */
-export interface HeatmapCell {
-  readonly width: number;
-  readonly epochs: number;
-  readonly value: number;
-}
-
-/**
- * Annotated heat-map with width across and the epoch budget down (largest on top), viridis
- * colours, white cell labels (`digits` decimals), and a colour ramp beneath (docs/method.md §7).
- *
- * @example
- * ```ts
- * const cells = [{ width: 32, epochs: 10, value: 1.2 }, { width: 64, epochs: 10, value: 0.4 }];
- * heatmapPlot(cells, { title: "|Acc_CE − Acc_MSE| (test, %)" });
- * ```
- */
-export function heatmapPlot(
-  cells: readonly HeatmapCell[],
-  options: { title: string; digits?: number; domain?: [number, number]; width?: number } = { title: "" },
-): SvgFigure {
-  const { digits = 2, width = FIGURE_DEFAULTS.width.heatmap } = options;
-  const widths = [...new Set(cells.map((c) => c.width))].sort((a, b) => a - b);
-  const budgets = [...new Set(cells.map((c) => c.epochs))].sort((a, b) => b - a);
-  const values = cells.map((c) => c.value);
-  const domain = options.domain ?? [Math.min(...values), Math.max(...values)];
-  const color = { type: "linear" as const, scheme: "viridis" as const, domain };
-  const map = plotSvg({
-    width,
-    height: 60 + 52 * budgets.length,
-    marginTop: 36,
-    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
-    x: { domain: widths, label: "width", padding: 0.04 },
-    y: { domain: budgets, label: "epochs", padding: 0.04 },
-    color,
-    marks: [
-      Plot.cell(cells, { x: "width", y: "epochs", fill: "value", inset: 0.5 }),
-      Plot.text(cells, {
-        x: "width",
-        y: "epochs",
-        text: (c: HeatmapCell) => c.value.toFixed(digits),
-        fill: "white",
-        fontSize: FIGURE_DEFAULTS.fontSize.annotation,
-        fontWeight: "bold",
-      }),
-      Plot.text([options.title], {
-        frameAnchor: "top",
-        dy: -26,
-        fontSize: FIGURE_DEFAULTS.fontSize.title,
-        fontWeight: "bold",
-      }),
-    ],
-  });
-  return composeFigures([map, colorRamp(domain, width)], { columns: 1, gap: 0 });
-}
-
-/** A horizontal viridis colour bar over `domain`, drawn with SVG marks (Plot's own ramp needs a canvas). */
-function colorRamp(domain: [number, number], width: number): SvgFigure {
-  const steps = 64;
-  const [lo, hi] = domain[0] === domain[1] ? [domain[0], domain[0] + 1e-9] : domain;
-  const stops = Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / steps);
-  return plotSvg({
-    width,
-    height: FIGURE_DEFAULTS.height.colorRamp,
-    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
-    marginTop: 4,
-    marginBottom: 24,
-    x: { domain: [lo, hi], label: null, ticks: 5 },
-    y: { axis: null },
-    color: { type: "linear", scheme: "viridis", domain: [lo, hi] },
-    marks: [
-      Plot.rectY(stops, {
-        x1: (v: number) => v - (hi - lo) / steps / 2,
-        x2: (v: number) => v + (hi - lo) / steps / 2,
-        y1: 0,
-        y2: 1,
-        fill: (v: number) => v,
-      }),
-    ],
-  });
+    }, { style: L.style });
+  };
+  const figures: SvgFigure[] = [lossLegend(data.map((d) => d.loss as string), { width: L.width, style: L.style })];
+  let at = 0;
+  for (const count of panelRows(panels.length, perRow)) {
+    const width = (L.width - L.gap * (count - 1)) / count;
+    figures.push(composeFigures(panels.slice(at, at + count).map((p) => panel(p, width)), { gap: L.gap }));
+    at += count;
+  }
+  return composeFigures(figures, { columns: 1, gap: L.gap / 2 });
 }
 
 /**
- * Test accuracy against the epoch budget (log scale), one line per loss and width (docs/method.md §7,
- * `plot_test_line`). Rows need `loss`, `width`, `epochs` and `mean`.
+ * Test accuracy against the epoch budget (log scale), one line per loss, one panel per width
+ * (docs/method.md §7, `plot_test_line`), the legend above. Rows need `loss`, `width`, `epochs` and `mean`.
  *
  * @example
  * ```ts ignore (needs the summary frame of stored runs)
  * accuracyVsEpochsPlot(meanOverSeeds(summary).toRecords());
  * ```
  */
-export function accuracyVsEpochsPlot(rows: readonly Row[], options: { width?: number } = {}): SvgFigure {
+export function accuracyVsEpochsPlot(rows: readonly Row[], options: { style?: FigureStyleInput } = {}): SvgFigure {
+  const L = figureLayout(options.style);
   const data: Row[] = rows.map((r) => ({
     ...r,
     label: LOSS[r.loss as LossName].label,
-    series: `${r.loss}-${r.width}`,
     panel: `width ${r.width}`,
   }));
   const panels = [...new Set(data.map((d) => d.width as number))].sort((a, b) => a - b).map((w) => `width ${w}`);
   const budgets = [...new Set(data.map((d) => d.epochs as number))].sort((a, b) => a - b);
-  return plotSvg({
-    width: options.width ?? FIGURE_DEFAULTS.width.full,
-    height: FIGURE_DEFAULTS.height.row,
-    marginLeft: FIGURE_DEFAULTS.marginLeft.compact,
+  const plot = plotSvg({
+    width: L.width,
+    height: 16 * L.font,
+    marginLeft: L.marginLeft,
+    marginRight: L.marginRight,
+    marginTop: L.marginTop,
+    marginBottom: L.marginBottom,
     ...lossScales(),
     x: { type: "log", label: "epochs (budget of the run)", ticks: budgets, tickFormat: "~g" },
-    y: { label: "test accuracy (%) at the best-validation epoch", grid: true },
-    fx: { domain: panels, label: null },
+    y: {
+      label: "test accuracy (%), best-val. epoch",
+      grid: true,
+      domain: accuracyDomain(data.map((d) => d.mean as number)),
+      ticks: 4,
+    },
+    fx: { domain: panels, label: null, padding: 0.12 },
     marks: [
       Plot.frame({ stroke: "#ddd" }),
-      Plot.line(data, {
-        x: "epochs",
-        y: "mean",
-        fx: "panel",
-        z: "series",
-        stroke: "label",
-        strokeWidth: 1.6,
-        sort: "epochs",
-      }),
-      Plot.dot(data, { x: "epochs", y: "mean", fx: "panel", stroke: "label", fill: "label", symbol: "label", r: 3 }),
-      ...lossLegend(data.map((d) => d.loss as string)),
+      Plot.line(data, { x: "epochs", y: "mean", fx: "panel", z: "label", stroke: "label", strokeWidth: 1.2 }),
+      Plot.dot(data, { x: "epochs", y: "mean", fx: "panel", stroke: "label", fill: "label", symbol: "label", r: 2.2 }),
     ],
+  }, { style: L.style });
+  return composeFigures([lossLegend(data.map((d) => d.loss as string), { width: L.width, style: L.style }), plot], {
+    columns: 1,
+    gap: L.gap / 2,
   });
 }
 
 /**
  * A metric against a loss hyper-parameter, LS α and FL γ side by side on their own axes, one
- * line per loss (notebook 06). Rows need `loss`, `loss_param` and the column.
+ * line per loss (notebook 06). Rows need `loss`, `loss_param` and the column. A `log` metric gets a
+ * decade axis; an `accuracy` metric follows {@link accuracyDomain}.
  *
  * @example
  * ```ts ignore (needs the summary frame of stored runs)
- * hyperparameterPlot(summary.toRecords(), { column: "test_accuracy", label: "test accuracy (%)" });
+ * hyperparameterPlot(summary.toRecords(), { column: "test_accuracy", label: "test accuracy (%)", accuracy: true });
  * ```
  */
 export function hyperparameterPlot(
   rows: readonly Row[],
-  options: { column: string; label: string; log?: boolean; width?: number },
+  options: { column: string; label: string; log?: boolean; accuracy?: boolean; style?: FigureStyleInput },
 ): SvgFigure {
+  const L = figureLayout(options.style);
+  const height = 13 * L.font;
+  const all = rows.filter((r) => r.loss === "ls" || r.loss === "fl").map((r) => r[options.column] as number);
+  const y = options.log
+    ? decadeAxis(all, { length: height - L.marginTop - L.marginBottom, font: L.font })
+    : options.accuracy
+    ? { domain: accuracyDomain(all), ticks: 4 }
+    : { ticks: 4, nice: true };
   const panel = (loss: LossName, axis: string) => {
     const data: Row[] = rows.filter((r) => r.loss === loss).map((r) => ({ ...r, label: LOSS[loss].label }));
     const values = [...new Set(data.map((d) => d.loss_param as number))].sort((a, b) => a - b);
     return plotSvg({
-      width: (options.width ?? FIGURE_DEFAULTS.width.medium) / 2,
-      height: FIGURE_DEFAULTS.height.hyperparameterPanel,
-      marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
+      width: (L.width - L.gap) / 2,
+      height,
+      marginLeft: L.marginLeft,
+      marginRight: L.marginRight,
+      marginTop: L.marginTop,
+      marginBottom: L.marginBottom,
       ...lossScales(),
       x: { label: axis, ticks: values, tickFormat: "~g" },
-      y: { label: options.label, grid: true, ...(options.log ? LOG_AXIS : {}) },
+      y: { label: options.label, grid: true, ...y },
       marks: [
         Plot.line(data, { x: "loss_param", y: options.column, stroke: "label", sort: "loss_param" }),
-        Plot.dot(data, { x: "loss_param", y: options.column, stroke: "label", fill: "label", symbol: "label", r: 3.5 }),
+        Plot.dot(data, { x: "loss_param", y: options.column, stroke: "label", fill: "label", symbol: "label", r: 2.5 }),
       ],
-    });
+    }, { style: L.style });
   };
-  return composeFigures([panel("ls", "LS smoothing α"), panel("fl", "FL focusing γ")], {
-    columns: 2,
-    gap: FIGURE_DEFAULTS.gap,
-  });
+  return composeFigures([panel("ls", "LS smoothing α"), panel("fl", "FL focusing γ")], { columns: 2, gap: L.gap });
 }
 
 /**
  * Test accuracy per loss as mean ± one standard deviation over seeds (dot and error bar), one
- * panel per dataset (notebook 05). Rows need `dataset`, `loss`, `mean` and `sd`.
+ * panel per dataset (notebook 05), on an axis that follows {@link accuracyDomain}. Rows need
+ * `dataset`, `loss`, `mean` and `sd`.
  *
  * @example
  * ```ts ignore (needs the summary frame of stored runs)
- * accuracyBarsPlot(accuracyTable(summary).toRecords());
+ * accuracyBarsPlot(accuracyTable(summary).toRecords(), { style: "column" });
  * ```
  */
-export function accuracyBarsPlot(rows: readonly Row[], options: { width?: number } = {}): SvgFigure {
+export function accuracyBarsPlot(rows: readonly Row[], options: { style?: FigureStyleInput } = {}): SvgFigure {
+  const L = figureLayout(options.style);
   const data: Row[] = rows.map((r) => {
     const sd = (r.sd as number | null) ?? 0;
     return {
@@ -284,20 +271,29 @@ export function accuracyBarsPlot(rows: readonly Row[], options: { width?: number
       high: (r.mean as number) + sd,
     };
   });
+  const datasets = [...new Set(data.map((d) => d.dataset as string))];
   return plotSvg({
-    width: options.width ?? FIGURE_DEFAULTS.width.narrow,
-    height: FIGURE_DEFAULTS.height.bars,
-    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
+    width: datasets.length > 1 ? L.width : Math.min(L.width, 30 * L.font),
+    height: 16 * L.font,
+    marginLeft: L.marginLeft,
+    marginRight: L.marginRight,
+    marginTop: L.marginTop,
+    marginBottom: L.marginBottom,
     ...lossScales(),
     x: {
       domain: LOSS_NAMES.map((l) => LOSS[l].label).filter((l) => data.some((d) => d.label === l)),
       label: null,
     },
-    y: { label: "test accuracy (%), mean ± sd over seeds", grid: true, nice: true },
-    fx: { label: null },
+    y: {
+      label: "test accuracy (%), mean ± sd",
+      grid: true,
+      domain: accuracyDomain(data.flatMap((d) => [d.low as number, d.high as number])),
+      ticks: 5,
+    },
+    fx: { label: null, ...(datasets.length > 1 ? {} : { axis: "top" as const }) },
     marks: [
-      Plot.ruleX(data, { x: "label", y1: "low", y2: "high", fx: "dataset", stroke: "label", strokeWidth: 2 }),
-      Plot.dot(data, { x: "label", y: "mean", fx: "dataset", stroke: "label", fill: "label", symbol: "label", r: 5 }),
+      Plot.ruleX(data, { x: "label", y1: "low", y2: "high", fx: "dataset", stroke: "label", strokeWidth: 1.5 }),
+      Plot.dot(data, { x: "label", y: "mean", fx: "dataset", stroke: "label", fill: "label", symbol: "label", r: 3.5 }),
     ],
-  });
+  }, { style: L.style });
 }

@@ -10,7 +10,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
+import { FIGURE_DEFAULTS, figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
 
 /** The SVG element Plot returns, as this project uses it. */
 export interface SvgFigure {
@@ -21,15 +21,41 @@ export interface SvgFigure {
 }
 
 /**
- * Renders Plot options to a standalone SVG element (with `xmlns`, white background, fixed font).
+ * The size of a figure in points (its SVG user units), from its `viewBox`.
  *
  * @example
  * ```ts
- * const svg = plotSvg({ marks: [Plot.lineY([1, 3, 2])] });
- * svg.outerHTML.startsWith("<svg");
+ * figureSize(plotSvg({ width: 200, height: 100, marks: [Plot.lineY([1, 3, 2])] })); // { width: 200, height: 100 }
  * ```
  */
-export function plotSvg(options: Plot.PlotOptions): SvgFigure {
+export function figureSize(figure: SvgFigure): { width: number; height: number } {
+  const box = figure.getAttribute("viewBox")?.trim().split(/[\s,]+/).map(Number);
+  if (box && box.length === 4 && box.every(Number.isFinite)) return { width: box[2], height: box[3] };
+  return { width: Number(figure.getAttribute("width") ?? 640), height: Number(figure.getAttribute("height") ?? 400) };
+}
+
+/** Sets a figure's `width` and `height` attributes to its physical size in inches (1 user unit = 1 pt). */
+export function setPhysicalSize(figure: SvgFigure): SvgFigure {
+  const { width, height } = figureSize(figure);
+  const inches = (pt: number) => `${Math.round((pt / FIGURE_DEFAULTS.pointsPerInch) * 1e4) / 1e4}in`;
+  figure.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  figure.setAttribute("width", inches(width));
+  figure.setAttribute("height", inches(height));
+  return figure;
+}
+
+/**
+ * Renders Plot options to a standalone SVG element (with `xmlns`, white background, the project's
+ * font at the style's size): lengths in points, `width`/`height` in inches.
+ *
+ * @example
+ * ```ts
+ * const svg = plotSvg({ width: 216, height: 144, marks: [Plot.lineY([1, 3, 2])] }, { style: "column" });
+ * svg.getAttribute("width"); // "3in"
+ * ```
+ */
+export function plotSvg(options: Plot.PlotOptions, config: { style?: FigureStyleInput } = {}): SvgFigure {
+  const layout = figureLayout(config.style);
   const { document } = parseHTML("<!DOCTYPE html><html><head></head><body></body></html>");
   const node = Plot.plot(
     {
@@ -39,12 +65,31 @@ export function plotSvg(options: Plot.PlotOptions): SvgFigure {
     } as Plot.PlotOptions,
   ) as unknown as SvgFigure;
   if (node.nodeName.toLowerCase() !== "svg") {
-    throw new Error("plotSvg: Plot returned an HTML figure; draw titles and legends as marks (see legendMarks)");
+    throw new Error("plotSvg: Plot returned an HTML figure; draw titles and legends as marks (see legendStrip)");
   }
   node.setAttribute("xmlns", "http://www.w3.org/2000/svg");
   node.setAttribute("font-family", FIGURE_DEFAULTS.font);
-  return node;
+  node.setAttribute("font-size", String(layout.font));
+  return setPhysicalSize(node);
 }
+
+const SUPERSCRIPT: Record<string, string> = {
+  "-": "⁻",
+  "0": "⁰",
+  "1": "¹",
+  "2": "²",
+  "3": "³",
+  "4": "⁴",
+  "5": "⁵",
+  "6": "⁶",
+  "7": "⁷",
+  "8": "⁸",
+  "9": "⁹",
+};
+
+/** A power of ten as 10⁻³ (1 and 10 written plainly). */
+export const decadeLabel = (exponent: number): string =>
+  exponent === 0 ? "1" : exponent === 1 ? "10" : `10${[...String(exponent)].map((c) => SUPERSCRIPT[c]).join("")}`;
 
 /**
  * Tick format of log axes: 1e-3 rather than SI prefixes such as 1m, which read as units; ticks at
@@ -57,6 +102,38 @@ export const LOG_TICK_FORMAT = (value: number): string => {
   return exact && [1, 2, 5].includes(mantissa) ? `${mantissa}e${exponent}` : "";
 };
 
+/**
+ * A log axis over `values` with a tick at every decade. Every decade is labelled (10⁻³) when the
+ * labels fit, at least 1.3 text heights apart along an axis of `length` points; otherwise every
+ * second (third, …) decade is labelled and the ticks between stay unlabelled. The domain is widened
+ * to whole decades, so that every axis shows at least one labelled decade.
+ *
+ * @example
+ * ```ts
+ * decadeAxis([0.002, 0.5], { length: 100, font: 9 }).ticks; // [0.001, 0.01, 0.1, 1]
+ * ```
+ */
+export function decadeAxis(
+  values: readonly number[],
+  options: { length: number; font: number },
+): { type: "log"; domain: [number, number]; ticks: number[]; tickFormat: (v: number) => string } {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  const lo = Math.floor(Math.log10(positive.length ? Math.min(...positive) : 1) + 1e-9);
+  let hi = Math.ceil(Math.log10(positive.length ? Math.max(...positive) : 10) - 1e-9);
+  if (hi <= lo) hi = lo + 1;
+  const exponents = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  const step = Math.max(1, Math.ceil((1.3 * options.font * (hi - lo)) / options.length));
+  return {
+    type: "log",
+    domain: [10 ** lo, 10 ** hi],
+    ticks: exponents.map((e) => Number(`1e${e}`)),
+    tickFormat: (v: number) => {
+      const e = Math.round(Math.log10(v));
+      return e % step === 0 ? decadeLabel(e) : "";
+    },
+  };
+}
+
 /** One legend entry. */
 export interface LegendItem {
   readonly label: string;
@@ -66,53 +143,53 @@ export interface LegendItem {
   readonly line?: boolean;
 }
 
+/** Approximate advance of a DejaVu Sans string in text heights (its mean glyph width is about 0.6 em). */
+export const textWidthEm = (text: string): number => 0.62 * [...text].length;
+
 /**
- * Legend entries as SVG marks in the top-right corner of the frame (drawn once, not per facet).
+ * A legend as its own strip of `width` points, entries side by side and centred, to be composed
+ * above or beside the panels so that it never covers data.
  *
  * @example
  * ```ts
- * const data = [Plot.lineY([1, 3, 2], { stroke: "blue" })];
- * plotSvg({ marks: [...data, ...legendMarks([{ label: "CE", color: "blue", symbol: "triangle" }])] });
+ * legendStrip([{ label: "CE", color: "#0072B2", symbol: "triangle", line: true }], { width: 200 }).getAttribute("width");
  * ```
  */
-export function legendMarks(
+export function legendStrip(
   items: readonly LegendItem[],
-  options: { anchor?: "top-right" | "bottom-right" | "top-left" | "bottom-left" } = {},
-): Plot.Markish[] {
-  const anchor = options.anchor ?? "top-right";
-  const right = anchor.endsWith("right");
-  const top = anchor.startsWith("top");
-  const longest = Math.max(...items.map((item) => item.label.length));
-  const x = right ? -(20 + 6.2 * longest) : 12,
-    y = (i: number) => (top ? 12 + 15 * i : -12 - 15 * (items.length - 1 - i));
+  options: { width: number; style?: FigureStyleInput },
+): SvgFigure {
+  const layout = figureLayout(options.style);
+  const f = layout.font;
+  const key = 2.2 * f, space = 1.4 * f;
+  const widths = items.map((item) => key + 0.4 * f + textWidthEm(item.label) * f);
+  const total = widths.reduce((a, b) => a + b, 0) + space * (items.length - 1);
+  let x = Math.max(0, (options.width - total) / 2);
   const marks: Plot.Markish[] = [];
   items.forEach((item, i) => {
-    const common = { frameAnchor: anchor, dy: y(i), facet: "super" } as const;
+    const at = { x: x + key / 2, y: 0.5 };
     if (item.line) {
-      marks.push(Plot.text([item.label], { ...common, dx: x, text: () => "━━", fill: item.color }));
+      marks.push(Plot.ruleY([0.5], { x1: x, x2: x + key, stroke: item.color, strokeWidth: 1.6 }));
     }
     if (item.symbol) {
-      const filled = item.symbol !== "times";
-      marks.push(
-        Plot.dot([item.label], {
-          ...common,
-          dx: x,
-          symbol: item.symbol,
-          stroke: item.color,
-          fill: filled ? item.color : "none",
-          r: 3.5,
-        }),
-      );
+      marks.push(Plot.dot([at], {
+        x: "x",
+        y: "y",
+        symbol: item.symbol,
+        stroke: item.color,
+        fill: item.symbol === "times" ? "none" : item.color,
+        r: 0.3 * f,
+      }));
     }
-    marks.push(
-      Plot.text([item.label], {
-        ...common,
-        dx: x + 12,
-        text: (d: string) => d,
-        textAnchor: "start",
-        fill: "currentColor",
-      }),
-    );
+    marks.push(Plot.text([item.label], { x: x + key + 0.4 * f, y: 0.5, text: (d: string) => d, textAnchor: "start" }));
+    x += widths[i] + space;
   });
-  return marks;
+  return plotSvg({
+    width: options.width,
+    height: layout.legendHeight,
+    margin: 0,
+    x: { domain: [0, options.width], axis: null },
+    y: { domain: [0, 1], axis: null },
+    marks,
+  }, { style: layout.style });
 }

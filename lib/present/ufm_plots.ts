@@ -1,6 +1,8 @@
 /**
- * Figures of the UFM notebooks (01, 02): NC metrics against iteration, optimised against predicted
- * quantities, ‖w_k‖² against weight decay, and the landscape study's gaps to the optimum.
+ * Figures of the UFM notebooks (01, 02): NC metrics against iteration, the relative error of
+ * optimised against predicted quantities, ‖w_k‖² against weight decay, and the landscape study's
+ * gaps to the optimum. Each takes a figure `style` (`page` by default) and puts its loss legend in a
+ * strip above the data; log axes have a tick at every decade.
  *
  * @module
  */
@@ -8,23 +10,10 @@ import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import { type LandscapeRun, reachedOptimum } from "../experiments/ufm_studies.ts";
-import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
-import { lossScales } from "./loss_style.ts";
-import { legendMarks, LOG_TICK_FORMAT, plotSvg, type SvgFigure } from "./svg.ts";
-
-const lossLegend = (
-  losses: readonly LossName[],
-  options: { line?: boolean; symbol?: boolean; anchor?: "top-right" | "bottom-left" } = {},
-) =>
-  legendMarks(
-    LOSS_NAMES.filter((l) => losses.includes(l)).map((l) => ({
-      label: LOSS[l].label,
-      color: LOSS[l].color,
-      symbol: options.symbol === false ? undefined : LOSS[l].symbol,
-      line: options.line,
-    })),
-    { anchor: options.anchor },
-  );
+import { composeFigures } from "./compose.ts";
+import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
+import { lossLegend, lossScales } from "./loss_style.ts";
+import { decadeAxis, legendStrip, plotSvg, type SvgFigure } from "./svg.ts";
 
 const label = (loss: LossName) => LOSS[loss].label;
 
@@ -48,9 +37,11 @@ export interface NcHistoryRow {
  */
 export function ncHistoryPlot(
   rows: readonly NcHistoryRow[],
-  options: { floor?: number; width?: number } = {},
+  options: { floor?: number; style?: FigureStyleInput } = {},
 ): SvgFigure {
-  const { floor = 1e-16, width = FIGURE_DEFAULTS.width.full } = options;
+  const { floor = 1e-16 } = options;
+  const L = figureLayout(options.style);
+  const height = 16 * L.font;
   const long = rows.flatMap((r) =>
     (["nc1", "nc2", "nc3"] as const).map((metric) => ({
       loss: label(r.loss),
@@ -59,15 +50,24 @@ export function ncHistoryPlot(
       value: Math.max(r[metric], floor),
     }))
   );
-  return plotSvg({
-    width,
-    height: FIGURE_DEFAULTS.height.row,
-    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
-    marginRight: FIGURE_DEFAULTS.marginRight,
+  const plot = plotSvg({
+    width: L.width,
+    height,
+    marginLeft: L.marginLeft,
+    marginRight: L.marginRight,
+    marginTop: L.marginTop,
+    marginBottom: L.marginBottom,
     ...lossScales(),
-    x: { type: "log", label: "L-BFGS iteration" },
-    y: { type: "log", label: "metric value", grid: true, tickFormat: LOG_TICK_FORMAT },
-    fx: { label: null },
+    x: {
+      ...decadeAxis(long.map((d) => d.iteration), { length: L.width / 3, font: 2.5 * L.font }),
+      label: "L-BFGS iteration",
+    },
+    y: {
+      ...decadeAxis(long.map((d) => d.value), { length: height - L.marginTop - L.marginBottom, font: L.font }),
+      label: `metric value (≤ ${floor} drawn at ${floor})`,
+      grid: true,
+    },
+    fx: { label: null, padding: 0.12 },
     marks: [
       Plot.frame({ stroke: "#ddd" }),
       Plot.line(long, {
@@ -75,12 +75,13 @@ export function ncHistoryPlot(
         y: "value",
         fx: "metric",
         stroke: "loss",
-        strokeWidth: 1.8,
+        strokeWidth: 1.2,
         sort: "iteration",
       }),
-      ...lossLegend([...new Set(rows.map((r) => r.loss))], { line: true, symbol: false, anchor: "bottom-left" }),
     ],
-  });
+  }, { style: L.style });
+  const legend = lossLegend(rows.map((r) => r.loss), { width: L.width, style: L.style, line: true });
+  return composeFigures([legend, plot], { columns: 1, gap: L.gap / 2 });
 }
 
 /** An optimised value beside its prediction. */
@@ -91,7 +92,9 @@ export interface ComparisonRow {
 }
 
 /**
- * Predicted values as bars and optimised values as symbols, one group per loss.
+ * Agreement of optimised with predicted values as the relative error |optimised − predicted| /
+ * |predicted| on a log axis, one symbol per loss; errors at or below `floor` (default 1e-16, double
+ * precision) are drawn at the floor. Agreement to 1e-8 is then as visible as a 10 % miss.
  *
  * @example
  * ```ts
@@ -100,28 +103,35 @@ export interface ComparisonRow {
  */
 export function optimisedVsPredictedPlot(
   rows: readonly ComparisonRow[],
-  options: { quantity: string; width?: number },
+  options: { quantity: string; floor?: number; style?: FigureStyleInput },
 ): SvgFigure {
-  const data = rows.map((r) => ({ ...r, loss: label(r.loss) }));
-  const top = 1.3 * Math.max(...data.flatMap((d) => [d.optimised, d.predicted])); // headroom for the legend
+  const { floor = 1e-16 } = options;
+  const L = figureLayout(options.style);
+  const height = 16 * L.font;
+  const data = rows.map((r) => ({
+    ...r,
+    loss: label(r.loss),
+    error: Math.max(Math.abs(r.optimised - r.predicted) / Math.abs(r.predicted || 1), floor),
+  }));
+  const y = decadeAxis([...data.map((d) => d.error), floor, 1], {
+    length: height - L.marginTop - L.marginBottom,
+    font: L.font,
+  });
   return plotSvg({
-    width: options.width ?? FIGURE_DEFAULTS.width.narrow,
-    height: FIGURE_DEFAULTS.height.row,
-    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
+    width: Math.min(L.width, 30 * L.font),
+    height,
+    marginLeft: L.marginLeft,
+    marginRight: L.marginRight,
+    marginTop: L.marginTop,
+    marginBottom: L.marginBottom,
     ...lossScales(),
     x: { domain: LOSS_NAMES.map(label).filter((l) => data.some((d) => d.loss === l)), label: null, padding: 0.3 },
-    y: { label: options.quantity, grid: true, domain: [0, top] },
+    y: { ...y, label: `relative error of ${options.quantity}`, grid: true },
     marks: [
-      Plot.barY(data, { x: "loss", y: "predicted", fill: "loss", fillOpacity: 0.25 }),
-      Plot.tickY(data, { x: "loss", y: "predicted", stroke: "loss", strokeDasharray: "4 2" }),
-      Plot.dot(data, { x: "loss", y: "optimised", stroke: "loss", fill: "loss", symbol: "loss", r: 5 }),
-      Plot.ruleY([0]),
-      ...legendMarks([
-        { label: "predicted (bar)", color: "#888", line: true },
-        { label: "optimised (symbol)", color: "#888", symbol: "circle" },
-      ]),
+      Plot.ruleX(data, { x: "loss", y1: floor, y2: "error", stroke: "loss", strokeOpacity: 0.4 }),
+      Plot.dot(data, { x: "loss", y: "error", stroke: "loss", fill: "loss", symbol: "loss", r: 3.5 }),
     ],
-  });
+  }, { style: L.style });
 }
 
 /** A point of ‖w_k‖² against λ. */
@@ -143,23 +153,48 @@ export interface LambdaRow {
 export function lambdaSweepPlot(
   theory: readonly LambdaRow[],
   optimised: readonly LambdaRow[],
-  options: { width?: number } = {},
+  options: { style?: FigureStyleInput } = {},
 ): SvgFigure {
+  const L = figureLayout(options.style);
+  const width = Math.min(L.width, 36 * L.font), height = 22 * L.font;
   const positive = (rows: readonly LambdaRow[]) =>
     rows.filter((r) => r.wNormSq > 0).map((r) => ({ ...r, loss: label(r.loss) }));
-  return plotSvg({
-    width: options.width ?? FIGURE_DEFAULTS.width.medium,
-    height: FIGURE_DEFAULTS.height.tall,
-    marginLeft: FIGURE_DEFAULTS.marginLeft.standard,
+  const all = [...positive(theory), ...positive(optimised)];
+  const plot = plotSvg({
+    width,
+    height,
+    marginLeft: L.marginLeft,
+    marginRight: L.marginRight,
+    marginTop: L.marginTop,
+    marginBottom: L.marginBottom,
     ...lossScales(),
-    x: { type: "log", label: "weight decay λ = λ_W = λ_H", tickFormat: LOG_TICK_FORMAT },
-    y: { type: "log", label: "‖w_k‖² at the optimum", grid: true },
+    x: {
+      ...decadeAxis(all.map((r) => r.lambda), { length: width, font: 2 * L.font }),
+      label: "weight decay λ = λ_W = λ_H",
+    },
+    y: {
+      ...decadeAxis(all.map((r) => r.wNormSq), { length: height - L.marginTop - L.marginBottom, font: L.font }),
+      label: "‖w_k‖² at the optimum",
+      grid: true,
+    },
     marks: [
-      Plot.line(positive(theory), { x: "lambda", y: "wNormSq", stroke: "loss", strokeWidth: 1.5, sort: "lambda" }),
-      Plot.dot(positive(optimised), { x: "lambda", y: "wNormSq", stroke: "loss", fill: "loss", symbol: "loss", r: 4 }),
-      ...lossLegend([...new Set(theory.map((r) => r.loss))], { line: true }),
+      Plot.line(positive(theory), { x: "lambda", y: "wNormSq", stroke: "loss", strokeWidth: 1.2, sort: "lambda" }),
+      Plot.dot(positive(optimised), { x: "lambda", y: "wNormSq", stroke: "loss", fill: "none", symbol: "loss", r: 3 }),
     ],
+  }, { style: L.style });
+  const legend = legendStrip([
+    ...LOSS_NAMES.filter((l) => theory.some((r) => r.loss === l)).map((l) => ({
+      label: LOSS[l].label,
+      color: LOSS[l].color,
+      symbol: LOSS[l].symbol,
+      line: true,
+    })),
+  ], { width, style: L.style });
+  const note = legendStrip([{ label: "line: predicted · symbol: optimised", color: "#555" }], {
+    width,
+    style: L.style,
   });
+  return composeFigures([legend, note, plot], { columns: 1, gap: 0 });
 }
 
 /** One run of the landscape study: loss, dimension, start, f(final) − f(predicted optimum) and NC1–NC3. */
@@ -178,9 +213,10 @@ export type LandscapeRow = Pick<LandscapeRun, "loss" | "d" | "start" | "gap" | "
  */
 export function landscapePlot(
   rows: readonly LandscapeRow[],
-  options: { floor?: number; width?: number } = {},
+  options: { floor?: number; style?: FigureStyleInput } = {},
 ): SvgFigure {
-  const { floor = 1e-12, width = FIGURE_DEFAULTS.width.full } = options;
+  const { floor = 1e-12 } = options;
+  const L = figureLayout(options.style);
   const rowLabel = (r: LandscapeRow) => `${label(r.loss)} · ${r.start}`;
   const panel = (d: number) => `d = ${d}`;
   const data = rows.map((r) => ({
@@ -203,32 +239,49 @@ export function landscapePlot(
     if (reachedOptimum(r)) c.reached++;
     counts.set(key, c);
   }
-  return plotSvg({
-    width,
-    height: 70 + 24 * rowDomain.length,
-    marginLeft: FIGURE_DEFAULTS.marginLeft.rowLabels,
-    marginRight: FIGURE_DEFAULTS.marginRight,
-    ...lossScales(),
-    x: {
-      type: "log",
-      domain: [floor / 30, 300 * Math.max(1, ...data.map((d) => d.shown))],
-      label: `|f(final) − f(NC prediction)|  (≤ ${floor} drawn at ${floor}; right: runs at the optimum)`,
-      grid: true,
-      tickFormat: LOG_TICK_FORMAT,
-    },
-    y: { domain: rowDomain, label: null },
-    fx: { domain: panelDomain, label: null, padding: 0.08 },
-    marks: [
-      Plot.frame({ stroke: "#ddd" }),
-      Plot.dot(data, { x: "shown", y: "row", fx: "panel", stroke: "loss", symbol: "loss", r: 4, strokeOpacity: 0.6 }),
-      Plot.text([...counts.values()], {
-        y: "row",
-        fx: "panel",
-        frameAnchor: "right",
-        dx: -4,
-        text: (c: { reached: number; runs: number }) => `${c.reached}/${c.runs}`,
-        textAnchor: "end",
-      }),
-    ],
+  const countWidth = 3.4 * L.small;
+  const x = decadeAxis([floor, ...data.map((d) => d.shown)], {
+    length: L.width / panelDomain.length,
+    font: 4 * L.font,
   });
+  const height = L.marginTop + L.marginBottom + 1.9 * L.font * rowDomain.length + L.font;
+  const inner = (L.width - L.marginLeftWide - L.gap * (panelDomain.length - 1)) / panelDomain.length;
+  const panels = panelDomain.map((p, i) =>
+    plotSvg({
+      width: inner + (i === 0 ? L.marginLeftWide : 0),
+      height,
+      marginLeft: i === 0 ? L.marginLeftWide : 2 * L.font,
+      marginRight: countWidth + 0.4 * L.font,
+      marginTop: L.marginTop,
+      marginBottom: L.marginBottom,
+      ...lossScales(),
+      x: { ...x, label: null, grid: true },
+      y: { domain: rowDomain, label: null, ...(i === 0 ? {} : { axis: null }) },
+      marks: [
+        Plot.frame({ stroke: "#ddd" }),
+        Plot.text([p], { frameAnchor: "top", dy: -1.2 * L.font }),
+        Plot.dot(data.filter((d) => d.panel === p), {
+          x: "shown",
+          y: "row",
+          stroke: "loss",
+          symbol: "loss",
+          r: 2.8,
+          strokeOpacity: 0.7,
+        }),
+        Plot.text([...counts.values()].filter((c) => c.panel === p), {
+          y: "row",
+          frameAnchor: "right",
+          dx: countWidth + 0.2 * L.font,
+          text: (c: { reached: number; runs: number }) => `${c.reached}/${c.runs}`,
+          textAnchor: "end",
+          fontSize: L.small,
+        }),
+      ],
+    }, { style: L.style })
+  );
+  const caption = legendStrip([{
+    label: `|f(final) − f(NC prediction)|, ≤ ${floor} drawn at ${floor}; right: runs at the optimum`,
+    color: "#000",
+  }], { width: L.width, style: L.style });
+  return composeFigures([composeFigures(panels, { gap: L.gap }), caption], { columns: 1, gap: 0 });
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportFigure } from "../../lib/present/export.ts";
+import { figureSize } from "../../lib/present/svg.ts";
 import process from "node:process";
 import { restoreEnvAfterEach } from "../helpers.ts";
 
@@ -64,7 +65,7 @@ describe.each(Object.entries(FIGURES))("%s figure", (name, make) => {
     expect(colours.some((c) => svg.includes(c))).toBe(true);
   });
 
-  test("exports an SVG file, a PNG of twice the SVG's width and a one-page PDF of the figure's size", async () => {
+  test("exports an SVG file, a PNG at 300 DPI of the physical width and a one-page PDF of the figure's size in points", async () => {
     const figure = make();
     const written = await exportFigure(figure, `test_${name}`, { dir });
     expect(written.map((p) => p.split("/").pop())).toEqual([
@@ -74,14 +75,14 @@ describe.each(Object.entries(FIGURES))("%s figure", (name, make) => {
     ]);
     const pdf = readFileSync(join(dir, `test_${name}.pdf`), "latin1");
     expect(pdf.startsWith("%PDF-1.")).toBe(true);
-    expect(pdf).toMatch(
-      new RegExp(`/MediaBox \\[0 0 ${figure.getAttribute("width")} ${figure.getAttribute("height")}\\]`),
-    );
+    const { width, height } = figureSize(figure);
+    expect(figure.getAttribute("width")).toBe(`${Math.round((width / 72) * 1e4) / 1e4}in`);
+    expect(pdf).toMatch(new RegExp(`/MediaBox \\[0 0 ${width} ${height}\\]`));
     expect(pdf.match(/\/Type \/Page\b/g)).toHaveLength(1);
     expect(pdf).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans/);
     const png = readFileSync(join(dir, `test_${name}.png`));
     expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")).toBe("PNG");
-    expect(png.readUInt32BE(16)).toBe(2 * Number(figure.getAttribute("width")));
+    expect(png.readUInt32BE(16)).toBe(Math.round((width / 72) * 300));
     expect(readFileSync(join(dir, `test_${name}.svg`), "utf8")).toMatch(/^<\?xml[^>]*>\n<svg /);
   });
 });

@@ -14,6 +14,7 @@ import {
   ncHistoryPlot,
   optimisedVsPredictedPlot,
 } from "../../lib/present/ufm_plots.ts";
+import { figureSize } from "../../lib/present/svg.ts";
 import { expectFigureSnapshot } from "./svg_snapshot.ts";
 
 const rng = createRng("plot-snapshots");
@@ -88,13 +89,12 @@ describe.each(Object.entries(FIGURES))("%s", (name, make) => {
 });
 
 test("composeFigures lays panels out in rows as one standalone SVG", () => {
-  const panel = FIGURES.ufmLambda();
-  const w = Number(panel.getAttribute("width")), h = Number(panel.getAttribute("height"));
-  const grid = composeFigures([panel, FIGURES.ufmLambda(), FIGURES.ufmLambda()], { columns: 2, gap: 10 });
-  expect(grid.getAttribute("width")).toBe(String(2 * w + 10));
-  expect(grid.getAttribute("height")).toBe(String(2 * h + 10));
+  const panel = FIGURES.ufmComparison();
+  const { width: w, height: h } = figureSize(panel);
+  const grid = composeFigures([panel, FIGURES.ufmComparison(), FIGURES.ufmComparison()], { columns: 2, gap: 10 });
+  expect(figureSize(grid)).toEqual({ width: 2 * w + 10, height: 2 * h + 10 });
   expect(grid.outerHTML.match(/<svg /g)).toHaveLength(4);
-  expect(grid.outerHTML).toContain(`<svg x="${w + 10}" y="0"`);
+  expect(grid.outerHTML).toContain(`<svg x="${w + 10}" y="0" width="${w}" height="${h}"`);
 });
 
 test("heat-map cells carry their annotated values", () => {

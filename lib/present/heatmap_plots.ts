@@ -1,0 +1,215 @@
+/**
+ * Annotated heat-maps over width × epochs (notebook 04): several panels share one colour domain
+ * and one colour ramp, a signed quantity gets a diverging scale centred on 0, a cell may carry its
+ * spread over seeds (a second line, ±sd) and a dashed outline where its value is within that
+ * spread, and each label is black or white by the luminance of its cell.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { composeFigures } from "./compose.ts";
+import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
+import { plotSvg, type SvgFigure } from "./svg.ts";
+
+/** A heat-map cell: width × epochs, a value, and optionally its spread over seeds. */
+export interface HeatmapCell {
+  readonly width: number;
+  readonly epochs: number;
+  readonly value: number;
+  /** Standard deviation over seeds, printed under the value as ±sd. */
+  readonly spread?: number | null;
+}
+
+/** One panel of {@link heatmapGridPlot}. */
+export interface HeatmapPanel {
+  readonly title: string;
+  readonly cells: readonly HeatmapCell[];
+}
+
+/** Relative luminance (WCAG) of a CSS colour `#rrggbb` or `rgb(r, g, b)`. */
+export function luminance(color: string): number {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  const rgb = /^rgb\(\s*(\d+),\s*(\d+),\s*(\d+)\s*\)$/.exec(color);
+  const parts = hex ? hex.slice(1).map((h) => parseInt(h, 16)) : rgb ? rgb.slice(1).map(Number) : [0, 0, 0];
+  const linear = parts.map((c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+}
+
+/**
+ * The label colour that reads on a cell: black on light cells, white on dark ones (the one of
+ * higher contrast ratio).
+ *
+ * @example
+ * ```ts
+ * labelColor("#fde725"); // "black"
+ * labelColor("#440154"); // "white"
+ * ```
+ */
+export function labelColor(cell: string): "black" | "white" {
+  const l = luminance(cell);
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "black" : "white";
+}
+
+const signed = (v: number, digits: number) => {
+  const shown = Math.abs(v).toFixed(digits);
+  return Number(shown) === 0 ? shown : `${v > 0 ? "+" : "−"}${shown}`;
+};
+
+/**
+ * Heat-map panels (width across, epoch budget down, largest on top) sharing one colour domain and
+ * one ramp beneath. `diverging`: values are signed, the scale (PuOr, colour-blind safe) is centred
+ * on 0 and labels carry their sign; cells with a `spread` print ±sd under the value and get a
+ * dashed outline when |value| ≤ spread (within seed noise).
+ *
+ * @example
+ * ```ts
+ * const cells = [{ width: 32, epochs: 10, value: 82.1 }, { width: 64, epochs: 10, value: 84.0 }];
+ * heatmapGridPlot([{ title: "CE", cells }, { title: "MSE", cells }], { label: "test accuracy (%)" });
+ * ```
+ */
+export function heatmapGridPlot(
+  panels: readonly HeatmapPanel[],
+  options: {
+    label: string;
+    columns?: number;
+    digits?: number;
+    diverging?: boolean;
+    domain?: [number, number];
+    style?: FigureStyleInput;
+  },
+): SvgFigure {
+  const L = figureLayout(options.style);
+  const { digits = 2, diverging = false } = options;
+  const columns = Math.min(options.columns ?? panels.length, panels.length);
+  const values = panels.flatMap((p) => p.cells.map((c) => c.value)).filter(Number.isFinite);
+  const extent = Math.max(...values.map(Math.abs), 1e-9);
+  const domain: [number, number] = options.domain ??
+    (diverging ? [-extent, extent] : [Math.min(...values), Math.max(...values)]);
+  const color = diverging
+    ? { type: "diverging" as const, scheme: "puor" as const, domain, pivot: 0 }
+    : { type: "linear" as const, scheme: "viridis" as const, domain };
+  const scale = Plot.scale({ color });
+  const fill = (v: number) => String(scale.apply(v));
+  const spreads = panels.some((p) => p.cells.some((c) => c.spread !== undefined && c.spread !== null));
+  const panelWidth = (L.width - L.gap * (columns - 1)) / columns;
+  const map = (panel: HeatmapPanel) => {
+    const widths = [...new Set(panel.cells.map((c) => c.width))].sort((a, b) => a - b);
+    const budgets = [...new Set(panel.cells.map((c) => c.epochs))].sort((a, b) => b - a);
+    const cellHeight = (spreads ? 3.2 : 2.2) * L.small;
+    const noisy = panel.cells.filter((c) =>
+      c.spread !== undefined && c.spread !== null && Math.abs(c.value) <= c.spread
+    );
+    const text = (c: HeatmapCell) => (diverging ? signed(c.value, digits) : c.value.toFixed(digits));
+    return plotSvg({
+      width: panelWidth,
+      height: L.marginTop + L.marginBottom + cellHeight * budgets.length,
+      marginTop: L.marginTop,
+      marginBottom: L.marginBottom,
+      marginLeft: L.marginLeft,
+      marginRight: L.marginRight,
+      x: { domain: widths, label: "width", padding: 0.04 },
+      y: { domain: budgets, label: "epochs", padding: 0.04, labelAnchor: "center" },
+      marks: [
+        Plot.cell(panel.cells, { x: "width", y: "epochs", fill: (c: HeatmapCell) => fill(c.value), inset: 0.5 }),
+        Plot.cell(noisy, {
+          x: "width",
+          y: "epochs",
+          fill: "none",
+          stroke: (c: HeatmapCell) => labelColor(fill(c.value)),
+          strokeDasharray: "2.5 1.5",
+          inset: 2,
+        }),
+        Plot.text(panel.cells, {
+          x: "width",
+          y: "epochs",
+          text,
+          dy: spreads ? -0.5 * L.small : 0,
+          fill: (c: HeatmapCell) => labelColor(fill(c.value)),
+          fontSize: L.small,
+          fontWeight: "bold",
+        }),
+        ...(spreads
+          ? [Plot.text(panel.cells.filter((c) => c.spread !== undefined && c.spread !== null), {
+            x: "width",
+            y: "epochs",
+            text: (c: HeatmapCell) => `±${c.spread!.toFixed(digits)}`,
+            dy: 0.6 * L.small,
+            fill: (c: HeatmapCell) => labelColor(fill(c.value)),
+            fontSize: L.small,
+          })]
+          : []),
+        Plot.text([panel.title], { frameAnchor: "top", dy: -1.6 * L.font, fontWeight: "bold" }),
+      ],
+    }, { style: L.style });
+  };
+  const maps = composeFigures(panels.map(map), { columns, gap: L.gap });
+  const ramp = colorRamp(color, options.label, L.style, noteFor(spreads));
+  return composeFigures([maps, ramp], { columns: 1, gap: 0 });
+}
+
+const noteFor = (spreads: boolean) => spreads ? "; dashed: |value| ≤ sd" : "";
+
+/** A horizontal colour bar over the colour scale's domain, drawn with SVG marks (Plot's own ramp needs a canvas). */
+function colorRamp(
+  color: { domain: [number, number] } & Record<string, unknown>,
+  label: string,
+  style: FigureStyleInput,
+  note: string,
+): SvgFigure {
+  const L = figureLayout(style);
+  const steps = 64;
+  const [lo, hi] = color.domain[0] === color.domain[1] ? [color.domain[0], color.domain[0] + 1e-9] : color.domain;
+  const stops = Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / steps);
+  const width = L.width;
+  const ramp = plotSvg({
+    width,
+    height: L.rampHeight + 1.4 * L.font,
+    marginLeft: L.marginLeft,
+    marginRight: 2 * L.font,
+    marginTop: 1.6 * L.font,
+    marginBottom: 2 * L.font,
+    x: { domain: [lo, hi], label: null, ticks: 5, tickFormat: "~g" },
+    y: { axis: null },
+    color: { ...color, domain: color.domain },
+    marks: [
+      Plot.rectY(stops, {
+        x1: (v: number) => v - (hi - lo) / steps / 2,
+        x2: (v: number) => v + (hi - lo) / steps / 2,
+        y1: 0,
+        y2: 1,
+        fill: (v: number) => v,
+      }),
+      Plot.text([`${label}${note}`], { frameAnchor: "top-left", dy: -1.2 * L.font, textAnchor: "start" }),
+    ],
+  }, { style: L.style });
+  return ramp;
+}
+
+/**
+ * One annotated heat-map with its colour ramp (viridis; a {@link heatmapGridPlot} of one panel).
+ *
+ * @example
+ * ```ts
+ * const cells = [{ width: 32, epochs: 10, value: 1.2 }, { width: 64, epochs: 10, value: 0.4 }];
+ * heatmapPlot(cells, { title: "variance over losses × seeds", label: "%²" });
+ * ```
+ */
+export function heatmapPlot(
+  cells: readonly HeatmapCell[],
+  options: {
+    title: string;
+    label?: string;
+    digits?: number;
+    domain?: [number, number];
+    diverging?: boolean;
+    style?: FigureStyleInput;
+  },
+): SvgFigure {
+  return heatmapGridPlot([{ title: options.title, cells }], {
+    label: options.label ?? "",
+    digits: options.digits,
+    domain: options.domain,
+    diverging: options.diverging,
+    style: options.style,
+  });
+}
