@@ -48,7 +48,10 @@ function run(command: string, args: string[], options: { cwd?: string; input?: s
 
 /** The npm package directories the library needs at run time, outermost only. */
 function runtimePackages(): string[] {
-  const paths = run("npm", ["ls", "--omit=dev", "--all", "--parseable"]).trim().split("\n")
+  // npm ls exits 1 over problems that do not matter here (extraneous packages) but still lists the tree.
+  const listed = spawnSync("npm", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: root, encoding: "utf8" });
+  if (!listed.stdout?.trim()) throw new Error(`npm ls listed no packages: ${listed.stderr}`);
+  const paths = listed.stdout.trim().split("\n")
     .map((p) => relative(root, p)).filter((p) => p.startsWith("node_modules"));
   const unique = [...new Set(paths)].sort();
   return unique.filter((p) => !unique.some((q) => q !== p && p.startsWith(q + "/")));
