@@ -12,7 +12,6 @@ import { ClassMeanAccumulator, WithinClassAccumulator } from "../../lib/core/nc_
 import { ncMetrics } from "../../lib/core/nc_metrics.ts";
 import { batchNormTraining } from "../../lib/models/batch_norm.ts";
 import { forward, type Network, readClassifier } from "../../lib/models/network.ts";
-import { Sgd } from "../../lib/training/optimizer.ts";
 import { LOSS_CASES } from "../helpers.ts";
 import {
   convolutionAndGradients,
