@@ -302,3 +302,4 @@ export {
   terminalProgress,
 } from "./present/progress.ts";
 export { summaryMarkdown } from "./present/summary.ts";
+export { DISPLAY_DIGITS, type Displayable, formatNumber, keyNumbers, roundedFrame } from "./present/display.ts";

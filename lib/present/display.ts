@@ -1,0 +1,91 @@
+/**
+ * Numbers as a notebook shows them: rounded to a few significant digits for display, while the
+ * frames and records keep full precision. Displays carry plain text and HTML only (no terminal
+ * colour codes), through the Deno kernel's display protocol (`Symbol.for("Jupyter.display")`).
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+
+/** Significant digits shown by default. */
+export const DISPLAY_DIGITS = 4;
+
+/**
+ * A number as text with `digits` significant digits: integers as they are, very small or very
+ * large magnitudes in exponent form.
+ *
+ * @example
+ * ```ts
+ * formatNumber(82.41000000000001); // "82.41"
+ * formatNumber(0.000012345); // "1.234e-5"
+ * formatNumber(96); // "96"
+ * ```
+ */
+export function formatNumber(x: number, digits = DISPLAY_DIGITS): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+  const magnitude = Math.abs(x);
+  if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e6)) {
+    return x.toExponential(digits - 1).replace(/\.?0+e/, "e").replace("e+", "e");
+  }
+  return String(Number(x.toPrecision(digits)));
+}
+
+function formatValue(value: unknown, digits: number): string {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "number") return formatNumber(value, digits);
+  if (Array.isArray(value)) return value.map((v) => formatValue(v, digits)).join(", ");
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** A value the Deno kernel displays with the given MIME bundle. */
+export interface Displayable {
+  [key: symbol]: () => Record<string, string>;
+}
+
+/**
+ * Key numbers as a small two-column table (plain text and HTML), numbers rounded for display.
+ *
+ * @example
+ * ```ts
+ * const shown = keyNumbers({ runs: 96, nc1: 0.15386355468 });
+ * shown[Symbol.for("Jupyter.display")]()["text/plain"]; // "runs  96\nnc1   0.1539"
+ * ```
+ */
+export function keyNumbers(values: Record<string, unknown>, options: { digits?: number } = {}): Displayable {
+  const digits = options.digits ?? DISPLAY_DIGITS;
+  const rows = Object.entries(values).map(([key, value]) => [key, formatValue(value, digits)] as const);
+  const width = Math.max(0, ...rows.map(([key]) => key.length));
+  const text = rows.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join("\n");
+  const html = `<table>${
+    rows.map(([key, value]) =>
+      `<tr><th style="text-align:left">${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`
+    )
+      .join("")
+  }</table>`;
+  return { [Symbol.for("Jupyter.display")]: () => ({ "text/plain": text, "text/html": html }) };
+}
+
+/**
+ * A copy of a frame for display: every float column as text with `digits` significant digits
+ * (the frame itself keeps full precision).
+ *
+ * @example
+ * ```ts
+ * roundedFrame(pl.DataFrame({ loss: ["ce"], accuracy: [82.41000000000001] })).getColumn("accuracy").toArray(); // ["82.41"]
+ * ```
+ */
+export function roundedFrame(frame: pl.DataFrame, options: { digits?: number } = {}): pl.DataFrame {
+  const digits = options.digits ?? DISPLAY_DIGITS;
+  const columns = frame.getColumns().map((column) => {
+    const dtype = String(column.dtype);
+    if (!/Float/.test(dtype)) return column;
+    return pl.Series(column.name, (column.toArray() as (number | null)[]).map((v) => formatValue(v, digits)));
+  });
+  return pl.DataFrame(columns);
+}
