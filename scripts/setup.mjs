@@ -11,7 +11,7 @@
 //      libegl-mesa0 and libegl1 (Mesa's llvmpipe, the software WebGPU adapter the tests exercise
 //      the webgpu backend on), and slurm-wlm and munge (the tests start a one-node Slurm cluster to
 //      run a sweep's job array), through apt-get when running as root, otherwise the exact command;
-//   4. the Deno Jupyter kernel, pointing at this checkout's deno binary.
+//   4. this checkout's Deno Jupyter kernel (named after the checkout's path; others untouched).
 //
 // Only Node.js built-ins are used: this runs before anything is installed.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -21,8 +21,9 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { installKernel, kernelName, kernelSpec } from "../lib/present/jupyter_kernel.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const root = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), ".."));
 const say = (message) => console.error(`[setup] ${message}`);
 
 function fail(message) {
@@ -109,17 +110,11 @@ if (needed.length > 0) {
   });
 }
 
-// 4. The Deno Jupyter kernel, (re)installed when missing or pointing at another deno binary.
+// 4. This checkout's Deno Jupyter kernel, under a name of its own (lib/present/jupyter_kernel.js):
+//    (re)written when missing or pointing at another deno binary; other kernels are left alone.
 const deno = realpathSync(join(root, "node_modules", ".bin", "deno"));
-const dataDir = execFileSync("jupyter", ["--data-dir"], { encoding: "utf8" }).trim();
-const kernelFile = join(dataDir, "kernels", "deno", "kernel.json");
-let current = null;
-try {
-  current = JSON.parse(readFileSync(kernelFile, "utf8")).argv?.[0];
-} catch {
-  // not installed yet
-}
-if (current !== deno) {
-  run(deno, ["jupyter", "--install", "--force"]);
+const dataDir = process.env.JUPYTER_DATA_DIR ?? execFileSync("jupyter", ["--data-dir"], { encoding: "utf8" }).trim();
+if (installKernel(root, deno, dataDir)) {
+  say(`Jupyter kernel "${kernelName(root)}" (${kernelSpec(root, deno).display_name}) → ${deno}`);
 }
 say("ready");

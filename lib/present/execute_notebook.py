@@ -46,11 +46,12 @@ def main() -> int:
     parser.add_argument("output")
     parser.add_argument("--timeout", type=int, default=-1, help="seconds per cell; -1 for none")
     parser.add_argument("--cwd", default=None)
+    parser.add_argument("--kernel", default="deno", help="kernelspec name (the set-up installs one per checkout)")
     args = parser.parse_args()
     notebook = nbformat.read(args.input, as_version=4)
     client = GraceClient(
         notebook,
-        kernel_name="deno",
+        kernel_name=args.kernel,
         timeout=None if args.timeout < 0 else args.timeout,
         record_timing=False,
         resources={"metadata": {"path": args.cwd or "."}},

@@ -9,12 +9,17 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { kernelName } from "./jupyter_kernel.js";
 
 const EXECUTOR = fileURLToPath(new URL("./execute_notebook.py", import.meta.url));
+/** This checkout's Jupyter kernel, which the set-up installs (`jupyter_kernel.js`). */
+export const PROJECT_KERNEL = kernelName(
+  realpathSync(fileURLToPath(new URL("../..", import.meta.url))).replace(/\/$/, ""),
+);
 /** Debian's interpreter, which has Debian's Python packages (nbclient, torch); another python3 on PATH may not. */
 export const DEBIAN_PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
@@ -120,6 +125,8 @@ export function executeNotebook(path: string, options: ExecuteOptions = {}): Not
       dirname(source),
       "--timeout",
       String(options.cellTimeout ?? -1),
+      "--kernel",
+      PROJECT_KERNEL,
     ], {
       cwd: dirname(source),
       env: { ...process.env, ...options.env },
