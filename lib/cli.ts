@@ -10,11 +10,20 @@ import process from "node:process";
 import { type CliIo, type Command } from "./cli/args.ts";
 import { dataCommand } from "./cli/data_command.ts";
 import { metricsCommand } from "./cli/metrics_command.ts";
+import { exportCommand, plotCommand } from "./cli/runs_commands.ts";
 import { sweepCommand } from "./cli/sweep_command.ts";
 import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
 
-const COMMANDS: readonly Command[] = [metricsCommand, ufmCommand, trainCommand, sweepCommand, dataCommand];
+const COMMANDS: readonly Command[] = [
+  metricsCommand,
+  ufmCommand,
+  trainCommand,
+  sweepCommand,
+  plotCommand,
+  exportCommand,
+  dataCommand,
+];
 
 /** Error types whose message is the whole story for the user (usage and input problems). */
 const USER_ERRORS = new Set([
