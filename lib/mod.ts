@@ -130,6 +130,7 @@ export { CheckpointError } from "./store/checkpoint_file.ts";
 export { DataError, type Dataset, datasetSize, type DatasetSplits, sampleSize } from "./data/dataset.ts";
 export { DATASET_NAMES, type DatasetName, loadDataset, type LoadOptions } from "./data/load.ts";
 export { CROP_PADDING, makeBatch } from "./data/batches.ts";
+export { type NpyArray, type NpyFile, openNpy } from "./data/npy.ts";
 export { perClassSubset, permutation, validationSplit } from "./data/split.ts";
 export { CIFAR_ARCHIVES, type CifarName, fetchCifar, type FetchCifarOptions } from "./data/download.ts";
 export { readTar, type TarEntry, writeTarEntries } from "./data/tar.ts";
