@@ -6,7 +6,7 @@
 import type { FigureName } from "../experiments/figure_presets.ts";
 import type { PresetName } from "../experiments/presets.ts";
 import type { RunRecord } from "../training/run.ts";
-import { accuracyGaps, accuracyTable, nc1Drop, summaryFrame } from "./run_frames.ts";
+import { accuracyGaps, accuracyTable, nc1Drop, signedAccuracyGaps, summaryFrame } from "./run_frames.ts";
 
 const fmt = (v: unknown, digits: number): string =>
   typeof v !== "number"
@@ -70,7 +70,31 @@ export function summaryMarkdown(preset: PresetName, runs: Partial<Record<FigureN
   }
   const heat = runs.heatmaps ?? [];
   if (heat.length) {
-    const gaps = accuracyGaps(summaryFrame(heat)).toRecords().map((r) => ({ ...r, X: String(r.loss).toUpperCase() }));
+    const summary = summaryFrame(heat);
+    const signed = signedAccuracyGaps(summary).toRecords();
+    const widths = [...new Set(signed.map((r) => r.width as number))].sort((a, b) => a - b);
+    const epochs = [...new Set(signed.map((r) => r.epochs as number))].sort((a, b) => a - b);
+    for (const loss of [...new Set(signed.map((r) => r.loss as string))]) {
+      const cell = (w: number, e: number) => {
+        const r = signed.find((x) => x.loss === loss && x.width === w && x.epochs === e);
+        if (!r) return "—";
+        const gap = r.gap as number, sd = r.gap_sd as number;
+        const text = `${gap >= 0 ? "+" : "−"}${Math.abs(gap).toFixed(2)} ± ${
+          Number.isFinite(sd) ? sd.toFixed(2) : "—"
+        }`;
+        return r.within_noise ? `(${text})` : text;
+      };
+      const rows = epochs.map((e) => ({
+        epochs: e,
+        ...Object.fromEntries(widths.map((w) => [`width ${w}`, cell(w, e)])),
+      }));
+      parts.push(
+        `## Heat-map (notebook 04): CE − ${loss.toUpperCase()} test accuracy, width × epochs (points, mean ± sd over seeds; in parentheses where |gap| ≤ sd)\n`,
+        markdownTable(rows, ["epochs", ...widths.map((w) => `width ${w}`)]),
+        "",
+      );
+    }
+    const gaps = accuracyGaps(summary).toRecords().map((r) => ({ ...r, X: String(r.loss).toUpperCase() }));
     parts.push(
       "## Heat-maps (notebook 04): |Acc_CE − Acc_X| per width and budget (percentage points)\n",
       markdownTable(gaps, ["X", "width", "epochs", "gap", "mean", "ce_mean"]),
