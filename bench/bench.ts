@@ -64,6 +64,28 @@ interface Result {
   note?: string;
 }
 
+/** One line per result (or one JSON object with the machine, with `json`). */
+function printResults(results: readonly Result[], json: boolean): void {
+  const variantWidth = Math.max(0, ...results.map((r) => (r.variant ?? "").length));
+  for (const r of results) {
+    if (json) {
+      console.log(JSON.stringify({ ...r, machine: MACHINE }));
+      continue;
+    }
+    const value = r.samples_per_s !== undefined
+      ? `${r.samples_per_s.toFixed(1)} samples/s`
+      : r.gflop_per_s !== undefined
+      ? `${r.gflop_per_s.toFixed(1)} GFLOP/s`
+      : r.seconds !== undefined
+      ? `${r.seconds.toFixed(r.seconds < 1 ? 4 : 1)} s${r.note ? `  ${r.note}` : ""}`
+      : r.note;
+    const ratio = r.ratio_to_pytorch !== undefined ? `  (${r.ratio_to_pytorch.toFixed(2)}× PyTorch's best)` : "";
+    console.log(
+      `${r.name.padEnd(18)} ${r.backend.padEnd(11)} ${(r.variant ?? "").padEnd(variantWidth)} ${value}${ratio}`,
+    );
+  }
+}
+
 function mlp(): Network {
   return buildMlp({ inputShape: [784], numClasses: 10, width: 512, depth: 2, seed: 0 });
 }
@@ -237,17 +259,7 @@ async function main(): Promise<void> {
       paperRun: !values["no-paper-run"],
       log: (line) => console.error(line),
     });
-    for (const r of rows) {
-      if (values.json) console.log(JSON.stringify({ ...r, machine: MACHINE }));
-      else {
-        const value = r.samples_per_s !== undefined
-          ? `${r.samples_per_s.toFixed(1)} samples/s`
-          : r.seconds !== undefined
-          ? `${r.seconds.toFixed(1)} s  ${r.note ?? ""}`
-          : r.note;
-        console.log(`${r.name.padEnd(16)} ${r.backend.padEnd(8)} ${(r.variant ?? "").padEnd(64)} ${value}`);
-      }
-    }
+    printResults(rows, values.json === true);
     return;
   }
   const steps = Number(values.steps ?? 20);
@@ -271,20 +283,7 @@ async function main(): Promise<void> {
     }
   }
   if (want("profile")) results.push(...await profile(threads));
-  for (const r of results) {
-    if (values.json) console.log(JSON.stringify({ ...r, machine: MACHINE }));
-    else {
-      const value = r.samples_per_s !== undefined
-        ? `${r.samples_per_s.toFixed(1)} samples/s`
-        : r.gflop_per_s !== undefined
-        ? `${r.gflop_per_s.toFixed(1)} GFLOP/s`
-        : r.seconds !== undefined
-        ? `${r.seconds.toFixed(4)} s${r.note ? `  ${r.note}` : ""}`
-        : r.note;
-      const ratio = r.ratio_to_pytorch !== undefined ? `  (${r.ratio_to_pytorch.toFixed(2)}× PyTorch's best)` : "";
-      console.log(`${r.name.padEnd(18)} ${r.backend.padEnd(11)} ${(r.variant ?? "").padEnd(40)} ${value}${ratio}`);
-    }
-  }
+  printResults(results, values.json === true);
   if (!values.json) {
     console.log(
       `\nmachine: ${MACHINE.cpu}, ${MACHINE.cores} cores, ${MACHINE.memoryGiB} GiB, ${MACHINE.os}, ${MACHINE.runtime}`,

@@ -94,6 +94,8 @@ export interface FigureLayout {
   readonly marginRight: number;
   readonly marginTop: number;
   readonly marginBottom: number;
+  /** The four margins above, as Plot's options take them. */
+  readonly margins: { marginLeft: number; marginRight: number; marginTop: number; marginBottom: number };
   /** Gap between composed panels. */
   readonly gap: number;
   /** Height of a legend strip and of a colour ramp. */
@@ -113,16 +115,15 @@ export interface FigureLayout {
 export function figureLayout(input?: FigureStyleInput): FigureLayout {
   const style = figureStyle(input);
   const f = style.fontPt;
+  const margins = { marginLeft: 4.6 * f, marginRight: 1.2 * f, marginTop: 2.2 * f, marginBottom: 3.6 * f };
   return {
     style,
     width: style.widthIn * FIGURE_DEFAULTS.pointsPerInch,
     font: f,
     small: Math.max(FIGURE_DEFAULTS.minFontPt, f - 1),
-    marginLeft: 4.6 * f,
+    ...margins,
     marginLeftWide: 8.5 * f,
-    marginRight: 1.2 * f,
-    marginTop: 2.2 * f,
-    marginBottom: 3.6 * f,
+    margins,
     gap: f,
     legendHeight: 2 * f,
     rampHeight: 4 * f,

@@ -118,10 +118,7 @@ export function metricCurvesPlot(
     return plotSvg({
       width,
       height,
-      marginLeft: L.marginLeft,
-      marginRight: L.marginRight,
-      marginTop: L.marginTop,
-      marginBottom: L.marginBottom,
+      ...L.margins,
       ...lossScales(),
       x: xAxis,
       y: { label: p.label, grid: true, ...y, ...(reference === null ? {} : { domain: undefined, nice: true }) },
@@ -181,10 +178,7 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { style?: Fi
   const plot = plotSvg({
     width: L.width,
     height: 16 * L.font,
-    marginLeft: L.marginLeft,
-    marginRight: L.marginRight,
-    marginTop: L.marginTop,
-    marginBottom: L.marginBottom,
+    ...L.margins,
     ...lossScales(),
     x: { type: "log", label: "epochs (budget of the run)", ticks: budgets, tickFormat: "~g" },
     y: {
@@ -234,10 +228,7 @@ export function hyperparameterPlot(
     return plotSvg({
       width: (L.width - L.gap) / 2,
       height,
-      marginLeft: L.marginLeft,
-      marginRight: L.marginRight,
-      marginTop: L.marginTop,
-      marginBottom: L.marginBottom,
+      ...L.margins,
       ...lossScales(),
       x: { label: axis, ticks: values, tickFormat: "~g" },
       y: { label: options.label, grid: true, ...y },
@@ -275,10 +266,7 @@ export function accuracyBarsPlot(rows: readonly Row[], options: { style?: Figure
   return plotSvg({
     width: datasets.length > 1 ? L.width : Math.min(L.width, 30 * L.font),
     height: 16 * L.font,
-    marginLeft: L.marginLeft,
-    marginRight: L.marginRight,
-    marginTop: L.marginTop,
-    marginBottom: L.marginBottom,
+    ...L.margins,
     ...lossScales(),
     x: {
       domain: LOSS_NAMES.map((l) => LOSS[l].label).filter((l) => data.some((d) => d.label === l)),

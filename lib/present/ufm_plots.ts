@@ -53,10 +53,7 @@ export function ncHistoryPlot(
   const plot = plotSvg({
     width: L.width,
     height,
-    marginLeft: L.marginLeft,
-    marginRight: L.marginRight,
-    marginTop: L.marginTop,
-    marginBottom: L.marginBottom,
+    ...L.margins,
     ...lossScales(),
     x: {
       ...decadeAxis(long.map((d) => d.iteration), { length: L.width / 3, font: 2.5 * L.font }),
@@ -120,10 +117,7 @@ export function optimisedVsPredictedPlot(
   return plotSvg({
     width: Math.min(L.width, 30 * L.font),
     height,
-    marginLeft: L.marginLeft,
-    marginRight: L.marginRight,
-    marginTop: L.marginTop,
-    marginBottom: L.marginBottom,
+    ...L.margins,
     ...lossScales(),
     x: { domain: LOSS_NAMES.map(label).filter((l) => data.some((d) => d.loss === l)), label: null, padding: 0.3 },
     y: { ...y, label: `relative error of ${options.quantity}`, grid: true },
@@ -163,10 +157,7 @@ export function lambdaSweepPlot(
   const plot = plotSvg({
     width,
     height,
-    marginLeft: L.marginLeft,
-    marginRight: L.marginRight,
-    marginTop: L.marginTop,
-    marginBottom: L.marginBottom,
+    ...L.margins,
     ...lossScales(),
     x: {
       ...decadeAxis(all.map((r) => r.lambda), { length: width, font: 2 * L.font }),
