@@ -68,6 +68,8 @@ export {
   type WithinClassOptions,
 } from "./core/nc_accumulators.ts";
 export {
+  type FeatureCollapse,
+  featureCollapse,
   type NcMetrics,
   ncMetrics,
   ncMetricsOf,
@@ -138,6 +140,8 @@ export {
   batchNorm,
   classifierLayer,
   forward,
+  hiddenFeaturesModel,
+  type HiddenLayer,
   Initializers,
   ModelConfigError,
   type Network,
@@ -163,6 +167,14 @@ export {
   type TrainConfig,
   type TrainKey,
 } from "./training/config.ts";
+export {
+  type EvaluationOptions,
+  evaluationPass,
+  hiddenLayerCollapse,
+  type LayerCollapse,
+  type SplitScores,
+  trainSplitMetrics,
+} from "./training/evaluate.ts";
 export {
   describeRecipe,
   RECIPE_KEYS,
@@ -269,6 +281,7 @@ export {
   accuracyGaps,
   accuracyTable,
   heatmapCells,
+  layerMetricsFrame,
   lossVariance,
   meanOverSeeds,
   metricsFrame,

@@ -114,19 +114,11 @@ export function ncMetrics(
   options: { rankTolerance?: number } = {},
 ): NcMetrics {
   const { classMeans, centredMeans, projectedScatter, classScatter, globalMean } = stats;
-  const { numClasses: K, dim: d, counts, total } = classMeans;
+  const { numClasses: K, dim: d, total } = classMeans;
   checkClassifier(classifier, K, d);
   const { W, b } = classifier;
 
-  const gram = gramRows(centredMeans);
-  const withinTrace = classScatter.reduce((a, x) => a + x, 0) / total;
-  const pinvOptions = {
-    tolerance: options.rankTolerance ?? DEFAULT_RANK_TOLERANCE,
-    absoluteFloor: ROUND_OFF_FLOOR * K * secondMoment(classMeans, withinTrace),
-    power: 2,
-  };
-  const { inverse: gramPinvSq, rank } = pseudoInverseSymmetric(gram, pinvOptions);
-  const nc1 = traceOfProduct(projectedScatter, gramPinvSq);
+  const { gram, withinTrace, pinvOptions, nc1, rank } = withinBetween(stats, options);
 
   // Papyan et al.: class means centred on the mean of the class means.
   const centring = addScaled(identity(K), matrix(K, K, new Array(K * K).fill(1)), -1 / K);
@@ -179,19 +171,68 @@ export function ncMetrics(
     nccMismatch: stats.nccAgreements === null ? null : 1 - stats.nccAgreements / total,
     betweenRank: rank,
   };
+}
 
-  function classDistanceNormalisedVariance(cm: ClassMeans, scatter: Float64Array): number {
-    let sum = 0, pairs = 0;
-    for (let k = 0; k < K; k++) {
-      for (let l = k + 1; l < K; l++) {
-        let dist = 0;
-        for (let j = 0; j < d; j++) dist += (cm.means.data[k * d + j] - cm.means.data[l * d + j]) ** 2;
-        sum += (scatter[k] / counts[k] + scatter[l] / counts[l]) / (2 * dist);
-        pairs++;
-      }
+/** NC1 and what it is computed from: G = M̃M̃ᵀ, tr(Σ_W), and the pseudo-inverse's options. */
+function withinBetween(stats: NcStatistics, options: { rankTolerance?: number }) {
+  const { classMeans, centredMeans, projectedScatter, classScatter } = stats;
+  const gram = gramRows(centredMeans);
+  const withinTrace = classScatter.reduce((a, x) => a + x, 0) / classMeans.total;
+  const pinvOptions = {
+    tolerance: options.rankTolerance ?? DEFAULT_RANK_TOLERANCE,
+    absoluteFloor: ROUND_OFF_FLOOR * classMeans.numClasses * secondMoment(classMeans, withinTrace),
+    power: 2,
+  };
+  const { inverse: gramPinvSq, rank } = pseudoInverseSymmetric(gram, pinvOptions);
+  return { gram, withinTrace, pinvOptions, nc1: traceOfProduct(projectedScatter, gramPinvSq), rank };
+}
+
+/** Collapse of features without a classifier: a hidden layer's (docs/method.md §4). */
+export interface FeatureCollapse {
+  /** NC₁ = tr(Σ_W Σ_B†)/K, as {@link NcMetrics.nc1}. */
+  nc1: number;
+  /** ETF distance of the centred class means' Gram matrix M̃M̃ᵀ, as {@link NcMetrics.nc2Means}. */
+  nc2Means: number;
+  /** Class-distance normalised variance, as {@link NcMetrics.cdnv}. */
+  cdnv: number;
+}
+
+/**
+ * NC1, NC2 of the class means and the CDNV of any layer's features: the metrics that need no
+ * classifier, from the same statistics as {@link ncMetrics} (and equal to its values).
+ *
+ * @example
+ * ```ts
+ * const features = [[1, 0], [1.1, 0], [0, 1], [0, 0.9]], labels = [0, 0, 1, 1];
+ * const pass1 = new ClassMeanAccumulator(2, 2);
+ * pass1.accumulate(features, labels);
+ * const pass2 = new WithinClassAccumulator(pass1.compute());
+ * pass2.accumulate(features, labels);
+ * featureCollapse(pass2.compute()).nc1; // small: classes are tight relative to their distance
+ * ```
+ */
+export function featureCollapse(stats: NcStatistics, options: { rankTolerance?: number } = {}): FeatureCollapse {
+  const { gram, nc1 } = withinBetween(stats, options);
+  return {
+    nc1,
+    nc2Means: etfDistance(gram),
+    cdnv: classDistanceNormalisedVariance(stats.classMeans, stats.classScatter),
+  };
+}
+
+/** Mean over pairs k < l of (σ_k² + σ_l²)/(2‖μ_k − μ_l‖²). */
+function classDistanceNormalisedVariance(cm: ClassMeans, scatter: Float64Array): number {
+  const { numClasses: K, dim: d, counts } = cm;
+  let sum = 0, pairs = 0;
+  for (let k = 0; k < K; k++) {
+    for (let l = k + 1; l < K; l++) {
+      let dist = 0;
+      for (let j = 0; j < d; j++) dist += (cm.means.data[k * d + j] - cm.means.data[l * d + j]) ** 2;
+      sum += (scatter[k] / counts[k] + scatter[l] / counts[l]) / (2 * dist);
+      pairs++;
     }
-    return sum / pairs;
   }
+  return sum / pairs;
 }
 
 /**

@@ -6,7 +6,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Dense } from "./dense.ts";
-import { batchNorm, classifierLayer, Initializers, ModelConfigError, type Network } from "./network.ts";
+import {
+  batchNorm,
+  classifierLayer,
+  type HiddenLayer,
+  Initializers,
+  ModelConfigError,
+  type Network,
+} from "./network.ts";
 
 /** Options of {@link buildMlp}. */
 export interface MlpOptions {
@@ -40,6 +47,7 @@ export function buildMlp(options: MlpOptions): Network {
   const input = tf.input({ shape: [...inputShape] });
   let x = inputShape.length > 1 ? tf.layers.flatten().apply(input) as tf.SymbolicTensor : input;
   let fanIn = inputShape.reduce((a, b) => a * b, 1);
+  const hidden: HiddenLayer[] = [];
   for (let i = 0; i < depth; i++) {
     x = new Dense({
       units: width,
@@ -49,8 +57,10 @@ export function buildMlp(options: MlpOptions): Network {
     }).apply(x) as tf.SymbolicTensor;
     if (options.batchNorm) x = batchNorm(`bn_${i + 1}`).apply(x) as tf.SymbolicTensor;
     x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+    hidden.push({ name: `layer ${i + 1}`, output: x, dim: width });
     fanIn = width;
   }
   const logits = classifierLayer(numClasses, width, init).apply(x) as tf.SymbolicTensor;
-  return { model: tf.model({ inputs: input, outputs: [x, logits] }), inputShape, featureDim: width, numClasses };
+  const model = tf.model({ inputs: input, outputs: [x, logits] });
+  return { model, inputShape, featureDim: width, numClasses, hidden };
 }

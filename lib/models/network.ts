@@ -21,6 +21,42 @@ export interface Network {
   readonly inputShape: readonly number[];
   readonly featureDim: number;
   readonly numClasses: number;
+  /**
+   * The hidden layers whose features {@link hiddenFeaturesModel} returns, input side first; the
+   * last is the penultimate layer (the features). Convolutional outputs are globally average-pooled.
+   */
+  readonly hidden: readonly HiddenLayer[];
+}
+
+/** One hidden layer's features in the model's graph. */
+export interface HiddenLayer {
+  /** A short name for tables and legends, e.g. "layer 2" or "stage 3". */
+  readonly name: string;
+  /** The layer's (pooled) output, shape [batch, dim]. */
+  readonly output: tf.SymbolicTensor;
+  readonly dim: number;
+}
+
+const hiddenModels = new WeakMap<Network, tf.LayersModel>();
+
+/**
+ * A model sharing the network's weights whose outputs are every hidden layer's features
+ * ({@link Network.hidden}), built once per network.
+ *
+ * @example
+ * ```ts
+ * const net = buildMlp({ inputShape: [4], numClasses: 3, width: 8, depth: 2, seed: 0 });
+ * const outputs = hiddenFeaturesModel(net).predict(tf.zeros([5, 4])) as tf.Tensor[];
+ * outputs.map((t) => t.shape); // [[5, 8], [5, 8]]
+ * ```
+ */
+export function hiddenFeaturesModel(net: Network): tf.LayersModel {
+  let model = hiddenModels.get(net);
+  if (!model) {
+    model = tf.model({ inputs: net.model.inputs, outputs: net.hidden.map((h) => h.output) });
+    hiddenModels.set(net, model);
+  }
+  return model;
 }
 
 /** A model configuration that is not valid. */

@@ -14,7 +14,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { batchNorm, classifierLayer, Initializers, ModelConfigError, type Network } from "./network.ts";
+import {
+  batchNorm,
+  classifierLayer,
+  type HiddenLayer,
+  Initializers,
+  ModelConfigError,
+  type Network,
+} from "./network.ts";
 
 type Sym = tf.SymbolicTensor;
 
@@ -70,14 +77,20 @@ function checkWidth(width: number, model: string): void {
   }
 }
 
-function finish(b: Builder, input: Sym, x: Sym, options: ResNetOptions, featureDim: number): Network {
-  const features = tf.layers.globalAveragePooling2d({}).apply(x) as Sym;
+/** A stage's output, globally average-pooled: the features that stage hands on. */
+function pooled(name: string, x: Sym, dim: number): HiddenLayer {
+  return { name, output: tf.layers.globalAveragePooling2d({}).apply(x) as Sym, dim };
+}
+
+function finish(b: Builder, input: Sym, stages: HiddenLayer[], options: ResNetOptions): Network {
+  const features = stages.at(-1)!.output, featureDim = stages.at(-1)!.dim;
   const logits = classifierLayer(options.numClasses, featureDim, b.init).apply(features) as Sym;
   return {
     model: tf.model({ inputs: input, outputs: [features, logits] }),
     inputShape: options.inputShape,
     featureDim,
     numClasses: options.numClasses,
+    hidden: stages,
   };
 }
 
@@ -96,6 +109,7 @@ export function buildResNet18(options: ResNetOptions): Network {
   const input = tf.input({ shape: [...options.inputShape] });
   let inChannels = channels(64);
   let x = b.relu(b.bn(b.conv(input, inChannels, 3, 1)));
+  const stages = [pooled("stem", x, inChannels)];
   [64, 128, 256, 512].forEach((planes, stage) => {
     for (let block = 0; block < 2; block++) {
       const stride = block === 0 && stage > 0 ? 2 : 1, out = channels(planes);
@@ -103,8 +117,9 @@ export function buildResNet18(options: ResNetOptions): Network {
       x = b.relu(b.add(residual, b.shortcut(x, inChannels, out, stride)));
       inChannels = out;
     }
+    stages.push(pooled(`stage ${stage + 1}`, x, inChannels));
   });
-  return finish(b, input, x, options, inChannels);
+  return finish(b, input, stages, options);
 }
 
 /**
@@ -121,6 +136,7 @@ export function buildResNet50(options: ResNetOptions): Network {
   const input = tf.input({ shape: [...options.inputShape] });
   let inChannels = 64;
   let x = b.relu(b.bn(b.conv(input, 64, 3, 1)));
+  const stages = [pooled("stem", x, inChannels)];
   [[64, 3], [128, 4], [256, 6], [512, 3]].forEach(([planes, blocks], stage) => {
     for (let block = 0; block < blocks; block++) {
       const stride = block === 0 && stage > 0 ? 2 : 1;
@@ -131,6 +147,7 @@ export function buildResNet50(options: ResNetOptions): Network {
       x = b.relu(b.add(y, b.shortcut(x, inChannels, out, stride)));
       inChannels = out;
     }
+    stages.push(pooled(`stage ${stage + 1}`, x, inChannels));
   });
-  return finish(b, input, x, options, inChannels);
+  return finish(b, input, stages, options);
 }

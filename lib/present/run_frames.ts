@@ -37,7 +37,7 @@ const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccur
 
 /**
  * One row per run and evaluation: configuration columns, then every metric of `metrics.jsonl`
- * (accuracies in percent).
+ * (accuracies in percent) but the hidden layers' (those are {@link layerMetricsFrame}'s).
  *
  * @example
  * ```ts ignore (reads the local run store, empty in a fresh clone)
@@ -46,12 +46,40 @@ const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccur
  */
 export function metricsFrame(records: readonly RunRecord[]): pl.DataFrame {
   const rows = records.flatMap((r) =>
-    r.rows.map((row) => {
+    r.rows.map(({ layers: _layers, ...row }) => {
       const out: Record<string, unknown> = { ...configColumns(r), ...row };
       for (const key of PERCENT) out[key] = 100 * row[key];
       out.nccMismatch = row.nccMismatch ?? null;
       return out;
     })
+  );
+  return pl.DataFrame(rows);
+}
+
+/**
+ * One row per run, evaluation and hidden layer of the runs trained with `layerMetrics`: the
+ * configuration columns, the epoch, the layer's name, depth (1 = nearest the input) and feature
+ * dimension, and its NC1, NC2 of the class means and CDNV.
+ *
+ * @example
+ * ```ts ignore (reads the run store)
+ * layerMetricsFrame(await sweep(figureGrid("nc_dynamics", "cpu"))).filter(pl.col("depth").eq(1));
+ * ```
+ */
+export function layerMetricsFrame(records: readonly RunRecord[]): pl.DataFrame {
+  const rows = records.flatMap((r) =>
+    r.rows.flatMap((row) =>
+      (row.layers ?? []).map(({ layer, dim, nc1, nc2Means, cdnv }, i) => ({
+        ...configColumns(r),
+        epoch: row.epoch,
+        layer,
+        depth: i + 1,
+        dim,
+        nc1,
+        nc2Means,
+        cdnv,
+      }))
+    )
   );
   return pl.DataFrame(rows);
 }

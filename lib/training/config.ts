@@ -53,6 +53,7 @@ export interface TrainConfig {
   evalEpochs: EvalSchedule;
   augment: boolean;
   evalAugment: boolean;
+  layerMetrics: boolean;
   valFraction: number;
   splitSeed: number;
   perClass: number | null;
@@ -182,6 +183,11 @@ export const TRAIN_KEYS: { readonly [K in keyof TrainConfig]: TrainKey<K> } = {
     defaultText: "as --augment",
     flag: { kind: "yesno", value: "yes|no" },
   },
+  layerMetrics: {
+    doc: "also NC1 and NC2 of every hidden layer's features at each evaluation (layer-wise collapse)",
+    default: false,
+    flag: { kind: "yesno", value: "yes|no" },
+  },
   valFraction: {
     doc: "fraction of the training set held out for validation",
     default: 0.1,
@@ -285,7 +291,7 @@ export function normalizeTrainConfig(input: unknown): TrainConfig {
     model === "mlp" ? "a positive integer (hidden units)" : "> 0 (width multiplier)",
   );
   numberIn(c.depth, "depth", positiveInt, "a positive integer");
-  for (const key of ["batchNorm", "augment", "evalAugment"] as const) {
+  for (const key of ["batchNorm", "augment", "evalAugment", "layerMetrics"] as const) {
     if (typeof c[key] !== "boolean") {
       throw new ConfigError(`config "${key}" must be true or false; got ${JSON.stringify(c[key])}`);
     }
@@ -393,6 +399,10 @@ export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
  * ```
  */
 export function runId(config: TrainConfig): string {
-  const hash = createHash("sha256").update(canonical(config)).digest("hex").slice(0, 10);
+  // Keys added after runs were stored are hashed only when they differ from their default, so
+  // that those runs keep their identity.
+  const { layerMetrics, ...rest } = config;
+  const hashed = layerMetrics ? config : rest;
+  const hash = createHash("sha256").update(canonical(hashed)).digest("hex").slice(0, 10);
   return `${config.dataset}-${config.model}-w${config.width}-${config.loss.name}-e${config.epochs}-s${config.seed}-${hash}`;
 }

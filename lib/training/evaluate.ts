@@ -8,11 +8,11 @@ import * as tf from "@tensorflow/tfjs";
 import { perSampleLossTensor } from "../core/loss_tensors.ts";
 import type { LossSpec } from "../core/losses.ts";
 import { ClassMeanAccumulator, WithinClassAccumulator } from "../core/nc_accumulators.ts";
-import { type NcMetrics, ncMetrics } from "../core/nc_metrics.ts";
+import { type FeatureCollapse, featureCollapse, type NcMetrics, ncMetrics } from "../core/nc_metrics.ts";
 import { createRng } from "../core/random.ts";
 import { makeBatch } from "../data/batches.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { forward, type Network, readClassifier } from "../models/network.ts";
+import { forward, hiddenFeaturesModel, type Network, readClassifier } from "../models/network.ts";
 
 /** Accuracy (fraction) and mean per-sample loss. */
 export interface SplitScores {
@@ -86,4 +86,48 @@ export async function trainSplitMetrics(
   const pass2 = new WithinClassAccumulator(pass1.compute(), { classifier });
   await evaluationPass(net, dataset, indices, { ...options, scores: false }, (f, y) => pass2.accumulate(f, y));
   return { scores, metrics: ncMetrics(pass2.compute(), classifier) };
+}
+
+/** One hidden layer's collapse at an evaluation: its name, feature dimension and metrics. */
+export interface LayerCollapse extends FeatureCollapse {
+  layer: string;
+  dim: number;
+}
+
+/**
+ * NC1, NC2 of the class means and CDNV of every hidden layer ({@link Network.hidden}) on `indices`,
+ * in inference mode, through the same two streaming passes as {@link trainSplitMetrics} (one
+ * forward pass of the hidden-features model per batch and pass; never all features at once).
+ *
+ * @example
+ * ```ts ignore (needs a network and a dataset)
+ * const layers = await hiddenLayerCollapse(net, train, trainIndices, { batchSize: 256 });
+ * layers.map((l) => `${l.layer}: NC1 ${l.nc1}`);
+ * ```
+ */
+export async function hiddenLayerCollapse(
+  net: Network,
+  dataset: Dataset,
+  indices: Int32Array,
+  options: { batchSize: number; augmentSeed?: string },
+): Promise<LayerCollapse[]> {
+  const model = hiddenFeaturesModel(net);
+  const pass = async (onLayer: (layer: number, features: Float32Array, labels: Int32Array) => void) => {
+    const rng = options.augmentSeed === undefined ? undefined : createRng(options.augmentSeed);
+    for (let start = 0; start < indices.length; start += options.batchSize) {
+      const batch = makeBatch(dataset, indices.subarray(start, start + options.batchSize), rng);
+      const outputs = tf.tidy(() => {
+        const x = tf.tensor(batch.inputs, [batch.labels.length, ...net.inputShape]);
+        const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+        return Array.isArray(out) ? out : [out];
+      });
+      for (let i = 0; i < outputs.length; i++) onLayer(i, (await outputs[i].data()) as Float32Array, batch.labels);
+      tf.dispose(outputs);
+    }
+  };
+  const means = net.hidden.map((h) => new ClassMeanAccumulator(net.numClasses, h.dim));
+  await pass((i, f, y) => means[i].accumulate(f, y));
+  const within = means.map((m) => new WithinClassAccumulator(m.compute()));
+  await pass((i, f, y) => within[i].accumulate(f, y));
+  return net.hidden.map((h, i) => ({ layer: h.name, dim: h.dim, ...featureCollapse(within[i].compute()) }));
 }

@@ -23,7 +23,13 @@ import { ConfigError, type TrainConfig } from "./config.ts";
 import { buildMlp } from "../models/mlp.ts";
 import { forward, type Network, trainableVariables } from "../models/network.ts";
 import { buildResNet18, buildResNet50 } from "../models/resnet.ts";
-import { evaluationPass, type SplitScores, trainSplitMetrics } from "./evaluate.ts";
+import {
+  evaluationPass,
+  hiddenLayerCollapse,
+  type LayerCollapse,
+  type SplitScores,
+  trainSplitMetrics,
+} from "./evaluate.ts";
 import { Sgd } from "./optimizer.ts";
 import { faultPoint } from "../store/fault_hook.ts";
 import { learningRate } from "./schedule.ts";
@@ -98,6 +104,8 @@ export interface MetricsRow extends NcMetrics {
   testLoss: number;
   testAccuracy: number;
   evalAugment: boolean;
+  /** Every hidden layer's collapse, input side first (only with `layerMetrics`). */
+  layers?: LayerCollapse[];
   /** Training plus evaluation seconds since the run started, over all its sessions. */
   wallSeconds: number;
 }
@@ -220,6 +228,9 @@ export class Trainer {
       ...options,
       augmentSeed,
     });
+    const layers = config.layerMetrics
+      ? await hiddenLayerCollapse(net, data.train, data.trainIndices, { batchSize: config.batchSize, augmentSeed })
+      : undefined;
     faultPoint("evaluate");
     val ??= await this.validate();
     const test = await this.testScores();
@@ -236,6 +247,7 @@ export class Trainer {
       testAccuracy: test.accuracy,
       evalAugment: config.evalAugment,
       ...metrics,
+      ...(layers ? { layers } : {}),
       wallSeconds,
     };
   }

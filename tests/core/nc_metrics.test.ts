@@ -12,7 +12,7 @@ import {
   transpose,
 } from "../../lib/core/linalg.ts";
 import { ClassMeanAccumulator, NcInputError, WithinClassAccumulator } from "../../lib/core/nc_accumulators.ts";
-import { ncMetrics, ncMetricsOf, ncMetricsOfBatches } from "../../lib/core/nc_metrics.ts";
+import { featureCollapse, ncMetrics, ncMetricsOf, ncMetricsOfBatches } from "../../lib/core/nc_metrics.ts";
 import { createRng } from "../../lib/core/random.ts";
 
 /** Random features around random class centres; labels class-balanced unless `counts` is given. */
@@ -165,6 +165,38 @@ describe("ncMetrics invariants", () => {
     const m = ncMetricsOf(rows, labels, { W: identity(2), b: [0, 0] });
     expect(m.betweenRank).toBe(0);
     expect(m.nc1).toBe(0);
+  });
+});
+
+describe("featureCollapse (a hidden layer's NC1 and NC2, no classifier)", () => {
+  const statsOf = (rows: number[][], labels: number[], K: number, d: number) => {
+    const pass1 = new ClassMeanAccumulator(K, d);
+    pass1.accumulate(rows, labels);
+    const pass2 = new WithinClassAccumulator(pass1.compute());
+    pass2.accumulate(rows, labels);
+    return pass2.compute();
+  };
+
+  test("equals ncMetrics's NC1, NC2 of the means and CDNV, and the direct d×d NC1", () => {
+    const K = 5, d = 7;
+    const { rows, labels, W, b } = sample(K, d, [4, 6, 5, 3, 7], 31);
+    const m = ncMetricsOf(rows, labels, { W, b });
+    const f = featureCollapse(statsOf(rows, labels, K, d));
+    expect(f.nc1).toBe(m.nc1);
+    expect(f.nc2Means).toBe(m.nc2Means);
+    expect(f.cdnv).toBe(m.cdnv);
+    expect(f.nc1).toBeCloseTo(direct(rows, labels, W, b).nc1, 10);
+  });
+
+  test("features on an exact simplex ETF score NC1 = NC2 = 0; scattered ones do not", () => {
+    const { rows, labels } = simplexEtf(6, 8, 4);
+    const f = featureCollapse(statsOf(rows, labels, 6, 8));
+    expect(f.nc1).toBeLessThan(1e-12);
+    expect(f.nc2Means).toBeLessThan(1e-12);
+    const { rows: noisy, labels: y } = sample(6, 8, [4, 4, 4, 4, 4, 4], 2);
+    const g = featureCollapse(statsOf(noisy, y, 6, 8));
+    expect(g.nc1).toBeGreaterThan(0.01);
+    expect(g.nc2Means).toBeGreaterThan(0.01);
   });
 });
 

@@ -54,6 +54,15 @@ describe("runId", () => {
     expect(a).toMatch(/^fashion-mnist-mlp-w512-fl-e10-s0-[0-9a-f]{10}$/);
     expect(runId(normalizeTrainConfig({ loss: { name: "fl", gamma: 2 }, epochs: 10 }))).not.toBe(a);
   });
+
+  test("layer metrics change the identity only when asked for, so runs stored before the key keep theirs", () => {
+    const before = normalizeTrainConfig({ loss: { name: "ls" } });
+    expect(before.layerMetrics).toBe(false);
+    // The identity this configuration had before `layerMetrics` existed.
+    expect(runId(before)).toBe("fashion-mnist-mlp-w512-ls-e30-s0-b75596596c");
+    expect(runId(normalizeTrainConfig({ loss: { name: "ls" }, layerMetrics: true }))).not.toBe(runId(before));
+    expect(() => normalizeTrainConfig({ layerMetrics: "yes" })).toThrow(/"layerMetrics" must be true or false/);
+  });
 });
 
 test("evaluation epochs: every E/100, a list, or log-spaced, always with the last", () => {

@@ -1,12 +1,15 @@
 import { beforeAll, expect, test } from "vitest";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { ClassMeanAccumulator, WithinClassAccumulator } from "../../lib/core/nc_accumulators.ts";
-import { ncMetrics, ncMetricsOf } from "../../lib/core/nc_metrics.ts";
+import { featureCollapse, ncMetrics, ncMetricsOf } from "../../lib/core/nc_metrics.ts";
 import { createRng } from "../../lib/core/random.ts";
+import { makeBatch } from "../../lib/data/batches.ts";
 import type { Dataset } from "../../lib/data/dataset.ts";
 import { buildMlp } from "../../lib/models/mlp.ts";
-import { readClassifier } from "../../lib/models/network.ts";
-import { evaluationPass, trainSplitMetrics } from "../../lib/training/evaluate.ts";
+import { hiddenFeaturesModel, readClassifier } from "../../lib/models/network.ts";
+import { buildResNet18 } from "../../lib/models/resnet.ts";
+import * as tf from "@tensorflow/tfjs";
+import { evaluationPass, hiddenLayerCollapse, trainSplitMetrics } from "../../lib/training/evaluate.ts";
 
 beforeAll(async () => {
   await initBackend({ backend: "cpu", quiet: true });
@@ -50,5 +53,55 @@ test("the two metric passes over augmented images see the same augmented images"
   await evaluationPass(net, data, indices, { ...options, augmentSeed: "other" }, (f, y) => pass2.accumulate(f, y));
   const mismatched = ncMetrics(pass2.compute(), classifier);
   expect(Math.abs(mismatched.nc1 - once.nc1)).toBeGreaterThan(1e-3 * once.nc1);
+  net.model.dispose();
+});
+
+test("every hidden layer's collapse: the last layer's equals the features' metrics; each layer its own", async () => {
+  const data = images();
+  const indices = Int32Array.from({ length: 24 }, (_, i) => i);
+  const net = buildMlp({ inputShape: [32, 32, 3], numClasses: 3, width: 6, depth: 3, seed: 4 });
+  const options = { loss: { name: "ce" } as const, batchSize: 7, augmentSeed: "eval-augment" };
+  const layers = await hiddenLayerCollapse(net, data, indices, options);
+  expect(layers.map((l) => [l.layer, l.dim])).toEqual([["layer 1", 6], ["layer 2", 6], ["layer 3", 6]]);
+  const { metrics } = await trainSplitMetrics(net, data, indices, options);
+  expect(layers[2].nc1).toBeCloseTo(metrics.nc1, 10);
+  expect(layers[2].nc2Means).toBeCloseTo(metrics.nc2Means, 10);
+  expect(layers[2].cdnv).toBeCloseTo(metrics.cdnv, 10);
+
+  // Layer 1 against its features held in memory (the hidden-features model's first output).
+  const rows: number[][] = [], labels: number[] = [];
+  const rng = createRng("eval-augment");
+  for (let start = 0; start < 24; start += 7) {
+    const batch = makeBatch(data, indices.subarray(start, start + 7), rng);
+    const out = hiddenFeaturesModel(net).predict(
+      tf.tensor(batch.inputs, [batch.labels.length, 32, 32, 3]),
+    ) as tf.Tensor[];
+    const f = await out[0].array() as number[][];
+    rows.push(...f);
+    labels.push(...batch.labels);
+    tf.dispose(out);
+  }
+  const pass1 = new ClassMeanAccumulator(3, 6);
+  pass1.accumulate(rows, labels);
+  const pass2 = new WithinClassAccumulator(pass1.compute());
+  pass2.accumulate(rows, labels);
+  expect(layers[0].nc1).toBeCloseTo(featureCollapse(pass2.compute()).nc1, 10);
+  expect(Math.abs(layers[0].nc1 - layers[2].nc1)).toBeGreaterThan(1e-6);
+  net.model.dispose();
+});
+
+test("a ResNet's hidden layers are the stem and its four stages, pooled; the last is the features", () => {
+  const net = buildResNet18({ inputShape: [8, 8, 3], numClasses: 3, width: 0.125, seed: 0 });
+  expect(net.hidden.map((h) => [h.name, h.dim])).toEqual([
+    ["stem", 8],
+    ["stage 1", 8],
+    ["stage 2", 16],
+    ["stage 3", 32],
+    ["stage 4", 64],
+  ]);
+  const outputs = hiddenFeaturesModel(net).predict(tf.zeros([2, 8, 8, 3])) as tf.Tensor[];
+  expect(outputs.map((t) => t.shape)).toEqual(net.hidden.map((h) => [2, h.dim]));
+  expect(net.featureDim).toBe(64);
+  tf.dispose(outputs);
   net.model.dispose();
 });

@@ -53,6 +53,21 @@ describe("runTraining", () => {
     expect(again.rows).toEqual(run.rows);
   });
 
+  test("with layerMetrics every evaluation holds each hidden layer's collapse, the last layer's equal to the features'", async () => {
+    const run = await runTraining({ ...SMALL, epochs: 2, layerMetrics: true }, {
+      ...quiet,
+      runsDir: join(dir, "layers"),
+    });
+    for (const row of run.rows) {
+      expect(row.layers!.map((l) => [l.layer, l.dim])).toEqual([["layer 1", 16], ["layer 2", 16]]);
+      expect(row.layers![1].nc1).toBeCloseTo(row.nc1, 8);
+      expect(row.layers![1].nc2Means).toBeCloseTo(row.nc2Means, 8);
+    }
+    const plain = await runTraining({ ...SMALL, epochs: 2 }, { ...quiet, runsDir: join(dir, "layers") });
+    expect(plain.rows[0].layers).toBeUndefined();
+    expect(plain.rows[1].nc1).toBe(run.rows[1].nc1);
+  });
+
   test("an interrupted run resumes from its checkpoint and ends with exactly the uninterrupted metrics", async () => {
     const whole = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "whole") });
     const first = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "split"), stopAfterEpoch: 2 });

@@ -1,0 +1,132 @@
+/**
+ * The paper's claims about the deep-network grids, as tests with an uncertainty from the seeds
+ * (docs/method.md §9):
+ *
+ * - {@link gapTrends}: the accuracy gap between CE and another loss shrinks as the network gets
+ *   wider and is trained longer — Spearman's correlation of |gap| with width and with the epoch
+ *   budget over the heat-map cells, with a bootstrap over seeds;
+ * - {@link lossSpread}: at the largest width and budget the losses reach the same accuracy — a
+ *   one-way ANOVA of test accuracy by loss (is the spread between losses larger than the spread
+ *   between seeds of one loss?).
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import type { Rng } from "../core/random.ts";
+import { type Anova, bootstrap, type BootstrapEstimate, oneWayAnova, spearman } from "../core/statistics.ts";
+
+/** The trend of one loss's |gap| with width and with epochs. */
+export interface GapTrend {
+  loss: string;
+  /** Spearman's ρ of |mean gap| with width over the cells (negative: the gap shrinks). */
+  width: BootstrapEstimate;
+  /** Spearman's ρ of |mean gap| with the epoch budget. */
+  epochs: BootstrapEstimate;
+  cells: number;
+  seeds: number;
+}
+
+interface PairedCell {
+  width: number;
+  epochs: number;
+  /** Acc_CE,s − Acc_X,s for the seeds both losses have. */
+  differences: number[];
+}
+
+function pairedCells(summary: pl.DataFrame, loss: string): PairedCell[] {
+  const rows = summary.select("loss", "width", "epochs", "seed", "test_accuracy").toRecords() as {
+    loss: string;
+    width: number;
+    epochs: number;
+    seed: number;
+    test_accuracy: number;
+  }[];
+  const key = (r: { width: number; epochs: number; seed: number }) => `${r.width}|${r.epochs}|${r.seed}`;
+  const ce = new Map(rows.filter((r) => r.loss === "ce").map((r) => [key(r), r.test_accuracy]));
+  const cells = new Map<string, PairedCell>();
+  for (const r of rows) {
+    if (r.loss !== loss || !ce.has(key(r))) continue;
+    const id = `${r.width}|${r.epochs}`;
+    if (!cells.has(id)) cells.set(id, { width: r.width, epochs: r.epochs, differences: [] });
+    cells.get(id)!.differences.push(ce.get(key(r))! - r.test_accuracy);
+  }
+  return [...cells.values()];
+}
+
+const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+
+/**
+ * Per loss other than CE: how |gap| (the mean over seeds of the paired difference Acc_CE − Acc_X,
+ * in points) varies with width and with the epoch budget across the heat-map cells, as Spearman's
+ * ρ. The uncertainty resamples, in every cell, the seeds with replacement (keeping CE and X of a
+ * seed paired) and recomputes ρ: `interval` is the 90 % percentile interval and `fractionNegative`
+ * the share of resamples in which the gap shrinks. The claim holds for a loss when both intervals
+ * lie below 0.
+ *
+ * @example
+ * ```ts ignore (needs the summary frame of stored runs)
+ * gapTrends(summaryFrame(runs)).map((t) => [t.loss, t.width.value, t.width.interval]);
+ * ```
+ */
+export function gapTrends(
+  summary: pl.DataFrame,
+  options: { replicates?: number; seed?: number | string } = {},
+): GapTrend[] {
+  const losses = [...new Set(summary.getColumn("loss").toArray() as string[])].filter((l) => l !== "ce");
+  return losses.map((loss) => {
+    const cells = pairedCells(summary, loss);
+    const rho = (gaps: number[], axis: "width" | "epochs") => spearman(gaps, cells.map((c) => c[axis]));
+    const observed = cells.map((c) => Math.abs(mean(c.differences)));
+    const resampled = (rng: Rng) =>
+      cells.map((c) => Math.abs(mean(c.differences.map(() => c.differences[rng.int(c.differences.length)]))));
+    const estimate = (axis: "width" | "epochs") =>
+      bootstrap(() => rho(observed, axis), (rng) => rho(resampled(rng), axis), {
+        replicates: options.replicates,
+        seed: `${options.seed ?? "gap-trends"}:${loss}:${axis}`,
+      });
+    return {
+      loss,
+      width: estimate("width"),
+      epochs: estimate("epochs"),
+      cells: cells.length,
+      seeds: Math.min(...cells.map((c) => c.differences.length)),
+    };
+  });
+}
+
+/** Whether the losses' accuracies differ by more than their seeds do. */
+export interface LossSpread extends Anova {
+  /** Largest minus smallest mean over seeds (points). */
+  range: number;
+  /** Pooled within-loss standard deviation (points). */
+  seedSd: number;
+  /** p ≥ 0.05: the spread between losses is within what the seeds' spread explains. */
+  withinSeedNoise: boolean;
+}
+
+/**
+ * One-way ANOVA of `column` grouped by loss over the rows of a summary frame (one row per run).
+ *
+ * @example
+ * ```ts ignore (needs the summary frame of stored runs)
+ * const { p, withinSeedNoise } = lossSpread(summaryFrame(runs));
+ * ```
+ */
+export function lossSpread(summary: pl.DataFrame, column = "test_accuracy"): LossSpread {
+  const rows = summary.select("loss", column).toRecords() as Record<string, number | string>[];
+  const groups = new Map<string, number[]>();
+  for (const r of rows) {
+    if (!groups.has(r.loss as string)) groups.set(r.loss as string, []);
+    groups.get(r.loss as string)!.push(r[column] as number);
+  }
+  const values = [...groups.values()];
+  const anova = oneWayAnova(values);
+  const means = values.map(mean);
+  const within = values.reduce((a, g) => a + g.reduce((s, v) => s + (v - mean(g)) ** 2, 0), 0);
+  return {
+    ...anova,
+    range: Math.max(...means) - Math.min(...means),
+    seedSd: Math.sqrt(within / anova.dfWithin),
+    withinSeedNoise: anova.p >= 0.05,
+  };
+}
