@@ -4,7 +4,8 @@
  * 1. Runs the sweeps behind the deep-network figures (N runs in parallel processes, default: one
  *    per core, at most 2), through the run store: finished runs are reused, interrupted ones resume.
  * 2. Executes every notebook headless; each exports its figures (SVG, PNG, PDF).
- * 3. Writes `SUMMARY.md` with the key numbers beside the figures.
+ * 3. Writes `SUMMARY.md` with the key numbers beside the figures, and `summary.json` with the
+ *    same numbers and the claims' tests as one object (`lib/present/summary_json.ts`).
  *
  * At the default `cpu` preset the executed notebooks replace `notebooks/*.ipynb` (so their outputs
  * can be read without running anything) and figures go to `figures/`. Other presets write both
@@ -15,13 +16,14 @@ import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
-import { initBackend } from "../lib/backend/backend.ts";
+import { activeBackend, initBackend } from "../lib/backend/backend.ts";
 import { FIGURE_NAMES, figureGrid } from "../lib/experiments/figure_presets.ts";
 import { resolvePreset, runsDir } from "../lib/experiments/presets.ts";
 import { writeFileAtomic } from "../lib/store/atomic.ts";
 import { storedRuns, sweep } from "../lib/experiments/sweep.ts";
 import { executeNotebook, listNotebooks } from "../lib/present/notebooks.ts";
 import { summaryMarkdown } from "../lib/present/summary.ts";
+import { reproductionSummary, summaryJson } from "../lib/present/summary_json.ts";
 import { mkdirSync } from "node:fs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -40,7 +42,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     console.log(
-      "Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md.",
+      "Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md and summary.json.",
     );
     return 0;
   }
@@ -88,7 +90,12 @@ async function main(): Promise<number> {
     FIGURE_NAMES.map((figure) => [figure, storedRuns(figureGrid(figure, preset), store)]),
   );
   writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(preset, runs));
-  console.error(`[reproduce] done in ${seconds(started)} s; figures and SUMMARY.md in ${figuresDir}`);
+  const wallSeconds = (performance.now() - started) / 1000;
+  const summary = reproductionSummary(preset, runs, { backend: activeBackend() ?? "unknown", wallSeconds });
+  writeFileAtomic(join(figuresDir, "summary.json"), summaryJson(summary));
+  console.error(
+    `[reproduce] done in ${seconds(started)} s; figures, SUMMARY.md and summary.json in ${figuresDir}`,
+  );
   return 0;
 }
 
