@@ -67,6 +67,7 @@ export {
   WithinClassAccumulator,
   type WithinClassOptions,
 } from "./core/nc_accumulators.ts";
+export { type Anova, bootstrap, type BootstrapEstimate, oneWayAnova, spearman } from "./core/statistics.ts";
 export {
   type FeatureCollapse,
   featureCollapse,
@@ -229,6 +230,7 @@ export {
   sweep,
   type SweepGrid,
   type SweepOptions,
+  type SweepProgress,
   threadsPerJob,
 } from "./experiments/sweep.ts";
 export {
@@ -312,8 +314,20 @@ export {
   EtaClock,
   formatDuration,
   formatProgress,
+  formatSweepProgress,
   notebookProgress,
+  sweepProgress,
   terminalProgress,
 } from "./present/progress.ts";
 export { summaryMarkdown } from "./present/summary.ts";
+export {
+  type AccuracyNumbers,
+  type DynamicsNumbers,
+  type GapCell,
+  type GapClaim,
+  type ReproductionSummary,
+  reproductionSummary,
+  summaryJson,
+} from "./present/summary_json.ts";
+export { type GapTrend, gapTrends, type LossSpread, lossSpread } from "./present/claims.ts";
 export { DISPLAY_DIGITS, type Displayable, formatNumber, keyNumbers, roundedFrame } from "./present/display.ts";

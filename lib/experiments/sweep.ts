@@ -59,7 +59,30 @@ export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "
   threads?: number;
   /** Called after each run with its record and how many are done. */
   onRun?: (record: RunRecord, done: number, total: number) => void;
+  /**
+   * Called when a run that needs training starts and after each of its epochs; never when every
+   * run is already done in the store (reading cached runs reports nothing).
+   */
+  onProgress?: (progress: SweepProgress) => void;
 }
+
+/** Where a sweep stands: what it has to train and how far it got. */
+export interface SweepProgress {
+  /** Runs of the grid, and how many were done in the store before the sweep started. */
+  total: number;
+  stored: number;
+  /** Runs trained (or resumed) by this sweep so far, of `toTrain`. */
+  trained: number;
+  toTrain: number;
+  /** Epochs of the runs to train, and those done so far. */
+  epochsDone: number;
+  epochsTotal: number;
+  /** The runs in training now, with their last finished epoch. */
+  running: { id: string; epoch: number; epochs: number }[];
+}
+
+/** Marks a worker's epoch lines on its stderr. */
+const EPOCH_MARK = "@epoch ";
 
 const WORKER = resolve(fileURLToPath(WORKER_ENTRY));
 
@@ -78,19 +101,37 @@ export function threadsPerJob(jobs: number, cores = coreCount(), requested?: num
   return Number.isInteger(asked) && asked >= 1 ? Math.min(asked, share) : share;
 }
 
-function runInWorker(config: TrainConfig, options: SweepOptions, scratch: string, threads: number): Promise<RunRecord> {
+function runInWorker(
+  config: TrainConfig,
+  options: SweepOptions,
+  scratch: string,
+  threads: number,
+  onEpoch: (epoch: number) => void,
+): Promise<RunRecord> {
   const file = join(scratch, `${runId(config)}.json`);
   writeFileSync(file, JSON.stringify(config));
   const args = ["run", "-A", WORKER, file, options.runsDir ?? "runs"];
   if (options.dataDir) args.push(options.dataDir);
   const backend = options.backend ?? activeBackend();
-  const env: Record<string, string | undefined> = { ...process.env, NC_THREADS: String(threads) };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NC_THREADS: String(threads),
+    NC_WORKER_EPOCHS: "1",
+  };
   if (backend) env.NC_BACKEND = backend;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "", stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    let pending = "";
+    child.stderr.on("data", (d) => {
+      const lines = (pending + d).split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith(EPOCH_MARK)) onEpoch(Number(line.slice(EPOCH_MARK.length)));
+        else stderr += line + "\n";
+      }
+    });
     child.on("error", reject);
     child.on("close", (code) => {
       try {
@@ -124,14 +165,50 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
   const jobs = Math.max(1, Math.min(options.jobs ?? 1, configs.length));
   const records: RunRecord[] = new Array(configs.length);
   let done = 0, next = 0;
+  const runsDir = options.runsDir ?? "runs";
+  const stored = configs.map((c) => {
+    const dir = join(runsDir, runId(c));
+    return hasRun(dir) && readRun(dir).status.state === "done";
+  });
+  const progress: SweepProgress = {
+    total: configs.length,
+    stored: stored.filter(Boolean).length,
+    trained: 0,
+    toTrain: stored.filter((s) => !s).length,
+    epochsDone: 0,
+    epochsTotal: configs.reduce((a, c, i) => a + (stored[i] ? 0 : c.epochs), 0),
+    running: [],
+  };
+  const report = () => options.onProgress?.({ ...progress, running: progress.running.map((r) => ({ ...r })) });
   const scratch = jobs > 1 ? mkdtempSync(join(tmpdir(), "nc-sweep-")) : "";
   const worker = async () => {
     while (next < configs.length) {
       const index = next++;
       const config = configs[index];
+      const slot = { id: runId(config), epoch: 0, epochs: config.epochs };
+      const onEpoch = (epoch: number) => {
+        progress.epochsDone += epoch - slot.epoch;
+        slot.epoch = epoch;
+        report();
+      };
+      if (!stored[index]) {
+        progress.running.push(slot);
+        report();
+      }
       records[index] = jobs > 1
-        ? await runInWorker(config, options, scratch, threadsPerJob(jobs, coreCount(), options.threads))
-        : await runTraining(config, { runsDir: options.runsDir, dataDir: options.dataDir, log: options.log });
+        ? await runInWorker(config, options, scratch, threadsPerJob(jobs, coreCount(), options.threads), onEpoch)
+        : await runTraining(config, {
+          runsDir: options.runsDir,
+          dataDir: options.dataDir,
+          log: options.log,
+          onEpoch: (epoch) => onEpoch(epoch),
+        });
+      if (!stored[index]) {
+        progress.epochsDone += config.epochs - slot.epoch; // a resumed run's earlier epochs
+        progress.trained++;
+        progress.running.splice(progress.running.indexOf(slot), 1);
+        report();
+      }
       options.onRun?.(records[index], ++done, configs.length);
     }
   };

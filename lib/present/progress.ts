@@ -5,6 +5,7 @@
  * @module
  */
 import process from "node:process";
+import type { SweepProgress } from "../experiments/sweep.ts";
 import type { BatchProgress } from "../training/train.ts";
 
 /** Formats seconds as "1h02m", "3m05s" or "42s". */
@@ -114,6 +115,66 @@ export function notebookProgress(options: { display?: DisplayFunction } = {}): (
     if (now - lastDraw < 500 && p.batch !== p.batches) return;
     lastDraw = now;
     const text = formatProgress(p, eta);
+    if (display) {
+      try {
+        void display({ "text/plain": text }, { raw: true, display_id: displayId, update: shown });
+        shown = true;
+        return;
+      } catch {
+        display = null; // not in the Deno kernel
+      }
+    }
+    console.error(text);
+  };
+}
+
+/**
+ * The one-line state of a sweep: runs trained of those to train (and how many were stored), epochs
+ * done, the runs in training and the time left, extrapolated from the epochs done so far.
+ *
+ * @example
+ * ```ts
+ * formatSweepProgress("heatmaps", {
+ *   total: 144, stored: 96, trained: 3, toTrain: 48, epochsDone: 70, epochsTotal: 1120,
+ *   running: [{ id: "fashion-mnist-mlp-w64-fl-e20-s1-0123456789", epoch: 5, epochs: 20 }],
+ * }, 35);
+ * // "heatmaps: 3/48 runs trained (96 stored), epoch 70/1120 · fashion-mnist-mlp-w64-fl-e20-s1 5/20 · 8m45s left"
+ * ```
+ */
+export function formatSweepProgress(label: string, p: SweepProgress, elapsedSeconds: number): string {
+  const left = p.epochsDone > 0 ? (elapsedSeconds / p.epochsDone) * (p.epochsTotal - p.epochsDone) : NaN;
+  const running = p.running.map((r) => `${r.id.replace(/-[0-9a-f]{10}$/, "")} ${r.epoch}/${r.epochs}`).join(", ");
+  return `${label}: ${p.trained}/${p.toTrain} runs trained (${p.stored} stored), epoch ${p.epochsDone}/${p.epochsTotal}${
+    running ? ` · ${running}` : ""
+  } · ${formatDuration(left)} left`;
+}
+
+/**
+ * A sweep's progress in a Deno notebook: one output line, updated in place (at most twice a second,
+ * and at every run's end), created only when the sweep has something to train, so a notebook that
+ * reads cached runs shows nothing. Outside the Deno kernel it writes the line to stderr instead.
+ *
+ * @example
+ * ```ts ignore (trains in a notebook)
+ * const runs = await sweep(grid, { runsDir: runsDir(), log: () => {}, onProgress: sweepProgress("heatmaps") });
+ * ```
+ */
+export function sweepProgress(
+  label: string,
+  options: { display?: DisplayFunction; now?: () => number } = {},
+): (p: SweepProgress) => void {
+  let display: DisplayFunction | null = options.display ?? denoDisplay();
+  const now = options.now ?? (() => performance.now());
+  const displayId = `nc-sweep-${Math.random().toString(36).slice(2)}`;
+  let started: number | null = null, shown = false, lastDraw = -Infinity, lastTrained = -1;
+  return (p) => {
+    const t = now();
+    started ??= t;
+    const finished = p.trained !== lastTrained;
+    if (t - lastDraw < 500 && !finished) return;
+    lastDraw = t;
+    lastTrained = p.trained;
+    const text = formatSweepProgress(label, p, (t - started) / 1000);
     if (display) {
       try {
         void display({ "text/plain": text }, { raw: true, display_id: displayId, update: shown });

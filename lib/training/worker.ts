@@ -1,7 +1,8 @@
 /**
  * A worker process of a sweep: `deno run -A lib/training/worker.ts CONFIG_FILE RUNS_DIR [DATA_DIR]`
  * trains (or resumes, or returns) the run of the configuration file through {@link runTraining} and
- * prints one JSON line `{ "runDir": … }` on stdout; logs go to stderr. The backend and the native
+ * prints one JSON line `{ "runDir": … }` on stdout; logs go to stderr (with `NC_WORKER_EPOCHS` set,
+ * also a line `@epoch N` after each epoch, which the sweep reads for its progress). The backend and the native
  * libraries' threads come from `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker.
  *
  * @module
@@ -22,7 +23,9 @@ async function work([configFile, runsDir, dataDir]: string[]): Promise<number> {
   try {
     await initBackend({ quiet: true });
     const config = JSON.parse(readFileSync(configFile, "utf8"));
-    const run = await runTraining(config, { runsDir, dataDir, log: (line) => console.error(line) });
+    // The sweep that started this worker follows its epochs through these lines.
+    const onEpoch = process.env.NC_WORKER_EPOCHS ? (epoch: number) => console.error(`@epoch ${epoch}`) : undefined;
+    const run = await runTraining(config, { runsDir, dataDir, log: (line) => console.error(line), onEpoch });
     process.stdout.write(JSON.stringify({ runDir: run.dir }) + "\n");
     return 0;
   } catch (error) {

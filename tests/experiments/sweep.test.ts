@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { figureGrid, FigurePresetError } from "../../lib/experiments/figure_presets.ts";
-import { expandGrid, sweep } from "../../lib/experiments/sweep.ts";
+import { expandGrid, sweep, type SweepProgress } from "../../lib/experiments/sweep.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-sweep-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,12 +34,33 @@ test(
     await initBackend({ backend: "wasm", quiet: true });
     const grid = { ...GRID, losses: [...GRID.losses] };
     const seen: number[] = [];
-    const first = await sweep(grid, { runsDir: join(dir, "a"), log: () => {}, onRun: (_, done) => seen.push(done) });
+    const progress: SweepProgress[] = [];
+    const first = await sweep(grid, {
+      runsDir: join(dir, "a"),
+      log: () => {},
+      onRun: (_, done) => seen.push(done),
+      onProgress: (p) => progress.push(p),
+    });
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(first.every((r) => r.status.state === "done")).toBe(true);
-    const again = await sweep(grid, { runsDir: join(dir, "a"), log: () => {} });
+    // A start, two epochs and an end per run; epochs counted up to the grid's total.
+    expect(progress).toHaveLength(8 * 4);
+    expect(progress[0]).toMatchObject({ total: 8, stored: 0, toTrain: 8, trained: 0, epochsDone: 0, epochsTotal: 16 });
+    expect(progress[0].running).toEqual([{ id: first[0].id, epoch: 0, epochs: 2 }]);
+    expect(progress.at(-1)).toMatchObject({ trained: 8, epochsDone: 16, running: [] });
+    const quiet: SweepProgress[] = [];
+    const again = await sweep(grid, { runsDir: join(dir, "a"), log: () => {}, onProgress: (p) => quiet.push(p) });
     expect(again.map((r) => r.rows)).toEqual(first.map((r) => r.rows));
-    const parallel = await sweep(grid, { runsDir: join(dir, "b"), jobs: 2 });
+    expect(quiet).toEqual([]); // cached runs report nothing
+    const parallelProgress: SweepProgress[] = [];
+    const parallel = await sweep(grid, {
+      runsDir: join(dir, "b"),
+      jobs: 2,
+      onProgress: (p) => parallelProgress.push(p),
+    });
+    // Worker processes report their epochs too.
+    expect(parallelProgress.filter((p) => p.running.some((r) => r.epoch === 1)).length).toBeGreaterThan(0);
+    expect(parallelProgress.at(-1)).toMatchObject({ trained: 8, epochsDone: 16, running: [] });
     const strip = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
     expect(parallel.map((r) => r.id)).toEqual(first.map((r) => r.id));
     expect(parallel.map((r) => strip(r.rows))).toEqual(first.map((r) => strip(r.rows)));

@@ -3,7 +3,9 @@ import {
   EtaClock,
   formatDuration,
   formatProgress,
+  formatSweepProgress,
   notebookProgress,
+  sweepProgress,
   terminalProgress,
 } from "../../lib/present/progress.ts";
 import type { BatchProgress } from "../../lib/training/train.ts";
@@ -65,4 +67,44 @@ test("in a notebook the progress updates one display in place", () => {
   expect(calls[1].options.update).toBe(true);
   expect(calls[1].options.display_id).toBe(calls[0].options.display_id);
   expect(calls[1].bundle["text/plain"]).toMatch(/^epoch 2\/2/);
+});
+
+const sweepAt = (trained: number, epochsDone: number) => ({
+  total: 10,
+  stored: 6,
+  trained,
+  toTrain: 4,
+  epochsDone,
+  epochsTotal: 40,
+  running: trained < 4 ? [{ id: "synthetic-mlp-w8-ce-e10-s0-0123456789", epoch: epochsDone % 10, epochs: 10 }] : [],
+});
+
+test("a sweep's line: runs trained of those to train, epochs, the running run, the time left", () => {
+  expect(formatSweepProgress("heatmaps", sweepAt(1, 15), 30)).toBe(
+    "heatmaps: 1/4 runs trained (6 stored), epoch 15/40 · synthetic-mlp-w8-ce-e10-s0 5/10 · 50s left",
+  );
+  expect(formatSweepProgress("x", sweepAt(0, 0), 0)).toMatch(/· \? left$/);
+});
+
+test("a sweep's progress in a notebook is one display, updated in place, throttled except at a run's end", () => {
+  const calls: { text: string; update: boolean; id: string }[] = [];
+  let clock = 0;
+  const onProgress = sweepProgress("heatmaps", {
+    display: (
+      bundle,
+      options,
+    ) => (calls.push({ text: bundle["text/plain"], update: options.update, id: options.display_id }),
+      Promise.resolve()),
+    now: () => clock,
+  });
+  onProgress(sweepAt(0, 0));
+  clock = 100;
+  onProgress(sweepAt(0, 1)); // throttled: same run, 0.1 s later
+  clock = 200;
+  onProgress(sweepAt(1, 10)); // a run ended: drawn
+  clock = 900;
+  onProgress(sweepAt(1, 11));
+  expect(calls.map((c) => c.update)).toEqual([false, true, true]);
+  expect(new Set(calls.map((c) => c.id)).size).toBe(1);
+  expect(calls[2].text).toMatch(/^heatmaps: 1\/4 runs trained \(6 stored\), epoch 11\/40/);
 });
