@@ -202,8 +202,9 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { style?: Fi
 
 /**
  * A metric against a loss hyper-parameter, LS α and FL γ side by side on their own axes, one
- * line per loss (notebook 06). Rows need `loss`, `loss_param` and the column. A `log` metric gets a
- * decade axis; an `accuracy` metric follows {@link accuracyDomain}.
+ * line per loss (notebook 06): the mean over seeds (geometric for a `log` metric) with a bar over
+ * the seeds' range. Rows need `loss`, `loss_param` and the column, one row per run. A `log` metric
+ * gets a decade axis; an `accuracy` metric follows {@link accuracyDomain}.
  *
  * @example
  * ```ts ignore (needs the summary frame of stored runs)
@@ -222,9 +223,16 @@ export function hyperparameterPlot(
     : options.accuracy
     ? { domain: accuracyDomain(all), ticks: 4 }
     : { ticks: 4, nice: true };
+  const mean = (v: number[]) =>
+    options.log ? Math.exp(v.reduce((a, x) => a + Math.log(x), 0) / v.length) : v.reduce((a, x) => a + x, 0) / v.length;
   const panel = (loss: LossName, axis: string) => {
-    const data: Row[] = rows.filter((r) => r.loss === loss).map((r) => ({ ...r, label: LOSS[loss].label }));
-    const values = [...new Set(data.map((d) => d.loss_param as number))].sort((a, b) => a - b);
+    const values = [...new Set(rows.filter((r) => r.loss === loss).map((r) => r.loss_param as number))].sort((a, b) =>
+      a - b
+    );
+    const data: Row[] = values.map((value) => {
+      const v = rows.filter((r) => r.loss === loss && r.loss_param === value).map((r) => r[options.column] as number);
+      return { loss_param: value, value: mean(v), low: Math.min(...v), high: Math.max(...v), label: LOSS[loss].label };
+    });
     return plotSvg({
       width: (L.width - L.gap) / 2,
       height,
@@ -233,8 +241,9 @@ export function hyperparameterPlot(
       x: { label: axis, ticks: values, tickFormat: "~g" },
       y: { label: options.label, grid: true, ...y },
       marks: [
-        Plot.line(data, { x: "loss_param", y: options.column, stroke: "label", sort: "loss_param" }),
-        Plot.dot(data, { x: "loss_param", y: options.column, stroke: "label", fill: "label", symbol: "label", r: 2.5 }),
+        Plot.ruleX(data, { x: "loss_param", y1: "low", y2: "high", stroke: "label", strokeWidth: 1 }),
+        Plot.line(data, { x: "loss_param", y: "value", stroke: "label", sort: "loss_param" }),
+        Plot.dot(data, { x: "loss_param", y: "value", stroke: "label", fill: "label", symbol: "label", r: 2.5 }),
       ],
     }, { style: L.style });
   };

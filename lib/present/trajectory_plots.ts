@@ -1,0 +1,181 @@
+/**
+ * Metric trajectories grouped by something other than the loss: the NC1 of each loss
+ * hyper-parameter value over epochs, as a mean over seeds with their range (notebook 06), and the
+ * collapse of every hidden layer over epochs, one panel per loss (notebook 07). Groups are coloured
+ * along viridis (dark to light: small to large value, or input side to output side), which stays
+ * ordered in grey and for colour-blind readers.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { LOSS } from "../core/loss_registry.ts";
+import type { LossName } from "../core/losses.ts";
+import { composeFigures } from "./compose.ts";
+import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
+import { decadeAxis, legendStrip, plotSvg, type SvgFigure } from "./svg.ts";
+
+type Row = Record<string, unknown>;
+
+/**
+ * `n` ordered colours from viridis, stopping short of its yellow end (unreadable on white).
+ *
+ * @example
+ * ```ts
+ * orderedColors(2); // ["#440154", "#7ad151"]
+ * ```
+ */
+export function orderedColors(n: number): string[] {
+  const scale = Plot.scale({ color: { type: "sequential", scheme: "viridis", domain: [0, 1] } });
+  return Array.from({ length: n }, (_, i) => scale.apply(n === 1 ? 0.4 : (0.8 * i) / (n - 1)) as string);
+}
+
+/** One line per group: the geometric mean over seeds at each epoch, and the band of their range. */
+function seedBands(rows: readonly Row[], group: string, metric: string): Row[] {
+  const cells = new Map<string, { group: unknown; epoch: number; values: number[] }>();
+  for (const r of rows) {
+    const v = r[metric] as number;
+    if (!(v > 0)) continue;
+    const key = `${r[group]}|${r.epoch}`;
+    if (!cells.has(key)) cells.set(key, { group: r[group], epoch: r.epoch as number, values: [] });
+    cells.get(key)!.values.push(v);
+  }
+  return [...cells.values()].map((c) => ({
+    group: c.group,
+    epoch: c.epoch,
+    mean: Math.exp(c.values.reduce((a, v) => a + Math.log(v), 0) / c.values.length),
+    low: Math.min(...c.values),
+    high: Math.max(...c.values),
+    seeds: c.values.length,
+  }));
+}
+
+interface PanelOptions {
+  title: string;
+  data: Row[];
+  groups: unknown[];
+  colors: string[];
+  width: number;
+  height: number;
+  yLabel: string;
+  yValues: number[];
+  epochs: number[];
+}
+
+function trajectoryPanel(p: PanelOptions, style: FigureStyleInput | undefined): SvgFigure {
+  const L = figureLayout(style);
+  const color = { domain: p.groups.map(String), range: p.colors };
+  const data = p.data.map((d) => ({ ...d, key: String(d.group) }));
+  return plotSvg({
+    width: p.width,
+    height: p.height,
+    ...L.margins,
+    color,
+    x: { ...decadeAxis(p.epochs, { length: p.width, font: 2.5 * L.font }), label: "epoch" },
+    y: {
+      ...decadeAxis(p.yValues, { length: p.height - L.marginTop - L.marginBottom, font: L.font }),
+      label: p.yLabel,
+      grid: true,
+    },
+    marks: [
+      Plot.areaY(data, { x: "epoch", y1: "low", y2: "high", z: "key", fill: "key", fillOpacity: 0.18, sort: "epoch" }),
+      Plot.line(data, { x: "epoch", y: "mean", z: "key", stroke: "key", strokeWidth: 1.3, sort: "epoch" }),
+      Plot.text([p.title], { frameAnchor: "top-left", dx: 3, dy: 2, text: (d: string) => d, textAnchor: "start" }),
+    ],
+  }, { style: L.style });
+}
+
+/**
+ * NC1 (or another metric) over epochs for each value of LS α and FL γ, side by side: the line is
+ * the geometric mean over seeds, the band their range. Rows are {@link metricsFrame} records of the
+ * hyper-parameter runs (`loss`, `loss_param`, `seed`, `epoch` and the metric).
+ *
+ * @example
+ * ```ts ignore (reads the run store)
+ * hyperparameterTrajectoriesPlot(metricsFrame(runs).toRecords(), { metric: "nc1", label: "NC1" });
+ * ```
+ */
+export function hyperparameterTrajectoriesPlot(
+  rows: readonly Row[],
+  options: { metric?: string; label?: string; style?: FigureStyleInput } = {},
+): SvgFigure {
+  const metric = options.metric ?? "nc1", label = options.label ?? metric.toUpperCase();
+  const L = figureLayout(options.style);
+  const width = (L.width - L.gap) / 2, height = 14 * L.font;
+  const all = rows.filter((r) => r.loss === "ls" || r.loss === "fl");
+  const yValues = all.map((r) => r[metric] as number);
+  const epochs = all.map((r) => r.epoch as number);
+  const column = (loss: LossName, symbol: string) => {
+    const data = seedBands(all.filter((r) => r.loss === loss), "loss_param", metric);
+    const groups = [...new Set(data.map((d) => d.group as number))].sort((a, b) => a - b);
+    const colors = orderedColors(groups.length);
+    const legend = legendStrip(groups.map((g, i) => ({ label: `${symbol} = ${g}`, color: colors[i], line: true })), {
+      width,
+      style: L.style,
+    });
+    const panel = trajectoryPanel({
+      title: LOSS[loss].label,
+      data,
+      groups,
+      colors,
+      width,
+      height,
+      yLabel: `${label} (mean over seeds, range)`,
+      yValues,
+      epochs,
+    }, L.style);
+    return composeFigures([legend, panel], { columns: 1, gap: L.gap / 2 });
+  };
+  return composeFigures([column("ls", "α"), column("fl", "γ")], { columns: 2, gap: L.gap });
+}
+
+/**
+ * Collapse layer by layer: for each loss a panel of NC1 (top row) and NC2 of the class means
+ * (bottom row) over epochs, one line per hidden layer coloured from the input side (dark) to the
+ * features (light). Rows are {@link layerMetricsFrame} records (`loss`, `layer`, `depth`, `epoch`,
+ * `nc1`, `nc2Means`); several seeds become a mean with a band.
+ *
+ * @example
+ * ```ts ignore (reads the run store)
+ * layerCollapsePlot(layerMetricsFrame(runs).toRecords());
+ * ```
+ */
+export function layerCollapsePlot(rows: readonly Row[], options: { style?: FigureStyleInput } = {}): SvgFigure {
+  const L = figureLayout(options.style);
+  const losses = (Object.keys(LOSS) as LossName[]).filter((l) => rows.some((r) => r.loss === l));
+  const perRow = Math.min(losses.length, Math.max(1, Math.floor(L.width / (11 * L.font))));
+  const width = (L.width - L.gap * (perRow - 1)) / perRow, height = 12 * L.font;
+  const layers = [...new Map(rows.map((r) => [r.depth as number, r.layer as string])).entries()].sort((a, b) =>
+    a[0] - b[0]
+  );
+  const colors = orderedColors(layers.length);
+  const epochs = rows.map((r) => r.epoch as number);
+  const metricRow = (metric: string, label: string) => {
+    const yValues = rows.map((r) => r[metric] as number);
+    const panels = losses.map((loss) =>
+      trajectoryPanel({
+        title: LOSS[loss].label,
+        data: seedBands(rows.filter((r) => r.loss === loss), "depth", metric),
+        groups: layers.map(([depth]) => depth),
+        colors,
+        width,
+        height,
+        yLabel: label,
+        yValues,
+        epochs,
+      }, L.style)
+    );
+    const lines: SvgFigure[] = [];
+    for (let i = 0; i < panels.length; i += perRow) {
+      lines.push(composeFigures(panels.slice(i, i + perRow), { gap: L.gap }));
+    }
+    return lines;
+  };
+  const legend = legendStrip(layers.map(([, name], i) => ({ label: name, color: colors[i], line: true })), {
+    width: L.width,
+    style: L.style,
+  });
+  return composeFigures([legend, ...metricRow("nc1", "NC1"), ...metricRow("nc2Means", "NC2 (class means)")], {
+    columns: 1,
+    gap: L.gap / 2,
+  });
+}
