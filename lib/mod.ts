@@ -254,6 +254,17 @@ export {
   textWidthEm,
 } from "./present/svg.ts";
 export { composeFigures } from "./present/compose.ts";
+export { figureFontFiles, FONT_FILES } from "./present/fonts.ts";
+export {
+  figureFontMeasurer,
+  type Rect,
+  type TextBox,
+  textBoxes,
+  type TextLayoutIssue,
+  textLayoutIssues,
+  type TextMeasurer,
+  type TextMetrics,
+} from "./present/text_boxes.ts";
 export { landscapeSummaryFrame, ufmResultsFrame } from "./present/ufm_frames.ts";
 export {
   type ComparisonRow,
