@@ -314,4 +314,5 @@ export {
   terminalProgress,
 } from "./present/progress.ts";
 export { summaryMarkdown } from "./present/summary.ts";
+export { type UfmStudies, ufmStudies, ufmSummaryMarkdown } from "./present/ufm_summary.ts";
 export { DISPLAY_DIGITS, type Displayable, formatNumber, keyNumbers, roundedFrame } from "./present/display.ts";
