@@ -268,6 +268,17 @@ export {
   textWidthEm,
 } from "./present/svg.ts";
 export { composeFigures } from "./present/compose.ts";
+export { figureFontFiles, FONT_FILES } from "./present/fonts.ts";
+export {
+  figureFontMeasurer,
+  type Rect,
+  type TextBox,
+  textBoxes,
+  type TextLayoutIssue,
+  textLayoutIssues,
+  type TextMeasurer,
+  type TextMetrics,
+} from "./present/text_boxes.ts";
 export { landscapeSummaryFrame, ufmResultsFrame } from "./present/ufm_frames.ts";
 export {
   type ComparisonRow,
@@ -330,4 +341,5 @@ export {
   summaryJson,
 } from "./present/summary_json.ts";
 export { type GapTrend, gapTrends, type LossSpread, lossSpread } from "./present/claims.ts";
+export { type UfmStudies, ufmStudies, ufmSummaryMarkdown } from "./present/ufm_summary.ts";
 export { DISPLAY_DIGITS, type Displayable, formatNumber, keyNumbers, roundedFrame } from "./present/display.ts";

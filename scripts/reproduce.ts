@@ -1,11 +1,16 @@
 /**
- * `deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N]`: the main job.
+ * `deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--summary-only]`: the main job.
  *
  * 1. Runs the sweeps behind the deep-network figures (N runs in parallel processes, default: one
  *    per core, at most 2), through the run store: finished runs are reused, interrupted ones resume.
  * 2. Executes every notebook headless; each exports its figures (SVG, PNG, PDF).
- * 3. Writes `SUMMARY.md` with the key numbers beside the figures, and `summary.json` with the
- *    same numbers and the claims' tests as one object (`lib/present/summary_json.ts`).
+ * 3. Writes `SUMMARY.md` with the key numbers beside the figures (those of the stored runs, and
+ *    those of the UFM studies of notebooks 01 and 02, computed again: seconds at `cpu`), and
+ *    `summary.json` with the runs' numbers and the claims' tests as one object
+ *    (`lib/present/summary_json.ts`).
+ *
+ * `--summary-only` rewrites `SUMMARY.md` alone (no training, no notebooks), from the runs already
+ * stored; `summary.json`, which records the wall time of a whole reproduction, is left as it is.
  *
  * At the default `cpu` preset the executed notebooks replace `notebooks/*.ipynb` (so their outputs
  * can be read without running anything) and figures go to `figures/`. Other presets write both
@@ -18,12 +23,13 @@ import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { activeBackend, initBackend } from "../lib/backend/backend.ts";
 import { FIGURE_NAMES, figureGrid } from "../lib/experiments/figure_presets.ts";
-import { resolvePreset, runsDir } from "../lib/experiments/presets.ts";
+import { resolvePreset, runsDir, UFM_PRESETS } from "../lib/experiments/presets.ts";
 import { writeFileAtomic } from "../lib/store/atomic.ts";
 import { storedRuns, sweep } from "../lib/experiments/sweep.ts";
 import { executeNotebook, listNotebooks } from "../lib/present/notebooks.ts";
 import { summaryMarkdown } from "../lib/present/summary.ts";
 import { reproductionSummary, summaryJson } from "../lib/present/summary_json.ts";
+import { ufmStudies } from "../lib/present/ufm_summary.ts";
 import { mkdirSync } from "node:fs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -36,13 +42,14 @@ async function main(): Promise<number> {
       preset: { type: "string" },
       only: { type: "string" },
       jobs: { type: "string" },
+      "summary-only": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
   if (values.help) {
     console.log(
-      "Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md and summary.json.",
+      "Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--summary-only]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md and summary.json.\n--summary-only writes SUMMARY.md alone, from the stored runs and the UFM studies (no training).",
     );
     return 0;
   }
@@ -57,8 +64,9 @@ async function main(): Promise<number> {
   if (notebooks.length === 0) throw new Error(`no notebook matches "${values.only}"`);
   const started = performance.now();
 
+  const summaryOnly = values["summary-only"] ?? false;
   await initBackend({ quiet: true });
-  for (const figure of FIGURE_NAMES) {
+  for (const figure of summaryOnly ? [] : FIGURE_NAMES) {
     const t0 = performance.now();
     const records = await sweep(figureGrid(figure, preset), {
       runsDir: store,
@@ -75,7 +83,7 @@ async function main(): Promise<number> {
     console.error(`[reproduce] sweep ${figure}: ${records.length} runs (${failed} failed) in ${seconds(t0)} s`);
   }
 
-  for (const path of notebooks) {
+  for (const path of summaryOnly ? [] : notebooks) {
     const t0 = performance.now();
     const name = path.split("/").pop()!;
     console.error(`[reproduce] ${name} (preset ${preset}) …`);
@@ -89,12 +97,19 @@ async function main(): Promise<number> {
   const runs = Object.fromEntries(
     FIGURE_NAMES.map((figure) => [figure, storedRuns(figureGrid(figure, preset), store)]),
   );
-  writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(preset, runs));
-  const wallSeconds = (performance.now() - started) / 1000;
-  const summary = reproductionSummary(preset, runs, { backend: activeBackend() ?? "unknown", wallSeconds });
-  writeFileAtomic(join(figuresDir, "summary.json"), summaryJson(summary));
+  const t0 = performance.now();
+  const ufm = ufmStudies(UFM_PRESETS[preset]);
+  console.error(`[reproduce] UFM studies for SUMMARY.md in ${seconds(t0)} s`);
+  writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(preset, runs, ufm));
+  if (!summaryOnly) {
+    const wallSeconds = (performance.now() - started) / 1000;
+    const summary = reproductionSummary(preset, runs, { backend: activeBackend() ?? "unknown", wallSeconds });
+    writeFileAtomic(join(figuresDir, "summary.json"), summaryJson(summary));
+  }
   console.error(
-    `[reproduce] done in ${seconds(started)} s; figures, SUMMARY.md and summary.json in ${figuresDir}`,
+    `[reproduce] done in ${seconds(started)} s; figures, SUMMARY.md${
+      summaryOnly ? "" : " and summary.json"
+    } in ${figuresDir}`,
   );
   return 0;
 }

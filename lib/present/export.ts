@@ -11,32 +11,18 @@
 import { Resvg } from "@resvg/resvg-js";
 import PDFDocument from "pdfkit";
 import SVGtoPDF from "svg-to-pdfkit";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { FIGURE_DEFAULTS, FIGURE_STYLES, type FigureStyle, figureStyle } from "./figure_defaults.ts";
 import { figureSize, type SvgFigure } from "./svg.ts";
+import { figureFontFiles } from "./fonts.ts";
+
+export { FONT_FILES } from "./fonts.ts";
 
 /** Figure formats this module writes. */
 export type FigureFormat = "svg" | "png" | "pdf";
-
-/** The font files of every PNG and PDF (Debian's paths; `NC_FONT_DIR` names another folder with them). */
-export const FONT_FILES = {
-  regular: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-  bold: "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-} as const;
-
-function fontFiles(): string[] {
-  const dir = process.env.NC_FONT_DIR;
-  const system = [FONT_FILES.regular, FONT_FILES.bold];
-  const files = dir ? system.map((f) => join(dir, f.split("/").at(-1)!)) : system;
-  const missing = files.filter((f) => !existsSync(f));
-  if (missing.length) {
-    throw new Error(`figure font missing (${missing.join(", ")}): install Debian's fonts-dejavu-core`);
-  }
-  return files;
-}
 
 /** Options of {@link exportFigure}. */
 export interface ExportOptions {
@@ -55,7 +41,7 @@ function renderPng(figure: SvgFigure, width: number): Uint8Array {
   return new Resvg(figure.outerHTML, {
     fitTo: { mode: "width", value: Math.round(width) },
     background: FIGURE_DEFAULTS.background,
-    font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
+    font: { fontFiles: figureFontFiles(), loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
   }).render().asPng();
 }
 
@@ -72,7 +58,7 @@ function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
     margin: 0,
     info: { Creator: "nc-losses", Producer: "pdfkit", CreationDate: created, ModDate: created },
   });
-  const [regular, bold] = fontFiles();
+  const [regular, bold] = figureFontFiles();
   doc.registerFont("DejaVu Sans", regular);
   doc.registerFont("DejaVu Sans Bold", bold);
   const chunks: Uint8Array[] = [];

@@ -96,6 +96,11 @@ export interface FigureLayout {
   readonly marginBottom: number;
   /** The four margins above, as Plot's options take them. */
   readonly margins: { marginLeft: number; marginRight: number; marginTop: number; marginBottom: number };
+  /**
+   * The margins of a faceted figure (panel titles above the panels, through `fx`): the top margin
+   * holds the y-axis label and, one line lower, the panel titles, which would otherwise overlap.
+   */
+  readonly facetMargins: { marginLeft: number; marginRight: number; marginTop: number; marginBottom: number };
   /** Gap between composed panels. */
   readonly gap: number;
   /** Height of a legend strip and of a colour ramp. */
@@ -124,6 +129,7 @@ export function figureLayout(input?: FigureStyleInput): FigureLayout {
     ...margins,
     marginLeftWide: 8.5 * f,
     margins,
+    facetMargins: { ...margins, marginTop: margins.marginTop + 1.4 * f },
     gap: f,
     legendHeight: 2 * f,
     rampHeight: 4 * f,

@@ -177,8 +177,8 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { style?: Fi
   const budgets = [...new Set(data.map((d) => d.epochs as number))].sort((a, b) => a - b);
   const plot = plotSvg({
     width: L.width,
-    height: 16 * L.font,
-    ...L.margins,
+    height: 16 * L.font + L.facetMargins.marginTop - L.marginTop,
+    ...L.facetMargins,
     ...lossScales(),
     x: { type: "log", label: "epochs (budget of the run)", ticks: budgets, tickFormat: "~g" },
     y: {
@@ -187,7 +187,8 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { style?: Fi
       domain: accuracyDomain(data.map((d) => d.mean as number)),
       ticks: 4,
     },
-    fx: { domain: panels, label: null, padding: 0.12 },
+    // Enough room between panels that the last tick label of one stays clear of the first of the next.
+    fx: { domain: panels, label: null, padding: 0.2 },
     marks: [
       Plot.frame({ stroke: "#ddd" }),
       Plot.line(data, { x: "epochs", y: "mean", fx: "panel", z: "label", stroke: "label", strokeWidth: 1.2 }),
@@ -274,8 +275,8 @@ export function accuracyBarsPlot(rows: readonly Row[], options: { style?: Figure
   const datasets = [...new Set(data.map((d) => d.dataset as string))];
   return plotSvg({
     width: datasets.length > 1 ? L.width : Math.min(L.width, 30 * L.font),
-    height: 16 * L.font,
-    ...L.margins,
+    height: 16 * L.font + L.facetMargins.marginTop - L.marginTop,
+    ...L.facetMargins,
     ...lossScales(),
     x: {
       domain: LOSS_NAMES.map((l) => LOSS[l].label).filter((l) => data.some((d) => d.label === l)),

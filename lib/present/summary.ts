@@ -6,7 +6,10 @@
 import type { FigureName } from "../experiments/figure_presets.ts";
 import type { PresetName } from "../experiments/presets.ts";
 import type { RunRecord } from "../training/run.ts";
-import { accuracyGaps, accuracyTable, nc1Drop, signedAccuracyGaps, summaryFrame } from "./run_frames.ts";
+import { accuracyGaps, accuracyTable, lossVariance, nc1Drop, signedAccuracyGaps, summaryFrame } from "./run_frames.ts";
+import { type UfmStudies, ufmSummaryMarkdown } from "./ufm_summary.ts";
+
+const figures = (...names: string[]) => `Figures: ${names.map((n) => `[${n}.svg](${n}.svg)`).join(", ")}.\n`;
 
 const fmt = (v: unknown, digits: number): string =>
   typeof v !== "number"
@@ -29,19 +32,25 @@ function markdownTable(
 
 /**
  * The summary's markdown, from the stored runs of each figure's grid (a figure without runs is left
- * out).
+ * out) and, when given, the outcomes of the UFM studies (notebooks 01 and 02, see {@link ufmStudies}).
+ * Each section names the figures (in `figures/`, each also as `.png` and `.pdf`) whose numbers it gives.
  *
  * @example
  * ```ts ignore (reads the run store)
  * const runs = Object.fromEntries(FIGURE_NAMES.map((f) => [f, storedRuns(figureGrid(f, "cpu"), runsDir())]));
- * writeFileSync("figures/SUMMARY.md", summaryMarkdown("cpu", runs));
+ * writeFileSync("figures/SUMMARY.md", summaryMarkdown("cpu", runs, ufmStudies(UFM_PRESETS.cpu)));
  * ```
  */
-export function summaryMarkdown(preset: PresetName, runs: Partial<Record<FigureName, RunRecord[]>>): string {
+export function summaryMarkdown(
+  preset: PresetName,
+  runs: Partial<Record<FigureName, RunRecord[]>>,
+  ufm?: UfmStudies,
+): string {
   const parts = [
     `# Key numbers (preset \`${preset}\`)\n`,
-    "Read from the run store by `deno task reproduce`; accuracies in percent, test accuracy at the best-validation epoch unless stated.\n",
+    "Read from the run store by `deno task reproduce`; accuracies in percent, test accuracy at the best-validation epoch unless stated. Every figure is in this folder as `.svg`, `.png` and `.pdf`.\n",
   ];
+  if (ufm) parts.push(ufmSummaryMarkdown(ufm));
   const dynamics = runs.nc_dynamics ?? [];
   if (dynamics.length) {
     const rows = dynamics.map((r) => {
@@ -60,6 +69,7 @@ export function summaryMarkdown(preset: PresetName, runs: Partial<Record<FigureN
     });
     parts.push(
       "## NC dynamics (notebook 03): last evaluation per loss\n",
+      figures("nc_dynamics"),
       markdownTable(
         rows,
         ["loss", "epoch", "train_acc", "test_acc", "NC1", "NC2", "NC3", "NC4", "NC1_first_over_last"],
@@ -90,6 +100,7 @@ export function summaryMarkdown(preset: PresetName, runs: Partial<Record<FigureN
       }));
       parts.push(
         `## Heat-map (notebook 04): CE − ${loss.toUpperCase()} test accuracy, width × epochs (points, mean ± sd over seeds; in parentheses where |gap| ≤ sd)\n`,
+        figures("heatmap_gaps"),
         markdownTable(rows, ["epochs", ...widths.map((w) => `width ${w}`)]),
         "",
       );
@@ -97,7 +108,13 @@ export function summaryMarkdown(preset: PresetName, runs: Partial<Record<FigureN
     const gaps = accuracyGaps(summary).toRecords().map((r) => ({ ...r, X: String(r.loss).toUpperCase() }));
     parts.push(
       "## Heat-maps (notebook 04): |Acc_CE − Acc_X| per width and budget (percentage points)\n",
+      "`mean` is loss X's and `ce_mean` CE's test accuracy, mean over seeds (the cells of the accuracy heat-map and the points of the accuracy-against-budget figure).\n",
+      figures("heatmap_accuracy", "accuracy_vs_epochs"),
       markdownTable(gaps, ["X", "width", "epochs", "gap", "mean", "ce_mean"]),
+      "",
+      "## Heat-map (notebook 04): variance of test accuracy over losses × seeds (%²)\n",
+      figures("heatmap_variance", "heatmap_variance_column"),
+      markdownTable(lossVariance(summary).toRecords(), ["width", "epochs", "variance", "runs"], 3),
       "",
     );
   }
@@ -106,6 +123,7 @@ export function summaryMarkdown(preset: PresetName, runs: Partial<Record<FigureN
     const rows = accuracyTable(summaryFrame(table)).toRecords();
     parts.push(
       "## Accuracy table (notebook 05): mean ± sd over seeds\n",
+      figures("accuracy_table", "accuracy_table_column"),
       markdownTable(rows, ["dataset", "model", "width", "epochs", "loss_label", "seeds", "accuracy"]),
       "",
     );
@@ -115,6 +133,7 @@ export function summaryMarkdown(preset: PresetName, runs: Partial<Record<FigureN
     const rows = summaryFrame(hyper).sort(["loss", "loss_param"]).toRecords();
     parts.push(
       "## Loss hyper-parameters (notebook 06)\n",
+      figures("loss_hyperparameters"),
       markdownTable(
         rows,
         ["loss_label", "loss_param", "test_accuracy", "final_train_accuracy", "nc1", "nc2", "nc3"],
@@ -123,6 +142,6 @@ export function summaryMarkdown(preset: PresetName, runs: Partial<Record<FigureN
       "",
     );
   }
-  if (parts.length === 2) parts.push("No runs of this preset are in the run store yet.\n");
+  if (parts.length === 2 && !ufm) parts.push("No runs of this preset are in the run store yet.\n");
   return parts.join("\n") + "\n";
 }

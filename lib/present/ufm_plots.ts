@@ -41,7 +41,8 @@ export function ncHistoryPlot(
 ): SvgFigure {
   const { floor = 1e-16 } = options;
   const L = figureLayout(options.style);
-  const height = 16 * L.font;
+  // The panels keep the height of a plain figure; the figure grows by the line of panel titles.
+  const height = 16 * L.font + L.facetMargins.marginTop - L.marginTop;
   const long = rows.flatMap((r) =>
     (["nc1", "nc2", "nc3"] as const).map((metric) => ({
       loss: label(r.loss),
@@ -53,14 +54,17 @@ export function ncHistoryPlot(
   const plot = plotSvg({
     width: L.width,
     height,
-    ...L.margins,
+    ...L.facetMargins,
     ...lossScales(),
     x: {
       ...decadeAxis(long.map((d) => d.iteration), { length: L.width / 3, font: 2.5 * L.font }),
       label: "L-BFGS iteration",
     },
     y: {
-      ...decadeAxis(long.map((d) => d.value), { length: height - L.marginTop - L.marginBottom, font: L.font }),
+      ...decadeAxis(long.map((d) => d.value), {
+        length: height - L.facetMargins.marginTop - L.marginBottom,
+        font: L.font,
+      }),
       label: `metric value (≤ ${floor} drawn at ${floor})`,
       grid: true,
     },

@@ -1,10 +1,13 @@
 import { afterAll, expect, test } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { sweep } from "../../lib/experiments/sweep.ts";
 import { summaryMarkdown } from "../../lib/present/summary.ts";
+import { ufmStudies } from "../../lib/present/ufm_summary.ts";
+import { UFM_PRESETS } from "../../lib/experiments/presets.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-summary-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,3 +35,47 @@ test("SUMMARY.md shows each loss's signed gap to CE as a width × epochs matrix 
     for (const cell of line.split("|").slice(2, -1)) expect(cell.trim()).toMatch(/^\(?[+−]\d+\.\d\d ± \d+\.\d\d\)?$/);
   }
 }, 60_000);
+
+test("SUMMARY.md gives the UFM studies' numbers: optimised against predicted per loss, landscape outcomes", () => {
+  const studies = ufmStudies(UFM_PRESETS.smoke);
+  const markdown = summaryMarkdown("smoke", {}, studies);
+  const section = (title: string) => markdown.split("## ").find((s) => s.startsWith(title))!;
+  const rows = (text: string) =>
+    text.trim().split("\n").filter((l) => l.startsWith("|")).slice(2).map((l) =>
+      l.split("|").slice(1, -1).map((c) => c.trim())
+    );
+  const minimizers = rows(section("UFM global minimizers"));
+  expect(minimizers.map((r) => r[0])).toEqual(["CE", "LS", "FL", "MSE"]);
+  for (const [i, r] of studies.minimizers.entries()) {
+    // ‖w_k‖² optimised and predicted, to the 6 digits printed; the relative error from them.
+    expect(Number(minimizers[i][4])).toBeCloseTo(r.wNormSq, 3);
+    expect(Number(minimizers[i][5])).toBeCloseTo(r.theory.wNormSq, 3);
+    expect(Math.abs(Number(minimizers[i][6]))).toBeLessThan(1e-6);
+  }
+  const landscape = rows(section("UFM landscape"));
+  const reachedRuns = landscape.reduce((a, r) => a + Number(r[4]), 0);
+  const allRuns = landscape.reduce((a, r) => a + Number(r[3]), 0);
+  expect(allRuns).toBe(studies.landscape.length);
+  // Counted independently: a run reached the optimum when its gap and NC1–NC3 are at the optimum's.
+  const counted = studies.landscape.filter((r) => Math.abs(r.gap) <= 1e-8 && Math.max(r.nc1, r.nc2, r.nc3) <= 1e-3);
+  expect(reachedRuns).toBe(counted.length);
+  for (const r of landscape) expect(r[5]).toBe(`${Math.round((100 * Number(r[4])) / Number(r[3]))} %`);
+  for (
+    const name of [
+      "ufm_nc_history",
+      "ufm_wnorm_vs_lambda",
+      "ufm_landscape_gaps",
+      "ufm_objective_optimised_vs_predicted",
+    ]
+  ) {
+    expect(markdown).toContain(`${name}.svg`);
+  }
+}, 60_000);
+
+test("the committed SUMMARY.md names every figure in figures/", () => {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), "../../figures");
+  const summary = readFileSync(join(dir, "SUMMARY.md"), "utf8");
+  const svgs = readdirSync(dir).filter((f) => f.endsWith(".svg"));
+  expect(svgs.length).toBeGreaterThan(10);
+  expect(svgs.filter((f) => !summary.includes(`(${f})`))).toEqual([]);
+});

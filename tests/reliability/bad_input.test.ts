@@ -113,7 +113,7 @@ const BAD_INPUTS: [string, string[], RegExp][] = [
     file("grid.json", JSON.stringify({ losses: [{ name: "ce" }], widths: [4], epochs: [1], seeds: [0], lr: 1 })),
   ], /unknown key "lr"/],
 ];
-/** Number of bad inputs tried here (reported in the README). */
+/** Number of bad inputs tried here (reported in docs/training.md). */
 export const BAD_INPUT_COUNT = BAD_INPUTS.length;
 
 test.each(BAD_INPUTS)(

@@ -30,7 +30,7 @@ const withoutTime = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds
 /** Faults: injected at fixed points (inside an epoch, during an evaluation, mid checkpoint write), then kills at seeded random times. */
 const INJECTED = ["batch:7", "evaluate:2", "checkpoint-write:1", "batch:25", "checkpoint-write:2"];
 const RANDOM_KILLS = 3;
-/** Number of faults the suite injects in this file (reported in the README). */
+/** Number of faults the suite injects in this file (reported in docs/training.md). */
 export const CRASH_FAULTS = INJECTED.length + RANDOM_KILLS;
 
 // webgpu runs on the software adapter of these machines (NC_WEBGPU_SOFTWARE=1); a GPU takes the same path.
