@@ -68,7 +68,7 @@ function trajectoryPanel(p: PanelOptions, style: FigureStyleInput | undefined): 
   return plotSvg({
     width: p.width,
     height: p.height,
-    ...L.margins,
+    ...L.facetMargins,
     color,
     x: { ...decadeAxis(p.epochs, { length: p.width, font: 2.5 * L.font }), label: "epoch" },
     y: {
@@ -79,7 +79,14 @@ function trajectoryPanel(p: PanelOptions, style: FigureStyleInput | undefined): 
     marks: [
       Plot.areaY(data, { x: "epoch", y1: "low", y2: "high", z: "key", fill: "key", fillOpacity: 0.18, sort: "epoch" }),
       Plot.line(data, { x: "epoch", y: "mean", z: "key", stroke: "key", strokeWidth: 1.3, sort: "epoch" }),
-      Plot.text([p.title], { frameAnchor: "top-left", dx: 3, dy: 2, text: (d: string) => d, textAnchor: "start" }),
+      // The panel's title, above the frame on the right (the y-axis label holds the left).
+      Plot.text([p.title], {
+        frameAnchor: "top-right",
+        dy: -1.5 * L.font,
+        text: (d: string) => d,
+        textAnchor: "end",
+        fontWeight: "bold",
+      }),
     ],
   }, { style: L.style });
 }

@@ -15,6 +15,11 @@ import {
   optimisedVsPredictedPlot,
 } from "../../lib/present/ufm_plots.ts";
 import { figureSize } from "../../lib/present/svg.ts";
+import {
+  hyperparameterTrajectoriesPlot,
+  layerCollapsePlot,
+  orderedColors,
+} from "../../lib/present/trajectory_plots.ts";
 import { expectFigureSnapshot } from "./svg_snapshot.ts";
 
 const rng = createRng("plot-snapshots");
@@ -36,6 +41,32 @@ const cells = [32, 64].flatMap((width) =>
   [10, 20].map((epochs) => ({ width, epochs, value: Math.round(100 * rng.uniform()) / 100 }))
 );
 
+/** NC1 over epochs for two values of each hyper-parameter and two seeds. */
+const trajectories = [0, 1].flatMap((seed) =>
+  [["ls", 0], ["ls", 0.2], ["fl", 0], ["fl", 3]].flatMap(([loss, param]) =>
+    [1, 3, 10, 30].map((epoch) => ({
+      loss,
+      loss_param: param,
+      seed,
+      epoch,
+      nc1: (1 + Number(param)) * (1 + 0.2 * seed) / epoch,
+    }))
+  )
+);
+/** Two hidden layers' collapse over epochs, the deeper one faster, for every loss. */
+const layerRows = losses.flatMap((loss) =>
+  [1, 2].flatMap((depth) =>
+    [1, 10, 100].map((epoch) => ({
+      loss,
+      layer: `layer ${depth}`,
+      depth,
+      epoch,
+      nc1: 1 / epoch ** (depth / 2),
+      nc2Means: 0.5 / epoch ** (depth / 4),
+    }))
+  )
+);
+
 const FIGURES = {
   curves: () => metricCurvesPlot(curves),
   heatmap: () => heatmapPlot(cells, { title: "|Acc_CE − Acc_MSE| (test, %)" }),
@@ -49,14 +80,18 @@ const FIGURES = {
     ),
   hyperparameters: () =>
     hyperparameterPlot(
-      [0, 0.1, 0.2].map((a) => ({ loss: "ls", loss_param: a, test_accuracy: 85 + a })).concat(
-        [0, 2, 5].map((g) => ({ loss: "fl", loss_param: g, test_accuracy: 86 - g / 10 })),
+      [0, 1].flatMap((seed) =>
+        [0, 0.1, 0.2].map((a) => ({ loss: "ls", loss_param: a, seed, test_accuracy: 85 + a + seed })).concat(
+          [0, 2, 5].map((g) => ({ loss: "fl", loss_param: g, seed, test_accuracy: 86 - g / 10 - seed })),
+        )
       ),
       {
         column: "test_accuracy",
         label: "test accuracy (%)",
       },
     ),
+  hyperparameterTrajectories: () => hyperparameterTrajectoriesPlot(trajectories),
+  layerCollapse: () => layerCollapsePlot(layerRows),
   accuracyBars: () =>
     accuracyBarsPlot(losses.map((loss, i) => ({ dataset: "fashion-mnist", loss, mean: 82 + i / 4, sd: 0.1 * i }))),
   ufmHistory: () =>
@@ -100,4 +135,16 @@ test("composeFigures lays panels out in rows as one standalone SVG", () => {
 test("heat-map cells carry their annotated values", () => {
   const svg = FIGURES.heatmap().outerHTML;
   for (const c of cells) expect(svg).toContain(`>${c.value.toFixed(2)}<`);
+});
+
+test("trajectory figures: one colour per value or layer, ordered, with the band over seeds", () => {
+  expect(orderedColors(3)).toEqual(["#440154", "#2a788e", "#7ad151"]);
+  const svg = FIGURES.hyperparameterTrajectories().outerHTML;
+  for (const label of ["α = 0", "α = 0.2", "γ = 0", "γ = 3"]) expect(svg).toContain(`>${label}<`);
+  // A band (area) and a line per value: 2 per panel, two panels.
+  expect(svg.match(/aria-label="area"/g)).toHaveLength(2);
+  const layers = FIGURES.layerCollapse().outerHTML;
+  expect(layers).toContain(">layer 1<");
+  expect(layers).toContain("NC2 (class means)<");
+  expect(layers.match(/aria-label="line"/g)!.length).toBe(2 * 4);
 });
