@@ -130,3 +130,29 @@ export function lossSpread(summary: pl.DataFrame, column = "test_accuracy"): Los
     withinSeedNoise: anova.p >= 0.05,
   };
 }
+
+/**
+ * {@link gapTrends} as a table: one row per loss with ρ and its 90 % interval for width and for
+ * epochs, the share of resamples in which the gap shrinks, and whether the claim holds.
+ *
+ * @example
+ * ```ts ignore (needs the summary frame of stored runs)
+ * gapTrendsFrame(gapTrends(summaryFrame(runs)));
+ * ```
+ */
+export function gapTrendsFrame(trends: readonly GapTrend[]): pl.DataFrame {
+  return pl.DataFrame(trends.map((t) => ({
+    loss: t.loss,
+    cells: t.cells,
+    seeds: t.seeds,
+    rho_width: t.width.value,
+    rho_width_low: t.width.interval[0],
+    rho_width_high: t.width.interval[1],
+    shrinks_with_width: t.width.fractionNegative,
+    rho_epochs: t.epochs.value,
+    rho_epochs_low: t.epochs.interval[0],
+    rho_epochs_high: t.epochs.interval[1],
+    shrinks_with_epochs: t.epochs.fractionNegative,
+    holds: t.width.interval[1] < 0 && t.epochs.interval[1] < 0,
+  })));
+}

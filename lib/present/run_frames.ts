@@ -15,7 +15,7 @@
 import pl from "nodejs-polars";
 import type { RunRecord } from "../training/run.ts";
 import type { HeatmapCell } from "./run_plots.ts";
-import { LOSS, lossParameter } from "../core/loss_registry.ts";
+import { LOSS, LOSS_NAMES, lossParameter } from "../core/loss_registry.ts";
 
 function configColumns(record: RunRecord) {
   const c = record.config;
@@ -28,9 +28,18 @@ function configColumns(record: RunRecord) {
     seed: c.seed,
     loss: c.loss.name,
     loss_label: LOSS[c.loss.name].label,
+    /** Position in the project's loss order (CE, LS, FL, MSE), for sorting tables. */
+    loss_order: LOSS_NAMES.indexOf(c.loss.name),
     loss_param: lossParameter(c.loss),
     status: record.status.state,
   };
+}
+
+/** The frame with a `loss_order` column (CE, LS, FL, MSE = 0…3), added from `loss` when missing. */
+function withLossOrder(frame: pl.DataFrame): pl.DataFrame {
+  if (frame.columns.includes("loss_order")) return frame;
+  const order = pl.DataFrame({ loss: [...LOSS_NAMES], loss_order: LOSS_NAMES.map((_, i) => i) });
+  return frame.join(order, { on: "loss", how: "left" });
 }
 
 const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccuracy"] as const;
@@ -177,10 +186,10 @@ export function heatmapCells(frame: pl.DataFrame, column: string, spread?: strin
  * ```
  */
 export function meanOverSeeds(summary: pl.DataFrame, column = "test_accuracy"): pl.DataFrame {
-  return summary
-    .groupBy(["loss", "loss_label", "width", "epochs"])
+  return withLossOrder(summary)
+    .groupBy(["loss_order", "loss", "loss_label", "width", "epochs"])
     .agg(pl.col(column).mean().alias("mean"), pl.col(column).std().alias("sd"), pl.col(column).count().alias("seeds"))
-    .sort(["loss", "width", "epochs"]);
+    .sort(["loss_order", "width", "epochs"]);
 }
 
 /**
@@ -199,8 +208,8 @@ export function accuracyGaps(summary: pl.DataFrame): pl.DataFrame {
     .filter(pl.col("loss").neq(pl.lit("ce")))
     .join(ce, { on: ["width", "epochs"] })
     .withColumns(pl.col("mean").minus(pl.col("ce_mean")).abs().alias("gap"))
-    .select("loss", "loss_label", "width", "epochs", "gap", "mean", "ce_mean")
-    .sort(["loss", "width", "epochs"]);
+    .sort(["loss_order", "width", "epochs"])
+    .select("loss", "loss_label", "width", "epochs", "gap", "mean", "ce_mean");
 }
 
 /**
@@ -213,21 +222,22 @@ export function accuracyGaps(summary: pl.DataFrame): pl.DataFrame {
  * signedAccuracyGaps(summary).filter(pl.col("loss").eq(pl.lit("mse")));
  * ```
  */
-export function signedAccuracyGaps(summary: pl.DataFrame): pl.DataFrame {
+export function signedAccuracyGaps(frame: pl.DataFrame): pl.DataFrame {
+  const summary = withLossOrder(frame);
   const ce = summary.filter(pl.col("loss").eq(pl.lit("ce")))
     .select("width", "epochs", "seed", pl.col("test_accuracy").alias("ce_accuracy"));
   return summary
     .filter(pl.col("loss").neq(pl.lit("ce")))
     .join(ce, { on: ["width", "epochs", "seed"] })
     .withColumns(pl.col("ce_accuracy").minus(pl.col("test_accuracy")).alias("difference"))
-    .groupBy(["loss", "loss_label", "width", "epochs"])
+    .groupBy(["loss_order", "loss", "loss_label", "width", "epochs"])
     .agg(
       pl.col("difference").mean().alias("gap"),
       pl.col("difference").std().alias("gap_sd"),
       pl.col("difference").count().alias("seeds"),
     )
     .withColumns(pl.col("gap").abs().lessThanEquals(pl.col("gap_sd")).fillNull(false).alias("within_noise"))
-    .sort(["loss", "width", "epochs"]);
+    .sort(["loss_order", "width", "epochs"]);
 }
 
 /**
@@ -258,16 +268,63 @@ export function lossVariance(summary: pl.DataFrame): pl.DataFrame {
  * ```
  */
 export function accuracyTable(summary: pl.DataFrame): pl.DataFrame {
-  const table = summary
-    .groupBy(["dataset", "model", "width", "epochs", "loss", "loss_label"])
+  const table = withLossOrder(summary)
+    .groupBy(["dataset", "model", "width", "epochs", "loss_order", "loss", "loss_label"])
     .agg(
       pl.col("test_accuracy").mean().alias("mean"),
       pl.col("test_accuracy").std().alias("sd"),
       pl.col("test_accuracy").count().alias("seeds"),
     )
-    .sort(["dataset", "loss"]);
+    .sort(["dataset", "loss_order"]);
   const labels = table.toRecords().map((r) =>
     `${(r.mean as number).toFixed(2)} ± ${((r.sd as number | null) ?? 0).toFixed(2)}`
   );
   return table.withColumns(pl.Series("accuracy", labels));
+}
+
+/**
+ * Per loss and hyper-parameter value: the number of seeds, and the mean and sample standard
+ * deviation over seeds of the best-validation test accuracy and of the last NC1, NC2 and NC3
+ * (notebook 06).
+ *
+ * @example
+ * ```ts ignore (needs the summary frame of stored runs)
+ * hyperparameterTable(summaryFrame(runs));
+ * ```
+ */
+export function hyperparameterTable(summary: pl.DataFrame): pl.DataFrame {
+  const stats = (c: string) => [pl.col(c).mean().alias(`${c}_mean`), pl.col(c).std().alias(`${c}_sd`)];
+  return withLossOrder(summary)
+    .groupBy(["loss_order", "loss", "loss_label", "loss_param"])
+    .agg(
+      pl.col("seed").count().alias("seeds"),
+      ...stats("test_accuracy"),
+      ...stats("nc1"),
+      ...stats("nc2"),
+      ...stats("nc3"),
+    )
+    .sort(["loss_order", "loss_param"]);
+}
+
+/**
+ * Per loss and hidden layer of runs trained with layer metrics: NC1 at the first and last
+ * evaluation, how far it fell, and the last NC2 of the class means (notebook 07).
+ *
+ * @example
+ * ```ts ignore (reads the run store)
+ * layerCollapseTable(layerMetricsFrame(runs));
+ * ```
+ */
+export function layerCollapseTable(layers: pl.DataFrame): pl.DataFrame {
+  return withLossOrder(layers)
+    .sort(["loss_order", "depth", "seed", "epoch"])
+    .groupBy(["loss_order", "loss", "loss_label", "seed", "depth", "layer"])
+    .agg(
+      pl.col("epoch").last().alias("last_epoch"),
+      pl.col("nc1").first().alias("nc1_first"),
+      pl.col("nc1").last().alias("nc1_last"),
+      pl.col("nc2Means").last().alias("nc2_last"),
+    )
+    .withColumns(pl.col("nc1_first").div(pl.col("nc1_last")).alias("nc1_drop"))
+    .sort(["loss_order", "seed", "depth"]);
 }

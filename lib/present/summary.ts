@@ -130,7 +130,7 @@ export function summaryMarkdown(
   }
   const hyper = runs.hyperparameters ?? [];
   if (hyper.length) {
-    const rows = summaryFrame(hyper).sort(["loss", "loss_param"]).toRecords();
+    const rows = summaryFrame(hyper).sort(["loss_order", "loss_param"]).toRecords();
     parts.push(
       "## Loss hyper-parameters (notebook 06)\n",
       figures("loss_hyperparameters"),

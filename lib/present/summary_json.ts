@@ -198,7 +198,7 @@ export function reproductionSummary(
 
   const hyper = summaryFrame(runs.hyperparameters ?? []);
   const hyperparameters = hyper.height === 0 ? [] : hyper
-    .groupBy(["loss", "loss_param"])
+    .groupBy(["loss_order", "loss", "loss_param"])
     .agg(
       pl.col("nc1").mean().alias("nc1_mean"),
       pl.col("nc1").std().alias("nc1_sd"),
@@ -206,7 +206,7 @@ export function reproductionSummary(
       pl.col("test_accuracy").std().alias("acc_sd"),
       pl.col("seed").count().alias("seeds"),
     )
-    .sort(["loss", "loss_param"])
+    .sort(["loss_order", "loss_param"])
     .toRecords()
     .map((r) => ({
       loss: r.loss as string,
