@@ -294,6 +294,8 @@ export {
   accuracyGaps,
   accuracyTable,
   heatmapCells,
+  hyperparameterTable,
+  layerCollapseTable,
   layerMetricsFrame,
   lossVariance,
   meanOverSeeds,
@@ -340,6 +342,15 @@ export {
   reproductionSummary,
   summaryJson,
 } from "./present/summary_json.ts";
-export { type GapTrend, gapTrends, type LossSpread, lossSpread } from "./present/claims.ts";
+export {
+  collapseReached,
+  type CollapseTargets,
+  type GapTrend,
+  gapTrends,
+  gapTrendsFrame,
+  type LossSpread,
+  lossSpread,
+} from "./present/claims.ts";
+export { hyperparameterTrajectoriesPlot, layerCollapsePlot, orderedColors } from "./present/trajectory_plots.ts";
 export { type UfmStudies, ufmStudies, ufmSummaryMarkdown } from "./present/ufm_summary.ts";
 export { DISPLAY_DIGITS, type Displayable, formatNumber, keyNumbers, roundedFrame } from "./present/display.ts";

@@ -7,11 +7,15 @@
  *   budget over the heat-map cells, with a bootstrap over seeds;
  * - {@link lossSpread}: at the largest width and budget the losses reach the same accuracy — a
  *   one-way ANOVA of test accuracy by loss (is the spread between losses larger than the spread
- *   between seeds of one loss?).
+ *   between seeds of one loss?);
+ * - {@link collapseReached}: every loss collapses — 100 % training accuracy, NC1 at least 100× below
+ *   its first evaluation, NC2 and NC3 below 0.2 at the last.
  *
  * @module
  */
 import pl from "nodejs-polars";
+import { LOSS_NAMES } from "../core/loss_registry.ts";
+import type { RunRecord } from "../training/run.ts";
 import type { Rng } from "../core/random.ts";
 import { type Anova, bootstrap, type BootstrapEstimate, oneWayAnova, spearman } from "../core/statistics.ts";
 
@@ -155,4 +159,53 @@ export function gapTrendsFrame(trends: readonly GapTrend[]): pl.DataFrame {
     shrinks_with_epochs: t.epochs.fractionNegative,
     holds: t.width.interval[1] < 0 && t.epochs.interval[1] < 0,
   })));
+}
+
+/** What "collapsed" means in {@link collapseReached}. */
+export interface CollapseTargets {
+  /** NC1 at the first evaluation over NC1 at the last, at least (default 100). */
+  nc1Drop: number;
+  /** NC2 and NC3 at the last evaluation, below (default 0.2 each). */
+  nc2: number;
+  nc3: number;
+}
+
+/**
+ * Per run, in loss order: the last evaluation's training accuracy (percent), how far NC1 fell
+ * since the first evaluation, the last NC2 and NC3, and whether each reaches its target; `all` is
+ * true when every target is met (training accuracy 100 %).
+ *
+ * @example
+ * ```ts ignore (reads the run store)
+ * collapseReached(await sweep(figureGrid("nc_dynamics", "cpu")));
+ * ```
+ */
+export function collapseReached(
+  records: readonly RunRecord[],
+  targets: Partial<CollapseTargets> = {},
+): pl.DataFrame {
+  const t: CollapseTargets = { nc1Drop: 100, nc2: 0.2, nc3: 0.2, ...targets };
+  const rows = [...records]
+    .filter((r) => r.rows.length > 0)
+    .sort((a, b) => LOSS_NAMES.indexOf(a.config.loss.name) - LOSS_NAMES.indexOf(b.config.loss.name))
+    .map((r) => {
+      const first = r.rows[0], last = r.rows.at(-1)!;
+      const drop = first.nc1 / last.nc1;
+      const fitted = last.trainAccuracy === 1;
+      return {
+        loss: r.config.loss.name,
+        seed: r.config.seed,
+        last_epoch: last.epoch,
+        train_accuracy: 100 * last.trainAccuracy,
+        nc1_drop: drop,
+        nc2: last.nc2,
+        nc3: last.nc3,
+        fitted,
+        nc1_ok: drop >= t.nc1Drop,
+        nc2_ok: last.nc2 < t.nc2,
+        nc3_ok: last.nc3 < t.nc3,
+        all: fitted && drop >= t.nc1Drop && last.nc2 < t.nc2 && last.nc3 < t.nc3,
+      };
+    });
+  return pl.DataFrame(rows);
 }
