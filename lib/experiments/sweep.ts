@@ -226,7 +226,7 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
  *
  * @example
  * ```ts
- * storedRuns(figureGrid("heatmaps", "cpu"), "runs").length; // 96 once the heat-map sweep is done
+ * storedRuns(figureGrid("heatmaps", "cpu"), "runs").length; // 240 once the heat-map sweep is done
  * ```
  */
 export function storedRuns(grid: SweepGrid, runsDir: string): RunRecord[] {

@@ -158,7 +158,7 @@ export function gapTrendsFrame(trends: readonly GapTrend[]): pl.DataFrame {
     rho_epochs_high: t.epochs.interval[1],
     shrinks_with_epochs: t.epochs.fractionNegative,
     holds: t.width.interval[1] < 0 && t.epochs.interval[1] < 0,
-  })));
+  }))).withColumns(pl.col("cells").cast(pl.Int32), pl.col("seeds").cast(pl.Int32));
 }
 
 /** What "collapsed" means in {@link collapseReached}. */

@@ -76,7 +76,7 @@ test("figure grids exist for every figure and preset; unknown names are errors",
   }
   const heat = figureGrid("heatmaps", "paper");
   expect(expandGrid(heat)).toHaveLength(4 * 4 * 4 * 3);
-  expect(figureGrid("accuracy_table", "cpu")).toMatchObject({ widths: [256], epochs: [40] });
+  expect(figureGrid("accuracy_table", "cpu")).toMatchObject({ widths: [256], epochs: [40], seeds: [0, 1, 2] });
   expect(() => figureGrid("fig9", "cpu")).toThrow(FigurePresetError);
   expect(() => figureGrid("heatmaps", "huge")).toThrow(/unknown preset "huge"; choose one of smoke, cpu, paper/);
 });
