@@ -6,7 +6,18 @@
 import type { FigureName } from "../experiments/figure_presets.ts";
 import type { PresetName } from "../experiments/presets.ts";
 import type { RunRecord } from "../training/run.ts";
-import { accuracyGaps, accuracyTable, lossVariance, nc1Drop, signedAccuracyGaps, summaryFrame } from "./run_frames.ts";
+import { collapseReached, gapTrends, gapTrendsFrame, lossSpread } from "./claims.ts";
+import {
+  accuracyGaps,
+  accuracyTable,
+  hyperparameterTable,
+  layerCollapseTable,
+  layerMetricsFrame,
+  lossVariance,
+  nc1Drop,
+  signedAccuracyGaps,
+  summaryFrame,
+} from "./run_frames.ts";
 import { type UfmStudies, ufmSummaryMarkdown } from "./ufm_summary.ts";
 
 const figures = (...names: string[]) => `Figures: ${names.map((n) => `[${n}.svg](${n}.svg)`).join(", ")}.\n`;
@@ -53,30 +64,57 @@ export function summaryMarkdown(
   if (ufm) parts.push(ufmSummaryMarkdown(ufm));
   const dynamics = runs.nc_dynamics ?? [];
   if (dynamics.length) {
-    const rows = dynamics.map((r) => {
-      const last = r.rows.at(-1)!;
+    const byLoss = new Map(dynamics.map((r) => [r.config.loss.name, r]));
+    const rows = collapseReached(dynamics).toRecords().map((c) => {
+      const r = byLoss.get(c.loss as string)!, last = r.rows.at(-1)!;
       return {
-        loss: r.config.loss.name.toUpperCase(),
+        loss: String(c.loss).toUpperCase(),
         epoch: last.epoch,
         train_acc: 100 * last.trainAccuracy,
-        test_acc: 100 * last.testAccuracy,
+        test_acc_best_val: 100 * (r.status.summary?.bestValTestAccuracy ?? NaN),
         NC1: last.nc1,
         NC2: last.nc2,
         NC3: last.nc3,
         NC4: last.nc4,
         NC1_first_over_last: nc1Drop(r),
+        targets_met: c.all ? "yes" : "no",
       };
     });
     parts.push(
       "## NC dynamics (notebook 03): last evaluation per loss\n",
+      "Targets: 100 % training accuracy, NC1 at least 100× below its first evaluation, NC2 and NC3 below 0.2.\n",
       figures("nc_dynamics"),
       markdownTable(
         rows,
-        ["loss", "epoch", "train_acc", "test_acc", "NC1", "NC2", "NC3", "NC4", "NC1_first_over_last"],
+        [
+          "loss",
+          "epoch",
+          "train_acc",
+          "test_acc_best_val",
+          "NC1",
+          "NC2",
+          "NC3",
+          "NC4",
+          "NC1_first_over_last",
+          "targets_met",
+        ],
         3,
       ),
       "",
     );
+    const layers = layerMetricsFrame(dynamics);
+    if (layers.height > 0) {
+      parts.push(
+        "## Collapse layer by layer (notebook 07): every hidden layer at the first and last evaluation\n",
+        figures("layer_collapse"),
+        markdownTable(
+          layerCollapseTable(layers).toRecords(),
+          ["loss_label", "layer", "nc1_first", "nc1_last", "nc1_drop", "nc2_last"],
+          3,
+        ),
+        "",
+      );
+    }
   }
   const heat = runs.heatmaps ?? [];
   if (heat.length) {
@@ -105,6 +143,21 @@ export function summaryMarkdown(
         "",
       );
     }
+    const trends = gapTrendsFrame(gapTrends(summary)).toRecords().map((r) => ({
+      X: String(r.loss).toUpperCase(),
+      seeds: r.seeds,
+      rho_width: r.rho_width,
+      interval_width: `[${(r.rho_width_low as number).toFixed(2)}, ${(r.rho_width_high as number).toFixed(2)}]`,
+      rho_epochs: r.rho_epochs,
+      interval_epochs: `[${(r.rho_epochs_low as number).toFixed(2)}, ${(r.rho_epochs_high as number).toFixed(2)}]`,
+      holds: r.holds ? "yes" : "no",
+    }));
+    parts.push(
+      "## Heat-maps (notebook 04): does |gap| shrink with width and with epochs?\n",
+      "Spearman's ρ of |gap| with width and with the epoch budget over the cells, 90 % bootstrap interval over seeds; the claim holds where both intervals lie below 0 (docs/method.md §9).\n",
+      markdownTable(trends, ["X", "seeds", "rho_width", "interval_width", "rho_epochs", "interval_epochs", "holds"]),
+      "",
+    );
     const gaps = accuracyGaps(summary).toRecords().map((r) => ({ ...r, X: String(r.loss).toUpperCase() }));
     parts.push(
       "## Heat-maps (notebook 04): |Acc_CE − Acc_X| per width and budget (percentage points)\n",
@@ -120,23 +173,44 @@ export function summaryMarkdown(
   }
   const table = runs.accuracy_table ?? [];
   if (table.length) {
-    const rows = accuracyTable(summaryFrame(table)).toRecords();
+    const frame = summaryFrame(table);
+    const rows = accuracyTable(frame).toRecords();
     parts.push(
       "## Accuracy table (notebook 05): mean ± sd over seeds\n",
       figures("accuracy_table", "accuracy_table_column"),
       markdownTable(rows, ["dataset", "model", "width", "epochs", "loss_label", "seeds", "accuracy"]),
       "",
     );
+    if (rows.some((r) => (r.seeds as number) > 1)) {
+      const s = lossSpread(frame);
+      parts.push(
+        `Spread of the losses' means ${s.range.toFixed(2)} points, pooled seed sd ${
+          s.seedSd.toFixed(2)
+        }; one-way ANOVA F = ${s.F.toFixed(2)}, p = ${s.p.toFixed(3)}: ${
+          s.withinSeedNoise ? "within seed noise" : "larger than seed noise"
+        } (docs/method.md §9).\n`,
+      );
+    }
   }
   const hyper = runs.hyperparameters ?? [];
   if (hyper.length) {
-    const rows = summaryFrame(hyper).sort(["loss_order", "loss_param"]).toRecords();
+    const rows = hyperparameterTable(summaryFrame(hyper)).toRecords();
     parts.push(
-      "## Loss hyper-parameters (notebook 06)\n",
-      figures("loss_hyperparameters"),
+      "## Loss hyper-parameters (notebook 06): mean and sd over seeds\n",
+      figures("loss_hyperparameters", "hyperparameter_nc1_trajectories"),
       markdownTable(
         rows,
-        ["loss_label", "loss_param", "test_accuracy", "final_train_accuracy", "nc1", "nc2", "nc3"],
+        [
+          "loss_label",
+          "loss_param",
+          "seeds",
+          "test_accuracy_mean",
+          "test_accuracy_sd",
+          "nc1_mean",
+          "nc1_sd",
+          "nc2_mean",
+          "nc3_mean",
+        ],
         3,
       ),
       "",

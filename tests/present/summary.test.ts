@@ -34,6 +34,16 @@ test("SUMMARY.md shows each loss's signed gap to CE as a width × epochs matrix 
   for (const line of lines.slice(2)) {
     for (const cell of line.split("|").slice(2, -1)) expect(cell.trim()).toMatch(/^\(?[+−]\d+\.\d\d ± \d+\.\d\d\)?$/);
   }
+  // The claim's test: one row for MSE with ρ and its interval for width and for epochs.
+  const claim = markdown.split("## ").find((s) => s.startsWith("Heat-maps (notebook 04): does |gap| shrink"))!;
+  const claimRows = claim.trim().split("\n").filter((l) => l.startsWith("| MSE"));
+  expect(claimRows).toHaveLength(1);
+  expect(claimRows[0]).toMatch(/^\| MSE \| 2 \| -?\d(\.\d\d)? \| \[-?\d\.\d\d, -?\d\.\d\d\] \| .* \| (yes|no) \|$/);
+  // The accuracy table's ANOVA line, from the largest-width, longest-budget runs.
+  const corner = runs.filter((r) => r.config.width === 8 && r.config.epochs === 2);
+  expect(summaryMarkdown("smoke", { accuracy_table: corner })).toMatch(
+    /one-way ANOVA F = \d+\.\d\d, p = \d\.\d{3}: (within|larger than) seed noise/,
+  );
 }, 60_000);
 
 test("SUMMARY.md gives the UFM studies' numbers: optimised against predicted per loss, landscape outcomes", () => {
