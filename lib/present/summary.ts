@@ -64,7 +64,7 @@ export function summaryMarkdown(
   if (ufm) parts.push(ufmSummaryMarkdown(ufm));
   const dynamics = runs.nc_dynamics ?? [];
   if (dynamics.length) {
-    const byLoss = new Map(dynamics.map((r) => [r.config.loss.name, r]));
+    const byLoss = new Map<string, RunRecord>(dynamics.map((r) => [r.config.loss.name, r]));
     const rows = collapseReached(dynamics).toRecords().map((c) => {
       const r = byLoss.get(c.loss as string)!, last = r.rows.at(-1)!;
       return {
