@@ -105,16 +105,23 @@ function denoDisplay(): DisplayFunction {
  * ```
  */
 export function notebookProgress(options: { display?: DisplayFunction } = {}): (p: BatchProgress) => void {
-  let display: DisplayFunction | null = options.display ?? denoDisplay();
+  const show = updatingLine("nc-progress", options.display ?? denoDisplay());
   const clock = new EtaClock();
-  const displayId = `nc-progress-${Math.random().toString(36).slice(2)}`;
-  let shown = false, lastDraw = 0;
+  let lastDraw = 0;
   return (p) => {
     const eta = clock.eta(p);
     const now = performance.now();
     if (now - lastDraw < 500 && p.batch !== p.batches) return;
     lastDraw = now;
-    const text = formatProgress(p, eta);
+    show(formatProgress(p, eta));
+  };
+}
+
+/** One notebook output that each call replaces; outside the Deno kernel, a line on stderr per call. */
+function updatingLine(prefix: string, display: DisplayFunction | null): (text: string) => void {
+  const displayId = `${prefix}-${Math.random().toString(36).slice(2)}`;
+  let shown = false;
+  return (text) => {
     if (display) {
       try {
         void display({ "text/plain": text }, { raw: true, display_id: displayId, update: shown });
@@ -163,10 +170,9 @@ export function sweepProgress(
   label: string,
   options: { display?: DisplayFunction; now?: () => number } = {},
 ): (p: SweepProgress) => void {
-  let display: DisplayFunction | null = options.display ?? denoDisplay();
+  const show = updatingLine("nc-sweep", options.display ?? denoDisplay());
   const now = options.now ?? (() => performance.now());
-  const displayId = `nc-sweep-${Math.random().toString(36).slice(2)}`;
-  let started: number | null = null, shown = false, lastDraw = -Infinity, lastTrained = -1;
+  let started: number | null = null, lastDraw = -Infinity, lastTrained = -1;
   return (p) => {
     const t = now();
     started ??= t;
@@ -174,16 +180,6 @@ export function sweepProgress(
     if (t - lastDraw < 500 && !finished) return;
     lastDraw = t;
     lastTrained = p.trained;
-    const text = formatSweepProgress(label, p, (t - started) / 1000);
-    if (display) {
-      try {
-        void display({ "text/plain": text }, { raw: true, display_id: displayId, update: shown });
-        shown = true;
-        return;
-      } catch {
-        display = null; // not in the Deno kernel
-      }
-    }
-    console.error(text);
+    show(formatSweepProgress(label, p, (t - started) / 1000));
   };
 }
