@@ -1,6 +1,13 @@
 import { expect, test } from "vitest";
 import pl from "nodejs-polars";
-import { accuracyGaps, accuracyTable, lossVariance, meanOverSeeds } from "../../lib/present/run_frames.ts";
+import {
+  accuracyGaps,
+  accuracyTable,
+  hyperparameterTable,
+  layerCollapseTable,
+  lossVariance,
+  meanOverSeeds,
+} from "../../lib/present/run_frames.ts";
 
 /** A hand-made summary frame: two widths, one budget, CE and MSE, two seeds each. */
 const summary = pl.DataFrame({
@@ -35,4 +42,40 @@ test("lossVariance is the population variance over every loss and seed of a cell
 test("accuracyTable prints mean ± sd per dataset and loss", () => {
   const rows = accuracyTable(summary.filter(pl.col("width").eq(256))).toRecords();
   expect(rows.map((r) => [r.loss, r.accuracy])).toEqual([["ce", "89.00 ± 1.41"], ["mse", "89.00 ± 0.00"]]);
+});
+
+test("hyperparameterTable gives mean and sd over seeds per loss and value, in the loss order", () => {
+  const frame = pl.DataFrame({
+    loss: ["fl", "fl", "ls", "ls"],
+    loss_label: ["FL", "FL", "LS", "LS"],
+    loss_param: [3, 3, 0.1, 0.1],
+    seed: [0, 1, 0, 1],
+    test_accuracy: [80, 82, 81, 81],
+    nc1: [0.1, 0.3, 0.2, 0.2],
+    nc2: [0.5, 0.5, 0.4, 0.4],
+    nc3: [0.6, 0.6, 0.3, 0.3],
+  });
+  const rows = hyperparameterTable(frame).toRecords();
+  expect(rows.map((r) => [r.loss, r.seeds, r.test_accuracy_mean])).toEqual([["ls", 2, 81], ["fl", 2, 81]]);
+  expect(rows[1].test_accuracy_sd).toBeCloseTo(Math.SQRT2, 12);
+  expect(rows[1].nc1_mean).toBeCloseTo(0.2, 12);
+});
+
+test("layerCollapseTable takes each layer's first and last evaluation", () => {
+  const layers = pl.DataFrame({
+    loss: ["ce", "ce", "ce", "ce"],
+    loss_label: ["CE", "CE", "CE", "CE"],
+    seed: [1, 1, 1, 1],
+    depth: [2, 1, 2, 1],
+    layer: ["layer 2", "layer 1", "layer 2", "layer 1"],
+    epoch: [10, 10, 1, 1],
+    nc1: [0.01, 0.5, 1, 2],
+    nc2Means: [0.1, 0.4, 0.6, 0.7],
+  });
+  const rows = layerCollapseTable(layers).toRecords();
+  expect(rows.map((r) => [r.layer, r.nc1_first, r.nc1_last, r.nc2_last])).toEqual([
+    ["layer 1", 2, 0.5, 0.4],
+    ["layer 2", 1, 0.01, 0.1],
+  ]);
+  expect(rows[1].nc1_drop).toBeCloseTo(100, 10);
 });
