@@ -10,7 +10,8 @@
  *    (`lib/present/summary_json.ts`).
  *
  * `--summary-only` rewrites `SUMMARY.md` alone (no training, no notebooks), from the runs already
- * stored; `summary.json`, which records the wall time of a whole reproduction, is left as it is.
+ * stored. `summary.json` records the wall time of a whole reproduction, so only a run of every
+ * notebook writes it: `--summary-only` and `--only` leave it as it is.
  *
  * At the default `cpu` preset the executed notebooks replace `notebooks/*.ipynb` (so their outputs
  * can be read without running anything) and figures go to `figures/`. Other presets write both
@@ -101,14 +102,15 @@ async function main(): Promise<number> {
   const ufm = ufmStudies(UFM_PRESETS[preset]);
   console.error(`[reproduce] UFM studies for SUMMARY.md in ${seconds(t0)} s`);
   writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(preset, runs, ufm));
-  if (!summaryOnly) {
+  const whole = !summaryOnly && !values.only;
+  if (whole) {
     const wallSeconds = (performance.now() - started) / 1000;
     const summary = reproductionSummary(preset, runs, { backend: activeBackend() ?? "unknown", wallSeconds });
     writeFileAtomic(join(figuresDir, "summary.json"), summaryJson(summary));
   }
   console.error(
     `[reproduce] done in ${seconds(started)} s; figures, SUMMARY.md${
-      summaryOnly ? "" : " and summary.json"
+      whole ? " and summary.json" : ""
     } in ${figuresDir}`,
   );
   return 0;

@@ -59,7 +59,8 @@ const signed = (v: number, digits: number) => {
  * Heat-map panels (width across, epoch budget down, largest on top) sharing one colour domain and
  * one ramp beneath. `diverging`: values are signed, the scale (PuOr, colour-blind safe) is centred
  * on 0 and labels carry their sign; cells with a `spread` print ±sd under the value and get a
- * dashed outline when |value| ≤ spread (within seed noise).
+ * dashed outline when |value| ≤ spread (within seed noise). Panels go `columns` to a row (default:
+ * all), fewer when their cells would be too narrow for the labels.
  *
  * @example
  * ```ts
@@ -80,7 +81,14 @@ export function heatmapGridPlot(
 ): SvgFigure {
   const L = figureLayout(options.style);
   const { digits = 2, diverging = false } = options;
-  const columns = Math.min(options.columns ?? panels.length, panels.length);
+  const text = (c: HeatmapCell) => (diverging ? signed(c.value, digits) : c.value.toFixed(digits));
+  const columns = fittingColumns(
+    panels,
+    Math.min(options.columns ?? panels.length, panels.length),
+    // The widest label (bold digits are about 0.7 em wide) and a little room on either side.
+    (c) => (0.7 * Math.max(text(c).length, c.spread == null ? 0 : c.spread.toFixed(digits).length + 1) + 0.8) * L.small,
+    L,
+  );
   const values = panels.flatMap((p) => p.cells.map((c) => c.value)).filter(Number.isFinite);
   const extent = Math.max(...values.map(Math.abs), 1e-9);
   const domain: [number, number] = options.domain ??
@@ -99,7 +107,6 @@ export function heatmapGridPlot(
     const noisy = panel.cells.filter((c) =>
       c.spread !== undefined && c.spread !== null && Math.abs(c.value) <= c.spread
     );
-    const text = (c: HeatmapCell) => (diverging ? signed(c.value, digits) : c.value.toFixed(digits));
     return plotSvg({
       width: panelWidth,
       height: L.marginTop + L.marginBottom + cellHeight * budgets.length,
@@ -147,6 +154,25 @@ export function heatmapGridPlot(
   return composeFigures([maps, ramp], { columns: 1, gap: 0 });
 }
 
+/**
+ * The most panels a row, up to `wanted`, whose cells are wide enough for their labels (fewer
+ * columns give each panel, so each cell, more width).
+ */
+function fittingColumns(
+  panels: readonly HeatmapPanel[],
+  wanted: number,
+  labelWidth: (c: HeatmapCell) => number,
+  L: { width: number; gap: number; marginLeft: number; marginRight: number },
+): number {
+  const widest = Math.max(...panels.flatMap((p) => p.cells.map(labelWidth)));
+  const cellsPerRow = Math.max(...panels.map((p) => new Set(p.cells.map((c) => c.width)).size));
+  for (let columns = wanted; columns > 1; columns--) {
+    const panelWidth = (L.width - L.gap * (columns - 1)) / columns;
+    if ((panelWidth - L.marginLeft - L.marginRight) / cellsPerRow >= widest) return columns;
+  }
+  return 1;
+}
+
 const noteFor = (spreads: boolean) => spreads ? "; dashed: |value| ≤ sd" : "";
 
 /** A horizontal colour bar over the colour scale's domain, drawn with SVG marks (Plot's own ramp needs a canvas). */
@@ -168,7 +194,13 @@ function colorRamp(
     marginRight: 2 * L.font,
     marginTop: 1.6 * L.font,
     marginBottom: 2 * L.font,
-    x: { domain: [lo, hi], label: null, ticks: 5, tickFormat: "~g" },
+    // Plot's "~g" takes its precision from the tick step (10 becomes "1e+1"): print the ticks in full.
+    x: {
+      domain: [lo, hi],
+      label: null,
+      ticks: 5,
+      tickFormat: (v: number) => String(+v.toPrecision(6)).replace("-", "−"),
+    },
     y: { axis: null },
     color: { ...color, domain: color.domain },
     marks: [

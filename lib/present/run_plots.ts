@@ -46,8 +46,15 @@ export function accuracyDomain(values: readonly number[]): [number, number] {
   return [bottom, bottom + ACCURACY_MIN_SPAN];
 }
 
-/** Three round ticks from 0 to about `max` (0, 200, 400), so that narrow panels never crowd their labels. */
-function fewTicks(max: number): number[] {
+/**
+ * Three round ticks from 0 to about `max`, so that narrow panels never crowd their labels.
+ *
+ * @example
+ * ```ts
+ * fewTicks(400); // [0, 200, 400]
+ * ```
+ */
+export function fewTicks(max: number): number[] {
   const raw = max / 2, power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw * 0.99) ?? raw;
   return [0, step, 2 * step].filter((t) => t <= max * 1.001);
@@ -82,7 +89,8 @@ export function panelRows(n: number, perRow: number): number[] {
 /**
  * Metric against epoch, one line (with symbols) per loss, one panel per metric, as one SVG: at most
  * four panels a row on a page (two in a column), rows as even as possible, a loss legend above.
- * `nc4Reference` draws a dashed line at MSE's predicted NC4 = M/√K (docs/method.md §3).
+ * `nc4Reference` draws a dashed line at MSE's predicted NC4 = M/√K (docs/method.md §3), `milestones`
+ * dotted lines at the learning-rate decays.
  *
  * @example
  * ```ts ignore (reads the run store)
@@ -96,6 +104,8 @@ export function metricCurvesPlot(
     style?: FigureStyleInput;
     logEpoch?: boolean;
     nc4Reference?: number;
+    /** Epochs at which the learning rate decays, drawn as dotted vertical lines in every panel. */
+    milestones?: readonly number[];
   } = {},
 ): SvgFigure {
   const { panels = NC_DYNAMICS_PANELS, logEpoch = false } = options;
@@ -123,6 +133,9 @@ export function metricCurvesPlot(
       x: xAxis,
       y: { label: p.label, grid: true, ...y, ...(reference === null ? {} : { domain: undefined, nice: true }) },
       marks: [
+        ...(options.milestones?.length
+          ? [Plot.ruleX(options.milestones, { stroke: "#888", strokeDasharray: "1.5 2", strokeWidth: 0.8 })]
+          : []),
         ...(reference === null ? [] : [
           Plot.ruleY([reference], { stroke: LOSS.mse.color, strokeDasharray: "4 3", strokeWidth: 1 }),
           Plot.text([reference], {

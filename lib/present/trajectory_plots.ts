@@ -12,7 +12,8 @@ import { LOSS } from "../core/loss_registry.ts";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
 import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
-import { decadeAxis, legendStrip, plotSvg, type SvgFigure } from "./svg.ts";
+import { fewTicks } from "./run_plots.ts";
+import { decadeAxis, legendStrip, plotSvg, type SvgFigure, textWidthEm } from "./svg.ts";
 
 type Row = Record<string, unknown>;
 
@@ -27,6 +28,18 @@ type Row = Record<string, unknown>;
 export function orderedColors(n: number): string[] {
   const scale = Plot.scale({ color: { type: "sequential", scheme: "viridis", domain: [0, 1] } });
   return Array.from({ length: n }, (_, i) => scale.apply(n === 1 ? 0.4 : (0.8 * i) / (n - 1)) as string);
+}
+
+/** A logarithmic epoch axis over exactly the epochs evaluated, ticks at its decades and its ends. */
+function logEpochAxis(epochs: readonly number[]) {
+  const lo = Math.min(...epochs), hi = Math.max(...epochs);
+  const decades = Array.from({ length: 7 }, (_, i) => 10 ** i).filter((t) => t > lo * 1.5 && t < hi / 1.5);
+  return { type: "log" as const, domain: [lo, hi], ticks: [lo, ...decades, hi], tickFormat: "~g", label: "epoch" };
+}
+
+/** Width of a legend strip of these labels (as `legendStrip` lays it out). */
+function legendWidth(labels: readonly string[], font: number): number {
+  return labels.reduce((a, l) => a + (2.6 + textWidthEm(l)) * font, 0) + 1.4 * font * (labels.length - 1);
 }
 
 /** One line per group: the geometric mean over seeds at each epoch, and the band of their range. */
@@ -59,6 +72,9 @@ interface PanelOptions {
   yLabel: string;
   yValues: number[];
   epochs: number[];
+  /** A logarithmic epoch axis (else linear from 0). */
+  logEpoch: boolean;
+  milestones?: readonly number[];
 }
 
 function trajectoryPanel(p: PanelOptions, style: FigureStyleInput | undefined): SvgFigure {
@@ -70,13 +86,18 @@ function trajectoryPanel(p: PanelOptions, style: FigureStyleInput | undefined): 
     height: p.height,
     ...L.facetMargins,
     color,
-    x: { ...decadeAxis(p.epochs, { length: p.width, font: 2.5 * L.font }), label: "epoch" },
+    x: p.logEpoch
+      ? logEpochAxis(p.epochs)
+      : { label: "epoch", domain: [0, Math.max(...p.epochs)], ticks: fewTicks(Math.max(...p.epochs)) },
     y: {
       ...decadeAxis(p.yValues, { length: p.height - L.marginTop - L.marginBottom, font: L.font }),
       label: p.yLabel,
       grid: true,
     },
     marks: [
+      ...(p.milestones?.length
+        ? [Plot.ruleX(p.milestones, { stroke: "#888", strokeDasharray: "1.5 2", strokeWidth: 0.8 })]
+        : []),
       Plot.areaY(data, { x: "epoch", y1: "low", y2: "high", z: "key", fill: "key", fillOpacity: 0.18, sort: "epoch" }),
       Plot.line(data, { x: "epoch", y: "mean", z: "key", stroke: "key", strokeWidth: 1.3, sort: "epoch" }),
       // The panel's title, above the frame on the right (the y-axis label holds the left).
@@ -107,8 +128,15 @@ export function hyperparameterTrajectoriesPlot(
 ): SvgFigure {
   const metric = options.metric ?? "nc1", label = options.label ?? metric.toUpperCase();
   const L = figureLayout(options.style);
-  const width = (L.width - L.gap) / 2, height = 14 * L.font;
   const all = rows.filter((r) => r.loss === "ls" || r.loss === "fl");
+  const valuesOf = (loss: string) =>
+    [...new Set(all.filter((r) => r.loss === loss).map((r) => r.loss_param as number))].sort((a, b) => a - b);
+  // Side by side when each panel's legend fits its half of the width, else one above the other.
+  const legendFits = (["ls", "fl"] as const).every((loss) =>
+    legendWidth(valuesOf(loss).map((v) => `γ = ${v}`), L.font) <= (L.width - L.gap) / 2
+  );
+  const columns = legendFits ? 2 : 1;
+  const width = (L.width - L.gap * (columns - 1)) / columns, height = 14 * L.font;
   const yValues = all.map((r) => r[metric] as number);
   const epochs = all.map((r) => r.epoch as number);
   const column = (loss: LossName, symbol: string) => {
@@ -129,24 +157,29 @@ export function hyperparameterTrajectoriesPlot(
       yLabel: `${label} (mean over seeds, range)`,
       yValues,
       epochs,
+      logEpoch: true,
     }, L.style);
     return composeFigures([legend, panel], { columns: 1, gap: L.gap / 2 });
   };
-  return composeFigures([column("ls", "α"), column("fl", "γ")], { columns: 2, gap: L.gap });
+  return composeFigures([column("ls", "α"), column("fl", "γ")], { columns, gap: L.gap });
 }
 
 /**
  * Collapse layer by layer: for each loss a panel of NC1 (top row) and NC2 of the class means
  * (bottom row) over epochs, one line per hidden layer coloured from the input side (dark) to the
  * features (light). Rows are {@link layerMetricsFrame} records (`loss`, `layer`, `depth`, `epoch`,
- * `nc1`, `nc2Means`); several seeds become a mean with a band.
+ * `nc1`, `nc2Means`); several seeds become a mean with a band. Epochs are linear unless `logEpoch`;
+ * `milestones` draws the learning-rate decays as dotted lines.
  *
  * @example
  * ```ts ignore (reads the run store)
  * layerCollapsePlot(layerMetricsFrame(runs).toRecords());
  * ```
  */
-export function layerCollapsePlot(rows: readonly Row[], options: { style?: FigureStyleInput } = {}): SvgFigure {
+export function layerCollapsePlot(
+  rows: readonly Row[],
+  options: { style?: FigureStyleInput; logEpoch?: boolean; milestones?: readonly number[] } = {},
+): SvgFigure {
   const L = figureLayout(options.style);
   const losses = (Object.keys(LOSS) as LossName[]).filter((l) => rows.some((r) => r.loss === l));
   const perRow = Math.min(losses.length, Math.max(1, Math.floor(L.width / (11 * L.font))));
@@ -169,6 +202,8 @@ export function layerCollapsePlot(rows: readonly Row[], options: { style?: Figur
         yLabel: label,
         yValues,
         epochs,
+        logEpoch: options.logEpoch ?? false,
+        milestones: options.milestones,
       }, L.style)
     );
     const lines: SvgFigure[] = [];
@@ -177,7 +212,8 @@ export function layerCollapsePlot(rows: readonly Row[], options: { style?: Figur
     }
     return lines;
   };
-  const legend = legendStrip(layers.map(([, name], i) => ({ label: name, color: colors[i], line: true })), {
+  const named = (name: string, i: number) => i === layers.length - 1 ? `${name} (features)` : name;
+  const legend = legendStrip(layers.map(([, name], i) => ({ label: named(name, i), color: colors[i], line: true })), {
     width: L.width,
     style: L.style,
   });
