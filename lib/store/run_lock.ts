@@ -104,3 +104,20 @@ export async function lockRun(
     if (existsSync(path) && readOwner(path)?.pid === process.pid) rmSync(path, { force: true });
   };
 }
+
+/**
+ * Removes the lock of a run directory when its owner is gone (a process killed between finishing a
+ * run and releasing its lock leaves one beside a done run); a live owner's lock stays.
+ *
+ * @example
+ * ```ts
+ * const dir = Deno.makeTempDirSync();
+ * clearStaleLock(dir); // false: there is no lock
+ * ```
+ */
+export function clearStaleLock(dir: string): boolean {
+  const path = join(dir, "lock");
+  if (!existsSync(path) || !stale(path)) return false;
+  rmSync(path, { force: true });
+  return true;
+}

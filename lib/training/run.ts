@@ -20,7 +20,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { lockRun } from "../store/run_lock.ts";
+import { clearStaleLock, lockRun } from "../store/run_lock.ts";
 import { CheckpointError } from "../store/checkpoint_file.ts";
 import {
   hasRun,
@@ -126,7 +126,10 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
     return final ? record : null;
   };
   const stored = finished();
-  if (stored) return stored;
+  if (stored) {
+    clearStaleLock(dir);
+    return stored;
+  }
   // Data problems (missing or corrupt files, a batch larger than the data) surface before anything is written.
   const data = prepareData(config, { dataDir: options.dataDir });
   mkdirSync(dir, { recursive: true });

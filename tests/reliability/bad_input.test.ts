@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { gzipSync } from "node:zlib";
-import { lockRun, RunLockedError } from "../../lib/store/run_lock.ts";
+import { clearStaleLock, lockRun, RunLockedError } from "../../lib/store/run_lock.ts";
+import { runTraining } from "../../lib/training/run.ts";
 import { runCli } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-bad-"));
@@ -147,4 +148,26 @@ test("a lock held by a live process is respected; a stale one is recovered", asy
   again();
   expect(readdirSync(run)).toEqual([]);
   expect(process.pid).toBeGreaterThan(0);
+});
+
+test("a stale lock left beside a finished run is cleared when the run is read back; a live one stays", async () => {
+  const runsDir = join(dir, "finished-runs");
+  const config = {
+    dataset: "synthetic",
+    synthetic: { numClasses: 3, dim: 4, trainPerClass: 20, testPerClass: 5, separation: 3 },
+    width: 4,
+    depth: 1,
+    epochs: 1,
+    batchSize: 20,
+  };
+  const run = await runTraining(config, { runsDir, log: () => {} });
+  const host = (await import("node:os")).hostname();
+  // Killed after the run was done but before its lock was released.
+  writeFileSync(join(run.dir, "lock"), JSON.stringify({ pid: 2 ** 22 + 12345, host, startedAt: "" }));
+  await runTraining(config, { runsDir, log: () => {} });
+  expect(readdirSync(run.dir)).not.toContain("lock");
+  // A process that is alive (this one) keeps its lock.
+  writeFileSync(join(run.dir, "lock"), JSON.stringify({ pid: process.pid, host, startedAt: "" }));
+  expect(clearStaleLock(run.dir)).toBe(false);
+  expect(readdirSync(run.dir)).toContain("lock");
 });
