@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { CheckpointError, readCheckpointFile, writeCheckpointFile } from "../store/checkpoint_file.ts";
-import { configDifferences, type TrainConfig } from "./config.ts";
+import { configDifferences, LATER_KEYS, type TrainConfig } from "./config.ts";
 
 /** The header of a run's checkpoint. */
 export interface CheckpointHeader<State> {
@@ -50,7 +50,7 @@ export async function saveCheckpoint<State>(
 export function loadCheckpoint<State>(path: string, variables: readonly tf.Tensor[], config: TrainConfig): State {
   const { header, arrays } = readCheckpointFile<CheckpointHeader<State>>(path);
   if (header.config !== undefined) {
-    const differences = configDifferences(header.config, config);
+    const differences = configDifferences({ ...LATER_KEYS, ...header.config }, config);
     if (differences.length > 0) {
       throw new CheckpointError(
         `${path}: written by run ${header.runId ?? "?"} with a different configuration (${

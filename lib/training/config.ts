@@ -390,6 +390,13 @@ export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
 }
 
 /**
+ * Keys added after runs had been stored, with the value those runs had. Such a key enters a run's
+ * identity only when it differs from that value (stored runs keep their ids), and a checkpoint
+ * written without it is read as having that value (stored runs still resume).
+ */
+export const LATER_KEYS: Readonly<Partial<TrainConfig>> = { layerMetrics: false };
+
+/**
  * The run's identity: a readable prefix and the first 10 hex digits of the SHA-256 of the
  * canonical JSON of the normalised config (key order does not matter).
  *
@@ -399,10 +406,10 @@ export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
  * ```
  */
 export function runId(config: TrainConfig): string {
-  // Keys added after runs were stored are hashed only when they differ from their default, so
-  // that those runs keep their identity.
-  const { layerMetrics, ...rest } = config;
-  const hashed = layerMetrics ? config : rest;
+  const hashed: Record<string, unknown> = { ...config };
+  for (const [key, value] of Object.entries(LATER_KEYS)) {
+    if (canonical(hashed[key]) === canonical(value)) delete hashed[key];
+  }
   const hash = createHash("sha256").update(canonical(hashed)).digest("hex").slice(0, 10);
   return `${config.dataset}-${config.model}-w${config.width}-${config.loss.name}-e${config.epochs}-s${config.seed}-${hash}`;
 }

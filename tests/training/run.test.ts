@@ -78,6 +78,18 @@ describe("runTraining", () => {
     expect(withoutTime(resumed.rows)).toEqual(withoutTime(whole.rows));
   });
 
+  test("a checkpoint written before a key existed (no layerMetrics in its header) still resumes", async () => {
+    const whole = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "old-whole") });
+    const first = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "old"), stopAfterEpoch: 2 });
+    const path = join(first.dir, "checkpoint.bin");
+    const { header, arrays } = readCheckpointFile<{ config: Record<string, unknown> }>(path);
+    delete header.config.layerMetrics;
+    writeCheckpointFile(path, header, arrays);
+    const resumed = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "old") });
+    expect(resumed.status.state).toBe("done");
+    expect(withoutTime(resumed.rows)).toEqual(withoutTime(whole.rows));
+  });
+
   test("resume refuses a checkpoint written for another configuration, naming the keys that differ", async () => {
     const runsDir = join(dir, "foreign");
     const mine = await runTraining(SMALL, { ...quiet, runsDir, stopAfterEpoch: 2 });
