@@ -74,7 +74,7 @@ export interface SweepProgress {
   /** Runs trained (or resumed) by this sweep so far, of `toTrain`. */
   trained: number;
   toTrain: number;
-  /** Epochs of the runs to train, and those done so far. */
+  /** Epochs left to train in the runs to train (a resumed run from its checkpoint), and those done so far. */
   epochsDone: number;
   epochsTotal: number;
   /** The runs in training now, with their last finished epoch. */
@@ -124,6 +124,7 @@ function runInWorker(
     let stdout = "", stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     let pending = "";
+    child.stderr.setEncoding("utf8");
     child.stderr.on("data", (d) => {
       const lines = (pending + d).split("\n");
       pending = lines.pop()!;
@@ -134,6 +135,7 @@ function runInWorker(
     });
     child.on("error", reject);
     child.on("close", (code) => {
+      stderr += pending;
       try {
         const { runDir } = JSON.parse(stdout) as { runDir: string };
         resolvePromise(readRun(runDir));
@@ -166,17 +168,22 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
   const records: RunRecord[] = new Array(configs.length);
   let done = 0, next = 0;
   const runsDir = options.runsDir ?? "runs";
-  const stored = configs.map((c) => {
+  // Where each run stands: finished (done, or failed: runTraining returns both as they are) or the
+  // epoch it resumes from.
+  const start = configs.map((c) => {
     const dir = join(runsDir, runId(c));
-    return hasRun(dir) && readRun(dir).status.state === "done";
+    if (!hasRun(dir)) return { stored: false, epoch: 0 };
+    const { state, epoch } = readRun(dir).status;
+    return { stored: state === "done" || state === "failed", epoch: state === "running" ? epoch : 0 };
   });
+  const stored = start.map((s) => s.stored);
   const progress: SweepProgress = {
     total: configs.length,
     stored: stored.filter(Boolean).length,
     trained: 0,
     toTrain: stored.filter((s) => !s).length,
     epochsDone: 0,
-    epochsTotal: configs.reduce((a, c, i) => a + (stored[i] ? 0 : c.epochs), 0),
+    epochsTotal: configs.reduce((a, c, i) => a + (stored[i] ? 0 : c.epochs - start[i].epoch), 0),
     running: [],
   };
   const report = () => options.onProgress?.({ ...progress, running: progress.running.map((r) => ({ ...r })) });
@@ -185,7 +192,7 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
     while (next < configs.length) {
       const index = next++;
       const config = configs[index];
-      const slot = { id: runId(config), epoch: 0, epochs: config.epochs };
+      const slot = { id: runId(config), epoch: start[index].epoch, epochs: config.epochs };
       const onEpoch = (epoch: number) => {
         progress.epochsDone += epoch - slot.epoch;
         slot.epoch = epoch;
@@ -204,7 +211,7 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
           onEpoch: (epoch) => onEpoch(epoch),
         });
       if (!stored[index]) {
-        progress.epochsDone += config.epochs - slot.epoch; // a resumed run's earlier epochs
+        progress.epochsDone += config.epochs - slot.epoch; // the epochs a run that failed early will not train
         progress.trained++;
         progress.running.splice(progress.running.indexOf(slot), 1);
         report();

@@ -1,10 +1,11 @@
 import { afterAll, expect, test } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { figureGrid, FigurePresetError } from "../../lib/experiments/figure_presets.ts";
 import { expandGrid, sweep, type SweepProgress } from "../../lib/experiments/sweep.ts";
+import { runTraining } from "../../lib/training/run.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-sweep-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +53,14 @@ test(
     const again = await sweep(grid, { runsDir: join(dir, "a"), log: () => {}, onProgress: (p) => quiet.push(p) });
     expect(again.map((r) => r.rows)).toEqual(first.map((r) => r.rows));
     expect(quiet).toEqual([]); // cached runs report nothing
+    // Nor does a stored failed run, which is returned as it is, not trained.
+    const failed = join(first[0].dir, "status.json");
+    writeFileSync(
+      failed,
+      JSON.stringify({ ...JSON.parse(readFileSync(failed, "utf8")), state: "failed", reason: "diverged" }),
+    );
+    await sweep(grid, { runsDir: join(dir, "a"), log: () => {}, onProgress: (p) => quiet.push(p) });
+    expect(quiet).toEqual([]);
     const parallelProgress: SweepProgress[] = [];
     const parallel = await sweep(grid, {
       runsDir: join(dir, "b"),
@@ -67,6 +76,17 @@ test(
   },
   120_000,
 );
+
+test("a resumed run's progress starts at its checkpoint's epoch", async () => {
+  await initBackend({ backend: "wasm", quiet: true });
+  const grid = { ...GRID, losses: [GRID.losses[0]], widths: [4], seeds: [0], epochs: [3] };
+  await runTraining(expandGrid(grid)[0], { runsDir: join(dir, "resume"), log: () => {}, stopAfterEpoch: 2 });
+  const progress: SweepProgress[] = [];
+  await sweep(grid, { runsDir: join(dir, "resume"), log: () => {}, onProgress: (p) => progress.push(p) });
+  expect(progress[0]).toMatchObject({ toTrain: 1, epochsDone: 0, epochsTotal: 1 });
+  expect(progress[0].running[0]).toMatchObject({ epoch: 2, epochs: 3 });
+  expect(progress.at(-1)).toMatchObject({ trained: 1, epochsDone: 1, epochsTotal: 1 });
+}, 60_000);
 
 test("figure grids exist for every figure and preset; unknown names are errors", () => {
   for (const figure of ["nc_dynamics", "heatmaps", "accuracy_table", "hyperparameters"]) {
