@@ -67,6 +67,18 @@ export const LOSS: Readonly<Record<LossName, LossEntry>> = Object.fromEntries(LO
 export const LOSS_NAMES: readonly LossName[] = LOSSES.map((l) => l.name);
 
 /**
+ * Compares loss names by the project's loss order (CE, LS, FL, MSE), for sorting.
+ *
+ * @example
+ * ```ts
+ * ["mse", "ce", "fl"].sort(byLossOrder); // ["ce", "fl", "mse"]
+ * ```
+ */
+export function byLossOrder(a: string, b: string): number {
+  return LOSS_NAMES.indexOf(a as LossName) - LOSS_NAMES.indexOf(b as LossName);
+}
+
+/**
  * The value of a loss's parameter (α, γ or M), or null for a loss without one.
  *
  * @example

@@ -88,6 +88,9 @@ export function bootstrap(
     const v = resample(rng);
     if (!Number.isNaN(v)) values.push(v);
   }
+  if (values.length === 0) {
+    return { value: statistic(), sd: NaN, interval: [NaN, NaN], fractionNegative: NaN };
+  }
   values.sort((a, b) => a - b);
   const at = (q: number) => values[Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))))];
   const mean = values.reduce((a, b) => a + b, 0) / values.length;

@@ -81,7 +81,7 @@ const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>>
       seeds: [1],
     },
     paper: {
-      base: { dataset: "cifar100", model: "resnet50", recipe: PAPER_RECIPE, evalEpochs: "auto" },
+      base: { dataset: "cifar100", model: "resnet50", recipe: PAPER_RECIPE, layerMetrics: true, evalEpochs: "auto" },
       losses: defaultLosses({ alpha: 0.05 }),
       widths: [2],
       epochs: [800],

@@ -14,9 +14,10 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { LOSS_NAMES } from "../core/loss_registry.ts";
+import { byLossOrder } from "../core/loss_registry.ts";
 import type { RunRecord } from "../training/run.ts";
 import type { Rng } from "../core/random.ts";
+import { nc1Drop } from "./run_frames.ts";
 import { type Anova, bootstrap, type BootstrapEstimate, oneWayAnova, spearman } from "../core/statistics.ts";
 
 /** The trend of one loss's |gap| with width and with epochs. */
@@ -28,6 +29,8 @@ export interface GapTrend {
   epochs: BootstrapEstimate;
   cells: number;
   seeds: number;
+  /** Both 90 % intervals lie below 0: the gap shrinks with width and with epochs. */
+  holds: boolean;
 }
 
 interface PairedCell {
@@ -88,12 +91,14 @@ export function gapTrends(
         replicates: options.replicates,
         seed: `${options.seed ?? "gap-trends"}:${loss}:${axis}`,
       });
+    const width = estimate("width"), epochs = estimate("epochs");
     return {
       loss,
-      width: estimate("width"),
-      epochs: estimate("epochs"),
+      width,
+      epochs,
       cells: cells.length,
       seeds: Math.min(...cells.map((c) => c.differences.length)),
+      holds: width.interval[1] < 0 && epochs.interval[1] < 0,
     };
   });
 }
@@ -131,7 +136,8 @@ export function lossSpread(summary: pl.DataFrame, column = "test_accuracy"): Los
     ...anova,
     range: Math.max(...means) - Math.min(...means),
     seedSd: Math.sqrt(within / anova.dfWithin),
-    withinSeedNoise: anova.p >= 0.05,
+    // Equal values everywhere leave F = 0/0 (p NaN): nothing to tell apart, so within noise.
+    withinSeedNoise: !(anova.p < 0.05),
   };
 }
 
@@ -157,7 +163,7 @@ export function gapTrendsFrame(trends: readonly GapTrend[]): pl.DataFrame {
     rho_epochs_low: t.epochs.interval[0],
     rho_epochs_high: t.epochs.interval[1],
     shrinks_with_epochs: t.epochs.fractionNegative,
-    holds: t.width.interval[1] < 0 && t.epochs.interval[1] < 0,
+    holds: t.holds,
   }))).withColumns(pl.col("cells").cast(pl.Int32), pl.col("seeds").cast(pl.Int32));
 }
 
@@ -187,10 +193,10 @@ export function collapseReached(
   const t: CollapseTargets = { nc1Drop: 100, nc2: 0.2, nc3: 0.2, ...targets };
   const rows = [...records]
     .filter((r) => r.rows.length > 0)
-    .sort((a, b) => LOSS_NAMES.indexOf(a.config.loss.name) - LOSS_NAMES.indexOf(b.config.loss.name))
+    .sort((a, b) => byLossOrder(a.config.loss.name, b.config.loss.name) || a.config.seed - b.config.seed)
     .map((r) => {
-      const first = r.rows[0], last = r.rows.at(-1)!;
-      const drop = first.nc1 / last.nc1;
+      const last = r.rows.at(-1)!;
+      const drop = nc1Drop(r);
       const fitted = last.trainAccuracy === 1;
       return {
         loss: r.config.loss.name,

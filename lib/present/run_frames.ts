@@ -323,7 +323,7 @@ export function layerCollapseTable(layers: pl.DataFrame): pl.DataFrame {
       pl.col("epoch").last().alias("last_epoch"),
       pl.col("nc1").first().alias("nc1_first"),
       pl.col("nc1").last().alias("nc1_last"),
-      pl.col("nc2Means").last().alias("nc2_last"),
+      pl.col("nc2Means").last().alias("nc2_means_last"),
     )
     .withColumns(pl.col("nc1_first").div(pl.col("nc1_last")).alias("nc1_drop"))
     .sort(["loss_order", "seed", "depth"]);

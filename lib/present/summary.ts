@@ -64,11 +64,13 @@ export function summaryMarkdown(
   if (ufm) parts.push(ufmSummaryMarkdown(ufm));
   const dynamics = runs.nc_dynamics ?? [];
   if (dynamics.length) {
-    const byLoss = new Map<string, RunRecord>(dynamics.map((r) => [r.config.loss.name, r]));
+    const key = (loss: unknown, seed: unknown) => `${loss}|${seed}`;
+    const byRun = new Map<string, RunRecord>(dynamics.map((r) => [key(r.config.loss.name, r.config.seed), r]));
     const rows = collapseReached(dynamics).toRecords().map((c) => {
-      const r = byLoss.get(c.loss as string)!, last = r.rows.at(-1)!;
+      const r = byRun.get(key(c.loss, c.seed))!, last = r.rows.at(-1)!;
       return {
         loss: String(c.loss).toUpperCase(),
+        seed: c.seed,
         epoch: last.epoch,
         train_acc: 100 * last.trainAccuracy,
         test_acc_best_val: 100 * (r.status.summary?.bestValTestAccuracy ?? NaN),
@@ -88,6 +90,7 @@ export function summaryMarkdown(
         rows,
         [
           "loss",
+          "seed",
           "epoch",
           "train_acc",
           "test_acc_best_val",
@@ -109,7 +112,7 @@ export function summaryMarkdown(
         figures("layer_collapse"),
         markdownTable(
           layerCollapseTable(layers).toRecords(),
-          ["loss_label", "layer", "nc1_first", "nc1_last", "nc1_drop", "nc2_last"],
+          ["loss_label", "layer", "nc1_first", "nc1_last", "nc1_drop", "nc2_means_last"],
           3,
         ),
         "",

@@ -5,13 +5,12 @@
  *
  * @module
  */
-import pl from "nodejs-polars";
-import { LOSS_NAMES } from "../core/loss_registry.ts";
+import { byLossOrder } from "../core/loss_registry.ts";
 import type { FigureName } from "../experiments/figure_presets.ts";
 import type { PresetName } from "../experiments/presets.ts";
 import type { RunRecord } from "../training/run.ts";
 import { gapTrends, lossSpread } from "./claims.ts";
-import { signedAccuracyGaps, summaryFrame } from "./run_frames.ts";
+import { accuracyTable, hyperparameterTable, signedAccuracyGaps, summaryFrame } from "./run_frames.ts";
 
 /** The last evaluation of one loss's NC-dynamics run. */
 export interface DynamicsNumbers {
@@ -24,8 +23,11 @@ export interface DynamicsNumbers {
   nc4_last: number;
   train_accuracy_last: number;
   test_accuracy_best_val: number;
-  /** Every hidden layer's NC1 and NC2 of the class means at the last evaluation (runs with layer metrics). */
-  layers?: { layer: string; nc1_first: number; nc1_last: number; nc2_last: number }[];
+  /**
+   * Every hidden layer's NC1 at the first and last evaluation and the NC2 of its class means at the
+   * last (runs with layer metrics); `nc2_last` above is the classifier's NC2, which a hidden layer has not.
+   */
+  layers?: { layer: string; nc1_first: number; nc1_last: number; nc2_means_last: number }[];
 }
 
 /** One heat-map cell: the signed gap CE − X over seeds. */
@@ -85,7 +87,6 @@ export interface ReproductionSummary {
   }[];
 }
 
-const byLossOrder = (a: string, b: string) => LOSS_NAMES.indexOf(a as never) - LOSS_NAMES.indexOf(b as never);
 const round = (v: number, digits = 6) => Number.isFinite(v) ? Number(v.toPrecision(digits)) : v;
 
 function dynamics(records: readonly RunRecord[]): Record<string, DynamicsNumbers> {
@@ -113,19 +114,13 @@ function dynamics(records: readonly RunRecord[]): Record<string, DynamicsNumbers
             layer: l.layer,
             nc1_first: round(first.layers![i].nc1),
             nc1_last: round(l.nc1),
-            nc2_last: round(l.nc2Means),
+            nc2_means_last: round(l.nc2Means),
           })),
         }
         : {}),
     };
   }
   return out;
-}
-
-function seedStats(values: number[]): { mean: number; sd: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : NaN;
-  return { mean, sd };
 }
 
 /**
@@ -167,7 +162,7 @@ export function reproductionSummary(
         width_interval: [round(t.width.interval[0], 4), round(t.width.interval[1], 4)],
         epochs_correlation: round(t.epochs.value, 4),
         epochs_interval: [round(t.epochs.interval[0], 4), round(t.epochs.interval[1], 4)],
-        holds: t.width.interval[1] < 0 && t.epochs.interval[1] < 0,
+        holds: t.holds,
       };
     }
   }
@@ -178,13 +173,15 @@ export function reproductionSummary(
   const accuracy: Record<string, AccuracyNumbers> = {};
   let spread: ReproductionSummary["accuracy_spread"] = null;
   if (table.height > 0) {
-    const rows = table.toRecords() as { loss: string; test_accuracy: number }[];
-    for (const loss of [...new Set(rows.map((r) => r.loss))].sort(byLossOrder)) {
-      const values = rows.filter((r) => r.loss === loss).map((r) => r.test_accuracy);
-      const { mean, sd } = seedStats(values);
-      accuracy[loss] = { mean: round(mean), sd: round(sd), seeds: values.length };
+    const rows = accuracyTable(table).toRecords();
+    for (const r of rows) {
+      accuracy[r.loss as string] = {
+        mean: round(r.mean as number),
+        sd: round((r.sd as number | null) ?? NaN),
+        seeds: r.seeds as number,
+      };
     }
-    if (rows.length > new Set(rows.map((r) => r.loss)).size) {
+    if (rows.some((r) => (r.seeds as number) > 1)) {
       const s = lossSpread(table);
       spread = {
         F: round(s.F),
@@ -197,26 +194,15 @@ export function reproductionSummary(
   }
 
   const hyper = summaryFrame(runs.hyperparameters ?? []);
-  const hyperparameters = hyper.height === 0 ? [] : hyper
-    .groupBy(["loss_order", "loss", "loss_param"])
-    .agg(
-      pl.col("nc1").mean().alias("nc1_mean"),
-      pl.col("nc1").std().alias("nc1_sd"),
-      pl.col("test_accuracy").mean().alias("acc_mean"),
-      pl.col("test_accuracy").std().alias("acc_sd"),
-      pl.col("seed").count().alias("seeds"),
-    )
-    .sort(["loss_order", "loss_param"])
-    .toRecords()
-    .map((r) => ({
-      loss: r.loss as string,
-      parameter: r.loss_param as number,
-      nc1_last_mean: round(r.nc1_mean as number),
-      nc1_last_sd: round((r.nc1_sd as number | null) ?? NaN),
-      test_accuracy_mean: round(r.acc_mean as number),
-      test_accuracy_sd: round((r.acc_sd as number | null) ?? NaN),
-      seeds: r.seeds as number,
-    }));
+  const hyperparameters = hyper.height === 0 ? [] : hyperparameterTable(hyper).toRecords().map((r) => ({
+    loss: r.loss as string,
+    parameter: r.loss_param as number,
+    nc1_last_mean: round(r.nc1_mean as number),
+    nc1_last_sd: round((r.nc1_sd as number | null) ?? NaN),
+    test_accuracy_mean: round(r.test_accuracy_mean as number),
+    test_accuracy_sd: round((r.test_accuracy_sd as number | null) ?? NaN),
+    seeds: r.seeds as number,
+  }));
 
   return {
     preset,

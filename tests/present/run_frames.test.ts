@@ -73,7 +73,7 @@ test("layerCollapseTable takes each layer's first and last evaluation", () => {
     nc2Means: [0.1, 0.4, 0.6, 0.7],
   });
   const rows = layerCollapseTable(layers).toRecords();
-  expect(rows.map((r) => [r.layer, r.nc1_first, r.nc1_last, r.nc2_last])).toEqual([
+  expect(rows.map((r) => [r.layer, r.nc1_first, r.nc1_last, r.nc2_means_last])).toEqual([
     ["layer 1", 2, 0.5, 0.4],
     ["layer 2", 1, 0.01, 0.1],
   ]);

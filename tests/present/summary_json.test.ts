@@ -43,6 +43,10 @@ test("summary.json at the smoke preset has the documented shape, with numbers wh
       ]
     ) expect(isNumber(d[key]), `${loss}.${key}`).toBe(true);
     expect(d.train_accuracy_last).toBeGreaterThan(1); // percent, not a fraction
+    // The smoke NC-dynamics runs record their hidden layers: the features are the last.
+    expect(d.layers.map((l: { layer: string }) => l.layer)).toEqual(["layer 1", "layer 2"]);
+    expect(Object.keys(d.layers[0])).toEqual(["layer", "nc1_first", "nc1_last", "nc2_means_last"]);
+    expect(d.layers[1].nc1_last).toBeCloseTo(d.nc1_last, 4);
   }
 
   const grid = figureGrid("heatmaps", "smoke");

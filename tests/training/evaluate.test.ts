@@ -87,6 +87,10 @@ test("every hidden layer's collapse: the last layer's equals the features' metri
   pass2.accumulate(rows, labels);
   expect(layers[0].nc1).toBeCloseTo(featureCollapse(pass2.compute()).nc1, 10);
   expect(Math.abs(layers[0].nc1 - layers[2].nc1)).toBeGreaterThan(1e-6);
+  // A second evaluation leaves no tensor behind.
+  const before = tf.memory().numTensors;
+  await hiddenLayerCollapse(net, data, indices, options);
+  expect(tf.memory().numTensors).toBe(before);
   net.model.dispose();
 });
 
