@@ -10,7 +10,8 @@ import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
 import { figureSize, setPhysicalSize, type SvgFigure } from "./svg.ts";
 
 /**
- * Places figures in rows of `columns`, each at its own size, with an optional gap (points).
+ * Places figures in rows of `columns`, each at its own size, with an optional gap (points); with
+ * `center`, a row shorter than the widest (a last row of fewer panels) is centred under it.
  *
  * @example
  * ```ts
@@ -20,15 +21,17 @@ import { figureSize, setPhysicalSize, type SvgFigure } from "./svg.ts";
  */
 export function composeFigures(
   figures: readonly SvgFigure[],
-  options: { columns?: number; gap?: number } = {},
+  options: { columns?: number; gap?: number; center?: boolean } = {},
 ): SvgFigure {
-  const { columns = figures.length, gap = 8 } = options;
+  const { columns = figures.length, gap = 8, center = false } = options;
   const rows: SvgFigure[][] = [];
   for (let i = 0; i < figures.length; i += columns) rows.push(figures.slice(i, i + columns));
+  const rowWidth = (row: SvgFigure[]) => row.reduce((a, f) => a + figureSize(f).width + gap, -gap);
+  const widest = Math.max(...rows.map(rowWidth));
   let y = 0, width = 0;
   const parts: string[] = [];
   for (const row of rows) {
-    let x = 0, height = 0;
+    let x = center ? (widest - rowWidth(row)) / 2 : 0, height = 0;
     for (const f of row) {
       const { width: w, height: h } = figureSize(f);
       const inner = f.outerHTML.replace(/^<svg[^>]*>/, (tag) =>

@@ -149,7 +149,7 @@ export function heatmapGridPlot(
       ],
     }, { style: L.style });
   };
-  const maps = composeFigures(panels.map(map), { columns, gap: L.gap });
+  const maps = composeFigures(panels.map(map), { columns, gap: L.gap, center: true });
   const ramp = colorRamp(color, options.label, L.style, noteFor(spreads));
   return composeFigures([maps, ramp], { columns: 1, gap: 0 });
 }

@@ -148,3 +148,15 @@ test("trajectory figures: one colour per value or layer, ordered, with the band 
   expect(layers).toContain("NC2 (class means)<");
   expect(layers.match(/aria-label="line"/g)!.length).toBe(2 * 4);
 });
+
+test("composeFigures centres a shorter last row when asked", () => {
+  const panel = FIGURES.ufmComparison();
+  const { width: w } = figureSize(panel);
+  const grid = composeFigures([panel, FIGURES.ufmComparison(), FIGURES.ufmComparison()], {
+    columns: 2,
+    gap: 10,
+    center: true,
+  });
+  expect(figureSize(grid).width).toBe(2 * w + 10);
+  expect(grid.outerHTML).toContain(`<svg x="${(w + 10) / 2}" y=`);
+});
