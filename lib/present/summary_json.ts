@@ -152,7 +152,7 @@ export function reproductionSummary(
       gap_mean: round(r.gap as number),
       gap_sd: round((r.gap_sd as number | null) ?? NaN),
       seeds: r.seeds as number,
-    })).sort((a, b) => byLossOrder(a.loss, b.loss) || a.width - b.width || a.epochs - b.epochs)
+    })) // in loss order, then width and epochs, as signedAccuracyGaps sorts them
     : [];
   const claim: Record<string, GapClaim> = {};
   if (hasHeat) {
