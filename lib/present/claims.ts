@@ -131,7 +131,7 @@ export function lossSpread(summary: pl.DataFrame, column = "test_accuracy"): Los
   const values = [...groups.values()];
   const anova = oneWayAnova(values);
   const means = values.map(mean);
-  const within = values.reduce((a, g) => a + g.reduce((s, v) => s + (v - mean(g)) ** 2, 0), 0);
+  const within = values.reduce((a, g, i) => a + g.reduce((s, v) => s + (v - means[i]) ** 2, 0), 0);
   return {
     ...anova,
     range: Math.max(...means) - Math.min(...means),

@@ -60,6 +60,13 @@ export function fewTicks(max: number): number[] {
   return [0, step, 2 * step].filter((t) => t <= max * 1.001);
 }
 
+/** Dotted vertical lines at the epochs where the learning rate decays (none when not given). */
+export function milestoneRules(milestones?: readonly number[]): Plot.Markish[] {
+  return milestones?.length
+    ? [Plot.ruleX(milestones, { stroke: "#888", strokeDasharray: "1.5 2", strokeWidth: 0.8 })]
+    : [];
+}
+
 /** A panel of {@link metricCurvesPlot}: which column, its axis label, and whether the y axis is logarithmic. */
 export interface CurvePanel {
   readonly column: string;
@@ -133,9 +140,7 @@ export function metricCurvesPlot(
       x: xAxis,
       y: { label: p.label, grid: true, ...y, ...(reference === null ? {} : { domain: undefined, nice: true }) },
       marks: [
-        ...(options.milestones?.length
-          ? [Plot.ruleX(options.milestones, { stroke: "#888", strokeDasharray: "1.5 2", strokeWidth: 0.8 })]
-          : []),
+        ...milestoneRules(options.milestones),
         ...(reference === null ? [] : [
           Plot.ruleY([reference], { stroke: LOSS.mse.color, strokeDasharray: "4 3", strokeWidth: 1 }),
           Plot.text([reference], {

@@ -143,6 +143,18 @@ export interface LegendItem {
   readonly line?: boolean;
 }
 
+/**
+ * The width (points) of a {@link legendStrip} of these labels at text size `font`.
+ *
+ * @example
+ * ```ts
+ * legendStripWidth(["CE"], 10) > 20; // true
+ * ```
+ */
+export function legendStripWidth(labels: readonly string[], font: number): number {
+  return labels.reduce((a, l) => a + (2.6 + textWidthEm(l)) * font, 0) + 1.4 * font * (labels.length - 1);
+}
+
 /** Approximate advance of a DejaVu Sans string in text heights (its mean glyph width is about 0.6 em). */
 export const textWidthEm = (text: string): number => 0.62 * [...text].length;
 
@@ -163,7 +175,7 @@ export function legendStrip(
   const f = layout.font;
   const key = 2.2 * f, space = 1.4 * f;
   const widths = items.map((item) => key + 0.4 * f + textWidthEm(item.label) * f);
-  const total = widths.reduce((a, b) => a + b, 0) + space * (items.length - 1);
+  const total = legendStripWidth(items.map((item) => item.label), f);
   let x = Math.max(0, (options.width - total) / 2);
   const marks: Plot.Markish[] = [];
   items.forEach((item, i) => {

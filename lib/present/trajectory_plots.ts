@@ -12,8 +12,8 @@ import { LOSS } from "../core/loss_registry.ts";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
 import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
-import { fewTicks } from "./run_plots.ts";
-import { decadeAxis, legendStrip, plotSvg, type SvgFigure, textWidthEm } from "./svg.ts";
+import { fewTicks, milestoneRules } from "./run_plots.ts";
+import { decadeAxis, legendStrip, legendStripWidth, plotSvg, type SvgFigure } from "./svg.ts";
 
 type Row = Record<string, unknown>;
 
@@ -35,11 +35,6 @@ function logEpochAxis(epochs: readonly number[]) {
   const lo = Math.min(...epochs), hi = Math.max(...epochs);
   const decades = Array.from({ length: 7 }, (_, i) => 10 ** i).filter((t) => t > lo * 1.5 && t < hi / 1.5);
   return { type: "log" as const, domain: [lo, hi], ticks: [lo, ...decades, hi], tickFormat: "~g", label: "epoch" };
-}
-
-/** Width of a legend strip of these labels (as `legendStrip` lays it out). */
-function legendWidth(labels: readonly string[], font: number): number {
-  return labels.reduce((a, l) => a + (2.6 + textWidthEm(l)) * font, 0) + 1.4 * font * (labels.length - 1);
 }
 
 /** One line per group: the geometric mean over seeds at each epoch, and the band of their range. */
@@ -95,9 +90,7 @@ function trajectoryPanel(p: PanelOptions, style: FigureStyleInput | undefined): 
       grid: true,
     },
     marks: [
-      ...(p.milestones?.length
-        ? [Plot.ruleX(p.milestones, { stroke: "#888", strokeDasharray: "1.5 2", strokeWidth: 0.8 })]
-        : []),
+      ...milestoneRules(p.milestones),
       Plot.areaY(data, { x: "epoch", y1: "low", y2: "high", z: "key", fill: "key", fillOpacity: 0.18, sort: "epoch" }),
       Plot.line(data, { x: "epoch", y: "mean", z: "key", stroke: "key", strokeWidth: 1.3, sort: "epoch" }),
       // The panel's title, above the frame on the right (the y-axis label holds the left).
@@ -113,8 +106,9 @@ function trajectoryPanel(p: PanelOptions, style: FigureStyleInput | undefined): 
 }
 
 /**
- * NC1 (or another metric) over epochs for each value of LS α and FL γ, side by side: the line is
- * the geometric mean over seeds, the band their range. Rows are {@link metricsFrame} records of the
+ * NC1 (or another metric) over epochs for each value of LS α and FL γ, side by side when their
+ * legends fit, else one above the other: the line is the geometric mean over seeds, the band their
+ * range. Rows are {@link metricsFrame} records of the
  * hyper-parameter runs (`loss`, `loss_param`, `seed`, `epoch` and the metric).
  *
  * @example
@@ -133,7 +127,7 @@ export function hyperparameterTrajectoriesPlot(
     [...new Set(all.filter((r) => r.loss === loss).map((r) => r.loss_param as number))].sort((a, b) => a - b);
   // Side by side when each panel's legend fits its half of the width, else one above the other.
   const legendFits = (["ls", "fl"] as const).every((loss) =>
-    legendWidth(valuesOf(loss).map((v) => `γ = ${v}`), L.font) <= (L.width - L.gap) / 2
+    legendStripWidth(valuesOf(loss).map((v) => `γ = ${v}`), L.font) <= (L.width - L.gap) / 2
   );
   const columns = legendFits ? 2 : 1;
   const width = (L.width - L.gap * (columns - 1)) / columns, height = 14 * L.font;
