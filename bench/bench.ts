@@ -39,7 +39,7 @@ import { createRng } from "../lib/core/random.ts";
 import { buildMlp } from "../lib/models/mlp.ts";
 import type { Network } from "../lib/models/network.ts";
 import { buildResNet18 } from "../lib/models/resnet.ts";
-import { DEBIAN_PYTHON } from "../lib/present/notebooks.ts";
+import { DEBIAN_PYTHON } from "../lib/notebook/execute.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 

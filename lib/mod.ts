@@ -253,8 +253,8 @@ export {
   figureStyle,
   FigureStyleError,
   type FigureStyleInput,
-} from "./present/figure_defaults.ts";
-export { lossLegend, lossScales } from "./present/loss_style.ts";
+} from "./figures/style.ts";
+export { lossLegend, lossScales } from "./figures/loss_style.ts";
 export {
   decadeAxis,
   decadeLabel,
@@ -266,20 +266,10 @@ export {
   setPhysicalSize,
   type SvgFigure,
   textWidthEm,
-} from "./present/svg.ts";
-export { composeFigures } from "./present/compose.ts";
-export { figureFontFiles, FONT_FILES } from "./present/fonts.ts";
-export {
-  figureFontMeasurer,
-  type Rect,
-  type TextBox,
-  textBoxes,
-  type TextLayoutIssue,
-  textLayoutIssues,
-  type TextMeasurer,
-  type TextMetrics,
-} from "./present/text_boxes.ts";
-export { landscapeSummaryFrame, ufmResultsFrame } from "./present/ufm_frames.ts";
+} from "./figures/svg.ts";
+export { composeFigures } from "./figures/compose.ts";
+export { figureFontFiles, FONT_FILES } from "./figures/fonts.ts";
+export { landscapeSummaryFrame, ufmResultsFrame } from "./report/ufm_frames.ts";
 export {
   type ComparisonRow,
   type LambdaRow,
@@ -289,9 +279,10 @@ export {
   ncHistoryPlot,
   type NcHistoryRow,
   optimisedVsPredictedPlot,
-} from "./present/ufm_plots.ts";
+} from "./figures/ufm_plots.ts";
 export {
   accuracyGaps,
+  type HeatmapCell,
   accuracyTable,
   heatmapCells,
   hyperparameterTable,
@@ -304,14 +295,13 @@ export {
   ncDynamicsFrame,
   signedAccuracyGaps,
   summaryFrame,
-} from "./present/run_frames.ts";
+} from "./report/run_frames.ts";
 export {
   ACCURACY_MIN_SPAN,
   accuracyBarsPlot,
   accuracyDomain,
   accuracyVsEpochsPlot,
   type CurvePanel,
-  type HeatmapCell,
   heatmapGridPlot,
   type HeatmapPanel,
   heatmapPlot,
@@ -319,9 +309,9 @@ export {
   metricCurvesPlot,
   NC_DYNAMICS_PANELS,
   panelRows,
-} from "./present/run_plots.ts";
-export { labelColor, luminance } from "./present/heatmap_plots.ts";
-export { exportFigure, type ExportOptions, type FigureFormat, type FigureSource, show } from "./present/export.ts";
+} from "./figures/run_plots.ts";
+export { labelColor, luminance } from "./figures/heatmap_plots.ts";
+export { exportFigure, type ExportOptions, type FigureFormat, type FigureSource, show } from "./figures/export.ts";
 export {
   type DisplayFunction,
   EtaClock,
@@ -331,8 +321,8 @@ export {
   notebookProgress,
   sweepProgress,
   terminalProgress,
-} from "./present/progress.ts";
-export { summaryMarkdown } from "./present/summary.ts";
+} from "./notebook/progress.ts";
+export { summaryMarkdown } from "./report/summary_markdown.ts";
 export {
   type AccuracyNumbers,
   type DynamicsNumbers,
@@ -341,7 +331,7 @@ export {
   type ReproductionSummary,
   reproductionSummary,
   summaryJson,
-} from "./present/summary_json.ts";
+} from "./report/summary_json.ts";
 export {
   collapseReached,
   type CollapseTargets,
@@ -350,7 +340,7 @@ export {
   gapTrendsFrame,
   type LossSpread,
   lossSpread,
-} from "./present/claims.ts";
-export { hyperparameterTrajectoriesPlot, layerCollapsePlot, orderedColors } from "./present/trajectory_plots.ts";
-export { type UfmStudies, ufmStudies, ufmSummaryMarkdown } from "./present/ufm_summary.ts";
-export { DISPLAY_DIGITS, type Displayable, formatNumber, keyNumbers, roundedFrame } from "./present/display.ts";
+} from "./report/claims.ts";
+export { hyperparameterTrajectoriesPlot, layerCollapsePlot, orderedColors } from "./figures/trajectory_plots.ts";
+export { type UfmStudies, ufmStudies, ufmSummaryMarkdown } from "./report/ufm_summary.ts";
+export { DISPLAY_DIGITS, type Displayable, formatNumber, keyNumbers, roundedFrame } from "./notebook/display.ts";

@@ -33,7 +33,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { FONT_FILES } from "../lib/present/export.ts";
+import { FONT_FILES } from "../lib/figures/export.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 

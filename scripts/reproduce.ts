@@ -27,10 +27,10 @@ import { FIGURE_NAMES, figureGrid } from "../lib/experiments/figure_presets.ts";
 import { resolvePreset, runsDir, UFM_PRESETS } from "../lib/experiments/presets.ts";
 import { writeFileAtomic } from "../lib/store/atomic.ts";
 import { storedRuns, sweep } from "../lib/experiments/sweep.ts";
-import { executeNotebook, listNotebooks } from "../lib/present/notebooks.ts";
-import { summaryMarkdown } from "../lib/present/summary.ts";
-import { reproductionSummary, summaryJson } from "../lib/present/summary_json.ts";
-import { ufmStudies } from "../lib/present/ufm_summary.ts";
+import { executeNotebook, listNotebooks } from "../lib/notebook/execute.ts";
+import { summaryMarkdown } from "../lib/report/summary_markdown.ts";
+import { reproductionSummary, summaryJson } from "../lib/report/summary_json.ts";
+import { ufmStudies } from "../lib/report/ufm_summary.ts";
 import { mkdirSync } from "node:fs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");

@@ -21,7 +21,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { installKernel, kernelName, kernelSpec } from "../lib/present/jupyter_kernel.js";
+import { installKernel, kernelName, kernelSpec } from "../lib/notebook/kernel.js";
 
 const root = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), ".."));
 const say = (message) => console.error(`[setup] ${message}`);
@@ -110,7 +110,7 @@ if (needed.length > 0) {
   });
 }
 
-// 4. This checkout's Deno Jupyter kernel, under a name of its own (lib/present/jupyter_kernel.js):
+// 4. This checkout's Deno Jupyter kernel, under a name of its own (lib/notebook/kernel.js):
 //    (re)written when missing or pointing at another deno binary; other kernels are left alone.
 const deno = realpathSync(join(root, "node_modules", ".bin", "deno"));
 const dataDir = process.env.JUPYTER_DATA_DIR ?? execFileSync("jupyter", ["--data-dir"], { encoding: "utf8" }).trim();

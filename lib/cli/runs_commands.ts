@@ -6,10 +6,10 @@
 import pl from "nodejs-polars";
 import { renameSync, rmSync } from "node:fs";
 import { basename, dirname, extname } from "node:path";
-import { exportFigure, type FigureFormat } from "../present/export.ts";
-import { figureStyle } from "../present/figure_defaults.ts";
-import { metricsFrame } from "../present/run_frames.ts";
-import { metricCurvesPlot, NC_DYNAMICS_PANELS } from "../present/run_plots.ts";
+import { exportFigure, type FigureFormat } from "../figures/export.ts";
+import { figureStyle } from "../figures/style.ts";
+import { metricsFrame } from "../report/run_frames.ts";
+import { metricCurvesPlot, NC_DYNAMICS_PANELS } from "../figures/run_plots.ts";
 import { hasRun } from "../store/run_dir.ts";
 import { readRun, type RunRecord } from "../training/run.ts";
 import { CliError, type Command, parseFlags } from "./args.ts";

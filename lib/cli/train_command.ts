@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { initBackend } from "../backend/backend.ts";
 import { runTraining } from "../training/run.ts";
-import { terminalProgress } from "../present/progress.ts";
+import { terminalProgress } from "../notebook/progress.ts";
 import { normalizeTrainConfig, TRAIN_KEYS, type TrainConfig } from "../training/config.ts";
 import { describeRecipe, RECIPE_KEYS } from "../training/recipes.ts";
 import {

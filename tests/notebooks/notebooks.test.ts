@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { executeNotebook, inspectNotebook, listNotebooks } from "../../lib/present/notebooks.ts";
+import { executeNotebook, inspectNotebook, listNotebooks } from "../../lib/notebook/execute.ts";
 
 const root = join(import.meta.dirname!, "../..");
 const dir = mkdtempSync(join(tmpdir(), "nc-notebooks-"));

@@ -4,8 +4,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { installKernel, kernelName } from "../../lib/present/jupyter_kernel.js";
-import { DEBIAN_PYTHON } from "../../lib/present/notebooks.ts";
+import { installKernel, kernelName } from "../../lib/notebook/kernel.js";
+import { DEBIAN_PYTHON } from "../../lib/notebook/execute.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-kernels-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inspectNotebook } from "../../lib/present/notebooks.ts";
+import { inspectNotebook } from "../../lib/notebook/execute.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-inspect-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

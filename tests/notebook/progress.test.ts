@@ -7,7 +7,7 @@ import {
   notebookProgress,
   sweepProgress,
   terminalProgress,
-} from "../../lib/present/progress.ts";
+} from "../../lib/notebook/progress.ts";
 import type { BatchProgress } from "../../lib/training/train.ts";
 
 const at = (epoch: number, batch: number): BatchProgress => ({

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { textBoxes, textLayoutIssues } from "../../lib/present/text_boxes.ts";
+import { textBoxes, textLayoutIssues } from "./text_boxes.ts";
 
 // Every exported figure (figures/) and every figure snapshot of the plot tests (the figure functions
 // on synthetic data): no two texts overlap by more than 0.5 pt, and no text leaves the canvas or the

@@ -6,7 +6,7 @@ import { initBackend } from "../../lib/backend/backend.ts";
 import { FIGURE_NAMES, figureGrid } from "../../lib/experiments/figure_presets.ts";
 import { sweep } from "../../lib/experiments/sweep.ts";
 import type { RunRecord } from "../../lib/training/run.ts";
-import { reproductionSummary, summaryJson } from "../../lib/present/summary_json.ts";
+import { reproductionSummary, summaryJson } from "../../lib/report/summary_json.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-summary-json-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

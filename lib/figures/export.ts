@@ -15,7 +15,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { writeFileAtomic } from "../store/atomic.ts";
-import { FIGURE_DEFAULTS, FIGURE_STYLES, type FigureStyle, figureStyle } from "./figure_defaults.ts";
+import { FIGURE_DEFAULTS, FIGURE_STYLES, type FigureStyle, figureStyle } from "./style.ts";
 import { figureSize, type SvgFigure } from "./svg.ts";
 import { figureFontFiles } from "./fonts.ts";
 

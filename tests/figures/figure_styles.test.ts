@@ -2,11 +2,11 @@ import { describe, expect, test } from "vitest";
 import process from "node:process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { FIGURE_STYLES, figureLayout, figureStyle } from "../../lib/present/figure_defaults.ts";
-import { accuracyDomain } from "../../lib/present/run_plots.ts";
-import { labelColor } from "../../lib/present/heatmap_plots.ts";
-import { decadeAxis, figureSize } from "../../lib/present/svg.ts";
-import { lambdaSweepPlot } from "../../lib/present/ufm_plots.ts";
+import { FIGURE_STYLES, figureLayout, figureStyle } from "../../lib/figures/style.ts";
+import { accuracyDomain } from "../../lib/figures/run_plots.ts";
+import { labelColor } from "../../lib/figures/heatmap_plots.ts";
+import { decadeAxis, figureSize } from "../../lib/figures/svg.ts";
+import { lambdaSweepPlot } from "../../lib/figures/ufm_plots.ts";
 import { restoreEnvAfterEach } from "../helpers.ts";
 
 restoreEnvAfterEach("NC_FIGURE_STYLE");

@@ -6,7 +6,7 @@
  * @module
  */
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
-import type { FigureStyleInput } from "./figure_defaults.ts";
+import type { FigureStyleInput } from "./style.ts";
 import { legendStrip, type SvgFigure } from "./svg.ts";
 
 /**

@@ -14,8 +14,16 @@
  */
 import pl from "nodejs-polars";
 import type { RunRecord } from "../training/run.ts";
-import type { HeatmapCell } from "./run_plots.ts";
 import { LOSS, LOSS_NAMES, lossParameter } from "../core/loss_registry.ts";
+
+/** A heat-map cell: width × epochs, a value, and optionally its spread over seeds. */
+export interface HeatmapCell {
+  readonly width: number;
+  readonly epochs: number;
+  readonly value: number;
+  /** Standard deviation over seeds, printed under the value as ±sd. */
+  readonly spread?: number | null;
+}
 
 function configColumns(record: RunRecord) {
   const c = record.config;

@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import pl from "nodejs-polars";
 import { createRng } from "../../lib/core/random.ts";
-import { collapseReached, gapTrends, lossSpread } from "../../lib/present/claims.ts";
+import { collapseReached, gapTrends, lossSpread } from "../../lib/report/claims.ts";
 import type { RunRecord } from "../../lib/training/run.ts";
 
 /** A summary frame over widths × epochs × 3 seeds where X's gap to CE is `gap(width, epochs)` plus seed noise. */

@@ -11,7 +11,7 @@ import * as Plot from "@observablehq/plot";
 import { LOSS } from "../core/loss_registry.ts";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
-import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
+import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { fewTicks, milestoneRules } from "./run_plots.ts";
 import { decadeAxis, legendStrip, legendStripWidth, plotSvg, type SvgFigure } from "./svg.ts";
 

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from "vitest";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exportFigure } from "../../lib/present/export.ts";
-import { figureSize } from "../../lib/present/svg.ts";
+import { exportFigure } from "../../lib/figures/export.ts";
+import { figureSize } from "../../lib/figures/svg.ts";
 import process from "node:process";
 import { restoreEnvAfterEach } from "../helpers.ts";
 
@@ -13,7 +13,7 @@ import {
   landscapePlot,
   ncHistoryPlot,
   optimisedVsPredictedPlot,
-} from "../../lib/present/ufm_plots.ts";
+} from "../../lib/figures/ufm_plots.ts";
 import { LOSSES } from "../../lib/core/loss_registry.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-figures-"));

@@ -15,7 +15,7 @@
  */
 import * as fontkit from "fontkit";
 import { DOMParser } from "linkedom";
-import { figureFontFiles } from "./fonts.ts";
+import { figureFontFiles } from "../../lib/figures/fonts.ts";
 
 /** Advance and ink extents of a string in em (ink heights measured upwards from the baseline). */
 export interface TextMetrics {

@@ -8,17 +8,9 @@
  */
 import * as Plot from "@observablehq/plot";
 import { composeFigures } from "./compose.ts";
-import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
+import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { plotSvg, type SvgFigure } from "./svg.ts";
-
-/** A heat-map cell: width × epochs, a value, and optionally its spread over seeds. */
-export interface HeatmapCell {
-  readonly width: number;
-  readonly epochs: number;
-  readonly value: number;
-  /** Standard deviation over seeds, printed under the value as ±sd. */
-  readonly spread?: number | null;
-}
+import type { HeatmapCell } from "../report/run_frames.ts";
 
 /** One panel of {@link heatmapGridPlot}. */
 export interface HeatmapPanel {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { Resvg } from "@resvg/resvg-js";
 import * as fontkit from "fontkit";
-import { figureFontFiles } from "../../lib/present/fonts.ts";
-import { textBoxes, textLayoutIssues } from "../../lib/present/text_boxes.ts";
+import { figureFontFiles } from "../../lib/figures/fonts.ts";
+import { textBoxes, textLayoutIssues } from "./text_boxes.ts";
 
 const svg = (body: string, attrs = 'viewBox="0 0 200 100" width="200" height="100"') =>
   `<svg xmlns="http://www.w3.org/2000/svg" ${attrs} font-size="10" font-family="DejaVu Sans">${body}</svg>`;

@@ -11,7 +11,7 @@ import type { LossName } from "../core/losses.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import { type LandscapeRun, reachedOptimum } from "../experiments/ufm_studies.ts";
 import { composeFigures } from "./compose.ts";
-import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
+import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { lossLegend, lossScales } from "./loss_style.ts";
 import { decadeAxis, legendStrip, plotSvg, type SvgFigure } from "./svg.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { parseHTML } from "linkedom";
-import { FIGURE_DEFAULTS } from "./figure_defaults.ts";
+import { FIGURE_DEFAULTS } from "./style.ts";
 import { figureSize, setPhysicalSize, type SvgFigure } from "./svg.ts";
 
 /**

@@ -10,7 +10,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import { FIGURE_DEFAULTS, figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
+import { FIGURE_DEFAULTS, figureLayout, type FigureStyleInput } from "./style.ts";
 
 /** The SVG element Plot returns, as this project uses it. */
 export interface SvgFigure {

@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
-import { landscapeSummaryFrame } from "../../lib/present/ufm_frames.ts";
+import { landscapeSummaryFrame } from "../../lib/report/ufm_frames.ts";
 import { REACHED_GAP, reachedOptimum } from "../../lib/experiments/ufm_studies.ts";
-import { landscapePlot } from "../../lib/present/ufm_plots.ts";
+import { landscapePlot } from "../../lib/figures/ufm_plots.ts";
 import type { LandscapeRun } from "../../lib/experiments/ufm_studies.ts";
 
 const run = (over: Partial<LandscapeRun>): LandscapeRun => ({

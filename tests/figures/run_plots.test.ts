@@ -1,25 +1,25 @@
 import { describe, expect, test } from "vitest";
 import { createRng } from "../../lib/core/random.ts";
-import { composeFigures } from "../../lib/present/compose.ts";
+import { composeFigures } from "../../lib/figures/compose.ts";
 import {
   accuracyBarsPlot,
   accuracyVsEpochsPlot,
   heatmapPlot,
   hyperparameterPlot,
   metricCurvesPlot,
-} from "../../lib/present/run_plots.ts";
+} from "../../lib/figures/run_plots.ts";
 import {
   lambdaSweepPlot,
   landscapePlot,
   ncHistoryPlot,
   optimisedVsPredictedPlot,
-} from "../../lib/present/ufm_plots.ts";
-import { figureSize } from "../../lib/present/svg.ts";
+} from "../../lib/figures/ufm_plots.ts";
+import { figureSize } from "../../lib/figures/svg.ts";
 import {
   hyperparameterTrajectoriesPlot,
   layerCollapsePlot,
   orderedColors,
-} from "../../lib/present/trajectory_plots.ts";
+} from "../../lib/figures/trajectory_plots.ts";
 import { expectFigureSnapshot } from "./svg_snapshot.ts";
 
 const rng = createRng("plot-snapshots");

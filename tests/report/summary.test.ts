@@ -5,8 +5,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { sweep } from "../../lib/experiments/sweep.ts";
-import { summaryMarkdown } from "../../lib/present/summary.ts";
-import { ufmStudies } from "../../lib/present/ufm_summary.ts";
+import { summaryMarkdown } from "../../lib/report/summary_markdown.ts";
+import { ufmStudies } from "../../lib/report/ufm_summary.ts";
 import { UFM_PRESETS } from "../../lib/experiments/presets.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-summary-"));

@@ -14,11 +14,11 @@ import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
-import { figureLayout, type FigureStyleInput } from "./figure_defaults.ts";
+import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { lossLegend, lossScales } from "./loss_style.ts";
 import { decadeAxis, plotSvg, type SvgFigure } from "./svg.ts";
 
-export { type HeatmapCell, heatmapGridPlot, type HeatmapPanel, heatmapPlot } from "./heatmap_plots.ts";
+export { heatmapGridPlot, type HeatmapPanel, heatmapPlot } from "./heatmap_plots.ts";
 
 type Row = Record<string, unknown>;
 

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameS
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { kernelName } from "./jupyter_kernel.js";
+import { kernelName } from "./kernel.js";
 
 const EXECUTOR = fileURLToPath(new URL("./execute_notebook.py", import.meta.url));
 /** This checkout's Jupyter kernel, which the set-up installs (`jupyter_kernel.js`). */

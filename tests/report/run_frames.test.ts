@@ -7,7 +7,7 @@ import {
   layerCollapseTable,
   lossVariance,
   meanOverSeeds,
-} from "../../lib/present/run_frames.ts";
+} from "../../lib/report/run_frames.ts";
 
 /** A hand-made summary frame: two widths, one budget, CE and MSE, two seeds each. */
 const summary = pl.DataFrame({
