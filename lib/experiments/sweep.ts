@@ -15,7 +15,7 @@ import { activeBackend } from "../backend/backend.ts";
 import { coreCount } from "../backend/native_libraries.ts";
 import type { LossSpec } from "../core/losses.ts";
 import { normalizeTrainConfig, runId, type TrainConfig } from "../training/config.ts";
-import { hasRun } from "../store/run_dir.ts";
+import { hasRun, isRunFinished, resumeEpoch } from "../store/run_dir.ts";
 import { readRun, type RunOptions, type RunRecord, runTraining } from "../training/run.ts";
 import { WORKER_ENTRY } from "../training/worker.ts";
 
@@ -168,13 +168,13 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
   const records: RunRecord[] = new Array(configs.length);
   let done = 0, next = 0;
   const runsDir = options.runsDir ?? "runs";
-  // Where each run stands: finished (done, or failed: runTraining returns both as they are) or the
-  // epoch it resumes from.
+  // Where each run stands: finished (runTraining returns it as stored; a sweep does not retry failed
+  // runs) or the epoch it resumes after.
   const start = configs.map((c) => {
     const dir = join(runsDir, runId(c));
     if (!hasRun(dir)) return { stored: false, epoch: 0 };
-    const { state, epoch } = readRun(dir).status;
-    return { stored: state === "done" || state === "failed", epoch: state === "running" ? epoch : 0 };
+    const { status } = readRun(dir);
+    return { stored: isRunFinished(status), epoch: resumeEpoch(status) };
   });
   const stored = start.map((s) => s.stored);
   const progress: SweepProgress = {

@@ -37,6 +37,39 @@ export interface RunStatus<Summary = unknown> {
   summary?: Summary;
 }
 
+/**
+ * Whether a run with this status is finished, so that training it again returns it as stored: done,
+ * or failed (a failure stays as recorded unless `retryFailed`, which trains it again from its last
+ * checkpoint). A running run (interrupted, or in training elsewhere) is not.
+ *
+ * @example
+ * ```ts
+ * isRunFinished({ state: "failed" });                        // true
+ * isRunFinished({ state: "failed" }, { retryFailed: true }); // false
+ * isRunFinished({ state: "running" });                       // false
+ * ```
+ */
+export function isRunFinished(status: Pick<RunStatus, "state">, options: { retryFailed?: boolean } = {}): boolean {
+  return status.state === "done" || (status.state === "failed" && !options.retryFailed);
+}
+
+/**
+ * The epoch a run that is not finished ({@link isRunFinished}) resumes after: its last finished
+ * epoch; 0 for a finished run, which trains no more.
+ *
+ * @example
+ * ```ts
+ * resumeEpoch({ state: "running", epoch: 3 }); // 3
+ * resumeEpoch({ state: "done", epoch: 10 });   // 0
+ * ```
+ */
+export function resumeEpoch(
+  status: Pick<RunStatus, "state" | "epoch">,
+  options: { retryFailed?: boolean } = {},
+): number {
+  return isRunFinished(status, options) ? 0 : status.epoch;
+}
+
 /** A run as stored. */
 export interface StoredRun<Config = unknown, Row = unknown, Summary = unknown> {
   id: string;

@@ -24,6 +24,7 @@ import { clearStaleLock, lockRun } from "../store/run_lock.ts";
 import { CheckpointError } from "../store/checkpoint_file.ts";
 import {
   hasRun,
+  isRunFinished,
   readRun as readStoredRun,
   readRuns as readStoredRuns,
   runFiles,
@@ -122,8 +123,7 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
   const finished = () => {
     if (!hasRun(dir)) return null;
     const record = readRun(dir);
-    const final = record.status.state === "done" || (record.status.state === "failed" && !options.retryFailed);
-    return final ? record : null;
+    return isRunFinished(record.status, options) ? record : null;
   };
   const stored = finished();
   if (stored) {
