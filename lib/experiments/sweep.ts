@@ -18,6 +18,7 @@ import { normalizeTrainConfig, runId, type TrainConfig } from "../training/confi
 import { hasRun, isRunFinished, resumeEpoch } from "../store/run_dir.ts";
 import { readRun, type RunOptions, type RunRecord, runTraining } from "../training/run.ts";
 import { WORKER_ENTRY } from "../training/worker.ts";
+import { parseEpochLine, parseResultLine, WORKER_EPOCHS_ENV, workerArgs } from "../training/worker_protocol.ts";
 
 /** A grid of runs: every combination of the listed values on top of `base`. */
 export interface SweepGrid {
@@ -81,9 +82,6 @@ export interface SweepProgress {
   running: { id: string; epoch: number; epochs: number }[];
 }
 
-/** Marks a worker's epoch lines on its stderr. */
-const EPOCH_MARK = "@epoch ";
-
 const WORKER = resolve(fileURLToPath(WORKER_ENTRY));
 
 /**
@@ -110,13 +108,13 @@ function runInWorker(
 ): Promise<RunRecord> {
   const file = join(scratch, `${runId(config)}.json`);
   writeFileSync(file, JSON.stringify(config));
-  const args = ["run", "-A", WORKER, file, options.runsDir ?? "runs"];
-  if (options.dataDir) args.push(options.dataDir);
+  const runsDir = options.runsDir ?? "runs";
+  const args = ["run", "-A", WORKER, ...workerArgs({ configFile: file, runsDir, dataDir: options.dataDir })];
   const backend = options.backend ?? activeBackend();
   const env: Record<string, string | undefined> = {
     ...process.env,
     NC_THREADS: String(threads),
-    NC_WORKER_EPOCHS: "1",
+    [WORKER_EPOCHS_ENV]: "1",
   };
   if (backend) env.NC_BACKEND = backend;
   return new Promise((resolvePromise, reject) => {
@@ -129,7 +127,8 @@ function runInWorker(
       const lines = (pending + d).split("\n");
       pending = lines.pop()!;
       for (const line of lines) {
-        if (line.startsWith(EPOCH_MARK)) onEpoch(Number(line.slice(EPOCH_MARK.length)));
+        const epoch = parseEpochLine(line);
+        if (epoch !== null) onEpoch(epoch);
         else stderr += line + "\n";
       }
     });
@@ -137,8 +136,7 @@ function runInWorker(
     child.on("close", (code) => {
       stderr += pending;
       try {
-        const { runDir } = JSON.parse(stdout) as { runDir: string };
-        resolvePromise(readRun(runDir));
+        resolvePromise(readRun(parseResultLine(stdout).runDir));
       } catch {
         reject(
           new Error(

@@ -2,8 +2,9 @@
  * A worker process of a sweep: `deno run -A lib/training/worker.ts CONFIG_FILE RUNS_DIR [DATA_DIR]`
  * trains (or resumes, or returns) the run of the configuration file through {@link runTraining} and
  * prints one JSON line `{ "runDir": … }` on stdout; logs go to stderr (with `NC_WORKER_EPOCHS` set,
- * also a line `@epoch N` after each epoch, which the sweep reads for its progress). The backend and the native
- * libraries' threads come from `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker.
+ * also a line `@epoch N` after each epoch, which the sweep reads for its progress); the lines are
+ * those of `worker_protocol.ts`. The backend and the native libraries' threads come from
+ * `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker.
  *
  * @module
  */
@@ -11,22 +12,33 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { initBackend } from "../backend/backend.ts";
 import { runTraining } from "./run.ts";
+import {
+  formatEpochLine,
+  formatResultLine,
+  readWorkerArgs,
+  WORKER_ARGS_USAGE,
+  WORKER_EPOCHS_ENV,
+} from "./worker_protocol.ts";
 
 /** This file, for the processes that start workers. */
 export const WORKER_ENTRY: URL = new URL(import.meta.url);
 
-async function work([configFile, runsDir, dataDir]: string[]): Promise<number> {
-  if (!configFile || !runsDir) {
-    console.error("usage: worker.ts CONFIG_FILE RUNS_DIR [DATA_DIR]");
+async function work(argv: string[]): Promise<number> {
+  const args = readWorkerArgs(argv);
+  if (!args) {
+    console.error(`usage: worker.ts ${WORKER_ARGS_USAGE}`);
     return 2;
   }
+  const { configFile, runsDir, dataDir } = args;
   try {
     await initBackend({ quiet: true });
     const config = JSON.parse(readFileSync(configFile, "utf8"));
     // The sweep that started this worker follows its epochs through these lines.
-    const onEpoch = process.env.NC_WORKER_EPOCHS ? (epoch: number) => console.error(`@epoch ${epoch}`) : undefined;
+    const onEpoch = process.env[WORKER_EPOCHS_ENV]
+      ? (epoch: number) => console.error(formatEpochLine(epoch))
+      : undefined;
     const run = await runTraining(config, { runsDir, dataDir, log: (line) => console.error(line), onEpoch });
-    process.stdout.write(JSON.stringify({ runDir: run.dir }) + "\n");
+    process.stdout.write(formatResultLine({ runDir: run.dir }));
     return 0;
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);

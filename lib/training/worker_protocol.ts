@@ -1,0 +1,114 @@
+/**
+ * How a sweep talks to its worker processes (`worker.ts`), written once for both sides:
+ *
+ * - arguments: `CONFIG_FILE RUNS_DIR [DATA_DIR]` ({@link WORKER_ARGS_USAGE}, {@link workerArgs},
+ *   {@link readWorkerArgs});
+ * - stderr: log lines, and with {@link WORKER_EPOCHS_ENV} set, a line `@epoch N` after each
+ *   finished epoch ({@link formatEpochLine}, {@link parseEpochLine});
+ * - stdout: one JSON line `{ "runDir": … }` once the run is trained, resumed or found stored
+ *   ({@link formatResultLine}, {@link parseResultLine}).
+ *
+ * @module
+ */
+
+/** The environment variable that asks a worker for epoch lines on stderr (any non-empty value). */
+export const WORKER_EPOCHS_ENV = "NC_WORKER_EPOCHS";
+
+/** Marks a worker's epoch lines on its stderr. */
+export const EPOCH_MARK = "@epoch ";
+
+/**
+ * The stderr line a worker prints after a finished epoch.
+ *
+ * @example
+ * ```ts
+ * formatEpochLine(3); // "@epoch 3"
+ * ```
+ */
+export function formatEpochLine(epoch: number): string {
+  return `${EPOCH_MARK}${epoch}`;
+}
+
+/**
+ * The epoch of a worker's epoch line (`Number` of what follows the mark), or null when the line is
+ * not one (a log line).
+ *
+ * @example
+ * ```ts
+ * parseEpochLine(formatEpochLine(3)); // 3
+ * parseEpochLine("[nc] training 1a2b"); // null
+ * ```
+ */
+export function parseEpochLine(line: string): number | null {
+  return line.startsWith(EPOCH_MARK) ? Number(line.slice(EPOCH_MARK.length)) : null;
+}
+
+/** What a worker reports on stdout when its run is over (done, or failed). */
+export interface WorkerResult {
+  /** The run's directory in the run store. */
+  runDir: string;
+}
+
+/**
+ * The stdout of a worker whose run is over: one JSON line.
+ *
+ * @example
+ * ```ts
+ * formatResultLine({ runDir: "runs/1a2b" }); // "{\"runDir\":\"runs/1a2b\"}\n"
+ * ```
+ */
+export function formatResultLine(result: WorkerResult): string {
+  return JSON.stringify({ runDir: result.runDir }) + "\n";
+}
+
+/**
+ * The result in a worker's whole stdout; throws when it is not a result line (the worker failed).
+ *
+ * @example
+ * ```ts
+ * parseResultLine(formatResultLine({ runDir: "runs/1a2b" })).runDir; // "runs/1a2b"
+ * ```
+ */
+export function parseResultLine(stdout: string): WorkerResult {
+  const { runDir } = JSON.parse(stdout) as Partial<WorkerResult>;
+  if (typeof runDir !== "string") throw new SyntaxError(`not a worker result: ${stdout.trim()}`);
+  return { runDir };
+}
+
+/** A worker's arguments after its entry point, for its usage line. */
+export const WORKER_ARGS_USAGE = "CONFIG_FILE RUNS_DIR [DATA_DIR]";
+
+/** The arguments of a worker process (after its entry point). */
+export interface WorkerArgs {
+  /** A JSON file holding the run's configuration. */
+  configFile: string;
+  runsDir: string;
+  dataDir?: string;
+}
+
+/**
+ * The command-line arguments that start a worker on a run.
+ *
+ * @example
+ * ```ts
+ * workerArgs({ configFile: "c.json", runsDir: "runs" }); // ["c.json", "runs"]
+ * ```
+ */
+export function workerArgs(args: WorkerArgs): string[] {
+  return args.dataDir ? [args.configFile, args.runsDir, args.dataDir] : [args.configFile, args.runsDir];
+}
+
+/**
+ * A worker's arguments from its command line, or null when the configuration file or the run store
+ * is missing.
+ *
+ * @example
+ * ```ts
+ * readWorkerArgs(["c.json", "runs", "data"]); // { configFile: "c.json", runsDir: "runs", dataDir: "data" }
+ * readWorkerArgs(["c.json"]); // null
+ * ```
+ */
+export function readWorkerArgs(argv: readonly string[]): WorkerArgs | null {
+  const [configFile, runsDir, dataDir] = argv;
+  return configFile && runsDir ? { configFile, runsDir, dataDir } : null;
+}
