@@ -31,6 +31,7 @@ import {
   type NcStatistics,
   WithinClassAccumulator,
 } from "./nc_accumulators.ts";
+import { mean, sampleSd } from "./statistics.ts";
 
 /**
  * Every metric, as numbers: the paper's NC1–NC4 (its reference code's definitions), then the
@@ -129,9 +130,9 @@ export function ncMetrics(
 
   const wCentred = matrix(K, d);
   for (let j = 0; j < d; j++) {
-    let mean = 0;
-    for (let k = 0; k < K; k++) mean += W.data[k * d + j] / K;
-    for (let k = 0; k < K; k++) wCentred.data[k * d + j] = W.data[k * d + j] - mean;
+    let columnMean = 0;
+    for (let k = 0; k < K; k++) columnMean += W.data[k * d + j] / K;
+    for (let k = 0; k < K; k++) wCentred.data[k * d + j] = W.data[k * d + j] - columnMean;
   }
   const hBar = transpose(centredMeans);
 
@@ -162,7 +163,7 @@ export function ncMetrics(
     nc2Uncentred: etfDistance(gramW),
     equinormMeans: coefficientOfVariation(diagonalNorms(gramPapyan)),
     equinormClassifier: coefficientOfVariation(diagonalNorms(gramW)),
-    equiangularityMeans: sampleStd(cosMeans),
+    equiangularityMeans: sampleSd(cosMeans),
     maxAngleMeans: coherence(cosMeans, K),
     maxAngleClassifier: coherence(offDiagonalCosines(gramW), K),
     nc3Uncentred: etfDistance(matmul(W, hBar)),
@@ -257,15 +258,9 @@ function diagonalNorms(gram: Matrix): number[] {
   return Array.from({ length: gram.rows }, (_, k) => Math.sqrt(gram.data[k * gram.rows + k]));
 }
 
-/** Standard deviation with Bessel's correction (divides by n − 1), PyTorch's `torch.std` default. */
-function sampleStd(values: readonly number[]): number {
-  const mean = values.reduce((a, x) => a + x, 0) / values.length;
-  return Math.sqrt(values.reduce((a, x) => a + (x - mean) ** 2, 0) / (values.length - 1));
-}
-
 /** std/mean, the std with Bessel's correction as `torch.std(norms) / torch.mean(norms)`. */
 function coefficientOfVariation(values: readonly number[]): number {
-  return sampleStd(values) / (values.reduce((a, x) => a + x, 0) / values.length);
+  return sampleSd(values) / mean(values);
 }
 
 /** cos∠(v_k, v_l) for every ordered pair k ≠ l, from the Gram matrix of the v_k. */

@@ -1,12 +1,45 @@
 /**
- * The few statistics the figures' claims are tested with: Spearman's rank correlation, a one-way
- * analysis of variance, and a seeded percentile bootstrap. The distributions come from jStat.
+ * The few statistics the figures' claims are tested with: the mean and sample standard deviation,
+ * Spearman's rank correlation, a one-way analysis of variance, and a seeded percentile bootstrap.
+ * The distributions come from jStat.
  *
  * @module
  */
 // @ts-types="./jstat.d.ts"
 import jStat from "jstat";
 import { createRng, type Rng } from "./random.ts";
+
+/**
+ * The arithmetic mean, summed left to right from 0 (so results are reproducible bit for bit); NaN
+ * for no values.
+ *
+ * @example
+ * ```ts
+ * mean([1, 2, 3, 4]); // 2.5
+ * mean([]);           // NaN
+ * ```
+ */
+export function mean(values: readonly number[]): number {
+  return values.reduce((a, x) => a + x, 0) / values.length;
+}
+
+/**
+ * The sample standard deviation: √(Σ(x − x̄)² / (n − 1)), with Bessel's correction as PyTorch's
+ * `torch.std` and polars' `std`; the squares are summed left to right from 0 about {@link mean}.
+ * One value has no spread: 0 (the denominator is max(1, n − 1)); no values give NaN.
+ *
+ * @example
+ * ```ts
+ * sampleSd([2, 4, 4, 4, 5, 5, 7, 9]); // 2.138089935299395
+ * sampleSd([3]);                      // 0
+ * sampleSd([]);                       // NaN
+ * ```
+ */
+export function sampleSd(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, values.length - 1));
+}
 
 /**
  * Spearman's rank correlation of paired values (ties share their average rank); NaN when either
@@ -71,7 +104,6 @@ export interface BootstrapEstimate {
  * @example
  * ```ts
  * const x = [1, 2, 3, 4, 5];
- * const mean = (v: number[]) => v.reduce((a, b) => a + b) / v.length;
  * const est = bootstrap(() => mean(x), (rng) => mean(x.map(() => x[rng.int(x.length)])), { seed: 1 });
  * est.value; // 3
  * ```
@@ -93,11 +125,9 @@ export function bootstrap(
   }
   values.sort((a, b) => a - b);
   const at = (q: number) => values[Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))))];
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
   return {
     value: statistic(),
-    sd,
+    sd: sampleSd(values),
     interval: [at((1 - level) / 2), at((1 + level) / 2)],
     fractionNegative: values.filter((v) => v < 0).length / values.length,
   };

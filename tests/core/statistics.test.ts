@@ -1,5 +1,36 @@
 import { describe, expect, test } from "vitest";
-import { bootstrap, oneWayAnova, spearman } from "../../lib/core/statistics.ts";
+import { bootstrap, mean, oneWayAnova, sampleSd, spearman } from "../../lib/core/statistics.ts";
+
+describe("mean and sampleSd", () => {
+  test("match the closed forms", () => {
+    expect(mean([1, 2, 3, 4])).toBe(2.5);
+    // Squares about the mean 5: 9 + 1 + 1 + 1 + 0 + 0 + 4 + 16 = 32, over n − 1 = 7.
+    expect(sampleSd([2, 4, 4, 4, 5, 5, 7, 9])).toBe(Math.sqrt(32 / 7));
+    // 1…n: variance n(n + 1)/12 with Bessel's correction, 2.5 for n = 5.
+    expect(sampleSd([1, 2, 3, 4, 5])).toBe(Math.sqrt(2.5));
+    expect(sampleSd([-1, 1])).toBe(Math.SQRT2);
+    expect(sampleSd([7, 7, 7])).toBe(0);
+  });
+
+  test("scale with the data and ignore a shift", () => {
+    const x = [0.3, 1.7, -2.2, 4.1, 0.9];
+    expect(mean(x.map((v) => 3 * v + 10))).toBeCloseTo(3 * mean(x) + 10, 12);
+    expect(sampleSd(x.map((v) => 3 * v + 10))).toBeCloseTo(3 * sampleSd(x), 12);
+  });
+
+  test("sum left to right from 0, so the same values in the same order give the same bits", () => {
+    // 1e16 + 1 rounds back to 1e16: the order of the terms decides the sum.
+    expect(mean([1e16, 1, -1e16])).toBe(0);
+    expect(mean([1e16, -1e16, 1])).toBe(1 / 3);
+    expect(mean([0.1, 0.2, 0.3])).toBe((0 + 0.1 + 0.2 + 0.3) / 3);
+  });
+
+  test("one value has no spread (0); no values give NaN", () => {
+    expect(sampleSd([3])).toBe(0);
+    expect(sampleSd([])).toBeNaN();
+    expect(mean([])).toBeNaN();
+  });
+});
 
 describe("spearman", () => {
   test("is ±1 for monotone relations and Pearson's r of the ranks otherwise", () => {
@@ -12,10 +43,9 @@ describe("spearman", () => {
   test("gives tied values their average rank", () => {
     // x ranks (1.5, 1.5, 3, 4), y ranks (1, 2, 3, 4): Pearson of the ranks, computed by hand.
     const rx = [1.5, 1.5, 3, 4], ry = [1, 2, 3, 4];
-    const m = (v: number[]) => v.reduce((a, b) => a + b) / v.length;
-    const cov = rx.reduce((a, x, i) => a + (x - m(rx)) * (ry[i] - m(ry)), 0);
+    const cov = rx.reduce((a, x, i) => a + (x - mean(rx)) * (ry[i] - mean(ry)), 0);
     const r = cov /
-      Math.sqrt(rx.reduce((a, x) => a + (x - m(rx)) ** 2, 0) * ry.reduce((a, y) => a + (y - m(ry)) ** 2, 0));
+      Math.sqrt(rx.reduce((a, x) => a + (x - mean(rx)) ** 2, 0) * ry.reduce((a, y) => a + (y - mean(ry)) ** 2, 0));
     expect(spearman([5, 5, 7, 9], [1, 2, 3, 4])).toBeCloseTo(r, 14);
   });
 
@@ -50,7 +80,6 @@ describe("oneWayAnova", () => {
 
 describe("bootstrap", () => {
   test("the interval of a mean covers it, narrows with more data, and is reproducible from its seed", () => {
-    const mean = (v: number[]) => v.reduce((a, b) => a + b) / v.length;
     const run = (x: number[], seed: number) =>
       bootstrap(() => mean(x), (rng) => mean(x.map(() => x[rng.int(x.length)])), { seed, replicates: 500 });
     const small = [1, 5, 2, 8, 4], large = Array.from({ length: 80 }, (_, i) => small[i % 5]);
@@ -61,5 +90,14 @@ describe("bootstrap", () => {
     expect(run(large, 3).sd).toBeLessThan(a.sd / 2);
     expect(run(small, 3)).toEqual(a);
     expect(run(small, 4)).not.toEqual(a);
+  });
+
+  test("its sd is the replicates' sample standard deviation, 0 for a single replicate", () => {
+    const replicates = [2, 5, 3];
+    let i = 0;
+    const est = bootstrap(() => 0, () => replicates[i++] ?? NaN, { replicates: 10 });
+    expect(est.sd).toBe(sampleSd([2, 3, 5]));
+    let j = 0;
+    expect(bootstrap(() => 0, () => (j++ === 0 ? 2 : NaN), { replicates: 10 }).sd).toBe(0);
   });
 });
