@@ -28,3 +28,14 @@ export async function runCli(argv: string[]): Promise<{ status: number; stdout: 
   const status = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { status, stdout, stderr };
 }
+
+/** A metrics row (or a run summary) without its wall-clock time, the one field that differs between identical runs. */
+export function withoutWallTime<T extends { wallSeconds: number }>(row: T): Omit<T, "wallSeconds"> {
+  const { wallSeconds: _, ...rest } = row;
+  return rest;
+}
+
+/** Metrics rows without their wall-clock time ({@link withoutWallTime} of each). */
+export function rowsWithoutWallTime<T extends { wallSeconds: number }>(rows: readonly T[]): Omit<T, "wallSeconds">[] {
+  return rows.map(withoutWallTime);
+}

@@ -9,7 +9,7 @@ import { slurmArrayScript } from "../../lib/experiments/slurm.ts";
 import { figureGrid } from "../../lib/experiments/figure_presets.ts";
 import { expandGrid, sweep } from "../../lib/experiments/sweep.ts";
 import { readRun } from "../../lib/store/run_dir.ts";
-import { runCli } from "../helpers.ts";
+import { rowsWithoutWallTime, runCli } from "../helpers.ts";
 import { startLocalSlurm } from "./slurm_cluster.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-slurm-"));
@@ -104,11 +104,10 @@ test("a job array on a local Slurm trains every run of a smoke grid exactly once
     await initBackend({ backend: "native", threads: 1, quiet: true });
     const local = await sweep(configs, { runsDir: join(dir, "local-runs"), log: () => {} });
     expect(stored).toEqual(local.map((r) => r.id).sort());
-    const strip = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
     for (const record of local) {
       const fromArray = readRun<unknown, { wallSeconds: number }>(join(runs, record.id));
       expect(fromArray.status.state).toBe("done");
-      expect(strip(fromArray.rows)).toEqual(strip(record.rows));
+      expect(rowsWithoutWallTime(fromArray.rows)).toEqual(rowsWithoutWallTime(record.rows));
     }
   } finally {
     await cluster.stop();

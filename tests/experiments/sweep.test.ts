@@ -6,6 +6,7 @@ import { initBackend } from "../../lib/backend/backend.ts";
 import { figureGrid, FigurePresetError } from "../../lib/experiments/figure_presets.ts";
 import { expandGrid, sweep, type SweepProgress } from "../../lib/experiments/sweep.ts";
 import { runTraining } from "../../lib/training/run.ts";
+import { rowsWithoutWallTime } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-sweep-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,9 +71,8 @@ test(
     // Worker processes report their epochs too.
     expect(parallelProgress.filter((p) => p.running.some((r) => r.epoch === 1)).length).toBeGreaterThan(0);
     expect(parallelProgress.at(-1)).toMatchObject({ trained: 8, epochsDone: 16, running: [] });
-    const strip = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
     expect(parallel.map((r) => r.id)).toEqual(first.map((r) => r.id));
-    expect(parallel.map((r) => strip(r.rows))).toEqual(first.map((r) => strip(r.rows)));
+    expect(parallel.map((r) => rowsWithoutWallTime(r.rows))).toEqual(first.map((r) => rowsWithoutWallTime(r.rows)));
   },
   120_000,
 );

@@ -6,6 +6,7 @@ import process from "node:process";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { createRng } from "../../lib/core/random.ts";
 import { readRun, runTraining } from "../../lib/training/run.ts";
+import { rowsWithoutWallTime } from "../helpers.ts";
 import { checkRunFiles, startCli } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-crash-"));
@@ -24,8 +25,6 @@ const CONFIG = {
   loss: { name: "ls", alpha: 0.1 },
   seed: 7,
 };
-
-const withoutTime = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
 
 /** Faults: injected at fixed points (inside an epoch, during an evaluation, mid checkpoint write), then kills at seeded random times. */
 const INJECTED = ["batch:7", "evaluate:2", "checkpoint-write:1", "batch:25", "checkpoint-write:2"];
@@ -75,7 +74,7 @@ describe.each(["wasm", "native", "webgpu"])("on %s", (backend) => {
       expect(resumed.status.state).toBe("done");
       expect(checkRunFiles(runDir()).leftovers).toEqual([]);
       expect(readdirSync(runDir()).sort()).toEqual(["checkpoint.bin", "config.json", "metrics.jsonl", "status.json"]);
-      expect(withoutTime(resumed.rows)).toEqual(withoutTime(reference.rows));
+      expect(rowsWithoutWallTime(resumed.rows)).toEqual(rowsWithoutWallTime(reference.rows));
       // The best-validation choice (validation after every epoch, kept in the checkpoint) survives too.
       const { wallSeconds: _, final: __, ...summary } = resumed.status.summary!;
       const { wallSeconds: ___, final: ____, ...expected } = reference.status.summary!;

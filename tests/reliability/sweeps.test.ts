@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readRuns } from "../../lib/training/run.ts";
+import { rowsWithoutWallTime } from "../helpers.ts";
 import { startCli } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-sweeps-"));
@@ -22,7 +23,6 @@ const GRID = {
 };
 const gridFile = join(dir, "grid.json");
 writeFileSync(gridFile, JSON.stringify(GRID));
-const strip = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
 
 test("a killed sweep, started again, completes the remaining runs only", async () => {
   const runs = join(dir, "killed");
@@ -54,7 +54,7 @@ test("two sweeps started together on one run store train each run once and corru
   expect(new Set(starts).size).toBe(6);
   const reference = await startCli(["sweep", "--grid", gridFile, "--runs-dir", join(dir, "alone")]).done;
   expect(reference.code).toBe(0);
-  const byId = (d: string) => Object.fromEntries(readRuns(d).map((r) => [r.id, strip(r.rows)]));
+  const byId = (d: string) => Object.fromEntries(readRuns(d).map((r) => [r.id, rowsWithoutWallTime(r.rows)]));
   expect(byId(runs)).toEqual(byId(join(dir, "alone")));
 }, 240_000);
 

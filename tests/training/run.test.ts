@@ -8,6 +8,7 @@ import { readRun, runTraining } from "../../lib/training/run.ts";
 import { CheckpointError, readCheckpointFile, writeCheckpointFile } from "../../lib/store/checkpoint_file.ts";
 import { normalizeTrainConfig } from "../../lib/training/config.ts";
 import { prepareData, Trainer } from "../../lib/training/train.ts";
+import { rowsWithoutWallTime, withoutWallTime } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-runs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +32,6 @@ const SMALL = {
 };
 
 /** Rows without the wall-clock column, which differs between sessions by nature. */
-const withoutTime = (rows: { wallSeconds: number }[]) => rows.map(({ wallSeconds: _, ...rest }) => rest);
 
 describe("runTraining", () => {
   test("writes config, metrics, checkpoint and status, and a done run is returned without training", async () => {
@@ -75,7 +75,7 @@ describe("runTraining", () => {
     expect(first.rows).toHaveLength(2);
     const resumed = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "split") });
     expect(resumed.status.state).toBe("done");
-    expect(withoutTime(resumed.rows)).toEqual(withoutTime(whole.rows));
+    expect(rowsWithoutWallTime(resumed.rows)).toEqual(rowsWithoutWallTime(whole.rows));
   });
 
   test("a checkpoint written before a key existed (no layerMetrics in its header) still resumes", async () => {
@@ -87,7 +87,7 @@ describe("runTraining", () => {
     writeCheckpointFile(path, header, arrays);
     const resumed = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "old") });
     expect(resumed.status.state).toBe("done");
-    expect(withoutTime(resumed.rows)).toEqual(withoutTime(whole.rows));
+    expect(rowsWithoutWallTime(resumed.rows)).toEqual(rowsWithoutWallTime(whole.rows));
   });
 
   test("resume refuses a checkpoint written for another configuration, naming the keys that differ", async () => {
@@ -111,7 +111,7 @@ describe("runTraining", () => {
     writeCheckpointFile(path, { state: header.state }, arrays);
     const resumed = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "old") });
     expect(resumed.status.state).toBe("done");
-    expect(withoutTime(resumed.rows)).toEqual(withoutTime(whole.rows));
+    expect(rowsWithoutWallTime(resumed.rows)).toEqual(rowsWithoutWallTime(whole.rows));
   });
 
   test("validation is measured every epoch: the best-validation epoch is chosen among all of them", async () => {
@@ -134,7 +134,7 @@ describe("runTraining", () => {
     // Interrupted after epoch 2 and resumed, it makes the same choice (the record is checkpointed).
     await runTraining(sparseConfig, { ...quiet, runsDir: join(dir, "best-split"), stopAfterEpoch: 2 });
     const resumed = (await runTraining(sparseConfig, { ...quiet, runsDir: join(dir, "best-split") })).status.summary!;
-    const strip = ({ wallSeconds: _, final: { wallSeconds: __, ...final }, ...rest }: typeof s) => ({ ...rest, final });
+    const strip = (summary: typeof s) => ({ ...withoutWallTime(summary), final: withoutWallTime(summary.final) });
     expect(strip(resumed)).toEqual(strip(s));
   });
 
