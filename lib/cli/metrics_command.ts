@@ -5,10 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { matrix } from "../core/linalg.ts";
-import { type NcMetrics, ncMetricsOf, ncMetricsOfBatches } from "../core/nc_metrics.ts";
-import { DataError } from "../data/dataset.ts";
-import { type NpyArray, type NpyFile, openNpy } from "../data/npy.ts";
-import { CliError, type Command, formatNumber, parseFlags, writeJson } from "./args.ts";
+import type { GlobalMean } from "../core/nc_accumulators.ts";
+import { type NcMetrics, ncMetricsOf } from "../core/nc_metrics.ts";
+import { ncMetricsOfNpy, type NpyMetricsSource } from "../data/npy_metrics.ts";
+import { CliError, type CliIo, type Command, formatNumber, parseFlags, writeJson } from "./args.ts";
 
 const HELP = `Usage: deno task nc metrics (--input FILE.json | --npz FILE.npz | --features F.npy --labels L.npy
                         --weights W.npy [--bias B.npy]) [--json] [--global-mean sample|classMeans]
@@ -115,105 +115,29 @@ function readMetricsInput(file: string): MetricsInput {
   return { features, labels, W, b };
 }
 
-/** Rows per chunk when streaming NumPy features: about 4 million numbers. */
-const CHUNK_VALUES = 1 << 22;
-
-/** NC metrics of NumPy arrays, streamed; every problem is a {@link CliError} naming the file and array. */
-function npyMetrics(
-  arrays: { features: NpyArray; labels: NpyArray; W: NpyArray; b?: NpyArray },
-  globalMean: "sample" | "classMeans",
-): { metrics: NcMetrics; N: number; K: number; d: number } {
-  const { features, labels, W, b } = arrays;
-  if (W.shape.length !== 2 || W.shape[0] < 2 || W.shape[1] < 1) {
-    throw new CliError(`${W.name}: W must be K×d with K ≥ 2 classes, got shape (${W.shape})`);
-  }
-  const [K, d] = W.shape;
-  if (features.shape.length !== 2 || features.shape[1] !== d) {
-    throw new CliError(`${features.name}: features must be N×${d} (W is ${K}×${d}), got shape (${features.shape})`);
-  }
-  const N = features.shape[0];
-  if (N === 0) throw new CliError(`${features.name}: features is empty`);
-  if (labels.shape.length !== 1 || labels.shape[0] !== N || !/^[<>|=][iu]/.test(labels.descr)) {
-    throw new CliError(
-      `${labels.name}: labels must be ${N} integers (one per feature row), got ${labels.descr} shape (${labels.shape})`,
-    );
-  }
-  if (b && (b.shape.length !== 1 || b.shape[0] !== K)) {
-    throw new CliError(`${b.name}: b must have ${K} entries (one per class), got shape (${b.shape})`);
-  }
-  const y = Int32Array.from(labels.rows(0, N));
-  const counts = new Array(K).fill(0);
-  y.forEach((label, i) => {
-    if (!(label >= 0 && label < K)) throw new CliError(`${labels.name}: labels[${i}] = ${label} is not in [0, ${K})`);
-    counts[label]++;
-  });
-  const empty = counts.findIndex((c) => c === 0);
-  if (empty >= 0) {
-    throw new CliError(`${labels.name}: class ${empty} has no samples; every class in [0, ${K}) needs one`);
-  }
-  const classifier = {
-    W: matrix(K, d, Array.from(W.rows(0, K))),
-    b: b ? Array.from(b.rows(0, K)) : new Array(K).fill(0),
-  };
-  const chunk = Math.max(1, Math.floor(CHUNK_VALUES / d));
-  const buffer = new Float64Array(Math.min(chunk, N) * d); // one chunk, reused by both passes
-  function* batches() {
-    for (let start = 0; start < N; start += chunk) {
-      const count = Math.min(chunk, N - start);
-      const rows = features.rows(start, count, buffer);
-      for (let i = 0; i < rows.length; i++) {
-        if (!Number.isFinite(rows[i])) {
-          throw new CliError(`${features.name}: features[${start + Math.floor(i / d)}][${i % d}] is not finite`);
-        }
-      }
-      yield { features: rows, labels: y.subarray(start, start + count) };
-    }
-  }
-  const metrics = ncMetricsOfBatches(batches, { numClasses: K, dim: d, classifier, globalMean });
-  return { metrics, N, K, d };
+/** Prints the metrics: one line each, or with `json` one object with the sizes and the global mean too. */
+function report(
+  io: CliIo,
+  result: NcMetrics & { N: number; K: number; d: number; globalMean: GlobalMean },
+  json = false,
+) {
+  const { N, K, d, globalMean, ...metrics } = result;
+  io.stderr(`[nc] ${N} samples, K = ${K}, d = ${d}, global mean: ${globalMean}\n`);
+  if (json) writeJson(io, result);
+  else for (const [key, value] of Object.entries(metrics)) io.stdout(`${key.padEnd(20)} ${formatNumber(value)}\n`);
 }
 
-function openArrays(values: Record<string, string | boolean | undefined>): {
-  arrays: { features: NpyArray; labels: NpyArray; W: NpyArray; b?: NpyArray };
-  close: () => void;
-} {
-  const opened: NpyFile[] = [];
-  const close = () => opened.forEach((f) => f.close());
-  try {
-    const open = (path: string) => {
-      const file = openNpy(path);
-      opened.push(file);
-      return file;
-    };
-    if (values.npz) {
-      const file = open(values.npz as string);
-      const get = (key: string) => file.arrays.get(key);
-      const missing = ["features", "labels", "W"].filter((k) => !get(k));
-      if (missing.length) {
-        throw new CliError(
-          `${values.npz}: no array named ${missing.join(", ")} (found ${[...file.arrays.keys()].join(", ")})`,
-        );
-      }
-      return { arrays: { features: get("features")!, labels: get("labels")!, W: get("W")!, b: get("b") }, close };
-    }
-    const one = (flag: string) => {
-      const file = open(values[flag] as string);
-      return [...file.arrays.values()][0];
-    };
-    return {
-      arrays: {
-        features: one("features"),
-        labels: one("labels"),
-        W: one("weights"),
-        b: values.bias ? one("bias") : undefined,
-      },
-      close,
-    };
-  } catch (error) {
-    close();
-    if (error instanceof DataError) throw new CliError(error.message);
-    throw error;
-  }
+/** The NumPy input the flags name. */
+function npySource(values: Record<string, string | boolean | undefined>): NpyMetricsSource {
+  if (values.npz) return { npz: values.npz as string };
+  const missing = ["features", "labels", "weights"].filter((f) => values[f] === undefined);
+  if (missing.length) throw new CliError(`metrics: NumPy input needs ${missing.map((f) => `--${f}`).join(", ")}`);
+  return {
+    features: values.features as string,
+    labels: values.labels as string,
+    weights: values.weights as string,
+    bias: values.bias as string | undefined,
+  };
 }
 
 /** The `metrics` subcommand. */
@@ -245,24 +169,7 @@ export const metricsCommand: Command = {
       );
     }
     if (!values.input) {
-      if (!values.npz) {
-        const missing = ["features", "labels", "weights"].filter((f) => values[f as "features"] === undefined);
-        if (missing.length) throw new CliError(`metrics: NumPy input needs ${missing.map((f) => `--${f}`).join(", ")}`);
-      }
-      const { arrays, close } = openArrays(values);
-      try {
-        const { metrics, N, K, d } = npyMetrics(arrays, globalMean);
-        io.stderr(`[nc] ${N} samples, K = ${K}, d = ${d}, global mean: ${globalMean}\n`);
-        if (values.json) writeJson(io, { ...metrics, N, K, d, globalMean });
-        else {for (const [key, value] of Object.entries(metrics)) {
-            io.stdout(`${key.padEnd(20)} ${formatNumber(value)}\n`);
-          }}
-      } catch (error) {
-        if (error instanceof DataError) throw new CliError(error.message);
-        throw error;
-      } finally {
-        close();
-      }
+      report(io, ncMetricsOfNpy(npySource(values), { globalMean }), values.json);
       return Promise.resolve(0);
     }
     const input = readMetricsInput(values.input);
@@ -270,12 +177,7 @@ export const metricsCommand: Command = {
     const metrics = ncMetricsOf(input.features, input.labels, { W: matrix(K, d, input.W.flat()), b: input.b }, {
       globalMean,
     });
-    io.stderr(`[nc] ${input.features.length} samples, K = ${K}, d = ${d}, global mean: ${globalMean}\n`);
-    if (values.json) {
-      writeJson(io, { ...metrics, N: input.features.length, K, d, globalMean });
-    } else {
-      for (const [key, value] of Object.entries(metrics)) io.stdout(`${key.padEnd(20)} ${formatNumber(value)}\n`);
-    }
+    report(io, { ...metrics, N: input.features.length, K, d, globalMean }, values.json);
     return Promise.resolve(0);
   },
 };

@@ -1,0 +1,205 @@
+/**
+ * Neural-collapse metrics of last-layer features, labels and a classifier saved by NumPy
+ * (`np.save` files or one `np.savez` archive), streamed: the features are read in chunks, twice
+ * (the two passes of `nc_accumulators.ts`), so memory stays O(dK + K²) plus one chunk, not N×d.
+ *
+ * The layout of the files (which arrays, their shapes and dtypes) is checked here; what the
+ * values mean (labels in [0, K), no empty class, a classifier that fits) is checked by the
+ * accumulators, and every problem is a {@link DataError} naming the file (and `.npz` member).
+ *
+ * @module
+ */
+import { matrix } from "../core/linalg.ts";
+import {
+  ClassMeanAccumulator,
+  type GlobalMean,
+  NcInputError,
+  WithinClassAccumulator,
+} from "../core/nc_accumulators.ts";
+import { type NcMetrics, ncMetrics, type NcMetricsOptions } from "../core/nc_metrics.ts";
+import { DataError } from "./dataset.ts";
+import { type NpyArray, type NpyFile, openNpy } from "./npy.ts";
+
+/**
+ * Where the arrays are: one `.npz` archive whose members are named `features` (N×d), `labels`
+ * (N integers), `W` (K×d) and optionally `b` (K), or one `.npy` file per array.
+ */
+export type NpyMetricsSource =
+  | { readonly npz: string }
+  | {
+    /** N×d features: float32 or float64, C or Fortran order. */
+    readonly features: string;
+    /** N labels in [0, K), integers of any width. */
+    readonly labels: string;
+    /** The classifier's K×d weights W. */
+    readonly weights: string;
+    /** The classifier's K biases b (default zeros). */
+    readonly bias?: string;
+  };
+
+/** Options of {@link ncMetricsOfNpy}. */
+export interface NpyMetricsOptions extends NcMetricsOptions {
+  /** How μ_G is formed: `"sample"` (default; the reference code) or `"classMeans"`. */
+  globalMean?: GlobalMean;
+  /** Relative eigenvalue cut-off of the pseudo-inverses (default `DEFAULT_RANK_TOLERANCE`, 1e-10). */
+  rankTolerance?: number;
+  /** Feature rows read at a time (default ⌊2²² / d⌋, about 4 million values: 32 MiB as float64). */
+  chunkRows?: number;
+}
+
+/** Every NC metric, with the sizes of the data and the global mean used: what `nc metrics --json` prints. */
+export interface NpyNcMetrics extends NcMetrics {
+  /** Samples. */
+  readonly N: number;
+  /** Classes (rows of W). */
+  readonly K: number;
+  /** Feature dimension. */
+  readonly d: number;
+  /** How μ_G was formed. */
+  readonly globalMean: GlobalMean;
+}
+
+/** The arrays of one metrics input, opened. */
+interface Arrays {
+  readonly features: NpyArray;
+  readonly labels: NpyArray;
+  readonly W: NpyArray;
+  readonly b?: NpyArray;
+}
+
+/** Values per chunk of features by default: about 4 million. */
+const CHUNK_VALUES = 1 << 22;
+
+/** The arrays of `source`, from files opened with `open`. */
+function arraysOf(source: NpyMetricsSource, open: (path: string) => NpyFile): Arrays {
+  if ("npz" in source) {
+    const { arrays } = open(source.npz);
+    const missing = ["features", "labels", "W"].filter((key) => !arrays.has(key));
+    if (missing.length) {
+      throw new DataError(
+        `${source.npz}: no array named ${missing.join(", ")} (found ${[...arrays.keys()].join(", ")})`,
+      );
+    }
+    return {
+      features: arrays.get("features")!,
+      labels: arrays.get("labels")!,
+      W: arrays.get("W")!,
+      b: arrays.get("b"),
+    };
+  }
+  const { features, labels, weights, bias } = source;
+  if (features === undefined || labels === undefined || weights === undefined) {
+    throw new DataError("NumPy metrics input needs an .npz archive, or features, labels and weights .npy files");
+  }
+  const only = (path: string) => [...open(path).arrays.values()][0];
+  return {
+    features: only(features),
+    labels: only(labels),
+    W: only(weights),
+    b: bias === undefined ? undefined : only(bias),
+  };
+}
+
+/**
+ * Runs `step`; an {@link NcInputError} it throws becomes a {@link DataError} naming `array`'s file,
+ * with `context` (for example the shape the problem comes from) after the message.
+ */
+function naming<T>(array: NpyArray, step: () => T, context?: string): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof NcInputError) {
+      const message = `${array.name}: ${error.message}${context ? ` (${context})` : ""}`;
+      throw new DataError(message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Both passes over the opened arrays. */
+function streamMetrics(arrays: Arrays, options: NpyMetricsOptions): NpyNcMetrics {
+  const { features, labels, W, b } = arrays;
+  const globalMean = options.globalMean ?? "sample";
+  if (W.shape.length !== 2) {
+    throw new DataError(`${W.name}: W must be K×d with K ≥ 2 classes, got shape (${W.shape})`);
+  }
+  const [K, d] = W.shape;
+  if (features.shape.length !== 2 || features.shape[1] !== d) {
+    throw new DataError(`${features.name}: features must be N×${d} (W is ${K}×${d}), got shape (${features.shape})`);
+  }
+  const N = features.shape[0];
+  if (labels.shape.length !== 1 || labels.shape[0] !== N || !/^[<>|=][iu]/.test(labels.descr)) {
+    throw new DataError(
+      `${labels.name}: labels must be ${N} integers (one per feature row), got ${labels.descr} shape (${labels.shape})`,
+    );
+  }
+  if (b && b.shape.length !== 1) {
+    throw new DataError(`${b.name}: b must have ${K} entries (one per class), got shape (${b.shape})`);
+  }
+  const { chunkRows } = options;
+  if (chunkRows !== undefined && !(Number.isInteger(chunkRows) && chunkRows >= 1)) {
+    throw new RangeError(`chunkRows must be an integer ≥ 1, got ${chunkRows}`);
+  }
+
+  // K ≥ 2 classes and d ≥ 1: checked by the accumulator.
+  const pass1 = naming(W, () => new ClassMeanAccumulator(K, d), `W is ${K}×${d}: classes × feature dimension`);
+  const chunk = chunkRows ?? Math.max(1, Math.floor(CHUNK_VALUES / d));
+  const rowBuffer = new Float64Array(Math.min(chunk, N) * d), labelBuffer = new Float64Array(Math.min(chunk, N));
+  function* batches() { // one chunk of buffers, reused by both passes
+    for (let start = 0; start < N; start += chunk) {
+      const count = Math.min(chunk, N - start);
+      const rows = features.rows(start, count, rowBuffer);
+      for (let i = 0; i < rows.length; i++) {
+        if (!Number.isFinite(rows[i])) {
+          throw new DataError(`${features.name}: features[${start + Math.floor(i / d)}][${i % d}] is not finite`);
+        }
+      }
+      yield { features: rows, labels: labels.rows(start, count, labelBuffer) };
+    }
+  }
+  // Labels in [0, K) and no empty class: checked by the accumulators.
+  const means = naming(labels, () => {
+    for (const batch of batches()) pass1.accumulate(batch.features, batch.labels);
+    return pass1.compute();
+  });
+  const classifier = { W: matrix(K, d, W.rows(0, K)), b: b ? b.rows(0, b.shape[0]) : new Float64Array(K) };
+  // b with K entries: checked with the classifier (checkClassifier).
+  const pass2 = naming(b ?? W, () => new WithinClassAccumulator(means, { globalMean, classifier }));
+  const stats = naming(labels, () => {
+    for (const batch of batches()) pass2.accumulate(batch.features, batch.labels);
+    return pass2.compute();
+  });
+  return { ...ncMetrics(stats, classifier, options), N, K, d, globalMean };
+}
+
+/**
+ * Computes the NC metrics of features, labels and a classifier in NumPy files, streaming the
+ * features in chunks (two passes), so a file larger than memory can be measured.
+ *
+ * @param source the `.npz` archive, or the `.npy` files, holding the arrays.
+ * @param options the global mean (default `"sample"`), the pseudo-inverses' rank tolerance and the
+ *   chunk size (default about 4 million values).
+ * @returns every metric of {@link NcMetrics}, with N, K, d and the global mean used.
+ * @throws {DataError} naming the file (and `.npz` member) when a file is missing, damaged or
+ *   does not fit the others: wrong shapes, labels outside [0, K), an empty class, non-finite features.
+ *
+ * @example
+ * ```ts ignore (needs NumPy files)
+ * const m = ncMetricsOfNpy({ features: "features.npy", labels: "labels.npy", weights: "W.npy", bias: "b.npy" });
+ * m.nc1; m.N;
+ * const archive = ncMetricsOfNpy({ npz: "last_layer.npz" }, { globalMean: "classMeans" });
+ * ```
+ */
+export function ncMetricsOfNpy(source: NpyMetricsSource, options: NpyMetricsOptions = {}): NpyNcMetrics {
+  const opened: NpyFile[] = [];
+  try {
+    const arrays = arraysOf(source, (path) => {
+      const file = openNpy(path);
+      opened.push(file);
+      return file;
+    });
+    return streamMetrics(arrays, options);
+  } finally {
+    for (const file of opened) file.close();
+  }
+}

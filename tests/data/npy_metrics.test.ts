@@ -1,0 +1,299 @@
+import { afterAll, expect, test } from "vitest";
+import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { pathToFileURL } from "node:url";
+import { fromRows } from "../../lib/core/linalg.ts";
+import { type NcMetrics, ncMetricsOf } from "../../lib/core/nc_metrics.ts";
+import { createRng } from "../../lib/core/random.ts";
+import { DataError } from "../../lib/data/dataset.ts";
+import { ncMetricsOfNpy, type NpyMetricsSource } from "../../lib/data/npy_metrics.ts";
+
+/** Fixtures written by NumPy itself (tests/fixtures/npy/make_fixtures.py), and the same data as JSON. */
+const FIXTURES = join(import.meta.dirname!, "../fixtures/npy");
+const at = (name: string) => join(FIXTURES, name);
+const dir = mkdtempSync(join(tmpdir(), "nc-npy-metrics-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The fixtures: K = 3 unbalanced classes, d = 5, N = 20. */
+const FILES = { features: at("features_f4.npy"), labels: at("labels_i8.npy"), weights: at("W.npy"), bias: at("b.npy") };
+const JSON_DATA: { features: number[][]; labels: number[]; W: number[][]; b: number[] } = JSON.parse(
+  readFileSync(at("features.json"), "utf8"),
+);
+
+/** The metrics of the fixtures' data held in memory. */
+function inMemory(globalMean: "sample" | "classMeans" = "sample"): NcMetrics {
+  const { features, labels, W, b } = JSON_DATA;
+  return ncMetricsOf(features, labels, { W: fromRows(W), b }, { globalMean });
+}
+
+/** Every metric of `actual` equals `expected`'s to 1e-12 relative (the same float64 values, summed in another order). */
+function expectClose(actual: NcMetrics, expected: NcMetrics): void {
+  for (const [key, value] of Object.entries(expected) as [keyof NcMetrics, number | string | null][]) {
+    const got = actual[key];
+    if (typeof value !== "number") expect(got, key).toBe(value);
+    else expect(Math.abs((got as number) - value), key).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(value)));
+  }
+}
+
+/** The bytes of a version-1.0 .npy header for `descr` and `shape`, padded so the data is 64-byte aligned. */
+function npyHeader(descr: string, shape: readonly number[], headerBytes = 128): Uint8Array {
+  const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  const text = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${tuple}, }`.padEnd(headerBytes - 10 - 1) + "\n";
+  const head = new Uint8Array(10 + text.length);
+  head.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(head.buffer).setUint16(8, text.length, true);
+  head.set(new TextEncoder().encode(text), 10);
+  return head;
+}
+
+/** Writes a .npy file of float64 (`<f8`) or int32 (`<i4`) values and returns its path. */
+function writeNpy(name: string, shape: readonly number[], values: Float64Array | Int32Array): string {
+  const path = join(dir, name);
+  const head = npyHeader(values instanceof Int32Array ? "<i4" : "<f8", shape);
+  const bytes = new Uint8Array(head.length + values.byteLength);
+  bytes.set(head);
+  bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), head.length);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** Writes a stored (uncompressed) zip of the given members, as `np.savez` does, and returns its path. */
+function writeNpz(name: string, members: Record<string, string>): string {
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [], directory: Uint8Array[] = [];
+  let offset = 0;
+  for (const [member, file] of Object.entries(members)) {
+    const data = new Uint8Array(readFileSync(file)), nameBytes = encoder.encode(`${member}.npy`);
+    const local = new Uint8Array(30 + nameBytes.length), l = new DataView(local.buffer);
+    l.setUint32(0, 0x04034b50, true);
+    l.setUint32(18, data.length, true);
+    l.setUint32(22, data.length, true);
+    l.setUint16(26, nameBytes.length, true);
+    local.set(nameBytes, 30);
+    const central = new Uint8Array(46 + nameBytes.length), c = new DataView(central.buffer);
+    c.setUint32(0, 0x02014b50, true);
+    c.setUint32(20, data.length, true);
+    c.setUint32(24, data.length, true);
+    c.setUint16(28, nameBytes.length, true);
+    c.setUint32(42, offset, true);
+    central.set(nameBytes, 46);
+    parts.push(local, data);
+    directory.push(central);
+    offset += local.length + data.length;
+  }
+  const dirSize = directory.reduce((n, d) => n + d.length, 0);
+  const end = new Uint8Array(22), e = new DataView(end.buffer);
+  e.setUint32(0, 0x06054b50, true);
+  e.setUint16(8, directory.length, true);
+  e.setUint16(10, directory.length, true);
+  e.setUint32(12, dirSize, true);
+  e.setUint32(16, offset, true);
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat([...parts, ...directory, end]));
+  return path;
+}
+
+/** The error `run` throws. */
+function errorOf(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected an error");
+}
+
+test.each<[string, NpyMetricsSource]>([
+  ["float32 features, int64 labels (.npy files)", FILES],
+  ["float64 Fortran-order features, uint8 labels", {
+    ...FILES,
+    features: at("features_f8_fortran.npy"),
+    labels: at("labels_u1.npy"),
+  }],
+  ["big-endian float64 features", { ...FILES, features: at("features_f8_bigendian.npy") }],
+  ["an np.savez archive (int16 labels)", { npz: at("arrays.npz") }],
+  ["an np.savez_compressed archive (int32 labels)", { npz: at("arrays_compressed.npz") }],
+])("NumPy files give the metrics of the same data held in memory: %s", (_, source) => {
+  const result = ncMetricsOfNpy(source);
+  expect(result).toMatchObject({ N: 20, K: 3, d: 5, globalMean: "sample" });
+  expectClose(result, inMemory());
+});
+
+test("the global mean option is passed on and reported", () => {
+  const result = ncMetricsOfNpy(FILES, { globalMean: "classMeans" });
+  expect(result.globalMean).toBe("classMeans");
+  expectClose(result, inMemory("classMeans"));
+  expect(result.nc1).not.toBeCloseTo(ncMetricsOfNpy(FILES).nc1, 6); // unbalanced classes: the two differ
+});
+
+test.each([1, 3, 7, 20, 1000])("chunks of %i rows give the metrics of one pass over all rows", (chunkRows) => {
+  expectClose(ncMetricsOfNpy(FILES, { chunkRows }), ncMetricsOfNpy(FILES));
+});
+
+test.each([0, 2.5, Number.NaN])("a chunk size of %s rows is a RangeError", (chunkRows) => {
+  expect(() => ncMetricsOfNpy(FILES, { chunkRows })).toThrow(RangeError);
+});
+
+test("without a bias file the classifier has no bias", () => {
+  const zeros = writeNpy("zeros.npy", [3], new Float64Array(3));
+  const { bias: _, ...noBias } = FILES;
+  expect(ncMetricsOfNpy(noBias)).toEqual(ncMetricsOfNpy({ ...FILES, bias: zeros }));
+});
+
+test.each([
+  [
+    "a malformed header",
+    (b: Uint8Array) => (b.set(new TextEncoder().encode("{'descx"), 10), b),
+    /features\.npy: malformed \.npy header/,
+  ],
+  ["bad magic", (b: Uint8Array) => (b[1] = 0x00, b), /features\.npy: not a NumPy \.npy array \(bad magic\)/],
+  ["a truncated file", (b: Uint8Array) => b.subarray(0, b.length - 7), /features\.npy: truncated/],
+])("a features file with %s is a DataError naming the file", (_, damage, message) => {
+  const features = join(dir, "features.npy");
+  writeFileSync(features, damage(new Uint8Array(readFileSync(FILES.features))));
+  const error = errorOf(() => ncMetricsOfNpy({ ...FILES, features }));
+  expect(error).toBeInstanceOf(DataError);
+  expect(error.message).toMatch(message);
+});
+
+/** Labels of the fixtures with `label` at `position`. */
+function labelsWith(name: string, position: number, label: number): string {
+  const labels = Int32Array.from(JSON_DATA.labels);
+  labels[position] = label;
+  return writeNpy(name, [20], labels);
+}
+
+test.each<[string, () => NpyMetricsSource, RegExp]>([
+  ["a missing file", () => ({ ...FILES, weights: join(dir, "absent.npy") }), /absent\.npy: /],
+  [
+    "W that is not a matrix",
+    () => ({ ...FILES, weights: at("b.npy") }),
+    /b\.npy: W must be K×d with K ≥ 2 classes, got shape \(3\)/,
+  ],
+  [
+    "W with one class (checked by the accumulators)",
+    () => ({ ...FILES, weights: writeNpy("W1.npy", [1, 5], new Float64Array(5)), bias: undefined }),
+    /W1\.npy: numClasses must be an integer ≥ 2, got 1 \(W is 1×5: classes × feature dimension\)/,
+  ],
+  [
+    "features of another dimension than W",
+    () => ({ ...FILES, features: writeNpy("f4.npy", [20, 4], new Float64Array(80)) }),
+    /f4\.npy: features must be N×5 \(W is 3×5\), got shape \(20,4\)/,
+  ],
+  [
+    "fewer feature rows than labels",
+    () => ({ ...FILES, features: at("W.npy") }),
+    /labels_i8\.npy: labels must be 3 integers \(one per feature row\), got <i8 shape \(20\)/,
+  ],
+  [
+    "labels that are a matrix",
+    () => ({ ...FILES, labels: at("features_f4.npy") }),
+    /features_f4\.npy: labels must be 20 integers/,
+  ],
+  [
+    "labels stored as floats",
+    () => ({ ...FILES, labels: writeNpy("float_labels.npy", [20], Float64Array.from(JSON_DATA.labels)) }),
+    /float_labels\.npy: labels must be 20 integers .* got <f8 shape \(20\)/,
+  ],
+  [
+    "a label outside [0, K) (checked by the accumulators)",
+    () => ({ ...FILES, labels: labelsWith("label3.npy", 7, 3) }),
+    /label3\.npy: label 3 at position 7 is outside \[0, 3\)/,
+  ],
+  [
+    "a negative label (checked by the accumulators)",
+    () => ({ ...FILES, labels: labelsWith("negative.npy", 19, -1) }),
+    /negative\.npy: label -1 at position 19 is outside \[0, 3\)/,
+  ],
+  [
+    "a class with no samples (checked by the accumulators)",
+    () => ({ ...FILES, labels: writeNpy("two_classes.npy", [20], Int32Array.from({ length: 20 }, (_, i) => i % 2)) }),
+    /two_classes\.npy: class 2 has no samples/,
+  ],
+  [
+    "a bias of the wrong length (checked with the classifier)",
+    () => ({ ...FILES, bias: writeNpy("b4.npy", [4], new Float64Array(4)) }),
+    /b4\.npy: classifier b has 4 entries, expected 3/,
+  ],
+  [
+    "a bias that is a matrix",
+    () => ({ ...FILES, bias: at("W.npy") }),
+    /W\.npy: b must have 3 entries \(one per class\), got shape \(3,5\)/,
+  ],
+  [
+    "a non-finite feature",
+    () => {
+      const features = Float64Array.from(JSON_DATA.features.flat());
+      features[4 * 5 + 2] = Number.NaN;
+      return { ...FILES, features: writeNpy("nan.npy", [20, 5], features) };
+    },
+    /nan\.npy: features\[4\]\[2\] is not finite/,
+  ],
+  [
+    "an archive without W",
+    () => ({ npz: writeNpz("no_w.npz", { features: FILES.features, labels: FILES.labels, b: FILES.bias }) }),
+    /no_w\.npz: no array named W \(found features, labels, b\)/,
+  ],
+])("%s is a DataError naming the file", (_, source, message) => {
+  const error = errorOf(() => ncMetricsOfNpy(source()));
+  expect(error).toBeInstanceOf(DataError);
+  expect(error.message).toMatch(message);
+});
+
+const ROOT = join(import.meta.dirname!, "../..");
+
+/** Runs `script` (with the project's config) in a fresh Deno process and polls its peak resident memory (VmHWM, KiB) until it exits. */
+function peakMemory(
+  script: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string; peakKiB: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["run", "-A", "--config", join(ROOT, "deno.json"), script, ...args]);
+    let stdout = "", stderr = "", peakKiB = 0;
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+        if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
+      } catch {
+        // exited
+      }
+    }, 20);
+    child.on("close", (code) => (clearInterval(poll), resolve({ code, stdout, stderr, peakKiB })));
+  });
+}
+
+test("a 1 GiB feature file is streamed: peak memory stays under 400 MiB", { timeout: 180_000 }, async () => {
+  const [N, d, K] = [1 << 19, 512, 4]; // 2^19 × 512 float32 = 1 GiB
+  const rng = createRng("npy-1gib");
+  const features = join(dir, "big.npy");
+  const fd = openSync(features, "w");
+  writeSync(fd, npyHeader("<f4", [N, d]));
+  const block = Float32Array.from({ length: 1024 * d }, () => rng.normal()); // 2 MiB of rows, reused
+  for (let written = 0; written < N; written += 1024) writeSync(fd, new Uint8Array(block.buffer));
+  closeSync(fd);
+  const labels = writeNpy("big_labels.npy", [N], Int32Array.from({ length: N }, (_, i) => i % K));
+  const weights = writeNpy("big_W.npy", [K, d], Float64Array.from({ length: K * d }, () => rng.normal()));
+  const script = join(dir, "measure.ts");
+  const module = pathToFileURL(join(ROOT, "lib/data/npy_metrics.ts")).href;
+  writeFileSync(
+    script,
+    `import { ncMetricsOfNpy } from ${JSON.stringify(module)};\n` +
+      `const [features, labels, weights] = Deno.args;\n` +
+      `console.log(JSON.stringify(ncMetricsOfNpy({ features, labels, weights })));\n`,
+  );
+  const run = await peakMemory(script, [features, labels, weights]);
+  rmSync(features);
+  expect(run.code, run.stderr).toBe(0);
+  const out = JSON.parse(run.stdout);
+  expect(out).toMatchObject({ N, K, d });
+  expect(Number.isFinite(out.nc1)).toBe(true);
+  // The file is 1,024 MiB; the process holds the accumulators and one chunk (8,192 rows).
+  expect(run.peakKiB / 1024).toBeGreaterThan(0);
+  expect(run.peakKiB / 1024).toBeLessThan(400);
+});
