@@ -134,6 +134,7 @@ export { DataError, type Dataset, datasetSize, type DatasetSplits, sampleSize } 
 export { DATASET_NAMES, type DatasetName, loadDataset, type LoadOptions } from "./data/load.ts";
 export { CROP_PADDING, makeBatch } from "./data/batches.ts";
 export { type NpyArray, type NpyFile, openNpy } from "./data/npy.ts";
+export { ncMetricsOfNpy, type NpyMetricsOptions, type NpyMetricsSource, type NpyNcMetrics } from "./data/npy_metrics.ts";
 export { perClassSubset, permutation, validationSplit } from "./data/split.ts";
 export { CIFAR_ARCHIVES, type CifarName, fetchCifar, type FetchCifarOptions } from "./data/download.ts";
 export { readTar, type TarEntry, writeTarEntries } from "./data/tar.ts";
@@ -241,6 +242,8 @@ export {
   REACHED_GAP,
   REACHED_NC,
   reachedOptimum,
+  type UfmStudies,
+  ufmStudies,
 } from "./experiments/ufm_studies.ts";
 
 // present: frames, figures, export, progress, summary
@@ -323,15 +326,8 @@ export {
   terminalProgress,
 } from "./notebook/progress.ts";
 export { summaryMarkdown } from "./report/summary_markdown.ts";
-export {
-  type AccuracyNumbers,
-  type DynamicsNumbers,
-  type GapCell,
-  type GapClaim,
-  type ReproductionSummary,
-  reproductionSummary,
-  summaryJson,
-} from "./report/summary_json.ts";
+export { summaryJson } from "./report/summary_json.ts";
+export { type Report, reproductionReport, type ReportOptions } from "./report/report.ts";
 export {
   collapseReached,
   type CollapseTargets,
@@ -342,5 +338,6 @@ export {
   lossSpread,
 } from "./report/claims.ts";
 export { hyperparameterTrajectoriesPlot, layerCollapsePlot, orderedColors } from "./figures/trajectory_plots.ts";
-export { type UfmStudies, ufmStudies, ufmSummaryMarkdown } from "./report/ufm_summary.ts";
-export { DISPLAY_DIGITS, type Displayable, formatNumber, keyNumbers, roundedFrame } from "./notebook/display.ts";
+
+export { type Displayable, keyNumbers, roundedFrame } from "./notebook/display.ts";
+export { DISPLAY_DIGITS, formatNumber } from "./report/number_format.ts";

@@ -4,10 +4,9 @@
  * 1. Runs the sweeps behind the deep-network figures (N runs in parallel processes, default: one
  *    per core, at most 2), through the run store: finished runs are reused, interrupted ones resume.
  * 2. Executes every notebook headless; each exports its figures (SVG, PNG, PDF).
- * 3. Writes `SUMMARY.md` with the key numbers beside the figures (those of the stored runs, and
- *    those of the UFM studies of notebooks 01 and 02, computed again: seconds at `cpu`), and
- *    `summary.json` with the runs' numbers and the claims' tests as one object
- *    (`lib/present/summary_json.ts`).
+ * 3. Computes the report (`lib/report/report.ts`) from the stored runs and the UFM studies of
+ *    notebooks 01 and 02 (computed again: seconds at `cpu`), and writes it twice: `SUMMARY.md`, the
+ *    key numbers beside the figures, and `summary.json`, the same numbers as one object.
  *
  * `--summary-only` rewrites `SUMMARY.md` alone (no training, no notebooks), from the runs already
  * stored. `summary.json` records the wall time of a whole reproduction, so only a run of every
@@ -28,9 +27,10 @@ import { resolvePreset, runsDir, UFM_PRESETS } from "../lib/experiments/presets.
 import { writeFileAtomic } from "../lib/store/atomic.ts";
 import { storedRuns, sweep } from "../lib/experiments/sweep.ts";
 import { executeNotebook, listNotebooks } from "../lib/notebook/execute.ts";
+import { reproductionReport } from "../lib/report/report.ts";
 import { summaryMarkdown } from "../lib/report/summary_markdown.ts";
-import { reproductionSummary, summaryJson } from "../lib/report/summary_json.ts";
-import { ufmStudies } from "../lib/report/ufm_summary.ts";
+import { summaryJson } from "../lib/report/summary_json.ts";
+import { ufmStudies } from "../lib/experiments/ufm_studies.ts";
 import { mkdirSync } from "node:fs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -88,11 +88,11 @@ async function main(): Promise<number> {
     const t0 = performance.now();
     const name = path.split("/").pop()!;
     console.error(`[reproduce] ${name} (preset ${preset}) …`);
-    const report = executeNotebook(path, {
+    const executed = executeNotebook(path, {
       output: outDir ? join(outDir, name) : undefined,
       env: { NC_PRESET: preset, NC_FIGURES_DIR: figuresDir, NC_RUNS_DIR: store },
     });
-    console.error(`[reproduce] ${name}: ${report.figures} figures in ${seconds(t0)} s`);
+    console.error(`[reproduce] ${name}: ${executed.figures} figures in ${seconds(t0)} s`);
   }
   mkdirSync(figuresDir, { recursive: true });
   const runs = Object.fromEntries(
@@ -100,14 +100,15 @@ async function main(): Promise<number> {
   );
   const t0 = performance.now();
   const ufm = ufmStudies(UFM_PRESETS[preset]);
-  console.error(`[reproduce] UFM studies for SUMMARY.md in ${seconds(t0)} s`);
-  writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(preset, runs, ufm));
+  console.error(`[reproduce] UFM studies for the report in ${seconds(t0)} s`);
   const whole = !summaryOnly && !values.only;
-  if (whole) {
-    const wallSeconds = (performance.now() - started) / 1000;
-    const summary = reproductionSummary(preset, runs, { backend: activeBackend() ?? "unknown", wallSeconds });
-    writeFileAtomic(join(figuresDir, "summary.json"), summaryJson(summary));
-  }
+  const report = reproductionReport(preset, runs, {
+    ufm,
+    backend: activeBackend() ?? "unknown",
+    wallSeconds: (performance.now() - started) / 1000,
+  });
+  writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(report));
+  if (whole) writeFileAtomic(join(figuresDir, "summary.json"), summaryJson(report));
   console.error(
     `[reproduce] done in ${seconds(started)} s; figures, SUMMARY.md${
       whole ? " and summary.json" : ""

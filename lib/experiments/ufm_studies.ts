@@ -163,3 +163,29 @@ export function landscapeStudy(
     return run;
   });
 }
+
+/** The outcomes of the UFM studies of a preset (notebooks 01 and 02), as the report reads them. */
+export interface UfmStudies {
+  readonly preset: UfmPreset;
+  readonly minimizers: readonly UfmResult[];
+  readonly lambdaSweep: ReturnType<typeof lambdaSweepStudy>;
+  readonly landscape: readonly LandscapeRun[];
+}
+
+/**
+ * Runs the UFM studies of notebooks 01 and 02 at a preset's sizes (seconds at `cpu`, about a
+ * second at `smoke`).
+ *
+ * @example
+ * ```ts
+ * ufmStudies(UFM_PRESETS.smoke).landscape.length > 0; // true
+ * ```
+ */
+export function ufmStudies(preset: UfmPreset): UfmStudies {
+  return {
+    preset,
+    minimizers: globalMinimizerStudy(preset),
+    lambdaSweep: lambdaSweepStudy(preset),
+    landscape: landscapeStudy(preset),
+  };
+}

@@ -1,35 +1,12 @@
 /**
- * Numbers as a notebook shows them: rounded to a few significant digits for display, while the
- * frames and records keep full precision. Displays carry plain text and HTML only (no terminal
+ * Numbers as a notebook shows them: rounded to a few significant digits for display
+ * ({@link formatNumber}), while the frames and records keep full precision. Displays carry plain text and HTML only (no terminal
  * colour codes), through the Deno kernel's display protocol (`Symbol.for("Jupyter.display")`).
  *
  * @module
  */
 import pl from "nodejs-polars";
-
-/** Significant digits shown by default. */
-export const DISPLAY_DIGITS = 4;
-
-/**
- * A number as text with `digits` significant digits: integers as they are, very small or very
- * large magnitudes in exponent form.
- *
- * @example
- * ```ts
- * formatNumber(82.41000000000001); // "82.41"
- * formatNumber(0.000012345); // "1.234e-5"
- * formatNumber(96); // "96"
- * ```
- */
-export function formatNumber(x: number, digits = DISPLAY_DIGITS): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
-  const magnitude = Math.abs(x);
-  if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e6)) {
-    return x.toExponential(digits - 1).replace(/\.?0+e/, "e").replace("e+", "e");
-  }
-  return String(Number(x.toPrecision(digits)));
-}
+import { DISPLAY_DIGITS, formatNumber } from "../report/number_format.ts";
 
 function formatValue(value: unknown, digits: number): string {
   if (value === null || value === undefined) return "—";

@@ -1,224 +1,269 @@
 /**
- * `figures/SUMMARY.md`: the key numbers behind the figures of a preset, from the figures' runs.
+ * `figures/SUMMARY.md`: the report's key numbers beside the figures they belong to, as markdown.
  *
  * @module
  */
-import type { FigureName } from "../experiments/figure_presets.ts";
-import type { PresetName } from "../experiments/presets.ts";
-import type { RunRecord } from "../training/run.ts";
-import { collapseReached, gapTrends, gapTrendsFrame, lossSpread } from "./claims.ts";
-import {
-  accuracyGaps,
-  accuracyTable,
-  hyperparameterTable,
-  layerCollapseTable,
-  layerMetricsFrame,
-  lossVariance,
-  nc1Drop,
-  signedAccuracyGaps,
-  summaryFrame,
-} from "./run_frames.ts";
-import { type UfmStudies, ufmSummaryMarkdown } from "./ufm_summary.ts";
+import { LOSS } from "../core/loss_registry.ts";
+import type { LossName } from "../core/losses.ts";
+import { formatDecimals, formatPrecise, markdownTable } from "./number_format.ts";
+import type { Report, UfmNumbers } from "./report.ts";
 
 const figures = (...names: string[]) => `Figures: ${names.map((n) => `[${n}.svg](${n}.svg)`).join(", ")}.\n`;
+const label = (loss: string) => LOSS[loss as LossName]?.label ?? loss.toUpperCase();
+const decimals = (digits: number) => (v: unknown) =>
+  typeof v === "number" ? formatDecimals(v, digits) : String(v ?? "—");
+const precise = (v: unknown) => (typeof v === "number" ? formatPrecise(v) : String(v));
+const yesNo = (v: boolean) => (v ? "yes" : "no");
 
-const fmt = (v: unknown, digits: number): string =>
-  typeof v !== "number"
-    ? String(v ?? "—")
-    : Number.isInteger(v)
-    ? String(v)
-    : Math.abs(v) >= 1e-3
-    ? v.toFixed(digits)
-    : v.toExponential(2);
+function ufmSections(ufm: UfmNumbers): string[] {
+  const { problem: p } = ufm;
+  const table = (rows: Record<string, unknown>[]) => markdownTable(rows, Object.keys(rows[0] ?? {}), precise);
+  return [
+    `## UFM global minimizers (notebook 01): K = ${p.K}, n = ${p.n}, d = ${p.d}, λ_W = λ_H = ${p.lambda}, λ_b = ${p.lambda_b}\n`,
+    figures(
+      "ufm_nc_history",
+      "ufm_objective_optimised_vs_predicted",
+      "ufm_objective_optimised_vs_predicted_column",
+      "ufm_wnorm_optimised_vs_predicted",
+      "ufm_wnorm_optimised_vs_predicted_column",
+    ),
+    table(ufm.minimizers.map((r) => ({
+      loss: label(r.loss),
+      objective: r.objective,
+      objective_predicted: r.objective_predicted,
+      objective_rel_error: r.objective_rel_error,
+      "‖w_k‖²": r.w_norm_sq,
+      "‖w_k‖²_predicted": r.w_norm_sq_predicted,
+      "‖w_k‖²_rel_error": r.w_norm_sq_rel_error,
+      NC1: r.nc1,
+      NC2: r.nc2,
+      NC3: r.nc3,
+      NC4: r.nc4,
+      NC4_predicted: r.nc4_predicted,
+      iterations: r.iterations,
+    }))),
+    "",
+    `## UFM ‖w_k‖² against λ (notebook 01): λ ∈ {${p.sweep_lambdas.join(", ")}}\n`,
+    figures("ufm_wnorm_vs_lambda", "ufm_wnorm_vs_lambda_column"),
+    table(ufm.lambda_sweep.map((r) => ({
+      loss: label(r.loss),
+      points: r.points,
+      "‖w_k‖²_smallest_λ": r.w_norm_sq_smallest_lambda,
+      "‖w_k‖²_largest_λ": r.w_norm_sq_largest_lambda,
+      max_abs_rel_error: r.max_abs_rel_error,
+    }))),
+    "",
+    `## UFM landscape (notebook 02): K = ${p.K}, n = ${p.landscape_n}, ${p.landscape_seeds} seeds per setting; ${ufm.landscape.reached} of ${ufm.landscape.runs} runs reach the predicted global minimizer (d ≥ K − 1 = ${
+      p.K - 1
+    } makes it attainable)\n`,
+    figures("ufm_landscape_gaps"),
+    table(ufm.landscape.settings.map((r) => ({
+      loss: label(r.loss),
+      d: r.d,
+      start: r.start,
+      runs: r.runs,
+      reached_optimum: r.reached_optimum,
+      fraction: `${r.reached_percent} %`,
+      min_gap: r.min_gap,
+      max_gap: r.max_gap,
+      max_NC123: r.max_nc123,
+    }))),
+    "",
+  ];
+}
 
-/** A markdown table of records, numbers with `digits` decimals. */
-function markdownTable(
-  rows: readonly Record<string, unknown>[],
-  columns: readonly string[],
-  digits = 2,
-): string {
-  const head = `| ${columns.join(" | ")} |\n| ${columns.map(() => "---").join(" | ")} |`;
-  return [head, ...rows.map((r) => `| ${columns.map((c) => fmt(r[c], digits)).join(" | ")} |`)].join("\n");
+function dynamicsSections(report: Report): string[] {
+  const { targets, runs } = report.collapse;
+  const parts = [
+    "## NC dynamics (notebook 03): last evaluation per loss\n",
+    `Targets: ${targets.train_accuracy} % training accuracy, NC1 at least ${targets.nc1Drop}× below its first evaluation, NC2 and NC3 below ${targets.nc2}.\n`,
+    figures("nc_dynamics"),
+    markdownTable(
+      runs.map((r) => ({
+        loss: r.loss.toUpperCase(),
+        seed: r.seed,
+        epoch: r.epoch,
+        train_acc: r.train_accuracy,
+        test_acc_best_val: r.test_accuracy_best_val,
+        NC1: r.nc1,
+        NC2: r.nc2,
+        NC3: r.nc3,
+        NC4: r.nc4,
+        NC1_first_over_last: r.nc1_drop,
+        targets_met: yesNo(r.targets_met),
+      })),
+      [
+        "loss",
+        "seed",
+        "epoch",
+        "train_acc",
+        "test_acc_best_val",
+        "NC1",
+        "NC2",
+        "NC3",
+        "NC4",
+        "NC1_first_over_last",
+        "targets_met",
+      ],
+      decimals(3),
+    ),
+    "",
+  ];
+  if (report.layers.length) {
+    parts.push(
+      "## Collapse layer by layer (notebook 07): every hidden layer at the first and last evaluation\n",
+      figures("layer_collapse"),
+      markdownTable(
+        report.layers.map((r) => ({ ...r, loss_label: label(r.loss) })),
+        ["loss_label", "layer", "nc1_first", "nc1_last", "nc1_drop", "nc2_means_last"],
+        decimals(3),
+      ),
+      "",
+    );
+  }
+  return parts;
+}
+
+function heatmapSections(heat: Report["heatmaps"]): string[] {
+  const parts: string[] = [];
+  const widths = [...new Set(heat.cells.map((c) => c.width))].sort((a, b) => a - b);
+  const epochs = [...new Set(heat.cells.map((c) => c.epochs))].sort((a, b) => a - b);
+  for (const loss of [...new Set(heat.cells.map((c) => c.loss))]) {
+    const cell = (w: number, e: number) => {
+      const c = heat.cells.find((x) => x.loss === loss && x.width === w && x.epochs === e);
+      if (!c) return "—";
+      const text = `${c.gap_mean >= 0 ? "+" : "−"}${Math.abs(c.gap_mean).toFixed(2)} ± ${
+        Number.isFinite(c.gap_sd) ? c.gap_sd.toFixed(2) : "—"
+      }`;
+      return c.within_noise ? `(${text})` : text;
+    };
+    const columns = widths.map((w) => `width ${w}`);
+    const rows = epochs.map((e) => ({
+      epochs: e,
+      ...Object.fromEntries(widths.map((w, i) => [columns[i], cell(w, e)])),
+    }));
+    parts.push(
+      `## Heat-map (notebook 04): CE − ${loss.toUpperCase()} test accuracy, width × epochs (points, mean ± sd over seeds; in parentheses where |gap| ≤ sd)\n`,
+      figures("heatmap_gaps"),
+      markdownTable(rows, ["epochs", ...columns], decimals(2)),
+      "",
+    );
+  }
+  const interval = ([low, high]: [number, number]) => `[${low.toFixed(2)}, ${high.toFixed(2)}]`;
+  const trends = Object.entries(heat.claim).map(([loss, c]) => ({
+    X: loss.toUpperCase(),
+    seeds: c.seeds,
+    rho_width: c.width_correlation,
+    interval_width: interval(c.width_interval),
+    rho_epochs: c.epochs_correlation,
+    interval_epochs: interval(c.epochs_interval),
+    holds: yesNo(c.holds),
+  }));
+  parts.push(
+    "## Heat-maps (notebook 04): does |gap| shrink with width and with epochs?\n",
+    "Spearman's ρ of |gap| with width and with the epoch budget over the cells, 90 % bootstrap interval over seeds; the claim holds where both intervals lie below 0 (docs/method.md §9).\n",
+    markdownTable(
+      trends,
+      ["X", "seeds", "rho_width", "interval_width", "rho_epochs", "interval_epochs", "holds"],
+      decimals(2),
+    ),
+    "",
+    "## Heat-maps (notebook 04): |Acc_CE − Acc_X| per width and budget (percentage points)\n",
+    "`mean` is loss X's and `ce_mean` CE's test accuracy, mean over seeds (the cells of the accuracy heat-map and the points of the accuracy-against-budget figure).\n",
+    figures("heatmap_accuracy", "accuracy_vs_epochs"),
+    markdownTable(
+      heat.accuracy.map((r) => ({ ...r, X: r.loss.toUpperCase() })),
+      ["X", "width", "epochs", "gap", "mean", "ce_mean"],
+      decimals(2),
+    ),
+    "",
+    "## Heat-map (notebook 04): variance of test accuracy over losses × seeds (%²)\n",
+    figures("heatmap_variance", "heatmap_variance_column"),
+    markdownTable(heat.variance, ["width", "epochs", "variance", "runs"], decimals(3)),
+    "",
+  );
+  return parts;
+}
+
+function accuracySections(report: Report): string[] {
+  const rows = Object.entries(report.accuracy_table).map(([loss, a]) => ({
+    ...a,
+    loss_label: label(loss),
+    accuracy: `${a.mean.toFixed(2)} ± ${(Number.isFinite(a.sd) ? a.sd : 0).toFixed(2)}`,
+  }));
+  const parts = [
+    "## Accuracy table (notebook 05): mean ± sd over seeds\n",
+    figures("accuracy_table", "accuracy_table_column"),
+    markdownTable(rows, ["dataset", "model", "width", "epochs", "loss_label", "seeds", "accuracy"], decimals(2)),
+    "",
+  ];
+  const s = report.accuracy_spread;
+  if (s) {
+    parts.push(
+      `Spread of the losses' means ${s.range.toFixed(2)} points, pooled seed sd ${
+        s.seed_sd.toFixed(2)
+      }; one-way ANOVA F = ${s.F.toFixed(2)}, p = ${s.p.toFixed(3)}: ${
+        s.within_seed_noise ? "within seed noise" : "larger than seed noise"
+      } (docs/method.md §9).\n`,
+    );
+  }
+  return parts;
+}
+
+function hyperparameterSections(report: Report): string[] {
+  return [
+    "## Loss hyper-parameters (notebook 06): mean and sd over seeds\n",
+    figures("loss_hyperparameters", "hyperparameter_nc1_trajectories"),
+    markdownTable(
+      report.hyperparameters.map((r) => ({
+        loss_label: label(r.loss),
+        loss_param: r.parameter,
+        seeds: r.seeds,
+        test_accuracy_mean: r.test_accuracy_mean,
+        test_accuracy_sd: r.test_accuracy_sd,
+        nc1_mean: r.nc1_last_mean,
+        nc1_sd: r.nc1_last_sd,
+        nc2_mean: r.nc2_last_mean,
+        nc3_mean: r.nc3_last_mean,
+      })),
+      [
+        "loss_label",
+        "loss_param",
+        "seeds",
+        "test_accuracy_mean",
+        "test_accuracy_sd",
+        "nc1_mean",
+        "nc1_sd",
+        "nc2_mean",
+        "nc3_mean",
+      ],
+      decimals(3),
+    ),
+    "",
+  ];
 }
 
 /**
- * The summary's markdown, from the stored runs of each figure's grid (a figure without runs is left
- * out) and, when given, the outcomes of the UFM studies (notebooks 01 and 02, see {@link ufmStudies}).
- * Each section names the figures (in `figures/`, each also as `.png` and `.pdf`) whose numbers it gives.
+ * The report as markdown (`figures/SUMMARY.md`): each section names the figures (in `figures/`,
+ * each also as `.png` and `.pdf`) whose numbers it gives; a figure without runs is left out.
  *
  * @example
- * ```ts ignore (reads the run store)
- * const runs = Object.fromEntries(FIGURE_NAMES.map((f) => [f, storedRuns(figureGrid(f, "cpu"), runsDir())]));
- * writeFileSync("figures/SUMMARY.md", summaryMarkdown("cpu", runs, ufmStudies(UFM_PRESETS.cpu)));
+ * ```ts
+ * summaryMarkdown(reproductionReport("smoke", {})).includes("No runs of this preset"); // true
  * ```
  */
-export function summaryMarkdown(
-  preset: PresetName,
-  runs: Partial<Record<FigureName, RunRecord[]>>,
-  ufm?: UfmStudies,
-): string {
+export function summaryMarkdown(report: Report): string {
   const parts = [
-    `# Key numbers (preset \`${preset}\`)\n`,
+    `# Key numbers (preset \`${report.preset}\`)\n`,
     "Read from the run store by `deno task reproduce`; accuracies in percent, test accuracy at the best-validation epoch unless stated. Every figure is in this folder as `.svg`, `.png` and `.pdf`.\n",
   ];
-  if (ufm) parts.push(ufmSummaryMarkdown(ufm));
-  const dynamics = runs.nc_dynamics ?? [];
-  if (dynamics.length) {
-    const key = (loss: unknown, seed: unknown) => `${loss}|${seed}`;
-    const byRun = new Map<string, RunRecord>(dynamics.map((r) => [key(r.config.loss.name, r.config.seed), r]));
-    const rows = collapseReached(dynamics).toRecords().map((c) => {
-      const r = byRun.get(key(c.loss, c.seed))!, last = r.rows.at(-1)!;
-      return {
-        loss: String(c.loss).toUpperCase(),
-        seed: c.seed,
-        epoch: last.epoch,
-        train_acc: 100 * last.trainAccuracy,
-        test_acc_best_val: 100 * (r.status.summary?.bestValTestAccuracy ?? NaN),
-        NC1: last.nc1,
-        NC2: last.nc2,
-        NC3: last.nc3,
-        NC4: last.nc4,
-        NC1_first_over_last: nc1Drop(r),
-        targets_met: c.all ? "yes" : "no",
-      };
-    });
-    parts.push(
-      "## NC dynamics (notebook 03): last evaluation per loss\n",
-      "Targets: 100 % training accuracy, NC1 at least 100× below its first evaluation, NC2 and NC3 below 0.2.\n",
-      figures("nc_dynamics"),
-      markdownTable(
-        rows,
-        [
-          "loss",
-          "seed",
-          "epoch",
-          "train_acc",
-          "test_acc_best_val",
-          "NC1",
-          "NC2",
-          "NC3",
-          "NC4",
-          "NC1_first_over_last",
-          "targets_met",
-        ],
-        3,
-      ),
-      "",
-    );
-    const layers = layerMetricsFrame(dynamics);
-    if (layers.height > 0) {
-      parts.push(
-        "## Collapse layer by layer (notebook 07): every hidden layer at the first and last evaluation\n",
-        figures("layer_collapse"),
-        markdownTable(
-          layerCollapseTable(layers).toRecords(),
-          ["loss_label", "layer", "nc1_first", "nc1_last", "nc1_drop", "nc2_means_last"],
-          3,
-        ),
-        "",
-      );
-    }
+  if (report.ufm) parts.push(...ufmSections(report.ufm));
+  if (report.collapse.runs.length) parts.push(...dynamicsSections(report));
+  if (report.heatmaps.cells.length || Object.keys(report.heatmaps.claim).length) {
+    parts.push(...heatmapSections(report.heatmaps));
   }
-  const heat = runs.heatmaps ?? [];
-  if (heat.length) {
-    const summary = summaryFrame(heat);
-    const signed = signedAccuracyGaps(summary).toRecords();
-    const widths = [...new Set(signed.map((r) => r.width as number))].sort((a, b) => a - b);
-    const epochs = [...new Set(signed.map((r) => r.epochs as number))].sort((a, b) => a - b);
-    for (const loss of [...new Set(signed.map((r) => r.loss as string))]) {
-      const cell = (w: number, e: number) => {
-        const r = signed.find((x) => x.loss === loss && x.width === w && x.epochs === e);
-        if (!r) return "—";
-        const gap = r.gap as number, sd = r.gap_sd as number;
-        const text = `${gap >= 0 ? "+" : "−"}${Math.abs(gap).toFixed(2)} ± ${
-          Number.isFinite(sd) ? sd.toFixed(2) : "—"
-        }`;
-        return r.within_noise ? `(${text})` : text;
-      };
-      const rows = epochs.map((e) => ({
-        epochs: e,
-        ...Object.fromEntries(widths.map((w) => [`width ${w}`, cell(w, e)])),
-      }));
-      parts.push(
-        `## Heat-map (notebook 04): CE − ${loss.toUpperCase()} test accuracy, width × epochs (points, mean ± sd over seeds; in parentheses where |gap| ≤ sd)\n`,
-        figures("heatmap_gaps"),
-        markdownTable(rows, ["epochs", ...widths.map((w) => `width ${w}`)]),
-        "",
-      );
-    }
-    const trends = gapTrendsFrame(gapTrends(summary)).toRecords().map((r) => ({
-      X: String(r.loss).toUpperCase(),
-      seeds: r.seeds,
-      rho_width: r.rho_width,
-      interval_width: `[${(r.rho_width_low as number).toFixed(2)}, ${(r.rho_width_high as number).toFixed(2)}]`,
-      rho_epochs: r.rho_epochs,
-      interval_epochs: `[${(r.rho_epochs_low as number).toFixed(2)}, ${(r.rho_epochs_high as number).toFixed(2)}]`,
-      holds: r.holds ? "yes" : "no",
-    }));
-    parts.push(
-      "## Heat-maps (notebook 04): does |gap| shrink with width and with epochs?\n",
-      "Spearman's ρ of |gap| with width and with the epoch budget over the cells, 90 % bootstrap interval over seeds; the claim holds where both intervals lie below 0 (docs/method.md §9).\n",
-      markdownTable(trends, ["X", "seeds", "rho_width", "interval_width", "rho_epochs", "interval_epochs", "holds"]),
-      "",
-    );
-    const gaps = accuracyGaps(summary).toRecords().map((r) => ({ ...r, X: String(r.loss).toUpperCase() }));
-    parts.push(
-      "## Heat-maps (notebook 04): |Acc_CE − Acc_X| per width and budget (percentage points)\n",
-      "`mean` is loss X's and `ce_mean` CE's test accuracy, mean over seeds (the cells of the accuracy heat-map and the points of the accuracy-against-budget figure).\n",
-      figures("heatmap_accuracy", "accuracy_vs_epochs"),
-      markdownTable(gaps, ["X", "width", "epochs", "gap", "mean", "ce_mean"]),
-      "",
-      "## Heat-map (notebook 04): variance of test accuracy over losses × seeds (%²)\n",
-      figures("heatmap_variance", "heatmap_variance_column"),
-      markdownTable(lossVariance(summary).toRecords(), ["width", "epochs", "variance", "runs"], 3),
-      "",
-    );
-  }
-  const table = runs.accuracy_table ?? [];
-  if (table.length) {
-    const frame = summaryFrame(table);
-    const rows = accuracyTable(frame).toRecords();
-    parts.push(
-      "## Accuracy table (notebook 05): mean ± sd over seeds\n",
-      figures("accuracy_table", "accuracy_table_column"),
-      markdownTable(rows, ["dataset", "model", "width", "epochs", "loss_label", "seeds", "accuracy"]),
-      "",
-    );
-    if (rows.some((r) => (r.seeds as number) > 1)) {
-      const s = lossSpread(frame);
-      parts.push(
-        `Spread of the losses' means ${s.range.toFixed(2)} points, pooled seed sd ${
-          s.seedSd.toFixed(2)
-        }; one-way ANOVA F = ${s.F.toFixed(2)}, p = ${s.p.toFixed(3)}: ${
-          s.withinSeedNoise ? "within seed noise" : "larger than seed noise"
-        } (docs/method.md §9).\n`,
-      );
-    }
-  }
-  const hyper = runs.hyperparameters ?? [];
-  if (hyper.length) {
-    const rows = hyperparameterTable(summaryFrame(hyper)).toRecords();
-    parts.push(
-      "## Loss hyper-parameters (notebook 06): mean and sd over seeds\n",
-      figures("loss_hyperparameters", "hyperparameter_nc1_trajectories"),
-      markdownTable(
-        rows,
-        [
-          "loss_label",
-          "loss_param",
-          "seeds",
-          "test_accuracy_mean",
-          "test_accuracy_sd",
-          "nc1_mean",
-          "nc1_sd",
-          "nc2_mean",
-          "nc3_mean",
-        ],
-        3,
-      ),
-      "",
-    );
-  }
-  if (parts.length === 2 && !ufm) parts.push("No runs of this preset are in the run store yet.\n");
+  if (Object.keys(report.accuracy_table).length) parts.push(...accuracySections(report));
+  if (report.hyperparameters.length) parts.push(...hyperparameterSections(report));
+  if (parts.length === 2) parts.push("No runs of this preset are in the run store yet.\n");
   return parts.join("\n") + "\n";
 }

@@ -5,8 +5,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { sweep } from "../../lib/experiments/sweep.ts";
+import { reproductionReport } from "../../lib/report/report.ts";
 import { summaryMarkdown } from "../../lib/report/summary_markdown.ts";
-import { ufmStudies } from "../../lib/report/ufm_summary.ts";
+import { ufmStudies } from "../../lib/experiments/ufm_studies.ts";
 import { UFM_PRESETS } from "../../lib/experiments/presets.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-summary-"));
@@ -26,7 +27,7 @@ test("SUMMARY.md shows each loss's signed gap to CE as a width × epochs matrix 
     epochs: [1, 2],
     seeds: [0, 1],
   }, { runsDir: join(dir, "runs"), log: () => {} });
-  const markdown = summaryMarkdown("smoke", { heatmaps: runs });
+  const markdown = summaryMarkdown(reproductionReport("smoke", { heatmaps: runs }));
   const section = markdown.split("## ").find((s) => s.startsWith("Heat-map (notebook 04): CE − MSE"))!;
   const lines = section.trim().split("\n").filter((l) => l.startsWith("|"));
   expect(lines[0]).toBe("| epochs | width 4 | width 8 |");
@@ -41,14 +42,14 @@ test("SUMMARY.md shows each loss's signed gap to CE as a width × epochs matrix 
   expect(claimRows[0]).toMatch(/^\| MSE \| 2 \| -?\d(\.\d\d)? \| \[-?\d\.\d\d, -?\d\.\d\d\] \| .* \| (yes|no) \|$/);
   // The accuracy table's ANOVA line, from the largest-width, longest-budget runs.
   const corner = runs.filter((r) => r.config.width === 8 && r.config.epochs === 2);
-  expect(summaryMarkdown("smoke", { accuracy_table: corner })).toMatch(
+  expect(summaryMarkdown(reproductionReport("smoke", { accuracy_table: corner }))).toMatch(
     /one-way ANOVA F = \d+\.\d\d, p = \d\.\d{3}: (within|larger than) seed noise/,
   );
 }, 60_000);
 
 test("SUMMARY.md gives the UFM studies' numbers: optimised against predicted per loss, landscape outcomes", () => {
   const studies = ufmStudies(UFM_PRESETS.smoke);
-  const markdown = summaryMarkdown("smoke", {}, studies);
+  const markdown = summaryMarkdown(reproductionReport("smoke", {}, { ufm: studies }));
   const section = (title: string) => markdown.split("## ").find((s) => s.startsWith(title))!;
   const rows = (text: string) =>
     text.trim().split("\n").filter((l) => l.startsWith("|")).slice(2).map((l) =>

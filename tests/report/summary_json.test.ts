@@ -6,11 +6,17 @@ import { initBackend } from "../../lib/backend/backend.ts";
 import { FIGURE_NAMES, figureGrid } from "../../lib/experiments/figure_presets.ts";
 import { sweep } from "../../lib/experiments/sweep.ts";
 import type { RunRecord } from "../../lib/training/run.ts";
-import { reproductionSummary, summaryJson } from "../../lib/report/summary_json.ts";
+import { type ReportOptions, reproductionReport } from "../../lib/report/report.ts";
+import { summaryJson } from "../../lib/report/summary_json.ts";
+import { summaryMarkdown } from "../../lib/report/summary_markdown.ts";
+import { ufmStudies } from "../../lib/experiments/ufm_studies.ts";
+import { UFM_PRESETS } from "../../lib/experiments/presets.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-summary-json-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const runs: Record<string, RunRecord[]> = {};
+const reproductionSummary = (preset: "smoke", r: typeof runs, options: ReportOptions) =>
+  reproductionReport(preset, r, options);
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm", quiet: true });
@@ -85,4 +91,69 @@ test("a gap cell is the mean over seeds of the paired difference of best-validat
   const seeds = figureGrid("heatmaps", "smoke").seeds;
   const differences = seeds.map((s) => accuracy("ce", s) - accuracy("mse", s));
   expect(cell.gap_mean).toBeCloseTo(differences.reduce((a, b) => a + b) / differences.length, 4);
+});
+
+/** The numbers of a SUMMARY.md line's table cells (or of its ANOVA sentence), with the precision printed. */
+function printedNumbers(markdown: string): { text: string; value: number; tolerance: number }[] {
+  const lines = markdown.split("\n");
+  const checked = lines.filter((l, i) =>
+    (l.startsWith("| ") && !lines[i + 1]?.startsWith("| ---") && !l.startsWith("| ---")) || l.startsWith("Spread of")
+  );
+  const out: { text: string; value: number; tolerance: number }[] = [];
+  for (const line of checked) {
+    const cells = line.startsWith("|") ? line.split("|").slice(1, -1).map((c) => c.trim()) : [line];
+    for (const cell of cells) {
+      // "layer 2" and the like are names, not numbers.
+      if (/^[a-z]+ \d+$/.test(cell)) continue;
+      for (const m of cell.matchAll(/(?<![\w.§])[−-]?\d+(\.(\d+))?(e([+-]?\d+))?/g)) {
+        const text = m[0].replace("−", "-");
+        const decimals = m[2]?.length ?? 0, exponent = m[4] === undefined ? 0 : Number(m[4]);
+        out.push({ text, value: Number(text), tolerance: 0.5 * 10 ** (exponent - decimals) * (1 + 1e-9) });
+      }
+    }
+  }
+  return out;
+}
+
+/** Every number leaf of a JSON value. */
+function jsonNumbers(value: unknown): number[] {
+  if (typeof value === "number") return [value];
+  if (value && typeof value === "object") return Object.values(value).flatMap(jsonNumbers);
+  return [];
+}
+
+/** The printed numbers that no number of the JSON gives when rounded as printed. */
+function numbersMissingFromJson(markdown: string, json: string): string[] {
+  const leaves = jsonNumbers(JSON.parse(json));
+  return printedNumbers(markdown).filter(({ value, tolerance }) =>
+    !leaves.some((v) => Math.abs(v - value) <= tolerance)
+  ).map((n) => n.text);
+}
+
+test("every number SUMMARY.md shows is a field of summary.json, both rendered from one report", () => {
+  const report = reproductionReport("smoke", runs, {
+    ufm: ufmStudies(UFM_PRESETS.smoke),
+    backend: "wasm",
+    wallSeconds: 3,
+    replicates: 50,
+  });
+  const markdown = summaryMarkdown(report), json = summaryJson(report);
+  for (
+    const section of [
+      "UFM global minimizers",
+      "UFM landscape",
+      "NC dynamics",
+      "Collapse layer by layer",
+      "Heat-map",
+      "Accuracy table",
+      "Loss hyper-parameters",
+      "Spread of",
+    ]
+  ) expect(markdown, section).toContain(section);
+  expect(printedNumbers(markdown).length).toBeGreaterThan(300);
+  expect(numbersMissingFromJson(markdown, json)).toEqual([]);
+  // The check can fail: a number changed in the markdown is no longer found in the JSON.
+  const cell = /\| (\d+\.\d{3}) \|/.exec(markdown)!;
+  const tampered = markdown.replace(cell[0], `| ${(Number(cell[1]) + 0.5).toFixed(3)} |`);
+  expect(numbersMissingFromJson(tampered, json)).toEqual([(Number(cell[1]) + 0.5).toFixed(3)]);
 });
