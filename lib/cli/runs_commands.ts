@@ -8,7 +8,7 @@ import { renameSync, rmSync } from "node:fs";
 import { basename, dirname, extname } from "node:path";
 import { exportFigure, type FigureFormat } from "../figures/export.ts";
 import { figureStyle } from "../figures/style.ts";
-import { metricsFrame } from "../report/run_frames.ts";
+import { metricRows, metricsFrame } from "../report/run_frames.ts";
 import { metricCurvesPlot, NC_DYNAMICS_PANELS } from "../figures/run_plots.ts";
 import { hasRun } from "../store/run_dir.ts";
 import { readRun, type RunRecord } from "../training/run.ts";
@@ -85,7 +85,7 @@ export const plotCommand: Command = {
       throw new CliError(`plot: --style: ${(error as Error).message}`);
     }
     const panels = metrics.map((m) => NC_DYNAMICS_PANELS.find((p) => p.column === METRIC_COLUMNS[m])!);
-    const rows = metricsFrame(records).toRecords();
+    const rows = metricRows(records);
     if (rows.length === 0) throw new CliError("plot: the runs have no evaluated epochs yet");
     const figure = metricCurvesPlot(rows, { panels, style });
     const [written] = await exportFigure(figure, name, { dir, formats: [format as FigureFormat] });

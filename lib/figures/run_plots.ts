@@ -17,10 +17,29 @@ import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { lossLegend, lossScales } from "./loss_style.ts";
 import { decadeAxis, plotSvg, type SvgFigure } from "./svg.ts";
+import type { AccuracyTableRow, metricRows, SeedMeanRow, summaryFrame } from "../report/run_frames.ts";
 
 export { heatmapGridPlot, type HeatmapPanel, heatmapPlot } from "./heatmap_plots.ts";
 
-type Row = Record<string, unknown>;
+/** A row with a loss and metric columns chosen by name (a record of {@link metricRows} or {@link summaryFrame}). */
+export interface LossRow {
+  readonly loss: string;
+  readonly [column: string]: unknown;
+}
+
+/** A row of {@link metricCurvesPlot}: one evaluation of one run (a record of {@link metricRows}). */
+export interface CurveRow extends LossRow {
+  readonly epoch: number;
+}
+
+/** A row of {@link hyperparameterPlot}: one run with its loss parameter. */
+export interface HyperparameterRow extends LossRow {
+  readonly loss_param: number;
+}
+
+/** A column's value as a number: NaN where the column is missing or not a number. */
+const numeric = (value: unknown): number => (typeof value === "number" ? value : NaN);
+const label = (loss: string) => LOSS[loss as LossName].label;
 
 /** The smallest span (percentage points) of an accuracy axis: see {@link accuracyDomain}. */
 export const ACCURACY_MIN_SPAN = 5;
@@ -105,7 +124,7 @@ export function panelRows(n: number, perRow: number): number[] {
  * ```
  */
 export function metricCurvesPlot(
-  rows: readonly Row[],
+  rows: readonly CurveRow[],
   options: {
     panels?: readonly CurvePanel[];
     style?: FigureStyleInput;
@@ -118,14 +137,14 @@ export function metricCurvesPlot(
   const { panels = NC_DYNAMICS_PANELS, logEpoch = false } = options;
   const L = figureLayout(options.style);
   const perRow = Math.max(1, Math.min(4, Math.floor(L.width / (13 * L.font))));
-  const data: Row[] = rows.map((r) => ({ ...r, label: LOSS[r.loss as LossName].label }));
+  const data: CurveRow[] = rows.map((r) => ({ ...r, label: label(r.loss) }));
   const height = 12 * L.font;
-  const epochs = data.map((d) => d.epoch as number);
+  const epochs = data.map((d) => d.epoch);
   const xAxis = logEpoch
     ? { ...decadeAxis(epochs, { length: L.width / perRow, font: 2.5 * L.font }), label: "epoch" }
     : { label: "epoch", ticks: fewTicks(Math.max(...epochs)) };
   const panel = (p: CurvePanel, width: number) => {
-    const values = data.map((d) => d[p.column] as number).filter(Number.isFinite);
+    const values = data.map((d) => numeric(d[p.column])).filter(Number.isFinite);
     const y = p.log
       ? decadeAxis(values, { length: height - L.marginTop - L.marginBottom, font: L.font })
       : p.accuracy
@@ -165,7 +184,7 @@ export function metricCurvesPlot(
       ],
     }, { style: L.style });
   };
-  const figures: SvgFigure[] = [lossLegend(data.map((d) => d.loss as string), { width: L.width, style: L.style })];
+  const figures: SvgFigure[] = [lossLegend(data.map((d) => d.loss), { width: L.width, style: L.style })];
   let at = 0;
   for (const count of panelRows(panels.length, perRow)) {
     const width = (L.width - L.gap * (count - 1)) / count;
@@ -184,15 +203,14 @@ export function metricCurvesPlot(
  * accuracyVsEpochsPlot(meanOverSeeds(summary).toRecords());
  * ```
  */
-export function accuracyVsEpochsPlot(rows: readonly Row[], options: { style?: FigureStyleInput } = {}): SvgFigure {
+export function accuracyVsEpochsPlot(
+  rows: readonly Pick<SeedMeanRow, "loss" | "width" | "epochs" | "mean">[],
+  options: { style?: FigureStyleInput } = {},
+): SvgFigure {
   const L = figureLayout(options.style);
-  const data: Row[] = rows.map((r) => ({
-    ...r,
-    label: LOSS[r.loss as LossName].label,
-    panel: `width ${r.width}`,
-  }));
-  const panels = [...new Set(data.map((d) => d.width as number))].sort((a, b) => a - b).map((w) => `width ${w}`);
-  const budgets = [...new Set(data.map((d) => d.epochs as number))].sort((a, b) => a - b);
+  const data = rows.map((r) => ({ ...r, label: label(r.loss), panel: `width ${r.width}` }));
+  const panels = [...new Set(data.map((d) => d.width))].sort((a, b) => a - b).map((w) => `width ${w}`);
+  const budgets = [...new Set(data.map((d) => d.epochs))].sort((a, b) => a - b);
   const plot = plotSvg({
     width: L.width,
     height: 16 * L.font + L.facetMargins.marginTop - L.marginTop,
@@ -202,7 +220,7 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { style?: Fi
     y: {
       label: "test accuracy (%), best-val. epoch",
       grid: true,
-      domain: accuracyDomain(data.map((d) => d.mean as number)),
+      domain: accuracyDomain(data.map((d) => d.mean)),
       ticks: 4,
     },
     // Enough room between panels that the last tick label of one stays clear of the first of the next.
@@ -213,7 +231,7 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { style?: Fi
       Plot.dot(data, { x: "epochs", y: "mean", fx: "panel", stroke: "label", fill: "label", symbol: "label", r: 2.2 }),
     ],
   }, { style: L.style });
-  return composeFigures([lossLegend(data.map((d) => d.loss as string), { width: L.width, style: L.style }), plot], {
+  return composeFigures([lossLegend(data.map((d) => d.loss), { width: L.width, style: L.style }), plot], {
     columns: 1,
     gap: L.gap / 2,
   });
@@ -231,12 +249,12 @@ export function accuracyVsEpochsPlot(rows: readonly Row[], options: { style?: Fi
  * ```
  */
 export function hyperparameterPlot(
-  rows: readonly Row[],
+  rows: readonly HyperparameterRow[],
   options: { column: string; label: string; log?: boolean; accuracy?: boolean; style?: FigureStyleInput },
 ): SvgFigure {
   const L = figureLayout(options.style);
   const height = 13 * L.font;
-  const all = rows.filter((r) => r.loss === "ls" || r.loss === "fl").map((r) => r[options.column] as number);
+  const all = rows.filter((r) => r.loss === "ls" || r.loss === "fl").map((r) => numeric(r[options.column]));
   const y = options.log
     ? decadeAxis(all, { length: height - L.marginTop - L.marginBottom, font: L.font })
     : options.accuracy
@@ -245,11 +263,9 @@ export function hyperparameterPlot(
   const mean = (v: number[]) =>
     options.log ? Math.exp(v.reduce((a, x) => a + Math.log(x), 0) / v.length) : v.reduce((a, x) => a + x, 0) / v.length;
   const panel = (loss: LossName, axis: string) => {
-    const values = [...new Set(rows.filter((r) => r.loss === loss).map((r) => r.loss_param as number))].sort((a, b) =>
-      a - b
-    );
-    const data: Row[] = values.map((value) => {
-      const v = rows.filter((r) => r.loss === loss && r.loss_param === value).map((r) => r[options.column] as number);
+    const values = [...new Set(rows.filter((r) => r.loss === loss).map((r) => r.loss_param))].sort((a, b) => a - b);
+    const data = values.map((value) => {
+      const v = rows.filter((r) => r.loss === loss && r.loss_param === value).map((r) => numeric(r[options.column]));
       return { loss_param: value, value: mean(v), low: Math.min(...v), high: Math.max(...v), label: LOSS[loss].label };
     });
     return plotSvg({
@@ -279,18 +295,13 @@ export function hyperparameterPlot(
  * accuracyBarsPlot(accuracyTable(summary).toRecords(), { style: "column" });
  * ```
  */
-export function accuracyBarsPlot(rows: readonly Row[], options: { style?: FigureStyleInput } = {}): SvgFigure {
+export function accuracyBarsPlot(
+  rows: readonly Pick<AccuracyTableRow, "dataset" | "loss" | "mean" | "sd">[],
+  options: { style?: FigureStyleInput } = {},
+): SvgFigure {
   const L = figureLayout(options.style);
-  const data: Row[] = rows.map((r) => {
-    const sd = (r.sd as number | null) ?? 0;
-    return {
-      ...r,
-      label: LOSS[r.loss as LossName].label,
-      low: (r.mean as number) - sd,
-      high: (r.mean as number) + sd,
-    };
-  });
-  const datasets = [...new Set(data.map((d) => d.dataset as string))];
+  const data = rows.map((r) => ({ ...r, label: label(r.loss), low: r.mean - (r.sd ?? 0), high: r.mean + (r.sd ?? 0) }));
+  const datasets = [...new Set(data.map((d) => d.dataset))];
   return plotSvg({
     width: datasets.length > 1 ? L.width : Math.min(L.width, 30 * L.font),
     height: 16 * L.font + L.facetMargins.marginTop - L.marginTop,
@@ -303,7 +314,7 @@ export function accuracyBarsPlot(rows: readonly Row[], options: { style?: Figure
     y: {
       label: "test accuracy (%), mean ± sd",
       grid: true,
-      domain: accuracyDomain(data.flatMap((d) => [d.low as number, d.high as number])),
+      domain: accuracyDomain(data.flatMap((d) => [d.low, d.high])),
       ticks: 5,
     },
     fx: { label: null, ...(datasets.length > 1 ? {} : { axis: "top" as const }) },

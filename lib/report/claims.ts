@@ -18,7 +18,7 @@ import { byLossOrder } from "../core/loss_registry.ts";
 import type { RunRecord } from "../training/run.ts";
 import type { Rng } from "../core/random.ts";
 import { nc1Drop } from "./run_frames.ts";
-import { type Anova, bootstrap, type BootstrapEstimate, oneWayAnova, spearman } from "../core/statistics.ts";
+import { type Anova, bootstrap, type BootstrapEstimate, mean, oneWayAnova, spearman } from "../core/statistics.ts";
 
 /** The trend of one loss's |gap| with width and with epochs. */
 export interface GapTrend {
@@ -59,8 +59,6 @@ function pairedCells(summary: pl.DataFrame, loss: string): PairedCell[] {
   }
   return [...cells.values()];
 }
-
-const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 /**
  * Per loss other than CE: how |gap| (the mean over seeds of the paired difference Acc_CE − Acc_X,

@@ -14,6 +14,7 @@
  */
 import pl from "nodejs-polars";
 import type { RunRecord } from "../training/run.ts";
+import type { MetricsRow } from "../training/train.ts";
 import { LOSS, LOSS_NAMES, lossParameter } from "../core/loss_registry.ts";
 
 /** A heat-map cell: width × epochs, a value, and optionally its spread over seeds. */
@@ -53,6 +54,33 @@ function withLossOrder(frame: pl.DataFrame): pl.DataFrame {
 const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccuracy"] as const;
 
 /**
+ * One row of {@link metricsFrame}: a run's configuration columns and one evaluation's metrics
+ * (accuracies in percent; `nccMismatch` null where the run did not measure it).
+ */
+export type MetricRow =
+  & ReturnType<typeof configColumns>
+  & Omit<MetricsRow, "layers" | "nccMismatch">
+  & { nccMismatch: number | null };
+
+/**
+ * The rows of {@link metricsFrame} as typed records, for plots that take rows.
+ *
+ * @example
+ * ```ts ignore (reads the local run store, empty in a fresh clone)
+ * metricCurvesPlot(metricRows(readRuns("runs")));
+ * ```
+ */
+export function metricRows(records: readonly RunRecord[]): MetricRow[] {
+  return records.flatMap((r) =>
+    r.rows.map(({ layers: _layers, ...row }) => {
+      const out: MetricRow = { ...configColumns(r), ...row, nccMismatch: row.nccMismatch ?? null };
+      for (const key of PERCENT) out[key] = 100 * row[key];
+      return out;
+    })
+  );
+}
+
+/**
  * One row per run and evaluation: configuration columns, then every metric of `metrics.jsonl`
  * (accuracies in percent) but the hidden layers' (those are {@link layerMetricsFrame}'s).
  *
@@ -62,15 +90,7 @@ const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccur
  * ```
  */
 export function metricsFrame(records: readonly RunRecord[]): pl.DataFrame {
-  const rows = records.flatMap((r) =>
-    r.rows.map(({ layers: _layers, ...row }) => {
-      const out: Record<string, unknown> = { ...configColumns(r), ...row };
-      for (const key of PERCENT) out[key] = 100 * row[key];
-      out.nccMismatch = row.nccMismatch ?? null;
-      return out;
-    })
-  );
-  return pl.DataFrame(rows);
+  return pl.DataFrame(metricRows(records));
 }
 
 /**
@@ -183,6 +203,24 @@ export function heatmapCells(frame: pl.DataFrame, column: string, spread?: strin
     value: r[column] as number,
     ...(spread === undefined ? {} : { spread: r[spread] as number | null }),
   }));
+}
+
+/** One row of {@link meanOverSeeds}: a column's mean and sample sd over the seeds of a cell (null for one seed). */
+export interface SeedMeanRow {
+  loss: string;
+  loss_label: string;
+  width: number;
+  epochs: number;
+  mean: number;
+  sd: number | null;
+  seeds: number;
+}
+
+/** One row of {@link accuracyTable}: a loss's test accuracy over seeds, with a printable `accuracy`. */
+export interface AccuracyTableRow extends SeedMeanRow {
+  dataset: string;
+  model: string;
+  accuracy: string;
 }
 
 /**
