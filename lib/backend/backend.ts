@@ -78,14 +78,19 @@ export class BackendError extends Error {
   override name = "BackendError";
 }
 
-/** The packages tried, in order, for the `tensorflow` backend. */
-export const NATIVE_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] as const;
+/** TensorFlow's Node packages, tried in order for the `tensorflow` backend. */
+export const TFJS_NODE_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] as const;
 
-/** How to install the native backend, quoted in the error when it is missing. */
-export const NATIVE_INSTALL_HINT =
+/** How to install TensorFlow's Node packages, quoted in the error when neither can be imported. */
+export const TFJS_NODE_INSTALL_HINT =
   "install it next to the project with `npm install --no-save @tensorflow/tfjs-node-gpu@4.22.0` " +
   "(NVIDIA GPU with CUDA 11.x and cuDNN 8) or `npm install --no-save @tensorflow/tfjs-node@4.22.0` (CPU); " +
   "their install scripts download libtensorflow, so they need network access beyond the npm registry";
+
+/** @deprecated Use {@link TFJS_NODE_PACKAGES}; kept until `lib/mod.ts` re-exports the new name. */
+export const NATIVE_PACKAGES = TFJS_NODE_PACKAGES;
+/** @deprecated Use {@link TFJS_NODE_INSTALL_HINT}; kept until `lib/mod.ts` re-exports the new name. */
+export const NATIVE_INSTALL_HINT = TFJS_NODE_INSTALL_HINT;
 
 let initialised: { name: BackendName; detail: string } | null = null;
 
@@ -107,20 +112,20 @@ export function resolveBackendName(requested?: string): BackendChoice {
   return name as BackendChoice;
 }
 
-async function importNative(importer: (name: string) => Promise<unknown>): Promise<string> {
+async function importTfjsNode(importPackage: (name: string) => Promise<unknown>): Promise<string> {
   const failures: string[] = [];
-  for (const name of NATIVE_PACKAGES) {
+  for (const name of TFJS_NODE_PACKAGES) {
     try {
-      await importer(name);
+      await importPackage(name);
       return name;
     } catch (error) {
       failures.push(`${name}: ${(error as Error).message.split("\n")[0]}`);
     }
   }
   throw new BackendError(
-    `backend "tensorflow" needs ${NATIVE_PACKAGES.join(" or ")}, and neither can be imported (${
+    `backend "tensorflow" needs ${TFJS_NODE_PACKAGES.join(" or ")}, and neither can be imported (${
       failures.join("; ")
-    }); ${NATIVE_INSTALL_HINT}`,
+    }); ${TFJS_NODE_INSTALL_HINT}`,
   );
 }
 
@@ -152,9 +157,9 @@ async function resolveAuto(
 ): Promise<{ name: BackendName; reason: string }> {
   if (autoChoice && memo) return autoChoice;
   const skipped: string[] = [];
-  const tensorflow = await importNative(importer).then(
+  const tensorflow = await importTfjsNode(importer).then(
     () => true,
-    () => (skipped.push(`tensorflow: ${NATIVE_PACKAGES.join(" and ")} not installed`), false),
+    () => (skipped.push(`tensorflow: ${TFJS_NODE_PACKAGES.join(" and ")} not installed`), false),
   );
   if (tensorflow) return (autoChoice = { name: "tensorflow", reason: "auto" });
   const gpu = await probe();
@@ -215,7 +220,7 @@ export async function initBackend(
     setNativeThreads(threads);
     detail = `${nativeDescription()}, ${threads} thread${threads === 1 ? "" : "s"}`;
   } else if (name === "tensorflow") {
-    detail = await importNative(importer);
+    detail = await importTfjsNode(importer);
   } else if (name === "webgpu") {
     const gpu = await probe();
     if (!gpu.usable && !(gpu.software && softwareWebGpuAllowed())) {

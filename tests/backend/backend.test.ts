@@ -36,7 +36,7 @@ describe("initBackend", () => {
   });
 
   test("the tensorflow backend fails with one message on how to install it when the package is absent", async () => {
-    // The real importer: neither native package is a dependency of the project.
+    // The real import: neither of TensorFlow's Node packages is a dependency of the project.
     const error = await initBackend({ backend: "tensorflow", quiet: true }).catch((e) => e);
     expect(error).toBeInstanceOf(BackendError);
     expect(error.message).toMatch(/needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node/);
