@@ -150,29 +150,60 @@ function prepareNative(): void {
 let autoChoice: { name: BackendName; reason: string } | null = null;
 
 async function resolveAuto(
-  importer: (name: string) => Promise<unknown>,
-  probe: () => Promise<WebGpuProbe>,
-  native: () => void,
+  dependencies: BackendDependencies,
   memo: boolean,
 ): Promise<{ name: BackendName; reason: string }> {
   if (autoChoice && memo) return autoChoice;
   const skipped: string[] = [];
-  const tensorflow = await importTfjsNode(importer).then(
+  const tensorflow = await importTfjsNode(dependencies.importPackage).then(
     () => true,
     () => (skipped.push(`tensorflow: ${TFJS_NODE_PACKAGES.join(" and ")} not installed`), false),
   );
   if (tensorflow) return (autoChoice = { name: "tensorflow", reason: "auto" });
-  const gpu = await probe();
+  const gpu = await dependencies.probeWebGpu();
   if (gpu.usable) return (autoChoice = { name: "webgpu", reason: `auto; ${skipped.join("; ")}` });
   skipped.push(`WebGPU: ${gpu.description}`);
   try {
-    native();
+    dependencies.registerNative();
     return (autoChoice = { name: "native", reason: `auto; skipped ${skipped.join("; ")}` });
   } catch (error) {
     skipped.push(`native: ${(error as Error).message}`);
   }
   return (autoChoice = { name: "wasm", reason: `auto; skipped ${skipped.join("; ")}` });
 }
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** The backend (one of {@link BACKEND_NAMES}; default `NC_BACKEND`, else `auto`). */
+  backend?: string;
+  /** No log line naming the backend. */
+  quiet?: boolean;
+  /** Threads of the native libraries (default `NC_THREADS`, else `SLURM_CPUS_PER_TASK`, else every core). */
+  threads?: number;
+  /** Install the project's wasm kernels (default true); false keeps the stock ones, for baselines. */
+  projectKernels?: boolean;
+}
+
+/**
+ * What backend initialisation reaches outside the process through. Internal: the tests replace these
+ * to simulate a missing package, adapter or library; {@link initBackend} uses the real ones.
+ *
+ * @internal
+ */
+export interface BackendDependencies {
+  /** Imports a package by name (TensorFlow's Node packages). */
+  readonly importPackage: (name: string) => Promise<unknown>;
+  /** Looks for a WebGPU adapter. */
+  readonly probeWebGpu: () => Promise<WebGpuProbe>;
+  /** Registers the native backend, opening its libraries. */
+  readonly registerNative: () => void;
+}
+
+const PROCESS_DEPENDENCIES: BackendDependencies = {
+  importPackage: (name) => import(name),
+  probeWebGpu,
+  registerNative: prepareNative,
+};
 
 /**
  * Initialises the backend once per process and returns its name. Calling it again with the same
@@ -184,28 +215,33 @@ async function resolveAuto(
  * await initBackend({ backend: "native", threads: 1 });
  * ```
  */
-export async function initBackend(
-  options: {
-    backend?: string;
-    quiet?: boolean;
-    /** Threads of the native libraries (default `NC_THREADS`, else every core). */
-    threads?: number;
-    /** Install the project's wasm kernels (default true); false keeps the stock ones, for baselines. */
-    projectKernels?: boolean;
-    importer?: (name: string) => Promise<unknown>;
-    webgpu?: () => Promise<WebGpuProbe>;
-    /** Registers the native backend (tests replace it to simulate a missing library). */
-    native?: () => void;
-  } = {},
+export function initBackend(options: InitBackendOptions = {}): Promise<BackendName> {
+  return initBackendWith(options, {});
+}
+
+/**
+ * {@link initBackend} with some of its {@link BackendDependencies} replaced. Internal, for the tests:
+ * not part of the public surface (`lib/mod.ts`). With a replaced dependency, `auto` decides afresh
+ * instead of reusing this process's earlier decision.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const noPackage = () => Promise.reject(new Error("Cannot find module"));
+ * const error = await initBackendWith({ backend: "tensorflow" }, { importPackage: noPackage }).catch((e) => e);
+ * error.name; // "BackendError"
+ * ```
+ */
+export async function initBackendWith(
+  options: InitBackendOptions,
+  replaced: Partial<BackendDependencies>,
 ): Promise<BackendName> {
   const choice = resolveBackendName(options.backend);
-  const importer = options.importer ?? ((pkg: string) => import(pkg));
-  const probe = options.webgpu ?? probeWebGpu;
+  const dependencies: BackendDependencies = { ...PROCESS_DEPENDENCIES, ...replaced };
+  const injected = Object.values(replaced).some((d) => d !== undefined);
   let name: BackendName = choice === "auto" ? "wasm" : choice;
   let reason = "";
-  const native = options.native ?? prepareNative;
-  const injected = options.importer !== undefined || options.webgpu !== undefined || options.native !== undefined;
-  if (choice === "auto") ({ name, reason } = await resolveAuto(importer, probe, native, !injected));
+  if (choice === "auto") ({ name, reason } = await resolveAuto(dependencies, !injected));
   const threads = name === NATIVE_BACKEND ? resolveThreadCount(options.threads) : 0;
   if (
     initialised?.name === name && tf.getBackend() === name && options.projectKernels === undefined &&
@@ -216,13 +252,13 @@ export async function initBackend(
     prepareWasm(options.projectKernels);
     detail = options.projectKernels === false ? "WebAssembly, stock kernels" : "WebAssembly";
   } else if (name === NATIVE_BACKEND) {
-    native();
+    dependencies.registerNative();
     setNativeThreads(threads);
     detail = `${nativeDescription()}, ${threads} thread${threads === 1 ? "" : "s"}`;
   } else if (name === "tensorflow") {
-    detail = await importTfjsNode(importer);
+    detail = await importTfjsNode(dependencies.importPackage);
   } else if (name === "webgpu") {
-    const gpu = await probe();
+    const gpu = await dependencies.probeWebGpu();
     if (!gpu.usable && !(gpu.software && softwareWebGpuAllowed())) {
       throw new BackendError(
         `backend "webgpu" needs a hardware GPU adapter, but ${gpu.description} was found (far slower than native here); use NC_BACKEND=native, or NC_WEBGPU_SOFTWARE=1 to test the webgpu path on it`,

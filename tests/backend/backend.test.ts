@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
-import { BackendError, initBackend, probeWebGpu, resolveBackendName } from "../../lib/backend/backend.ts";
+import {
+  BackendError,
+  initBackend,
+  initBackendWith,
+  probeWebGpu,
+  resolveBackendName,
+} from "../../lib/backend/backend.ts";
 import { NativeLibraryError, openLibrary } from "../../lib/backend/native_libraries.ts";
 import { restoreEnvAfterEach } from "../helpers.ts";
 
@@ -45,10 +51,8 @@ describe("initBackend", () => {
 
   test("the tensorflow backend tries tfjs-node-gpu first, then tfjs-node", async () => {
     const tried: string[] = [];
-    const error = await initBackend({
-      backend: "tensorflow",
-      quiet: true,
-      importer: (name) => (tried.push(name), Promise.reject(new Error("Cannot find module"))),
+    const error = await initBackendWith({ backend: "tensorflow", quiet: true }, {
+      importPackage: (name) => (tried.push(name), Promise.reject(new Error("Cannot find module"))),
     }).catch((e) => e);
     expect(tried).toEqual(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
     expect(error.message).toMatch(/tfjs-node-gpu: Cannot find module; @tensorflow\/tfjs-node: Cannot find module/);
@@ -56,7 +60,7 @@ describe("initBackend", () => {
 });
 
 describe("auto and webgpu", () => {
-  const noNative = () => Promise.reject(new Error("Cannot find module"));
+  const noTfjsNode = () => Promise.reject(new Error("Cannot find module"));
 
   const softwareAdapter = () =>
     Promise.resolve({ usable: false, description: "llvmpipe, a software fallback adapter" });
@@ -64,7 +68,10 @@ describe("auto and webgpu", () => {
   test("auto takes native without native TensorFlow or a hardware GPU, and says why it skipped them", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     await initBackend({ backend: "cpu", quiet: true });
-    const name = await initBackend({ backend: "auto", importer: noNative, webgpu: softwareAdapter });
+    const name = await initBackendWith({ backend: "auto" }, {
+      importPackage: noTfjsNode,
+      probeWebGpu: softwareAdapter,
+    });
     expect(name).toBe("native");
     expect(log.mock.calls.map(([m]) => String(m)).join("\n")).toMatch(
       /backend: native \(OpenBLAS .*oneDNN 2\.\d+\.\d+, \d+ threads?\) \[auto; skipped tensorflow: .* not installed; WebGPU: llvmpipe, a software fallback adapter\]/,
@@ -75,7 +82,11 @@ describe("auto and webgpu", () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     await initBackend({ backend: "cpu", quiet: true });
     const missing = () => openLibrary("libdnnl-missing.so.2", "libdnnl2", {});
-    const name = await initBackend({ backend: "auto", importer: noNative, webgpu: softwareAdapter, native: missing });
+    const name = await initBackendWith({ backend: "auto" }, {
+      importPackage: noTfjsNode,
+      probeWebGpu: softwareAdapter,
+      registerNative: missing,
+    });
     expect(name).toBe("wasm");
     expect(log.mock.calls.map(([m]) => String(m)).join("\n")).toMatch(
       /backend: wasm .*WebGPU: llvmpipe, a software fallback adapter; native: the native backend needs libdnnl-missing\.so\.2 .*apt-get install libdnnl2/,
@@ -84,17 +95,18 @@ describe("auto and webgpu", () => {
 
   test("NC_BACKEND=native with a missing library fails with one line naming the package", async () => {
     const missing = () => openLibrary("libopenblas-missing.so.0", "libopenblas0-pthread", {});
-    const error = await initBackend({ backend: "native", quiet: true, native: missing }).catch((e) => e);
+    const error = await initBackendWith({ backend: "native", quiet: true }, { registerNative: missing }).catch((e) =>
+      e
+    );
     expect(error).toBeInstanceOf(NativeLibraryError);
     expect(error.message).not.toContain("\n");
     expect(error.message).toMatch(/needs libopenblas-missing\.so\.0 .*`apt-get install libopenblas0-pthread`/);
   });
 
   test("webgpu is refused on a software fallback adapter", async () => {
-    const error = await initBackend({
-      backend: "webgpu",
-      quiet: true,
-      webgpu: () => Promise.resolve({ usable: false, description: "llvmpipe (LLVM 15), a software fallback adapter" }),
+    const error = await initBackendWith({ backend: "webgpu", quiet: true }, {
+      probeWebGpu: () =>
+        Promise.resolve({ usable: false, description: "llvmpipe (LLVM 15), a software fallback adapter" }),
     }).catch((e) => e);
     expect(error).toBeInstanceOf(BackendError);
     expect(error.message).toMatch(
