@@ -38,6 +38,7 @@ const USER_ERRORS = new Set([
   "FigurePresetError",
   "CheckpointError",
   "PresetError",
+  "EnvironmentError",
 ]);
 
 function usage(): string {

@@ -24,6 +24,7 @@ import process from "node:process";
 import { activeBackend, initBackend } from "../lib/backend/backend.ts";
 import { FIGURE_NAMES, figureGrid } from "../lib/experiments/figure_presets.ts";
 import { resolvePreset, runsDir, UFM_PRESETS } from "../lib/experiments/presets.ts";
+import { readEnvironmentVariable } from "../lib/environment.ts";
 import { writeFileAtomic } from "../lib/store/atomic.ts";
 import { storedRuns, sweep } from "../lib/experiments/sweep.ts";
 import { executeNotebook, listNotebooks } from "../lib/notebook/execute.ts";
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
     const records = await sweep(figureGrid(figure, preset), {
       runsDir: store,
       jobs,
+      threads: readEnvironmentVariable("NC_THREADS"),
       log: () => {},
       onRun: (r, done, total) =>
         console.error(

@@ -26,7 +26,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import process from "node:process";
+import { readEnvironmentVariable } from "../environment.ts";
 import { installWasmKernels, uninstallWasmKernels } from "./wasm_kernels.ts";
 import { installWebGpuKernels } from "./webgpu_kernels.ts";
 import { NATIVE_BACKEND, registerNativeBackend } from "./native_backend.ts";
@@ -70,7 +70,7 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
 
 /** Whether `NC_WEBGPU_SOFTWARE` allows the webgpu backend on a software adapter (explicit choice only). */
 export function softwareWebGpuAllowed(): boolean {
-  return ["1", "true", "yes"].includes((process.env.NC_WEBGPU_SOFTWARE ?? "").toLowerCase());
+  return readEnvironmentVariable("NC_WEBGPU_SOFTWARE");
 }
 
 /** The requested backend cannot be used. */
@@ -101,7 +101,7 @@ export function activeBackend(): BackendName | null {
 
 /** Resolves the backend name from the option or `NC_BACKEND`; unknown names are errors. */
 export function resolveBackendName(requested?: string): BackendChoice {
-  const name = requested ?? (process.env.NC_BACKEND || "auto");
+  const name = requested ?? readEnvironmentVariable("NC_BACKEND");
   if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
     throw new BackendError(
       `unknown backend "${name}" (from ${requested ? "the backend option" : "NC_BACKEND"}); choose one of ${

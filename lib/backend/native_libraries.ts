@@ -14,6 +14,7 @@
  */
 import { availableParallelism } from "node:os";
 import process from "node:process";
+import { readEnvironmentVariable } from "../environment.ts";
 
 /** A native library cannot be opened, or a call into it failed. */
 export class NativeLibraryError extends Error {
@@ -178,7 +179,8 @@ export function openNativeLibraries(): NativeLibraries {
   if (typeof Deno === "undefined" || typeof Deno.dlopen !== "function") {
     throw new NativeLibraryError("the native backend needs Deno's FFI (Deno.dlopen); use NC_BACKEND=wasm");
   }
-  if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = "passive";
+  // A write, for libgomp to read when it loads: the one place lib/ sets the environment.
+  if (readEnvironmentVariable("OMP_WAIT_POLICY") === undefined) process.env.OMP_WAIT_POLICY = "passive";
   const blas = open("libopenblas.so.0", BLAS_SYMBOLS);
   const gomp = open("libgomp.so.1", GOMP_SYMBOLS);
   const dnnl = open("libdnnl.so.2", DNNL_SYMBOLS);
@@ -199,24 +201,24 @@ export function coreCount(): number {
 
 /**
  * The thread count for the native libraries: the option, else `NC_THREADS`, else the CPUs Slurm
- * gave the task (`SLURM_CPUS_PER_TASK`), else every core. Bad values are errors naming their source.
+ * gave the task (`SLURM_CPUS_PER_TASK`), else every core. A bad option is a NativeLibraryError, a bad
+ * variable an EnvironmentError naming it.
+ *
+ * @example
+ * ```ts
+ * resolveThreadCount(2); // 2
+ * ```
  */
 export function resolveThreadCount(requested?: number): number {
-  const [raw, source] = requested !== undefined
-    ? [requested, "the threads option"]
-    : process.env.NC_THREADS
-    ? [process.env.NC_THREADS, "NC_THREADS"]
-    : process.env.SLURM_CPUS_PER_TASK
-    ? [process.env.SLURM_CPUS_PER_TASK, "SLURM_CPUS_PER_TASK"]
-    : [undefined, ""];
-  if (raw === undefined || raw === "") return coreCount();
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
+  if (requested === undefined) {
+    return readEnvironmentVariable("NC_THREADS") ?? readEnvironmentVariable("SLURM_CPUS_PER_TASK") ?? coreCount();
+  }
+  if (!Number.isInteger(requested) || requested < 1) {
     throw new NativeLibraryError(
-      `thread count must be a positive integer, got ${JSON.stringify(raw)} (from ${source})`,
+      `thread count must be a positive integer, got ${JSON.stringify(requested)} (from the threads option)`,
     );
   }
-  return n;
+  return requested;
 }
 
 /** Sets the thread count of OpenBLAS and oneDNN (OpenMP). */

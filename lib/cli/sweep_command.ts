@@ -10,7 +10,8 @@ import { expandGrid, sweep, type SweepGrid } from "../experiments/sweep.ts";
 import { describeRecipe } from "../training/recipes.ts";
 import { mkdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { slurmArrayScript } from "../experiments/slurm.ts";
+import { ncCommand, slurmArrayScript } from "../experiments/slurm.ts";
+import { readEnvironmentVariable } from "../environment.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { type Command, numberFlag, parseFlags, writeJson } from "./args.ts";
 import { CliError } from "./args.ts";
@@ -117,6 +118,7 @@ export const sweepCommand: Command = {
         gres: values.gres,
         time: values.time,
         cpusPerTask,
+        command: ncCommand({ self: readEnvironmentVariable("NC_SELF") }),
       });
       mkdirSync(join(runsDir, "slurm"), { recursive: true });
       writeFileAtomic(file, script);
@@ -151,7 +153,7 @@ export const sweepCommand: Command = {
       runsDir: values["runs-dir"],
       dataDir: values["data-dir"],
       backend: values.backend,
-      threads,
+      threads: threads ?? readEnvironmentVariable("NC_THREADS"),
       jobs,
       log: (line) => io.stderr(line + "\n"),
       onRun: (r, done, total) => {

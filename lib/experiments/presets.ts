@@ -11,8 +11,8 @@
  *
  * @module
  */
-import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { readEnvironmentVariable } from "../environment.ts";
 
 /** Preset names. */
 export const PRESET_NAMES = ["smoke", "cpu", "paper"] as const;
@@ -33,7 +33,7 @@ export class PresetError extends Error {
  * ```
  */
 export function resolvePreset(name?: string): PresetName {
-  const value = name ?? process.env.NC_PRESET ?? "cpu";
+  const value = name ?? readEnvironmentVariable("NC_PRESET");
   if (!(PRESET_NAMES as readonly string[]).includes(value)) {
     throw new PresetError(
       `unknown preset "${value}"${name ? "" : " (from NC_PRESET)"}; choose one of ${PRESET_NAMES.join(", ")}`,
@@ -44,7 +44,7 @@ export function resolvePreset(name?: string): PresetName {
 
 /** The run store of notebooks and the main job: `NC_RUNS_DIR`, else the repository's `runs/`. */
 export function runsDir(): string {
-  return process.env.NC_RUNS_DIR ?? fileURLToPath(new URL("../../runs", import.meta.url));
+  return readEnvironmentVariable("NC_RUNS_DIR") ?? fileURLToPath(new URL("../../runs", import.meta.url));
 }
 
 /** Sizes of the UFM studies (notebooks 01 and 02). */

@@ -36,10 +36,16 @@ export interface SlurmArrayOptions {
 
 /**
  * The command that starts this toolkit's command line on a node: the one-file build `dist/nc` when
- * running from it (its launcher exports `NC_SELF`), else this Deno binary on `lib/cli.ts`.
+ * running from it (`self`, its path; the command line passes `NC_SELF`, which its launcher exports),
+ * else this Deno binary on `lib/cli.ts`.
+ *
+ * @example
+ * ```ts
+ * ncCommand({ self: "/shared/nc" }); // ["/shared/nc"]
+ * ```
  */
-export function ncCommand(): string[] {
-  if (process.env.NC_SELF) return [process.env.NC_SELF];
+export function ncCommand(options: { self?: string } = {}): string[] {
+  if (options.self) return [options.self];
   const cli = resolve(dirname(fileURLToPath(import.meta.url)), "..", "cli.ts");
   return [process.execPath, "run", "-A", cli];
 }

@@ -86,7 +86,8 @@ const WORKER = resolve(fileURLToPath(WORKER_ENTRY));
 
 /**
  * Threads of the native libraries for each of `jobs` parallel runs: the cores divided among the
- * jobs (at least 1), never more than `NC_THREADS` asks for, so that jobs × threads ≤ cores.
+ * jobs (at least 1), never more than `requested` (the command line passes `NC_THREADS`), so that
+ * jobs × threads ≤ cores.
  *
  * @example
  * ```ts
@@ -95,8 +96,7 @@ const WORKER = resolve(fileURLToPath(WORKER_ENTRY));
  */
 export function threadsPerJob(jobs: number, cores = coreCount(), requested?: number): number {
   const share = Math.max(1, Math.floor(cores / jobs));
-  const asked = requested ?? Number(process.env.NC_THREADS);
-  return Number.isInteger(asked) && asked >= 1 ? Math.min(asked, share) : share;
+  return requested !== undefined && Number.isInteger(requested) && requested >= 1 ? Math.min(requested, share) : share;
 }
 
 function runInWorker(

@@ -13,7 +13,7 @@ import PDFDocument from "pdfkit";
 import SVGtoPDF from "svg-to-pdfkit";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
+import { readEnvironmentVariable } from "../environment.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { FIGURE_DEFAULTS, FIGURE_STYLES, type FigureStyle, figureStyle } from "./style.ts";
 import { figureSize, type SvgFigure } from "./svg.ts";
@@ -52,7 +52,7 @@ function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
   const svg = figure.outerHTML.replaceAll("currentColor", "black");
   // A fixed creation date (SOURCE_DATE_EPOCH, the reproducible-builds convention, else 1970) keeps
   // re-exported PDFs byte-identical; pdfkit derives the document ID from it.
-  const created = new Date(1000 * Number(process.env.SOURCE_DATE_EPOCH ?? 0));
+  const created = new Date(1000 * readEnvironmentVariable("SOURCE_DATE_EPOCH"));
   const doc = new PDFDocument({
     size: [width, height],
     margin: 0,
@@ -132,7 +132,7 @@ export async function show(
   options: { column?: boolean } = {},
 ): Promise<SvgFigure> {
   const draw = typeof source === "function" ? source : () => source;
-  const dir = process.env.NC_FIGURES_DIR;
+  const dir = readEnvironmentVariable("NC_FIGURES_DIR");
   if (dir) {
     await exportFigure(draw(FIGURE_STYLES.page), name, { dir });
     if (options.column && typeof source === "function") {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import process from "node:process";
+import { readEnvironmentVariable } from "../environment.ts";
 
 /** The font files of every PNG and PDF (Debian's paths; `NC_FONT_DIR` names another folder with them). */
 export const FONT_FILES = {
@@ -24,7 +24,7 @@ export const FONT_FILES = {
  * ```
  */
 export function figureFontFiles(): [regular: string, bold: string] {
-  const dir = process.env.NC_FONT_DIR;
+  const dir = readEnvironmentVariable("NC_FONT_DIR");
   const system = [FONT_FILES.regular, FONT_FILES.bold];
   const files = dir ? system.map((f) => join(dir, f.split("/").at(-1)!)) : system;
   const missing = files.filter((f) => !existsSync(f));

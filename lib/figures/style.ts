@@ -10,7 +10,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { readEnvironmentVariable } from "../environment.ts";
 
 /** Fonts, background, DPI and the smallest text size shared by the figures. */
 export const FIGURE_DEFAULTS = {
@@ -57,7 +57,7 @@ export class FigureStyleError extends Error {
  * ```
  */
 export function figureStyle(input?: FigureStyleInput): FigureStyle {
-  const value = input ?? (process.env.NC_FIGURE_STYLE || "page");
+  const value = input ?? readEnvironmentVariable("NC_FIGURE_STYLE");
   if (typeof value === "object") return checkStyle(value);
   if (value in FIGURE_STYLES) return FIGURE_STYLES[value as keyof typeof FIGURE_STYLES];
   const custom = /^\s*(\d+(?:\.\d+)?)\s*in\s*,\s*(\d+(?:\.\d+)?)\s*pt\s*$/.exec(value);
