@@ -1,18 +1,24 @@
 /**
- * The public surface of the toolkit, for notebooks and scripts: named exports, grouped by layer.
+ * The public surface of the toolkit, for notebooks and user scripts: what a researcher calls to
+ * compute NC metrics, solve the UFM, train and sweep runs, aggregate them into frames and the
+ * report, and draw and export figures. Grouped by layer, each importing only from those before it:
+ *
+ * backend → core (losses, NC metrics, statistics, UFM) → store → data and models → training →
+ * experiments → report → figures → notebook.
+ *
+ * Internal helpers (kernels, matrix arithmetic, flag tables, layout arithmetic) are imported by
+ * path where needed; the command line (`cli.ts`, `cli/`) sits on top and is not part of this
+ * surface. A test keeps a list of these names (`tests/public_surface.test.ts`), so that a change
+ * to the surface is deliberate.
  *
  * ```ts ignore (the import line of a notebook)
  * import { figureGrid, ncMetricsOf, runTraining, show, solveUfm, sweep } from "../lib/mod.ts";
  * ```
  *
- * Layers, each importing only from those listed before it: backend → core → store → data and
- * models → training → experiments → present. The command line (`cli.ts`, `cli/`) sits on top and
- * is not part of this surface; nothing below it imports or starts it.
- *
  * @module
  */
 
-// backend: the TensorFlow.js backend and its kernel additions
+// ── backend: choosing and initialising the TensorFlow.js backend ────────────────────────────────
 export {
   activeBackend,
   BACKEND_NAMES,
@@ -20,16 +26,11 @@ export {
   BackendError,
   type BackendName,
   initBackend,
-  NATIVE_INSTALL_HINT,
-  NATIVE_PACKAGES,
-  probeWebGpu,
-  resolveBackendName,
-  type WebGpuProbe,
+  type InitBackendOptions,
 } from "./backend/backend.ts";
-export { installWasmKernels, uninstallWasmKernels, wasmKernelsInstalled } from "./backend/wasm_kernels.ts";
-export { NativeLibraryError, nativeThreads, setNativeThreads } from "./backend/native_libraries.ts";
+export { NativeLibraryError } from "./backend/native_libraries.ts";
 
-// core: losses, NC accumulators and metric formulas, linear algebra, the UFM
+// ── core: losses ────────────────────────────────────────────────────────────────────────────────
 export {
   defaultLosses,
   LOSS,
@@ -50,24 +51,11 @@ export {
   type MseSpec,
   parseLossSpec,
   type Reduction,
-  reductionScale,
   sampleLoss,
 } from "./core/losses.ts";
 export { lossTensor, makeLoss, perSampleLossTensor } from "./core/loss_tensors.ts";
-export {
-  checkClassifier,
-  checkLabel,
-  type Classifier,
-  ClassMeanAccumulator,
-  type ClassMeans,
-  type FeatureInput,
-  type GlobalMean,
-  NcInputError,
-  type NcStatistics,
-  WithinClassAccumulator,
-  type WithinClassOptions,
-} from "./core/nc_accumulators.ts";
-export { type Anova, bootstrap, type BootstrapEstimate, oneWayAnova, spearman } from "./core/statistics.ts";
+
+// ── core: NC metrics, their accumulators and the linear algebra behind NC1 ──────────────────────
 export {
   type FeatureCollapse,
   featureCollapse,
@@ -78,30 +66,41 @@ export {
   type NcMetricsOptions,
 } from "./core/nc_metrics.ts";
 export {
-  addScaled,
+  type Classifier,
+  ClassMeanAccumulator,
+  type ClassMeans,
+  type FeatureInput,
+  type GlobalMean,
+  NcInputError,
+  type NcStatistics,
+  WithinClassAccumulator,
+  type WithinClassOptions,
+} from "./core/nc_accumulators.ts";
+export {
   DEFAULT_RANK_TOLERANCE,
   etfDistance,
   fromRows,
-  gramRows,
-  identity,
-  matmul,
   type Matrix,
   matrix,
   type PseudoInverse,
   pseudoInverseSymmetric,
   type SymmetricEigen,
   symmetricEigen,
-  traceOfProduct,
-  transpose,
 } from "./core/linalg.ts";
+
+// ── core: statistics over seeds, seeded randomness ──────────────────────────────────────────────
 export {
-  type IterationInfo,
-  type LbfgsOptions,
-  type LbfgsResult,
-  minimizeLbfgs,
-  type Objective,
-} from "./core/lbfgs.ts";
+  type Anova,
+  bootstrap,
+  type BootstrapEstimate,
+  mean,
+  oneWayAnova,
+  sampleSd,
+  spearman,
+} from "./core/statistics.ts";
 export { createRng, type Rng } from "./core/random.ts";
+
+// ── core: the unconstrained feature model and its closed forms ──────────────────────────────────
 export {
   ncSolution,
   randomUfmInit,
@@ -116,35 +115,36 @@ export {
 export {
   ceOptimalMargin,
   lsOptimalMargin,
-  minimizeMargin,
   predictedNc4,
   type UfmProblem,
   type UfmTheory,
   ufmTheory,
 } from "./core/ufm_theory.ts";
 
-// store: run directories, atomic writes, locks (knows nothing of training)
-export { hasRun, runFiles, type StoredRun } from "./store/run_dir.ts";
-export { writeFileAtomic } from "./store/atomic.ts";
+// ── store: run directories and their locks (knows nothing of training) ──────────────────────────
+export { hasRun, isRunFinished, runFiles, type StoredRun } from "./store/run_dir.ts";
 export { lockRun, RunLockedError } from "./store/run_lock.ts";
 export { CheckpointError } from "./store/checkpoint_file.ts";
 
-// data and models: datasets, splits, batches, downloads; MLP and ResNets
+// ── data: datasets, splits, batches, NumPy files, CIFAR downloads ───────────────────────────────
 export { DataError, type Dataset, datasetSize, type DatasetSplits, sampleSize } from "./data/dataset.ts";
 export { DATASET_NAMES, type DatasetName, loadDataset, type LoadOptions } from "./data/load.ts";
-export { CROP_PADDING, makeBatch } from "./data/batches.ts";
-export { type NpyArray, type NpyFile, openNpy } from "./data/npy.ts";
-export { ncMetricsOfNpy, type NpyMetricsOptions, type NpyMetricsSource, type NpyNcMetrics } from "./data/npy_metrics.ts";
+export { makeBatch } from "./data/batches.ts";
 export { perClassSubset, permutation, validationSplit } from "./data/split.ts";
-export { CIFAR_ARCHIVES, type CifarName, fetchCifar, type FetchCifarOptions } from "./data/download.ts";
-export { readTar, type TarEntry, writeTarEntries } from "./data/tar.ts";
+export { type NpyArray, type NpyFile, openNpy } from "./data/npy.ts";
 export {
-  batchNorm,
-  classifierLayer,
+  ncMetricsOfNpy,
+  type NpyMetricsOptions,
+  type NpyMetricsSource,
+  type NpyNcMetrics,
+} from "./data/npy_metrics.ts";
+export { CIFAR_ARCHIVES, type CifarName, fetchCifar, type FetchCifarOptions } from "./data/download.ts";
+
+// ── models: MLP and ResNets, their features and classifier ──────────────────────────────────────
+export {
   forward,
   hiddenFeaturesModel,
   type HiddenLayer,
-  Initializers,
   ModelConfigError,
   type Network,
   readClassifier,
@@ -154,21 +154,29 @@ export {
 export { buildMlp, type MlpOptions } from "./models/mlp.ts";
 export { buildResNet18, buildResNet50, type ResNetOptions } from "./models/resnet.ts";
 
-// training: a run from start to end
+// ── training: a run from start to end ───────────────────────────────────────────────────────────
 export {
-  configDifferences,
   ConfigError,
   type EvalSchedule,
   evaluationEpochs,
-  type FlagKind,
   type ModelName,
   normalizeTrainConfig,
-  runId,
   type SyntheticConfig,
   TRAIN_KEYS,
   type TrainConfig,
   type TrainKey,
 } from "./training/config.ts";
+export { configDifferences, runId } from "./training/run_id.ts";
+export {
+  describeRecipe,
+  RECIPE_NAMES,
+  type RecipeLabel,
+  type RecipeName,
+  recipeOf,
+  RECIPES,
+  type RecipeSettings,
+} from "./training/recipes.ts";
+export { learningRate, milestones, type ScheduleKind } from "./training/schedule.ts";
 export {
   type EvaluationOptions,
   evaluationPass,
@@ -177,18 +185,6 @@ export {
   type SplitScores,
   trainSplitMetrics,
 } from "./training/evaluate.ts";
-export {
-  describeRecipe,
-  RECIPE_KEYS,
-  RECIPE_NAMES,
-  type RecipeLabel,
-  type RecipeName,
-  recipeOf,
-  RECIPES,
-  type RecipeSettings,
-} from "./training/recipes.ts";
-export { Sgd, type SgdOptions } from "./training/optimizer.ts";
-export { learningRate, milestones, type ScheduleKind } from "./training/schedule.ts";
 export {
   type BatchProgress,
   type EpochOutcome,
@@ -207,7 +203,7 @@ export {
   runTraining,
 } from "./training/run.ts";
 
-// experiments: presets, figure grids, sweeps, UFM studies
+// ── experiments: presets, the figures' grids, sweeps, the UFM studies ───────────────────────────
 export {
   PRESET_NAMES,
   PresetError,
@@ -217,14 +213,7 @@ export {
   UFM_PRESETS,
   type UfmPreset,
 } from "./experiments/presets.ts";
-export {
-  FIGURE_NAMES,
-  FIGURE_PRESET_NAMES,
-  figureGrid,
-  type FigureName,
-  type FigurePreset,
-  FigurePresetError,
-} from "./experiments/figure_presets.ts";
+export { FIGURE_NAMES, figureGrid, type FigureName, FigurePresetError } from "./experiments/figure_presets.ts";
 export {
   expandGrid,
   storedRuns,
@@ -232,21 +221,55 @@ export {
   type SweepGrid,
   type SweepOptions,
   type SweepProgress,
-  threadsPerJob,
 } from "./experiments/sweep.ts";
 export {
   globalMinimizerStudy,
   lambdaSweepStudy,
   type LandscapeRun,
   landscapeStudy,
-  REACHED_GAP,
-  REACHED_NC,
   reachedOptimum,
   type UfmStudies,
   ufmStudies,
 } from "./experiments/ufm_studies.ts";
 
-// present: frames, figures, export, progress, summary
+// ── report: frames of runs, the claims' statistics, the report (SUMMARY.md, summary.json) ───────
+export {
+  accuracyGaps,
+  accuracyTable,
+  type AccuracyTableRow,
+  type HeatmapCell,
+  heatmapCells,
+  hyperparameterTable,
+  layerCollapseTable,
+  layerMetricsFrame,
+  lossVariance,
+  meanOverSeeds,
+  type MetricRow,
+  metricRows,
+  metricsFrame,
+  nc1Drop,
+  ncDynamicsFrame,
+  type SeedMeanRow,
+  signedAccuracyGaps,
+  summaryFrame,
+} from "./report/run_frames.ts";
+export { landscapeSummaryFrame, ufmResultsFrame } from "./report/ufm_frames.ts";
+export {
+  collapseReached,
+  type CollapseTargets,
+  type GapTrend,
+  gapTrends,
+  gapTrendsFrame,
+  type LossSpread,
+  lossSpread,
+} from "./report/claims.ts";
+export { type Report, type ReportOptions, reproductionReport } from "./report/report.ts";
+export { type UfmNumbers, ufmNumbers } from "./report/ufm_report.ts";
+export { summaryMarkdown } from "./report/summary_markdown.ts";
+export { summaryJson } from "./report/summary_json.ts";
+export { DISPLAY_DIGITS, formatNumber } from "./report/number_format.ts";
+
+// ── figures: style, composition, export, and one function per figure ────────────────────────────
 export {
   FIGURE_DEFAULTS,
   FIGURE_STYLES,
@@ -257,22 +280,10 @@ export {
   FigureStyleError,
   type FigureStyleInput,
 } from "./figures/style.ts";
-export { lossLegend, lossScales } from "./figures/loss_style.ts";
-export {
-  decadeAxis,
-  decadeLabel,
-  figureSize,
-  type LegendItem,
-  legendStrip,
-  LOG_TICK_FORMAT,
-  plotSvg,
-  setPhysicalSize,
-  type SvgFigure,
-  textWidthEm,
-} from "./figures/svg.ts";
+export { decadeAxis, figureSize, type LegendItem, legendStrip, plotSvg, type SvgFigure } from "./figures/svg.ts";
 export { composeFigures } from "./figures/compose.ts";
-export { figureFontFiles, FONT_FILES } from "./figures/fonts.ts";
-export { landscapeSummaryFrame, ufmResultsFrame } from "./report/ufm_frames.ts";
+export { exportFigure, type ExportOptions, type FigureFormat, type FigureSource, show } from "./figures/export.ts";
+export { lossLegend, lossScales } from "./figures/loss_style.ts";
 export {
   type ComparisonRow,
   type LambdaRow,
@@ -284,60 +295,22 @@ export {
   optimisedVsPredictedPlot,
 } from "./figures/ufm_plots.ts";
 export {
-  accuracyGaps,
-  type HeatmapCell,
-  accuracyTable,
-  heatmapCells,
-  hyperparameterTable,
-  layerCollapseTable,
-  layerMetricsFrame,
-  lossVariance,
-  meanOverSeeds,
-  metricsFrame,
-  nc1Drop,
-  ncDynamicsFrame,
-  signedAccuracyGaps,
-  summaryFrame,
-} from "./report/run_frames.ts";
-export {
-  ACCURACY_MIN_SPAN,
   accuracyBarsPlot,
   accuracyDomain,
   accuracyVsEpochsPlot,
   type CurvePanel,
+  type CurveRow,
   heatmapGridPlot,
   type HeatmapPanel,
   heatmapPlot,
   hyperparameterPlot,
+  type HyperparameterRow,
+  type LossRow,
   metricCurvesPlot,
   NC_DYNAMICS_PANELS,
-  panelRows,
 } from "./figures/run_plots.ts";
-export { labelColor, luminance } from "./figures/heatmap_plots.ts";
-export { exportFigure, type ExportOptions, type FigureFormat, type FigureSource, show } from "./figures/export.ts";
-export {
-  type DisplayFunction,
-  EtaClock,
-  formatDuration,
-  formatProgress,
-  formatSweepProgress,
-  notebookProgress,
-  sweepProgress,
-  terminalProgress,
-} from "./notebook/progress.ts";
-export { summaryMarkdown } from "./report/summary_markdown.ts";
-export { summaryJson } from "./report/summary_json.ts";
-export { type Report, reproductionReport, type ReportOptions } from "./report/report.ts";
-export {
-  collapseReached,
-  type CollapseTargets,
-  type GapTrend,
-  gapTrends,
-  gapTrendsFrame,
-  type LossSpread,
-  lossSpread,
-} from "./report/claims.ts";
-export { hyperparameterTrajectoriesPlot, layerCollapsePlot, orderedColors } from "./figures/trajectory_plots.ts";
+export { hyperparameterTrajectoriesPlot, layerCollapsePlot } from "./figures/trajectory_plots.ts";
 
+// ── notebook: displays and progress ─────────────────────────────────────────────────────────────
 export { type Displayable, keyNumbers, roundedFrame } from "./notebook/display.ts";
-export { DISPLAY_DIGITS, formatNumber } from "./report/number_format.ts";
+export { type DisplayFunction, notebookProgress, sweepProgress, terminalProgress } from "./notebook/progress.ts";

@@ -87,11 +87,6 @@ export const TFJS_NODE_INSTALL_HINT =
   "(NVIDIA GPU with CUDA 11.x and cuDNN 8) or `npm install --no-save @tensorflow/tfjs-node@4.22.0` (CPU); " +
   "their install scripts download libtensorflow, so they need network access beyond the npm registry";
 
-/** @deprecated Use {@link TFJS_NODE_PACKAGES}; kept until `lib/mod.ts` re-exports the new name. */
-export const NATIVE_PACKAGES = TFJS_NODE_PACKAGES;
-/** @deprecated Use {@link TFJS_NODE_INSTALL_HINT}; kept until `lib/mod.ts` re-exports the new name. */
-export const NATIVE_INSTALL_HINT = TFJS_NODE_INSTALL_HINT;
-
 let initialised: { name: BackendName; detail: string } | null = null;
 
 /** The backend {@link initBackend} set up in this process, or null before it ran. */

@@ -17,17 +17,17 @@ import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { lossLegend, lossScales } from "./loss_style.ts";
 import { decadeAxis, plotSvg, type SvgFigure } from "./svg.ts";
-import type { AccuracyTableRow, metricRows, SeedMeanRow, summaryFrame } from "../report/run_frames.ts";
+import type { AccuracyTableRow, SeedMeanRow } from "../report/run_frames.ts";
 
 export { heatmapGridPlot, type HeatmapPanel, heatmapPlot } from "./heatmap_plots.ts";
 
-/** A row with a loss and metric columns chosen by name (a record of {@link metricRows} or {@link summaryFrame}). */
+/** A row with a loss and metric columns chosen by name (a record of `metricRows` or `summaryFrame`). */
 export interface LossRow {
   readonly loss: string;
   readonly [column: string]: unknown;
 }
 
-/** A row of {@link metricCurvesPlot}: one evaluation of one run (a record of {@link metricRows}). */
+/** A row of {@link metricCurvesPlot}: one evaluation of one run (a record of `metricRows`). */
 export interface CurveRow extends LossRow {
   readonly epoch: number;
 }

@@ -36,7 +36,8 @@ function hasKernel(name: string): boolean {
  * @example
  * ```ts
  * const c = 3, x = tf.randomNormal([4, c]);
- * const { y, mean, variance } = batchNormTraining(x, tf.ones([c]), tf.zeros([c]), 1e-5);
+ * const normalised = batchNormTraining(x, tf.ones([c]), tf.zeros([c]), 1e-5);
+ * normalised.y.shape; // [4, 3]
  * ```
  */
 export function batchNormTraining(

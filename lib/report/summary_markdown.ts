@@ -6,7 +6,8 @@
 import { LOSS } from "../core/loss_registry.ts";
 import type { LossName } from "../core/losses.ts";
 import { formatDecimals, formatPrecise, markdownTable } from "./number_format.ts";
-import type { Report, UfmNumbers } from "./report.ts";
+import type { Report } from "./report.ts";
+import type { UfmNumbers } from "./ufm_report.ts";
 
 const figures = (...names: string[]) => `Figures: ${names.map((n) => `[${n}.svg](${n}.svg)`).join(", ")}.\n`;
 const label = (loss: string) => LOSS[loss as LossName]?.label ?? loss.toUpperCase();

@@ -13,7 +13,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { CheckpointError, readCheckpointFile, writeCheckpointFile } from "../store/checkpoint_file.ts";
-import { configDifferences, LATER_KEYS, type TrainConfig } from "./config.ts";
+import type { TrainConfig } from "./config.ts";
+import { configDifferences, LATER_KEYS } from "./run_id.ts";
 
 /** The header of a run's checkpoint. */
 export interface CheckpointHeader<State> {

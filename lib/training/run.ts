@@ -35,7 +35,8 @@ import {
   writeRunStatus,
 } from "../store/run_dir.ts";
 import { checkpointTensors, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { evaluationEpochs, normalizeTrainConfig, runId, type TrainConfig } from "./config.ts";
+import { evaluationEpochs, normalizeTrainConfig, type TrainConfig } from "./config.ts";
+import { runId } from "./run_id.ts";
 import { type BatchProgress, type MetricsRow, prepareData, Trainer } from "./train.ts";
 
 /**

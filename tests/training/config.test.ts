@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, evaluationEpochs, normalizeTrainConfig, runId, TRAIN_KEYS } from "../../lib/training/config.ts";
+import { ConfigError, evaluationEpochs, normalizeTrainConfig, TRAIN_KEYS } from "../../lib/training/config.ts";
+import { runId } from "../../lib/training/run_id.ts";
 
 describe("normalizeTrainConfig", () => {
   test("fills in the project's defaults: the project recipe, which is neither reference recipe", () => {

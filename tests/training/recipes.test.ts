@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { figureGrid } from "../../lib/experiments/figure_presets.ts";
 import { expandGrid } from "../../lib/experiments/sweep.ts";
-import { ConfigError, normalizeTrainConfig, runId } from "../../lib/training/config.ts";
+import { ConfigError, normalizeTrainConfig } from "../../lib/training/config.ts";
+import { runId } from "../../lib/training/run_id.ts";
 import { recipeOf, RECIPES } from "../../lib/training/recipes.ts";
 import { runCli } from "../helpers.ts";
 
