@@ -66,14 +66,6 @@ export function writeJson(io: CliIo, value: unknown): void {
   io.stdout(JSON.stringify(value) + "\n");
 }
 
-/** Formats a number for human-readable tables. */
-export function formatNumber(value: number | null): string {
-  if (value === null) return "—";
-  if (value === 0) return "0";
-  const abs = Math.abs(value);
-  return abs >= 1e-3 && abs < 1e5 ? value.toPrecision(6) : value.toExponential(3);
-}
-
 /** Flags of the loss and its parameter (from the loss registry), shared by the commands that take a loss. */
 export const LOSS_FLAGS: Record<string, { type: "string" }> = Object.fromEntries([
   ["loss", { type: "string" }],

@@ -8,7 +8,8 @@ import { matrix } from "../core/linalg.ts";
 import type { GlobalMean } from "../core/nc_accumulators.ts";
 import { type NcMetrics, ncMetricsOf } from "../core/nc_metrics.ts";
 import { ncMetricsOfNpy, type NpyMetricsSource } from "../data/npy_metrics.ts";
-import { CliError, type CliIo, type Command, formatNumber, parseFlags, writeJson } from "./args.ts";
+import { CliError, type CliIo, type Command, parseFlags, writeJson } from "./args.ts";
+import { formatPrecise } from "../report/number_format.ts";
 
 const HELP = `Usage: deno task nc metrics (--input FILE.json | --npz FILE.npz | --features F.npy --labels L.npy
                         --weights W.npy [--bias B.npy]) [--json] [--global-mean sample|classMeans]
@@ -124,7 +125,7 @@ function report(
   const { N, K, d, globalMean, ...metrics } = result;
   io.stderr(`[nc] ${N} samples, K = ${K}, d = ${d}, global mean: ${globalMean}\n`);
   if (json) writeJson(io, result);
-  else for (const [key, value] of Object.entries(metrics)) io.stdout(`${key.padEnd(20)} ${formatNumber(value)}\n`);
+  else for (const [key, value] of Object.entries(metrics)) io.stdout(`${key.padEnd(20)} ${formatPrecise(value)}\n`);
 }
 
 /** The NumPy input the flags name. */

@@ -5,16 +5,8 @@
  */
 import { parseLossSpec } from "../core/losses.ts";
 import { solveUfm } from "../core/ufm.ts";
-import {
-  type Command,
-  formatNumber,
-  LOSS_FLAGS,
-  lossFromFlags,
-  lossHelp,
-  numberFlag,
-  parseFlags,
-  writeJson,
-} from "./args.ts";
+import { formatPrecise } from "../report/number_format.ts";
+import { type Command, LOSS_FLAGS, lossFromFlags, lossHelp, numberFlag, parseFlags, writeJson } from "./args.ts";
 
 const HELP = `Usage: deno task nc ufm [options]
 
@@ -118,7 +110,9 @@ export const ufmCommand: Command = {
         `${"".padEnd(14)} ${"optimised".padStart(12)} ${(theory.candidate ? "candidate" : "theory").padStart(12)}\n`,
       );
       for (const [label, value, predicted] of rows) {
-        io.stdout(`${label.padEnd(14)} ${formatNumber(value).padStart(12)} ${formatNumber(predicted).padStart(12)}\n`);
+        io.stdout(
+          `${label.padEnd(14)} ${formatPrecise(value).padStart(12)} ${formatPrecise(predicted).padStart(12)}\n`,
+        );
       }
     }
     return Promise.resolve(0);

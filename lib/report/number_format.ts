@@ -49,8 +49,9 @@ export function formatDecimals(v: number | null | undefined, decimals: number): 
 
 /**
  * A measured quantity with six significant digits and no trailing zeros, magnitudes outside
- * [1e-3, 1e5) with three significant digits in exponent form, 0 as "0", a non-finite value as "—"
- * (the rule of `SUMMARY.md`'s UFM tables, whose values agree with theory to many digits).
+ * [1e-3, 1e5) with three significant digits in exponent form, 0 as "0", a missing or non-finite
+ * value as "—" (the rule of `SUMMARY.md`'s UFM tables, whose values agree with theory to many
+ * digits, and of the command line's metrics).
  *
  * @example
  * ```ts
@@ -59,8 +60,8 @@ export function formatDecimals(v: number | null | undefined, decimals: number): 
  * formatPrecise(65); // "65"
  * ```
  */
-export function formatPrecise(v: number): string {
-  if (!Number.isFinite(v)) return "—";
+export function formatPrecise(v: number | null | undefined): string {
+  if (typeof v !== "number" || !Number.isFinite(v)) return "—";
   if (v === 0) return "0";
   return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5
     ? v.toPrecision(6).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")

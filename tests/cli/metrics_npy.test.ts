@@ -6,7 +6,7 @@ import { afterAll, expect, test } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatNumber } from "../../lib/cli/args.ts";
+import { formatPrecise } from "../../lib/report/number_format.ts";
 import { ncMetricsOfNpy } from "../../lib/data/npy_metrics.ts";
 import { runCli } from "../helpers.ts";
 
@@ -40,7 +40,7 @@ test("without --json, one line per metric and no sizes", async () => {
   const { status, stdout } = await runCli(["metrics", ...FILE_FLAGS]);
   expect(status).toBe(0);
   const { N: _N, K: _K, d: _d, globalMean: _g, ...metrics } = ncMetricsOfNpy(FILES);
-  const lines = Object.entries(metrics).map(([key, value]) => `${key.padEnd(20)} ${formatNumber(value)}\n`);
+  const lines = Object.entries(metrics).map(([key, value]) => `${key.padEnd(20)} ${formatPrecise(value)}\n`);
   expect(stdout).toBe(lines.join(""));
 });
 
