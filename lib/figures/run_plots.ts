@@ -3,7 +3,7 @@
  * loss, annotated heat-maps over width × epochs, and test accuracy against the epoch budget.
  *
  * Every function takes records (plain objects, e.g. `frame.toRecords()`) and an options object
- * with a figure `style` (`page` by default, see `figure_defaults.ts`), and returns one standalone
+ * with a figure `style` (`page` by default, see `style.ts`), and returns one standalone
  * SVG of that physical width; colours and symbols per loss are those of `loss_style.ts`, and the
  * legend is a strip above the panels, never over data. NC metrics are drawn on log axes with a
  * tick at every decade; accuracy axes follow {@link accuracyDomain}.
