@@ -27,9 +27,9 @@ import {
 } from "./native_conv.ts";
 import { type NativeLibraries, openNativeLibraries } from "./native_libraries.ts";
 import { nativeMatMul } from "./native_matmul.ts";
-import { nativeSum } from "./native_sum.ts";
 import { installReluGradient, nativeRelu, nativeReluGrad, RELU_GRAD, ReluPlans } from "./native_relu.ts";
-import { nativeSgdUpdate, nativeSumOfSquares, SGD_UPDATE, SUM_OF_SQUARES } from "./native_sgd.ts";
+import { nativeSgdUpdate, nativeSumOfSquares, SGD_UPDATE } from "./native_sgd.ts";
+import { SUM_OF_SQUARES } from "./float64_reductions.ts";
 
 /** The backend's registered name. */
 export const NATIVE_BACKEND = "native";
@@ -44,7 +44,6 @@ export const NATIVE_KERNELS = [
   "Conv2DBackpropFilter",
   "Identity",
   "Relu",
-  "Sum",
 ] as const;
 
 type Builder = (native: NativeRuntime, fallback: KernelFunc) => KernelFunc;
@@ -67,7 +66,6 @@ const BUILDERS: Record<(typeof NATIVE_KERNELS)[number], Builder> = {
   Conv2DBackpropFilter: (n, fb) => nativeConv2DBackpropFilter(n.convolutions, fb),
   Identity: (_, fb) => sharedIdentity(fb),
   Relu: (n, fb) => nativeRelu(n.relus, fb),
-  Sum: (n, fb) => nativeSum(n.libraries, fb),
 };
 
 /**
@@ -110,8 +108,18 @@ export function registerNativeBackend(): NativeRuntime {
   };
   const wasmFactory = tf.findBackendFactory("wasm");
   if (!wasmFactory) throw new Error("registerNativeBackend: the wasm backend is not registered");
+  // Kernels of the project's own (no wasm counterpart), which lib/models and lib/training call
+  // where the active backend has them.
+  const own: [string, KernelFunc][] = [
+    [BATCH_NORM_TRAINING, nativeBatchNormTraining(native.batchNorms)],
+    [BATCH_NORM_TRAINING_GRAD, nativeBatchNormTrainingGrad(native.batchNorms)],
+    [RELU_GRAD, nativeReluGrad(native.relus)],
+    [SGD_UPDATE, nativeSgdUpdate(libraries)],
+    [SUM_OF_SQUARES, nativeSumOfSquares(libraries)],
+  ];
   for (const kernel of tf.getKernelsForBackend("wasm")) {
-    if (!tf.getKernel(kernel.kernelName, NATIVE_BACKEND)) {
+    const replaced = own.some(([name]) => name === kernel.kernelName);
+    if (!replaced && !tf.getKernel(kernel.kernelName, NATIVE_BACKEND)) {
       tf.registerKernel({ ...kernel, backendName: NATIVE_BACKEND });
     }
   }
@@ -128,15 +136,6 @@ export function registerNativeBackend(): NativeRuntime {
       kernelFunc: BUILDERS[name](native, fallback) as unknown as KernelConfig["kernelFunc"],
     });
   }
-  // Kernels of the project's own (no wasm counterpart), which lib/models and lib/training call
-  // where the active backend has them.
-  const own: [string, KernelFunc][] = [
-    [BATCH_NORM_TRAINING, nativeBatchNormTraining(native.batchNorms)],
-    [BATCH_NORM_TRAINING_GRAD, nativeBatchNormTrainingGrad(native.batchNorms)],
-    [RELU_GRAD, nativeReluGrad(native.relus)],
-    [SGD_UPDATE, nativeSgdUpdate(libraries)],
-    [SUM_OF_SQUARES, nativeSumOfSquares(libraries)],
-  ];
   for (const [kernelName, kernelFunc] of own) {
     tf.registerKernel({ kernelName, backendName: NATIVE_BACKEND, kernelFunc: kernelFunc as never });
   }

@@ -9,7 +9,8 @@
  *   velocity whose memory nothing else references (the backend's reference count is 1: no clone,
  *   reshape or saved tensor shares it) is updated in place and returned as the output; otherwise
  *   the output is a copy and the input is left as it was;
- * - `NcSumOfSquares` (x) → Σ x², one `sdot`, for the gradient norm.
+ * - `NcSumOfSquares` (x) → Σ x², `sdot` over chunks of 4,096 entries added in float64, for the gradient norm (`float64_reductions.ts` names it
+ *   and gives the other heap backends theirs).
  *
  * The operations are the same as `lib/training/optimizer.ts` runs on other backends, in another
  * association (μ·v + c·g first, then + λ·p) and with fused multiply-adds: results agree to a few
@@ -22,8 +23,6 @@ import type { NativeLibraries } from "./native_libraries.ts";
 
 /** Kernel name of the fused update. */
 export const SGD_UPDATE = "NcSgdUpdate";
-/** Kernel name of the sum of squares. */
-export const SUM_OF_SQUARES = "NcSumOfSquares";
 
 /** The `NcSgdUpdate` kernel function. */
 export function nativeSgdUpdate(libraries: NativeLibraries): KernelFunc {
@@ -55,13 +54,21 @@ export function nativeSgdUpdate(libraries: NativeLibraries): KernelFunc {
   };
 }
 
+/** Entries per `sdot` call: its float32 accumulation stays short, the partial sums add in float64. */
+const DOT_CHUNK = 4096;
+
 /** The `NcSumOfSquares` kernel function: a float32 scalar. */
 export function nativeSumOfSquares(libraries: NativeLibraries): KernelFunc {
   const { cblas_sdot } = libraries.blas;
   return ({ inputs, backend }: KernelArgs) => {
     const out = backend.makeOutput([], "float32");
     const x = heapF32(backend, inputs.x!);
-    heapF32(backend, out)[0] = x.length === 0 ? 0 : cblas_sdot(x.length, x, 1, x, 1);
+    let sum = 0;
+    for (let at = 0; at < x.length; at += DOT_CHUNK) {
+      const chunk = x.subarray(at, Math.min(x.length, at + DOT_CHUNK));
+      sum += cblas_sdot(chunk.length, chunk, 1, chunk, 1);
+    }
+    heapF32(backend, out)[0] = sum;
     return out;
   };
 }

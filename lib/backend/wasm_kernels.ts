@@ -2,6 +2,8 @@
  * Kernel additions for the TensorFlow.js wasm backend.
  *
  * - `BatchMatMul` and `_FusedMatMul` without the slow transposed path (below);
+ * - `Sum` and `Mean` accumulated in float64 as on the `cpu` backend, and the optimizer's sum of
+ *   squares (`float64_reductions.ts`): the stock kernels accumulate in float32;
  * - `Conv2DBackpropFilter`, missing from stock wasm (`wasm_conv_filter_grad.ts`).
  *
  * The stock wasm `BatchMatMul` (and `_FusedMatMul`) run about 20× slower with `transposeA` or
@@ -14,6 +16,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilterConfig } from "./wasm_conv_filter_grad.ts";
+import { float64Mean, float64Sum, float64SumOfSquares, SUM_OF_SQUARES } from "./float64_reductions.ts";
+import type { KernelFunc } from "./kernel_types.ts";
 
 type KernelConfig = ReturnType<typeof tf.getKernel> & object;
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
@@ -85,10 +89,18 @@ export function installWasmKernels(): void {
     tf.unregisterKernel(name, "wasm");
     tf.registerKernel(withoutTransposes(name, original, transpose));
   }
+  for (const [name, build] of [["Sum", float64Sum], ["Mean", float64Mean]] as const) {
+    const original = tf.getKernel(name, "wasm")!;
+    originals.set(name, original);
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel({ ...original, kernelFunc: build(original.kernelFunc as unknown as KernelFunc) as never });
+  }
   if (!tf.getKernel("Conv2DBackpropFilter", "wasm")) {
     tf.registerKernel(conv2DBackpropFilterConfig as never);
     added.push("Conv2DBackpropFilter");
   }
+  tf.registerKernel({ kernelName: SUM_OF_SQUARES, backendName: "wasm", kernelFunc: float64SumOfSquares() as never });
+  added.push(SUM_OF_SQUARES);
 }
 
 /** Restores the stock kernels (for baselines and tests); idempotent. */

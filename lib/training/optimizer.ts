@@ -11,7 +11,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { SGD_UPDATE, SUM_OF_SQUARES } from "../backend/native_sgd.ts";
+import { SGD_UPDATE } from "../backend/native_sgd.ts";
+import { SUM_OF_SQUARES } from "../backend/float64_reductions.ts";
 
 /** Options of {@link Sgd}. */
 export interface SgdOptions {
@@ -41,10 +42,11 @@ export class Sgd {
   /** One update with gradients in the order of `variables`; returns the pre-clipping global norm (a scalar tensor the caller disposes). */
   step(grads: tf.Tensor[], lr: number): tf.Scalar {
     const { momentum, weightDecay, clipNorm } = this.options;
-    // One fused kernel per parameter and per squared norm where the backend has them (native).
+    // One fused kernel per parameter (native) and per squared norm (native, wasm) where the backend has them.
     const fused = tf.getKernel(SGD_UPDATE, tf.getBackend()) !== undefined;
+    const sumOfSquares = tf.getKernel(SUM_OF_SQUARES, tf.getBackend()) !== undefined;
     const squares = (g: tf.Tensor) =>
-      fused ? tf.engine().runKernel(SUM_OF_SQUARES, { x: g }) as tf.Scalar : tf.sum(tf.square(g));
+      sumOfSquares ? tf.engine().runKernel(SUM_OF_SQUARES, { x: g }) as tf.Scalar : tf.sum(tf.square(g));
     return tf.tidy(() => {
       const norm = tf.sqrt(tf.addN(grads.map(squares))) as tf.Scalar;
       const coefficient = clipNorm > 0 ? tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6))) : tf.scalar(1);

@@ -150,35 +150,30 @@ export class Trainer {
     return learningRate(epoch, { epochs: this.config.epochs, base: this.config.lr, kind: this.config.schedule });
   }
 
+  /** The batches of a 1-based epoch in training order: a seeded permutation, augmented when the config says so. */
+  *epochBatches(epoch: number): Generator<{ inputs: Float32Array; labels: Int32Array }> {
+    const { config, data } = this;
+    const order = permutation(data.trainIndices.length, `${config.seed}:order:${epoch}`);
+    const rng = config.augment ? createRng(`${config.seed}:augment:${epoch}`) : undefined;
+    const indices = new Int32Array(config.batchSize);
+    for (let start = 0; start < order.length; start += config.batchSize) {
+      const size = Math.min(config.batchSize, order.length - start);
+      for (let i = 0; i < size; i++) indices[i] = data.trainIndices[order[start + i]];
+      yield makeBatch(data.train, indices.subarray(0, size), rng);
+    }
+  }
+
   /**
    * One epoch of SGD; stops at the first non-finite loss with a reason naming the epoch and batch.
    */
   async trainEpoch(epoch: number, onBatch?: (p: BatchProgress) => void): Promise<EpochOutcome> {
-    const { config, data, net } = this;
-    const order = permutation(data.trainIndices.length, `${config.seed}:order:${epoch}`);
-    const rng = config.augment ? createRng(`${config.seed}:augment:${epoch}`) : undefined;
+    const { config, data } = this;
     const lr = this.learningRate(epoch);
     const batches = this.batchesPerEpoch;
-    const indices = new Int32Array(config.batchSize);
-    let lossSum = 0, hits = 0, seen = 0;
-    for (let b = 0; b < batches; b++) {
-      const start = b * config.batchSize, size = Math.min(config.batchSize, order.length - start);
-      for (let i = 0; i < size; i++) indices[i] = data.trainIndices[order[start + i]];
-      const batch = makeBatch(data.train, indices.subarray(0, size), rng);
-      const stats = tf.tidy(() => {
-        const x = tf.tensor(batch.inputs, [size, ...net.inputShape]);
-        const y = tf.tensor1d(batch.labels, "int32");
-        let logits: tf.Tensor2D | null = null;
-        const { value, grads } = tf.variableGrads(() => {
-          const out = forward(net, x, { training: true });
-          logits = tf.keep(out.logits);
-          return lossTensor(config.loss, out.logits, y, { reduction: config.reduction });
-        }, this.#variables);
-        const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), y), "float32"));
-        tf.dispose(logits!);
-        this.sgd.step(this.#variables.map((v) => grads[v.name]), lr).dispose();
-        return tf.stack([value, correct]);
-      });
+    let lossSum = 0, hits = 0, seen = 0, b = 0;
+    for (const batch of this.epochBatches(epoch)) {
+      const size = batch.labels.length;
+      const stats = this.trainStep(batch, lr);
       const [loss, correct] = await stats.data();
       stats.dispose();
       if (!Number.isFinite(loss)) {
@@ -190,10 +185,34 @@ export class Trainer {
         : loss / reductionScale(config.loss, "sum", size, data.train.numClasses);
       hits += correct;
       seen += size;
-      onBatch?.({ epoch, epochs: config.epochs, batch: b + 1, batches, loss: lossSum / seen, accuracy: hits / seen });
+      onBatch?.({ epoch, epochs: config.epochs, batch: ++b, batches, loss: lossSum / seen, accuracy: hits / seen });
       faultPoint("batch");
     }
     return { loss: lossSum / seen, accuracy: hits / seen };
+  }
+
+  /**
+   * One SGD step on a batch: the loss (as reduced for training) and the number of correct
+   * predictions in training mode, before the update, as a tensor of two values the caller reads
+   * and disposes.
+   */
+  trainStep(batch: { inputs: Float32Array; labels: Int32Array }, lr: number): tf.Tensor1D {
+    const { config, net } = this;
+    const size = batch.labels.length;
+    return tf.tidy(() => {
+      const x = tf.tensor(batch.inputs, [size, ...net.inputShape]);
+      const y = tf.tensor1d(batch.labels, "int32");
+      let logits: tf.Tensor2D | null = null;
+      const { value, grads } = tf.variableGrads(() => {
+        const out = forward(net, x, { training: true });
+        logits = tf.keep(out.logits);
+        return lossTensor(config.loss, out.logits, y, { reduction: config.reduction });
+      }, this.#variables);
+      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), y), "float32"));
+      tf.dispose(logits!);
+      this.sgd.step(this.#variables.map((v) => grads[v.name]), lr).dispose();
+      return tf.stack([value, correct]) as tf.Tensor1D;
+    });
   }
 
   /**
