@@ -26,6 +26,46 @@ export interface EvaluationOptions {
   batchSize: number;
   /** Seed of the augmentation applied during the pass; none when undefined. */
   augmentSeed?: string;
+  /**
+   * The split's inputs already normalised ({@link prepareSplit} of the same indices), read in the
+   * same batches instead of assembling each; ignored when the pass augments.
+   */
+  prepared?: PreparedSplit;
+}
+
+/** Every sample of a split, normalised as a batch is: inputs (N × sample size) and labels. */
+export interface PreparedSplit {
+  inputs: Float32Array;
+  labels: Int32Array;
+}
+
+/**
+ * A split's samples normalised once, for evaluation passes that read it often (the validation
+ * split after every epoch): the same values {@link makeBatch} gives batch by batch.
+ *
+ * @example
+ * ```ts ignore (needs a loaded dataset)
+ * const val = prepareSplit(data.train, data.valIndices);
+ * await evaluationPass(net, data.train, data.valIndices, { loss, batchSize: 128, prepared: val });
+ * ```
+ */
+export function prepareSplit(dataset: Dataset, indices: Int32Array): PreparedSplit {
+  return makeBatch(dataset, indices);
+}
+
+/** The batch of `indices` from `start`: sliced from the prepared split, or assembled. */
+function batchAt(
+  dataset: Dataset,
+  indices: Int32Array,
+  start: number,
+  options: { batchSize: number; prepared?: PreparedSplit },
+  rng: ReturnType<typeof createRng> | undefined,
+): PreparedSplit {
+  const end = Math.min(indices.length, start + options.batchSize);
+  const prepared = rng ? undefined : options.prepared;
+  if (!prepared) return makeBatch(dataset, indices.subarray(start, end), rng);
+  const size = prepared.inputs.length / prepared.labels.length;
+  return { inputs: prepared.inputs.subarray(start * size, end * size), labels: prepared.labels.subarray(start, end) };
 }
 
 /**
@@ -43,7 +83,7 @@ export async function evaluationPass(
   const scores = options.scores ?? true;
   let correct = 0, lossSum = 0;
   for (let start = 0; start < indices.length; start += options.batchSize) {
-    const batch = makeBatch(dataset, indices.subarray(start, start + options.batchSize), rng);
+    const batch = batchAt(dataset, indices, start, options, rng);
     const size = batch.labels.length;
     const [features, stats] = tf.tidy(() => {
       const x = tf.tensor(batch.inputs, [size, ...net.inputShape]);
@@ -109,13 +149,13 @@ export async function hiddenLayerCollapse(
   net: Network,
   dataset: Dataset,
   indices: Int32Array,
-  options: { batchSize: number; augmentSeed?: string },
+  options: { batchSize: number; augmentSeed?: string; prepared?: PreparedSplit },
 ): Promise<LayerCollapse[]> {
   const model = hiddenFeaturesModel(net);
   const pass = async (onLayer: (layer: number, features: Float32Array, labels: Int32Array) => void) => {
     const rng = options.augmentSeed === undefined ? undefined : createRng(options.augmentSeed);
     for (let start = 0; start < indices.length; start += options.batchSize) {
-      const batch = makeBatch(dataset, indices.subarray(start, start + options.batchSize), rng);
+      const batch = batchAt(dataset, indices, start, options, rng);
       const outputs = tf.tidy(() => {
         const x = tf.tensor(batch.inputs, [batch.labels.length, ...net.inputShape]);
         const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];

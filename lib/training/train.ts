@@ -16,7 +16,7 @@ import { reductionScale } from "../core/losses.ts";
 import type { NcMetrics } from "../core/nc_metrics.ts";
 import { createRng } from "../core/random.ts";
 import { makeBatch } from "../data/batches.ts";
-import { type Dataset, datasetSize } from "../data/dataset.ts";
+import { type Dataset, datasetSize, sampleSize } from "../data/dataset.ts";
 import { loadDataset } from "../data/load.ts";
 import { perClassSubset, permutation, validationSplit } from "../data/split.ts";
 import { ConfigError, type TrainConfig } from "./config.ts";
@@ -27,12 +27,24 @@ import {
   evaluationPass,
   hiddenLayerCollapse,
   type LayerCollapse,
+  type PreparedSplit,
+  prepareSplit,
   type SplitScores,
   trainSplitMetrics,
 } from "./evaluate.ts";
 import { Sgd } from "./optimizer.ts";
 import { faultPoint } from "../store/fault_hook.ts";
 import { learningRate } from "./schedule.ts";
+
+/**
+ * Largest split (bytes of normalised float32 inputs) a trainer keeps for its evaluation passes:
+ * every split of Fashion-MNIST and CIFAR's validation and test sets; CIFAR's training split is
+ * assembled batch by batch.
+ */
+export const EVALUATION_CACHE_BYTES = 128 * 2 ** 20;
+
+/** Samples per evaluation pass of an MLP: a few large products instead of many small ones. */
+export const MLP_EVALUATION_ROWS = 8192;
 
 /** Splits of a run: training and validation indices into the training set, and the test set. */
 export interface PreparedData {
@@ -129,6 +141,8 @@ export class Trainer {
   readonly net: Network;
   readonly sgd: Sgd;
   readonly #variables: tf.Variable[];
+  /** Evaluation splits normalised once (null: too large to keep, see {@link EVALUATION_CACHE_BYTES}). */
+  readonly #prepared = new Map<"train" | "val" | "test", PreparedSplit | null>();
 
   constructor(readonly config: TrainConfig, readonly data: PreparedData) {
     this.net = buildNetwork(config, data.train.sampleShape, data.train.numClasses);
@@ -143,6 +157,16 @@ export class Trainer {
   /** Batches per epoch. */
   get batchesPerEpoch(): number {
     return Math.ceil(this.data.trainIndices.length / this.config.batchSize);
+  }
+
+  /**
+   * Samples per forward pass of an evaluation (inference mode, no gradient tape): an MLP takes up to
+   * {@link MLP_EVALUATION_ROWS} at once, a convolutional network its training batch size (its
+   * activations are large). Features do not depend on it (each sample's forward pass is the same
+   * arithmetic); split losses, summed per pass, do in their last digits.
+   */
+  get evaluationBatchSize(): number {
+    return this.config.model === "mlp" ? Math.max(this.config.batchSize, MLP_EVALUATION_ROWS) : this.config.batchSize;
   }
 
   /** Learning rate of a 1-based epoch. */
@@ -215,19 +239,40 @@ export class Trainer {
     });
   }
 
+  /** A split normalised once for its evaluation passes, or undefined when it is too large to keep. */
+  #preparedSplit(name: "train" | "val" | "test"): PreparedSplit | undefined {
+    if (!this.#prepared.has(name)) {
+      const { data } = this;
+      const [dataset, indices] = name === "test"
+        ? [data.test, data.testIndices]
+        : [data.train, name === "val" ? data.valIndices : data.trainIndices];
+      const bytes = 4 * indices.length * sampleSize(dataset);
+      this.#prepared.set(name, bytes <= EVALUATION_CACHE_BYTES ? prepareSplit(dataset, indices) : null);
+    }
+    return this.#prepared.get(name) ?? undefined;
+  }
+
   /**
    * Accuracy and mean per-sample loss on the validation hold-out (inference mode, never augmented),
    * as the reference code measures after every epoch to keep its best-validation model.
    */
   validate(): Promise<SplitScores> {
     const { config, data, net } = this;
-    return evaluationPass(net, data.train, data.valIndices, { loss: config.loss, batchSize: config.batchSize });
+    return evaluationPass(net, data.train, data.valIndices, {
+      loss: config.loss,
+      batchSize: this.evaluationBatchSize,
+      prepared: this.#preparedSplit("val"),
+    });
   }
 
   /** Accuracy and mean per-sample loss on the test set (inference mode). */
   testScores(): Promise<SplitScores> {
     const { config, data, net } = this;
-    return evaluationPass(net, data.test, data.testIndices, { loss: config.loss, batchSize: config.batchSize });
+    return evaluationPass(net, data.test, data.testIndices, {
+      loss: config.loss,
+      batchSize: this.evaluationBatchSize,
+      prepared: this.#preparedSplit("test"),
+    });
   }
 
   /**
@@ -241,14 +286,13 @@ export class Trainer {
     val?: SplitScores,
   ): Promise<MetricsRow> {
     const { config, data, net } = this;
-    const options = { loss: config.loss, batchSize: config.batchSize };
     const augmentSeed = config.evalAugment ? `${config.seed}:eval-augment:${epoch}` : undefined;
-    const { scores: train, metrics } = await trainSplitMetrics(net, data.train, data.trainIndices, {
-      ...options,
-      augmentSeed,
-    });
+    // An augmented pass draws its own batches; otherwise the split is normalised once for every pass.
+    const prepared = augmentSeed === undefined ? this.#preparedSplit("train") : undefined;
+    const options = { loss: config.loss, batchSize: this.evaluationBatchSize, augmentSeed, prepared };
+    const { scores: train, metrics } = await trainSplitMetrics(net, data.train, data.trainIndices, options);
     const layers = config.layerMetrics
-      ? await hiddenLayerCollapse(net, data.train, data.trainIndices, { batchSize: config.batchSize, augmentSeed })
+      ? await hiddenLayerCollapse(net, data.train, data.trainIndices, options)
       : undefined;
     faultPoint("evaluate");
     val ??= await this.validate();

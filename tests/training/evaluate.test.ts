@@ -9,7 +9,7 @@ import { buildMlp } from "../../lib/models/mlp.ts";
 import { hiddenFeaturesModel, readClassifier } from "../../lib/models/network.ts";
 import { buildResNet18 } from "../../lib/models/resnet.ts";
 import * as tf from "@tensorflow/tfjs";
-import { evaluationPass, hiddenLayerCollapse, trainSplitMetrics } from "../../lib/training/evaluate.ts";
+import { evaluationPass, hiddenLayerCollapse, prepareSplit, trainSplitMetrics } from "../../lib/training/evaluate.ts";
 
 beforeAll(async () => {
   await initBackend({ backend: "cpu", quiet: true });
@@ -108,4 +108,41 @@ test("a ResNet's hidden layers are the stem and its four stages, pooled; the las
   expect(net.featureDim).toBe(64);
   tf.dispose(outputs);
   net.model.dispose();
+});
+
+test("a split prepared once and read in large passes gives the features and accuracy of batch-by-batch assembly", async () => {
+  const data = images();
+  const indices = Int32Array.from({ length: 24 }, (_, i) => (7 * i) % 24);
+  const net = buildMlp({ inputShape: [32, 32, 3], numClasses: 3, width: 8, depth: 2, seed: 4 });
+  const run = async (options: { batchSize: number; prepared?: ReturnType<typeof prepareSplit> }) => {
+    const features: number[] = [], labels: number[] = [];
+    const scores = await evaluationPass(
+      net,
+      data,
+      indices,
+      { loss: { name: "ls", alpha: 0.1 }, ...options },
+      (f, y) => {
+        features.push(...f);
+        labels.push(...y);
+      },
+    );
+    return { scores, features, labels };
+  };
+  const assembled = await run({ batchSize: 5 });
+  const prepared = await run({ batchSize: 16, prepared: prepareSplit(data, indices) });
+  // Each sample's forward pass is the same arithmetic whatever the pass size.
+  expect(prepared.features).toEqual(assembled.features);
+  expect(prepared.labels).toEqual(assembled.labels);
+  expect(prepared.scores.accuracy).toBe(assembled.scores.accuracy);
+  // The loss is summed per pass in float32 before the float64 total: equal to float32 rounding.
+  expect(Math.abs(prepared.scores.loss / assembled.scores.loss - 1)).toBeLessThan(1e-6);
+  // An augmented pass ignores the prepared split (it draws its own batches).
+  const augmented = (prepared: boolean) =>
+    evaluationPass(net, data, indices, {
+      loss: { name: "ce" },
+      batchSize: 5,
+      augmentSeed: "a",
+      prepared: prepared ? prepareSplit(data, indices) : undefined,
+    });
+  expect(await augmented(true)).toEqual(await augmented(false));
 });
