@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--json] [--only NAME,...] [--steps N] [--threads N]`: training throughput, the
+ * `deno task bench [--json] [--only NAME,...] [--steps N] [--threads N] [--workload-epochs E]`: training throughput, the
  * machine's matrix-product limit and metric cost, with baselines measured in the same run.
  * `deno task bench --backend webgpu|tensorflow|native [--batch 128] [--models a,b] [--no-paper-run]`
  * runs the accelerator benchmark of `device_bench.ts` instead.
@@ -15,14 +15,19 @@
  *   thread and with the native thread count, when `python3 -c "import torch"` works; the native
  *   rows report their ratio to PyTorch's best;
  * - `profile`: the kernels of one native training step of each model, by total time (not in the
- *   default run).
+ *   default run);
+ * - `workload` (not in the default run; minutes): the reproduction's own workload, the `cpu`
+ *   NC-dynamics configuration for the four losses × 3 seeds at a shortened budget
+ *   (`--workload-epochs`, default 200), in runs × epochs per second: the project's sweep with two jobs
+ *   of one thread each, and `bench/torch_workload.py` training the same runs on the same images as a
+ *   PyTorch user would here (one process per core, one thread each), in the same run.
  *
  * Inputs and weights are seeded; timings exclude a warm-up. With `--json`, one JSON object per line.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpus, platform, release, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +45,14 @@ import { buildMlp } from "../lib/models/mlp.ts";
 import type { Network } from "../lib/models/network.ts";
 import { buildResNet18 } from "../lib/models/resnet.ts";
 import { DEBIAN_PYTHON } from "../lib/notebook/execute.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { expandGrid, sweep } from "../lib/experiments/sweep.ts";
+import { figureGrid } from "../lib/experiments/figure_presets.ts";
+import { evaluationEpochs } from "../lib/training/config.ts";
+import { learningRate } from "../lib/training/schedule.ts";
+import { prepareData } from "../lib/training/train.ts";
+import { FASHION_MNIST_DIR } from "../lib/data/idx.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -61,6 +74,7 @@ interface Result {
   gflop_per_s?: number;
   seconds?: number;
   ratio_to_pytorch?: number;
+  runs_epochs_per_s?: number;
   note?: string;
 }
 
@@ -74,6 +88,8 @@ function printResults(results: readonly Result[], json: boolean): void {
     }
     const value = r.samples_per_s !== undefined
       ? `${r.samples_per_s.toFixed(1)} samples/s`
+      : r.runs_epochs_per_s !== undefined
+      ? `${r.runs_epochs_per_s.toFixed(2)} runs × epochs/s${r.note ? `  ${r.note}` : ""}`
       : r.gflop_per_s !== undefined
       ? `${r.gflop_per_s.toFixed(1)} GFLOP/s`
       : r.seconds !== undefined
@@ -209,6 +225,81 @@ function benchNcMetrics(): Result[] {
   }];
 }
 
+/**
+ * The `cpu` NC-dynamics runs (4 losses × seeds 1–3) at a budget of `epochs`: the project's sweep
+ * with two jobs of one thread, then PyTorch in two processes of one thread on the same runs.
+ */
+async function benchWorkload(epochs: number): Promise<Result[]> {
+  const grid = figureGrid("nc_dynamics", "cpu");
+  const evalEpochs = [...(grid.base.evalEpochs as number[]).filter((e) => e < epochs), epochs];
+  const configs = expandGrid({ ...grid, base: { ...grid.base, evalEpochs }, epochs: [epochs], seeds: [1, 2, 3] });
+  const jobs = 2, total = configs.length * epochs;
+  const dir = mkdtempSync(join(tmpdir(), "nc-workload-"));
+  try {
+    await initBackend({ backend: "native", quiet: true });
+    const start = performance.now();
+    await sweep(configs, { runsDir: join(dir, "runs"), jobs, threads: 1, log: () => {} });
+    const project = total / ((performance.now() - start) / 1000);
+    const variant = `${configs.length} runs × ${epochs} epochs, ${jobs} jobs × 1 thread`;
+    const out: Result[] = [{ name: "workload", backend: "native", variant, runs_epochs_per_s: project }];
+
+    const probe = spawnSync(DEBIAN_PYTHON, ["-c", "import torch"], { encoding: "utf8" });
+    if (probe.status !== 0) {
+      out.push({ name: "workload", backend: "none", note: "python3 cannot import torch: no PyTorch row" });
+      return out;
+    }
+    const first = prepareData(configs[0]);
+    const spec = {
+      dataDir: FASHION_MNIST_DIR,
+      mean: first.train.normalization?.mean[0] ?? 0,
+      std: first.train.normalization?.std[0] ?? 1,
+      width: configs[0].width,
+      depth: configs[0].depth,
+      batchSize: configs[0].batchSize,
+      momentum: configs[0].momentum,
+      weightDecay: configs[0].weightDecay,
+      clipNorm: configs[0].clipNorm,
+      lrs: Array.from(
+        { length: epochs },
+        (_, i) => learningRate(i + 1, { epochs, base: configs[0].lr, kind: configs[0].schedule }),
+      ),
+      evalEpochs: evaluationEpochs(configs[0].evalEpochs, epochs),
+      runs: configs.map((c) => {
+        const data = prepareData(c);
+        return { loss: c.loss, seed: c.seed, trainIndices: [...data.trainIndices], valIndices: [...data.valIndices] };
+      }),
+    };
+    const specFile = join(dir, "spec.json");
+    writeFileSync(specFile, JSON.stringify(spec));
+    const script = join(here, "torch_workload.py");
+    const shares = Array.from({ length: jobs }, (_, j) => configs.map((_, i) => i).filter((i) => i % jobs === j));
+    const t0 = performance.now();
+    const processes = shares.map((runs) =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(DEBIAN_PYTHON, [script, "--spec", specFile, "--runs", runs.join(",")], {
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        let stderr = "";
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) =>
+          code === 0 ? resolve() : reject(new Error(`torch_workload.py: ${stderr.trim().split("\n").at(-1)}`)));
+      })
+    );
+    await Promise.all(processes);
+    const torch = total / ((performance.now() - t0) / 1000);
+    out[0].ratio_to_pytorch = project / torch;
+    out.push({
+      name: "workload",
+      backend: "pytorch-cpu",
+      variant: `${configs.length} runs × ${epochs} epochs, ${jobs} processes × 1 thread`,
+      runs_epochs_per_s: torch,
+    });
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function benchPyTorch(steps: number, threads: number): Result[] {
   const probe = spawnSync(DEBIAN_PYTHON, ["-c", "import torch"], { encoding: "utf8" });
   if (probe.status !== 0) {
@@ -248,6 +339,7 @@ async function main(): Promise<void> {
       batch: { type: "string" },
       models: { type: "string" },
       "no-paper-run": { type: "boolean" },
+      "workload-epochs": { type: "string" },
     },
     strict: true,
   });
@@ -265,7 +357,7 @@ async function main(): Promise<void> {
   const steps = Number(values.steps ?? 20);
   const threads = resolveThreadCount(values.threads === undefined ? undefined : Number(values.threads));
   const only = values.only?.split(",");
-  const want = (name: string) => (only ? only.includes(name) : name !== "profile");
+  const want = (name: string) => (only ? only.includes(name) : name !== "profile" && name !== "workload");
   const results: Result[] = [];
   if (want("mlp")) results.push(...await benchMlp(steps, threads));
   if (want("resnet18")) results.push(...await benchResNet18(Math.max(3, Math.round(steps / 4)), threads));
@@ -283,6 +375,7 @@ async function main(): Promise<void> {
     }
   }
   if (want("profile")) results.push(...await profile(threads));
+  if (want("workload")) results.push(...await benchWorkload(Number(values["workload-epochs"] ?? 200)));
   printResults(results, values.json === true);
   if (!values.json) {
     console.log(
