@@ -16,6 +16,10 @@
  *   rows report their ratio to PyTorch's best;
  * - `profile`: the kernels of one native training step of each model, by total time (not in the
  *   default run);
+ * - `evaluation`: the share of an epoch of the `cpu` NC-dynamics run (one seed, CE, native, one
+ *   thread) spent validating on its 6,000 held-out images, as the trainer validates (the split
+ *   normalised once, 8,192 samples per forward pass) and assembled batch by batch at the training
+ *   batch size, measured alternately in one process;
  * - `workload` (not in the default run; minutes): the reproduction's own workload, the `cpu`
  *   NC-dynamics configuration for the four losses × 3 seeds at a shortened budget
  *   (`--workload-epochs`, default 200), in runs × epochs per second: the project's sweep with two jobs
@@ -51,7 +55,8 @@ import { expandGrid, sweep } from "../lib/experiments/sweep.ts";
 import { figureGrid } from "../lib/experiments/figure_presets.ts";
 import { evaluationEpochs } from "../lib/training/config.ts";
 import { learningRate } from "../lib/training/schedule.ts";
-import { prepareData } from "../lib/training/train.ts";
+import { prepareData, Trainer } from "../lib/training/train.ts";
+import { evaluationPass } from "../lib/training/evaluate.ts";
 import { FASHION_MNIST_DIR } from "../lib/data/idx.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -225,6 +230,43 @@ function benchNcMetrics(): Result[] {
   }];
 }
 
+/** Milliseconds per epoch of training and of validation, both ways (see the module's list). */
+async function benchEvaluation(epochs = 12): Promise<Result[]> {
+  await initBackend({ backend: "native", quiet: true, threads: 1 });
+  const config = expandGrid(figureGrid("nc_dynamics", "cpu"))[0];
+  const trainer = new Trainer(config, prepareData(config));
+  const ms = { train: 0, prepared: 0, assembled: 0 };
+  const warmup = 2;
+  for (let epoch = 1; epoch <= epochs + warmup; epoch++) {
+    const t0 = performance.now();
+    await trainer.trainEpoch(epoch);
+    const t1 = performance.now();
+    await trainer.validate();
+    const t2 = performance.now();
+    const data = trainer.data;
+    await evaluationPass(trainer.net, data.train, data.valIndices, { loss: config.loss, batchSize: config.batchSize });
+    const t3 = performance.now();
+    if (epoch <= warmup) continue;
+    ms.train += (t1 - t0) / epochs;
+    ms.prepared += (t2 - t1) / epochs;
+    ms.assembled += (t3 - t2) / epochs;
+  }
+  trainer.dispose();
+  const row = (variant: string, validation: number): Result => ({
+    name: "evaluation",
+    backend: "native",
+    variant,
+    seconds: validation / 1000,
+    note: `validation per epoch; ${(100 * validation / (validation + ms.train)).toFixed(0)} % of an epoch (training ${
+      ms.train.toFixed(0)
+    } ms)`,
+  });
+  return [
+    row("as the trainer validates", ms.prepared),
+    row(`batch by batch, ${config.batchSize} a pass`, ms.assembled),
+  ];
+}
+
 /**
  * The `cpu` NC-dynamics runs (4 losses × seeds 1–3) at a budget of `epochs`: the project's sweep
  * with two jobs of one thread, then PyTorch in two processes of one thread on the same runs.
@@ -357,7 +399,7 @@ async function main(): Promise<void> {
   const steps = Number(values.steps ?? 20);
   const threads = resolveThreadCount(values.threads === undefined ? undefined : Number(values.threads));
   const only = values.only?.split(",");
-  const want = (name: string) => (only ? only.includes(name) : name !== "profile" && name !== "workload");
+  const want = (name: string) => (only ? only.includes(name) : !["profile", "evaluation", "workload"].includes(name));
   const results: Result[] = [];
   if (want("mlp")) results.push(...await benchMlp(steps, threads));
   if (want("resnet18")) results.push(...await benchResNet18(Math.max(3, Math.round(steps / 4)), threads));
@@ -375,6 +417,7 @@ async function main(): Promise<void> {
     }
   }
   if (want("profile")) results.push(...await profile(threads));
+  if (want("evaluation")) results.push(...await benchEvaluation());
   if (want("workload")) results.push(...await benchWorkload(Number(values["workload-epochs"] ?? 200)));
   printResults(results, values.json === true);
   if (!values.json) {
