@@ -38,7 +38,7 @@ export interface HyperparameterRow extends LossRow {
 }
 
 /** A column's value as a number: NaN where the column is missing or not a number. */
-const numeric = (value: unknown): number => (typeof value === "number" ? value : NaN);
+export const numeric = (value: unknown): number => (typeof value === "number" ? value : NaN);
 const label = (loss: string) => LOSS[loss as LossName].label;
 
 /** The smallest span (percentage points) of an accuracy axis: see {@link accuracyDomain}. */

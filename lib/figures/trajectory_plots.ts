@@ -12,10 +12,30 @@ import { LOSS } from "../core/loss_registry.ts";
 import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
-import { fewTicks, milestoneRules } from "./run_plots.ts";
+import { type CurveRow, fewTicks, milestoneRules, numeric } from "./run_plots.ts";
 import { decadeAxis, legendStrip, legendStripWidth, plotSvg, type SvgFigure } from "./svg.ts";
 
-type Row = Record<string, unknown>;
+/** A row of {@link hyperparameterTrajectoriesPlot}: one evaluation of one run with its loss parameter. */
+export interface TrajectoryRow extends CurveRow {
+  readonly loss_param: number;
+}
+
+/** A row of {@link layerCollapsePlot}: one hidden layer at one evaluation (a `layerMetricsFrame` record). */
+export interface LayerRow extends CurveRow {
+  readonly layer: string;
+  /** 1 nearest the input. */
+  readonly depth: number;
+}
+
+/** One group's metric at one epoch over seeds: geometric mean, range, and how many seeds. */
+interface SeedBand {
+  group: number;
+  epoch: number;
+  mean: number;
+  low: number;
+  high: number;
+  seeds: number;
+}
 
 /**
  * `n` ordered colours from viridis, stopping short of its yellow end (unreadable on white).
@@ -38,13 +58,13 @@ function logEpochAxis(epochs: readonly number[]) {
 }
 
 /** One line per group: the geometric mean over seeds at each epoch, and the band of their range. */
-function seedBands(rows: readonly Row[], group: string, metric: string): Row[] {
-  const cells = new Map<string, { group: unknown; epoch: number; values: number[] }>();
+function seedBands<R extends CurveRow>(rows: readonly R[], group: (row: R) => number, metric: string): SeedBand[] {
+  const cells = new Map<string, { group: number; epoch: number; values: number[] }>();
   for (const r of rows) {
-    const v = r[metric] as number;
+    const v = numeric(r[metric]);
     if (!(v > 0)) continue;
-    const key = `${r[group]}|${r.epoch}`;
-    if (!cells.has(key)) cells.set(key, { group: r[group], epoch: r.epoch as number, values: [] });
+    const key = `${group(r)}|${r.epoch}`;
+    if (!cells.has(key)) cells.set(key, { group: group(r), epoch: r.epoch, values: [] });
     cells.get(key)!.values.push(v);
   }
   return [...cells.values()].map((c) => ({
@@ -59,8 +79,8 @@ function seedBands(rows: readonly Row[], group: string, metric: string): Row[] {
 
 interface PanelOptions {
   title: string;
-  data: Row[];
-  groups: unknown[];
+  data: SeedBand[];
+  groups: number[];
   colors: string[];
   width: number;
   height: number;
@@ -117,25 +137,25 @@ function trajectoryPanel(p: PanelOptions, style: FigureStyleInput | undefined): 
  * ```
  */
 export function hyperparameterTrajectoriesPlot(
-  rows: readonly Row[],
+  rows: readonly TrajectoryRow[],
   options: { metric?: string; label?: string; style?: FigureStyleInput } = {},
 ): SvgFigure {
   const metric = options.metric ?? "nc1", label = options.label ?? metric.toUpperCase();
   const L = figureLayout(options.style);
   const all = rows.filter((r) => r.loss === "ls" || r.loss === "fl");
   const valuesOf = (loss: string) =>
-    [...new Set(all.filter((r) => r.loss === loss).map((r) => r.loss_param as number))].sort((a, b) => a - b);
+    [...new Set(all.filter((r) => r.loss === loss).map((r) => r.loss_param))].sort((a, b) => a - b);
   // Side by side when each panel's legend fits its half of the width, else one above the other.
   const legendFits = (["ls", "fl"] as const).every((loss) =>
     legendStripWidth(valuesOf(loss).map((v) => `γ = ${v}`), L.font) <= (L.width - L.gap) / 2
   );
   const columns = legendFits ? 2 : 1;
   const width = (L.width - L.gap * (columns - 1)) / columns, height = 14 * L.font;
-  const yValues = all.map((r) => r[metric] as number);
-  const epochs = all.map((r) => r.epoch as number);
+  const yValues = all.map((r) => numeric(r[metric]));
+  const epochs = all.map((r) => r.epoch);
   const column = (loss: LossName, symbol: string) => {
-    const data = seedBands(all.filter((r) => r.loss === loss), "loss_param", metric);
-    const groups = [...new Set(data.map((d) => d.group as number))].sort((a, b) => a - b);
+    const data = seedBands(all.filter((r) => r.loss === loss), (r) => r.loss_param, metric);
+    const groups = [...new Set(data.map((d) => d.group))].sort((a, b) => a - b);
     const colors = orderedColors(groups.length);
     const legend = legendStrip(groups.map((g, i) => ({ label: `${symbol} = ${g}`, color: colors[i], line: true })), {
       width,
@@ -171,24 +191,22 @@ export function hyperparameterTrajectoriesPlot(
  * ```
  */
 export function layerCollapsePlot(
-  rows: readonly Row[],
+  rows: readonly LayerRow[],
   options: { style?: FigureStyleInput; logEpoch?: boolean; milestones?: readonly number[] } = {},
 ): SvgFigure {
   const L = figureLayout(options.style);
   const losses = (Object.keys(LOSS) as LossName[]).filter((l) => rows.some((r) => r.loss === l));
   const perRow = Math.min(losses.length, Math.max(1, Math.floor(L.width / (11 * L.font))));
   const width = (L.width - L.gap * (perRow - 1)) / perRow, height = 12 * L.font;
-  const layers = [...new Map(rows.map((r) => [r.depth as number, r.layer as string])).entries()].sort((a, b) =>
-    a[0] - b[0]
-  );
+  const layers = [...new Map(rows.map((r) => [r.depth, r.layer])).entries()].sort((a, b) => a[0] - b[0]);
   const colors = orderedColors(layers.length);
-  const epochs = rows.map((r) => r.epoch as number);
+  const epochs = rows.map((r) => r.epoch);
   const metricRow = (metric: string, label: string) => {
-    const yValues = rows.map((r) => r[metric] as number);
+    const yValues = rows.map((r) => numeric(r[metric]));
     const panels = losses.map((loss) =>
       trajectoryPanel({
         title: LOSS[loss].label,
-        data: seedBands(rows.filter((r) => r.loss === loss), "depth", metric),
+        data: seedBands(rows.filter((r) => r.loss === loss), (r) => r.depth, metric),
         groups: layers.map(([depth]) => depth),
         colors,
         width,

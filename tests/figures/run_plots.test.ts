@@ -43,7 +43,7 @@ const cells = [32, 64].flatMap((width) =>
 
 /** NC1 over epochs for two values of each hyper-parameter and two seeds. */
 const trajectories = [0, 1].flatMap((seed) =>
-  [["ls", 0], ["ls", 0.2], ["fl", 0], ["fl", 3]].flatMap(([loss, param]) =>
+  ([["ls", 0], ["ls", 0.2], ["fl", 0], ["fl", 3]] as const).flatMap(([loss, param]) =>
     [1, 3, 10, 30].map((epoch) => ({
       loss,
       loss_param: param,
