@@ -309,7 +309,12 @@ export {
   metricCurvesPlot,
   NC_DYNAMICS_PANELS,
 } from "./figures/run_plots.ts";
-export { hyperparameterTrajectoriesPlot, layerCollapsePlot } from "./figures/trajectory_plots.ts";
+export {
+  hyperparameterTrajectoriesPlot,
+  layerCollapsePlot,
+  type LayerRow,
+  type TrajectoryRow,
+} from "./figures/trajectory_plots.ts";
 
 // ── notebook: displays and progress ─────────────────────────────────────────────────────────────
 export { type Displayable, keyNumbers, roundedFrame } from "./notebook/display.ts";
