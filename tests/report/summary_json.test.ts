@@ -6,7 +6,7 @@ import { initBackend } from "../../lib/backend/backend.ts";
 import { FIGURE_NAMES, figureGrid } from "../../lib/experiments/figure_presets.ts";
 import { sweep } from "../../lib/experiments/sweep.ts";
 import type { RunRecord } from "../../lib/training/run.ts";
-import { type ReportOptions, reproductionReport } from "../../lib/report/report.ts";
+import { reproductionReport } from "../../lib/report/report.ts";
 import { summaryJson } from "../../lib/report/summary_json.ts";
 import { summaryMarkdown } from "../../lib/report/summary_markdown.ts";
 import { ufmStudies } from "../../lib/experiments/ufm_studies.ts";
@@ -15,8 +15,6 @@ import { UFM_PRESETS } from "../../lib/experiments/presets.ts";
 const dir = mkdtempSync(join(tmpdir(), "nc-summary-json-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const runs: Record<string, RunRecord[]> = {};
-const reproductionSummary = (preset: "smoke", r: typeof runs, options: ReportOptions) =>
-  reproductionReport(preset, r, options);
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm", quiet: true });
@@ -29,7 +27,7 @@ const LOSSES = ["ce", "ls", "fl", "mse"];
 const isNumber = (v: unknown) => typeof v === "number" && Number.isFinite(v);
 
 test("summary.json at the smoke preset has the documented shape, with numbers where numbers belong", () => {
-  const summary = reproductionSummary("smoke", runs, { backend: "wasm", wallSeconds: 12.4, replicates: 200 });
+  const summary = reproductionReport("smoke", runs, { backend: "wasm", wallSeconds: 12.4, replicates: 200 });
   const parsed = JSON.parse(summaryJson(summary));
   expect(parsed).toMatchObject({ preset: "smoke", backend: "wasm", wall_seconds: 12 });
   expect(isNumber(parsed.training_seconds) && parsed.training_seconds > 0).toBe(true);
@@ -79,7 +77,7 @@ test("summary.json at the smoke preset has the documented shape, with numbers wh
 });
 
 test("a gap cell is the mean over seeds of the paired difference of best-validation test accuracies", () => {
-  const summary = reproductionSummary("smoke", runs, { backend: "wasm", wallSeconds: 0, replicates: 50 });
+  const summary = reproductionReport("smoke", runs, { backend: "wasm", wallSeconds: 0, replicates: 50 });
   const cell = summary.heatmaps.cells.find((c) => c.loss === "mse")!;
   const accuracy = (loss: string, seed: number) => {
     const r = runs.heatmaps.find((r) =>
