@@ -8,13 +8,14 @@
  *   counts the offset among the backward pass's inputs, though the gradient does not depend on it.
  *
  * Statistics are over every axis but the last (channels). NHWC tensors are described to oneDNN as
- * they lie (`nhwc`); any other rank as a row-major [rows, channels] matrix. Both kernels read and
- * write the wasm heap in place, on oneDNN's threads.
+ * they lie (`nhwc`) and run on oneDNN's threads, reading and writing the wasm heap in place; other
+ * ranks go to `float64_batch_norm.ts` (oneDNN has only a reference kernel for [rows, channels]).
  *
  * @module
  */
 import { DNNL, Dnnl, PrimitiveCache, type PrimitiveHandles } from "./dnnl.ts";
 import { heapF32, type KernelArgs, type KernelFunc, sizeOf, type TensorInfo } from "./kernel_types.ts";
+import { float64BatchNormTraining, float64BatchNormTrainingGrad } from "./float64_batch_norm.ts";
 
 /** Kernel name of the forward pass. */
 export const BATCH_NORM_TRAINING = "NcBatchNormTraining";
@@ -102,53 +103,62 @@ function float32(...tensors: (TensorInfo | undefined)[]): boolean {
   return tensors.every((t) => t !== undefined && t.dtype === "float32");
 }
 
-/** The forward kernel function. */
+/**
+ * The forward kernel function: oneDNN for NHWC images; other ranks ([rows, channels], where
+ * oneDNN has only its reference implementation) through `float64_batch_norm.ts`.
+ */
 export function nativeBatchNormTraining(plans: BatchNormPlans): KernelFunc {
-  return ({ inputs, backend, attrs }: KernelArgs) => {
-    const { x, scale, offset } = inputs;
-    if (!float32(x, scale, offset)) throw new Error(`${BATCH_NORM_TRAINING} takes float32 x, scale and offset`);
-    const channels = x!.shape[x!.shape.length - 1];
-    const plan = plans.plan(x!.shape, attrs.epsilon as number);
-    const y = backend.makeOutput(x!.shape, "float32");
-    const mean = backend.makeOutput([channels], "float32");
-    const variance = backend.makeOutput([channels], "float32");
-    const v = plan.vectors;
-    plans.dnnl.execute(plan.forward, [
-      [DNNL.arg.src, plan.tensors.src, heapF32(backend, x!)],
-      [DNNL.arg.dst, plan.tensors.dst, heapF32(backend, y)],
-      [DNNL.arg.scale, v.scale, heapF32(backend, scale!)],
-      [DNNL.arg.shift, v.shift, heapF32(backend, offset!)],
-      [DNNL.arg.mean, v.mean, heapF32(backend, mean)],
-      [DNNL.arg.variance, v.variance, heapF32(backend, variance)],
-    ]);
-    return [y, mean, variance];
-  };
+  const rows = float64BatchNormTraining();
+  return (args: KernelArgs) => args.inputs.x?.shape.length === 4 ? oneDnnForward(plans, args) : rows(args);
 }
 
-/** The backward kernel function. */
+function oneDnnForward(plans: BatchNormPlans, { inputs, backend, attrs }: KernelArgs) {
+  const { x, scale, offset } = inputs;
+  if (!float32(x, scale, offset)) throw new Error(`${BATCH_NORM_TRAINING} takes float32 x, scale and offset`);
+  const channels = x!.shape[x!.shape.length - 1];
+  const plan = plans.plan(x!.shape, attrs.epsilon as number);
+  const y = backend.makeOutput(x!.shape, "float32");
+  const mean = backend.makeOutput([channels], "float32");
+  const variance = backend.makeOutput([channels], "float32");
+  const v = plan.vectors;
+  plans.dnnl.execute(plan.forward, [
+    [DNNL.arg.src, plan.tensors.src, heapF32(backend, x!)],
+    [DNNL.arg.dst, plan.tensors.dst, heapF32(backend, y)],
+    [DNNL.arg.scale, v.scale, heapF32(backend, scale!)],
+    [DNNL.arg.shift, v.shift, heapF32(backend, offset!)],
+    [DNNL.arg.mean, v.mean, heapF32(backend, mean)],
+    [DNNL.arg.variance, v.variance, heapF32(backend, variance)],
+  ]);
+  return [y, mean, variance];
+}
+
+/** The backward kernel function, on oneDNN for NHWC images as {@link nativeBatchNormTraining}. */
 export function nativeBatchNormTrainingGrad(plans: BatchNormPlans): KernelFunc {
-  return ({ inputs, backend, attrs }: KernelArgs) => {
-    const { dy, x, scale, offset, mean, variance } = inputs;
-    if (!float32(dy, x, scale, offset, mean, variance)) {
-      throw new Error(`${BATCH_NORM_TRAINING_GRAD} takes float32 dy, x, scale, offset, mean and variance`);
-    }
-    const channels = x!.shape[x!.shape.length - 1];
-    const plan = plans.plan(x!.shape, attrs.epsilon as number);
-    const dx = backend.makeOutput(x!.shape, "float32");
-    const dScale = backend.makeOutput([channels], "float32");
-    const dShift = backend.makeOutput([channels], "float32");
-    const v = plan.vectors;
-    plans.dnnl.execute(plan.backward, [
-      [DNNL.arg.src, plan.tensors.src, heapF32(backend, x!)],
-      [DNNL.arg.diffDst, plan.tensors.diffDst, heapF32(backend, dy!)],
-      [DNNL.arg.mean, v.mean, heapF32(backend, mean!)],
-      [DNNL.arg.variance, v.variance, heapF32(backend, variance!)],
-      [DNNL.arg.scale, v.scale, heapF32(backend, scale!)],
-      [DNNL.arg.shift, v.shift, heapF32(backend, offset!)],
-      [DNNL.arg.diffSrc, plan.tensors.diffSrc, heapF32(backend, dx)],
-      [DNNL.arg.diffScale, v.diffScale, heapF32(backend, dScale)],
-      [DNNL.arg.diffShift, v.diffShift, heapF32(backend, dShift)],
-    ]);
-    return [dx, dScale, dShift];
-  };
+  const rows = float64BatchNormTrainingGrad();
+  return (args: KernelArgs) => args.inputs.x?.shape.length === 4 ? oneDnnBackward(plans, args) : rows(args);
+}
+
+function oneDnnBackward(plans: BatchNormPlans, { inputs, backend, attrs }: KernelArgs) {
+  const { dy, x, scale, offset, mean, variance } = inputs;
+  if (!float32(dy, x, scale, offset, mean, variance)) {
+    throw new Error(`${BATCH_NORM_TRAINING_GRAD} takes float32 dy, x, scale, offset, mean and variance`);
+  }
+  const channels = x!.shape[x!.shape.length - 1];
+  const plan = plans.plan(x!.shape, attrs.epsilon as number);
+  const dx = backend.makeOutput(x!.shape, "float32");
+  const dScale = backend.makeOutput([channels], "float32");
+  const dShift = backend.makeOutput([channels], "float32");
+  const v = plan.vectors;
+  plans.dnnl.execute(plan.backward, [
+    [DNNL.arg.src, plan.tensors.src, heapF32(backend, x!)],
+    [DNNL.arg.diffDst, plan.tensors.diffDst, heapF32(backend, dy!)],
+    [DNNL.arg.mean, v.mean, heapF32(backend, mean!)],
+    [DNNL.arg.variance, v.variance, heapF32(backend, variance!)],
+    [DNNL.arg.scale, v.scale, heapF32(backend, scale!)],
+    [DNNL.arg.shift, v.shift, heapF32(backend, offset!)],
+    [DNNL.arg.diffSrc, plan.tensors.diffSrc, heapF32(backend, dx)],
+    [DNNL.arg.diffScale, v.diffScale, heapF32(backend, dScale)],
+    [DNNL.arg.diffShift, v.diffShift, heapF32(backend, dShift)],
+  ]);
+  return [dx, dScale, dShift];
 }

@@ -4,6 +4,8 @@
  * - `BatchMatMul` and `_FusedMatMul` without the slow transposed path (below);
  * - `Sum` and `Mean` accumulated in float64 as on the `cpu` backend, and the optimizer's sum of
  *   squares (`float64_reductions.ts`): the stock kernels accumulate in float32;
+ * - batch normalisation in training mode and its gradient as two kernels accumulating in float64
+ *   (`float64_batch_norm.ts`), instead of a dozen TensorFlow.js operations;
  * - `Conv2DBackpropFilter`, missing from stock wasm (`wasm_conv_filter_grad.ts`).
  *
  * The stock wasm `BatchMatMul` (and `_FusedMatMul`) run about 20× slower with `transposeA` or
@@ -18,6 +20,8 @@ import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilterConfig } from "./wasm_conv_filter_grad.ts";
 import { float64Mean, float64Sum, float64SumOfSquares, SUM_OF_SQUARES } from "./float64_reductions.ts";
 import type { KernelFunc } from "./kernel_types.ts";
+import { float64BatchNormTraining, float64BatchNormTrainingGrad } from "./float64_batch_norm.ts";
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from "./native_batch_norm.ts";
 
 type KernelConfig = ReturnType<typeof tf.getKernel> & object;
 type TensorInfo = { dataId: object; shape: number[]; dtype: string };
@@ -99,8 +103,15 @@ export function installWasmKernels(): void {
     tf.registerKernel(conv2DBackpropFilterConfig as never);
     added.push("Conv2DBackpropFilter");
   }
-  tf.registerKernel({ kernelName: SUM_OF_SQUARES, backendName: "wasm", kernelFunc: float64SumOfSquares() as never });
-  added.push(SUM_OF_SQUARES);
+  const own: [string, KernelFunc][] = [
+    [SUM_OF_SQUARES, float64SumOfSquares()],
+    [BATCH_NORM_TRAINING, float64BatchNormTraining()],
+    [BATCH_NORM_TRAINING_GRAD, float64BatchNormTrainingGrad()],
+  ];
+  for (const [kernelName, kernelFunc] of own) {
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as never });
+    added.push(kernelName);
+  }
 }
 
 /** Restores the stock kernels (for baselines and tests); idempotent. */
