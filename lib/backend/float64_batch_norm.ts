@@ -14,11 +14,7 @@
  *
  * @module
  */
-import { heapF32, type KernelArgs, type KernelFunc, type TensorInfo } from "./kernel_types.ts";
-
-function float32(...tensors: (TensorInfo | undefined)[]): boolean {
-  return tensors.every((t) => t !== undefined && t.dtype === "float32");
-}
+import { float32, heapF32, type KernelArgs, type KernelFunc } from "./kernel_types.ts";
 
 /** Per-channel 1/√(σ² + ε). */
 function inverseStd(variance: Float32Array, epsilon: number): Float64Array {

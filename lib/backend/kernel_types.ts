@@ -38,6 +38,11 @@ export function heapF32(backend: HeapBackend, t: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array;
 }
 
+/** Whether every tensor is given and float32 (what the project's float kernels take). */
+export function float32(...tensors: (TensorInfo | undefined)[]): boolean {
+  return tensors.every((t) => t !== undefined && t.dtype === "float32");
+}
+
 /** Product of a shape's entries. */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);

@@ -14,7 +14,7 @@
  * @module
  */
 import { DNNL, Dnnl, PrimitiveCache, type PrimitiveHandles } from "./dnnl.ts";
-import { heapF32, type KernelArgs, type KernelFunc, sizeOf, type TensorInfo } from "./kernel_types.ts";
+import { float32, heapF32, type KernelArgs, type KernelFunc, sizeOf } from "./kernel_types.ts";
 import { float64BatchNormTraining, float64BatchNormTrainingGrad } from "./float64_batch_norm.ts";
 
 /** Kernel name of the forward pass. */
@@ -97,10 +97,6 @@ export class BatchNormPlans {
       },
     };
   }
-}
-
-function float32(...tensors: (TensorInfo | undefined)[]): boolean {
-  return tensors.every((t) => t !== undefined && t.dtype === "float32");
 }
 
 /**
