@@ -7,9 +7,10 @@
  * clipping norm) and 8e-5 on column sums, and the OpenBLAS `sgemv` sum 3e-5; float64 accumulation
  * rounds once, at the end (6e-8). Those errors scaled every step of a clipped SGD run differently
  * from the reference and grew to 1 % of the loss within one epoch of the `cpu` NC-dynamics
- * configuration (docs/backends.md). The reductions handled here are over every axis, over the
- * leading axes (a bias gradient, batch statistics) or over the last axis (per-sample sums); other
- * axes and dtypes go to the kernel these replace.
+ * configuration (docs/backends.md). The reductions handled here are over any one block of adjacent
+ * axes: every axis, the leading axes (a bias gradient, batch statistics), the last axis (per-sample
+ * sums), or the rows of each run of a pack ([runs, rows, channels] over axis 1); other axes and
+ * dtypes go to the kernel these replace.
  *
  * @module
  */
@@ -19,56 +20,49 @@ import { heapF32, type KernelArgs, type KernelFunc, sizeOf } from "./kernel_type
 /** Kernel name of the sum of squares Σ x² (a float32 scalar), which the optimizer's clipping norm uses. */
 export const SUM_OF_SQUARES = "NcSumOfSquares";
 
-type Layout = { kind: "all" | "leading" | "trailing"; rows: number; columns: number; shape: number[] };
+/**
+ * A reduction over one contiguous block of axes: the input read as [outer, reduced, inner] and the
+ * output as [outer, inner]. Every axis is (1, N, 1), the leading axes (1, N, C), the last axis
+ * (R, C, 1), the middle axis of runs × rows × channels (P, B, C).
+ */
+type Layout = { outer: number; reduced: number; inner: number; shape: number[] };
 
 /** How a reduction over `axis` lies in memory, or null for the layouts left to the fallback. */
 function layoutOf(shape: readonly number[], axis: unknown, keepDims: boolean): Layout | null {
   const rank = shape.length;
   if (rank === 0) return null;
   const axes = tf.util.parseAxisParam(axis as number | number[], [...shape]).sort((a, b) => a - b);
-  const size = sizeOf(shape);
-  const kept = (reduced: (i: number) => boolean) => shape.map((d, i) => (reduced(i) ? 1 : d));
-  if (axes.length === rank && axes.every((a, i) => a === i)) {
-    return { kind: "all", rows: size, columns: 1, shape: keepDims ? kept(() => true) : [] };
-  }
-  if (rank >= 2 && axes.length === rank - 1 && axes.every((a, i) => a === i)) {
-    const columns = shape[rank - 1];
-    return {
-      kind: "leading",
-      rows: size / columns,
-      columns,
-      shape: keepDims ? kept((i) => i < rank - 1) : [columns],
-    };
-  }
-  if (axes.length === 1 && axes[0] === rank - 1) {
-    const columns = shape[rank - 1];
-    return {
-      kind: "trailing",
-      rows: size / columns,
-      columns,
-      shape: keepDims ? kept((i) => i === rank - 1) : shape.slice(0, -1),
-    };
-  }
-  return null;
+  if (axes.length === 0 || axes.some((a, i) => a !== axes[0] + i)) return null;
+  const [first, last] = [axes[0], axes[axes.length - 1]];
+  const reducedAxis = (i: number) => i >= first && i <= last;
+  return {
+    outer: sizeOf(shape.slice(0, first)),
+    reduced: sizeOf(shape.slice(first, last + 1)),
+    inner: sizeOf(shape.slice(last + 1)),
+    shape: keepDims ? shape.map((d, i) => (reducedAxis(i) ? 1 : d)) : shape.filter((_, i) => !reducedAxis(i)),
+  };
 }
 
-/** Sums of `x` laid out as `layout`, accumulated in float64, scaled by `scale`, into `out`. */
+/**
+ * Sums of `x` laid out as `layout`, accumulated in float64 in index order, scaled by `scale`, into
+ * `out`. Each output's terms are added in the same order whatever the other dimensions are, so a
+ * slice of runs sums as each run alone does.
+ */
 function reduce(x: Float32Array, layout: Layout, scale: number, out: Float32Array): void {
-  const { kind, rows, columns } = layout;
-  if (kind === "all") {
-    let s = 0;
-    for (let i = 0; i < x.length; i++) s += x[i];
-    out[0] = s * scale;
-  } else if (kind === "leading") {
-    const acc = new Float64Array(columns);
-    for (let r = 0, at = 0; r < rows; r++) for (let c = 0; c < columns; c++) acc[c] += x[at++];
-    for (let c = 0; c < columns; c++) out[c] = acc[c] * scale;
-  } else {
-    for (let r = 0, at = 0; r < rows; r++) {
+  const { outer, reduced, inner } = layout;
+  if (inner === 1) {
+    for (let o = 0, at = 0; o < outer; o++) {
       let s = 0;
-      for (let c = 0; c < columns; c++) s += x[at++];
-      out[r] = s * scale;
+      for (let r = 0; r < reduced; r++) s += x[at++];
+      out[o] = s * scale;
     }
+    return;
+  }
+  const acc = new Float64Array(inner);
+  for (let o = 0, at = 0; o < outer; o++) {
+    acc.fill(0);
+    for (let r = 0; r < reduced; r++) for (let c = 0; c < inner; c++) acc[c] += x[at++];
+    for (let c = 0; c < inner; c++) out[o * inner + c] = acc[c] * scale;
   }
 }
 
@@ -80,9 +74,8 @@ function reduction(mean: boolean, fallback: KernelFunc): KernelFunc {
     const layout = layoutOf(x.shape, attrs.axis, attrs.keepDims === true);
     if (!layout) return fallback(args);
     const out = backend.makeOutput(layout.shape, "float32");
-    const count = layout.kind === "trailing" ? layout.columns : layout.rows;
     // Views after the allocation: it may have grown (and detached) the heap.
-    reduce(heapF32(backend, x), layout, mean ? 1 / count : 1, heapF32(backend, out));
+    reduce(heapF32(backend, x), layout, mean ? 1 / layout.reduced : 1, heapF32(backend, out));
     return out;
   };
 }
@@ -104,14 +97,32 @@ export function float64Mean(fallback: KernelFunc): KernelFunc {
   return reduction(true, fallback);
 }
 
-/** The {@link SUM_OF_SQUARES} kernel function: Σ x² accumulated in float64, a float32 scalar. */
+/**
+ * The {@link SUM_OF_SQUARES} kernel function: Σ x² accumulated in float64, a float32 scalar; with
+ * the attribute `groups` = G, x is read as G equal consecutive parts (the runs of a pack) and the
+ * output is their G sums.
+ */
 export function float64SumOfSquares(): KernelFunc {
-  return ({ inputs, backend }: KernelArgs) => {
-    const out = backend.makeOutput([], "float32");
-    const x = heapF32(backend, inputs.x!);
-    let s = 0;
-    for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-    heapF32(backend, out)[0] = s;
+  return ({ inputs, backend, attrs }: KernelArgs) => {
+    const groups = squareGroups(attrs);
+    const out = backend.makeOutput(groups === null ? [] : [groups], "float32");
+    const x = heapF32(backend, inputs.x!), sums = heapF32(backend, out);
+    const size = x.length / (groups ?? 1);
+    for (let g = 0; g < (groups ?? 1); g++) {
+      let s = 0;
+      for (let i = g * size; i < (g + 1) * size; i++) s += x[i] * x[i];
+      sums[g] = s;
+    }
     return out;
   };
+}
+
+/** The `groups` attribute of {@link SUM_OF_SQUARES}: null (a scalar out) or a positive integer. */
+export function squareGroups(attrs: Record<string, unknown> | undefined): number | null {
+  const groups = attrs?.groups;
+  if (groups === undefined || groups === null) return null;
+  if (!Number.isInteger(groups) || (groups as number) < 1) {
+    throw new Error(`${SUM_OF_SQUARES}: groups must be a positive integer, got ${groups}`);
+  }
+  return groups as number;
 }

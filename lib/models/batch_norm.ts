@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from "../backend/native_batch_norm.ts";
 
-/** Batch statistics of a training-mode pass. */
+/** Batch statistics of a training-mode pass (shaped as γ: [C], or [P, C] for a pack). */
 export interface BatchNormResult {
   y: tf.Tensor;
   mean: tf.Tensor1D;
@@ -31,7 +31,8 @@ function hasKernel(name: string): boolean {
 
 /**
  * Training-mode batch normalisation of `x` over every axis but the last; differentiable in `x`,
- * `gamma` and `beta`. The caller disposes `mean` and `variance`.
+ * `gamma` and `beta`. The caller disposes `mean` and `variance`. With γ and β of shape [P, C], x is
+ * a pack of P runs, [P, B, C], each normalised over its own B rows (`packed_mlp.ts`).
  *
  * @example
  * ```ts
@@ -42,14 +43,15 @@ function hasKernel(name: string): boolean {
  */
 export function batchNormTraining(
   x: tf.Tensor,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
+  gamma: tf.Tensor1D | tf.Tensor2D,
+  beta: tf.Tensor1D | tf.Tensor2D,
   epsilon: number,
 ): BatchNormResult {
+  const native = hasKernel(BATCH_NORM_TRAINING);
+  if (gamma.rank === 2 && !native) return packedByChannels(x, gamma as tf.Tensor2D, beta as tf.Tensor2D, epsilon);
   const channels = x.shape[x.shape.length - 1];
   const rows = x.size / channels;
   const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const native = hasKernel(BATCH_NORM_TRAINING);
   let mean: tf.Tensor1D | null = null, variance: tf.Tensor1D | null = null;
   const normalise = tf.customGrad(
     ((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -85,6 +87,23 @@ export function batchNormTraining(
   );
   const y = normalise(x, gamma, beta);
   return { y, mean: mean!, variance: variance! };
+}
+
+/**
+ * A pack of P runs, x [P, B, C] with γ, β [P, C], on a backend without the kernels: the runs side
+ * by side as channels, [B, P·C], normalised as one network (each channel's statistics and gradient
+ * are those of its run alone).
+ */
+function packedByChannels(x: tf.Tensor, gamma: tf.Tensor2D, beta: tf.Tensor2D, epsilon: number): BatchNormResult {
+  const [runs, channels] = gamma.shape;
+  const rows = x.size / (runs * channels);
+  const wide = tf.reshape(tf.transpose(x, [1, 0, 2]), [rows, runs * channels]);
+  const flat = (t: tf.Tensor2D) => tf.reshape(t, [-1]) as tf.Tensor1D;
+  const out = batchNormTraining(wide, flat(gamma), flat(beta), epsilon);
+  const y = tf.transpose(tf.reshape(out.y, [rows, runs, channels]), [1, 0, 2]);
+  const mean = tf.keep(tf.reshape(out.mean, [runs, channels])), variance = tf.keep(tf.reshape(out.variance, [runs, channels]));
+  tf.dispose([out.mean, out.variance]);
+  return { y, mean: mean as unknown as tf.Tensor1D, variance: variance as unknown as tf.Tensor1D };
 }
 
 type LayerVariable = ReturnType<tf.layers.Layer["addWeight"]>;

@@ -1,0 +1,207 @@
+/**
+ * The record a run keeps of its epochs, whether it trains alone (`run.ts`) or in a pack
+ * (`run_pack.ts`): its configuration file and status, the resume from its checkpoint, the
+ * validation after every epoch, the evaluation rows at the evaluation epochs, the first epoch with
+ * the best validation accuracy, the checkpoint after every epoch, and the best-validation summary
+ * when it is done.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import * as tf from "@tensorflow/tfjs";
+import { CheckpointError } from "../store/checkpoint_file.ts";
+import {
+  runFiles,
+  type RunStatus as StoredStatus,
+  type StoredRun,
+  writeRunConfig,
+  writeRunRows,
+  writeRunStatus,
+} from "../store/run_dir.ts";
+import { checkpointTensors, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { evaluationEpochs, type TrainConfig } from "./config.ts";
+import type { MetricsRow, Trainer } from "./train.ts";
+
+/**
+ * Best-validation summary of a finished run. As the reference code, validation accuracy is measured
+ * after every epoch (not only at the evaluation epochs of the metrics) and the earliest epoch with
+ * the highest validation accuracy is chosen; its test accuracy is what the paper reports.
+ */
+export interface RunSummary {
+  epochs: number;
+  final: MetricsRow;
+  /** The epoch chosen: the first with the highest validation accuracy among all epochs. */
+  bestValEpoch: number;
+  bestValAccuracy: number;
+  bestValTestAccuracy: number;
+  bestValTestLoss: number;
+  /** Validation accuracy after each epoch 1…E (the choice's whole record). */
+  valAccuracies: number[];
+  wallSeconds: number;
+}
+
+/** The status file of a training run. */
+export type RunStatus = StoredStatus<RunSummary>;
+
+/** A training run as stored. */
+export type RunRecord = StoredRun<TrainConfig, MetricsRow, RunSummary>;
+
+/** The best validation epoch so far and the test scores at it. */
+interface BestValidation {
+  epoch: number;
+  valAccuracy: number;
+  testAccuracy: number;
+  testLoss: number;
+}
+
+/** The progress a checkpoint holds besides the tensors. */
+interface Progress {
+  epoch: number;
+  rows: MetricsRow[];
+  wallSeconds: number;
+  /** Validation accuracy after each finished epoch. */
+  valAccuracies: number[];
+  best: BestValidation | null;
+}
+
+/**
+ * One run's record over its epochs, around its {@link Trainer} (whose network and optimizer hold
+ * the run's weights at each epoch's end).
+ *
+ * @example
+ * ```ts ignore (trains a run)
+ * const book = new RunBook(trainer, id, dir, console.error);
+ * for (let epoch = book.open() + 1; epoch <= config.epochs; epoch++) {
+ *   book.startEpoch(epoch);
+ *   const outcome = await trainer.trainEpoch(epoch);
+ *   if ("failure" in outcome) { book.fail(epoch, outcome.failure); break; }
+ *   await book.endEpoch(epoch, outcome, seconds);
+ * }
+ * book.finish();
+ * ```
+ */
+export class RunBook {
+  readonly #files: ReturnType<typeof runFiles>;
+  readonly #backend = tf.getBackend();
+  readonly #evaluateAt: Set<number>;
+  #progress: Progress = { epoch: 0, rows: [], wallSeconds: 0, valAccuracies: [], best: null };
+
+  constructor(
+    readonly trainer: Trainer,
+    readonly id: string,
+    readonly dir: string,
+    readonly log: (line: string) => void,
+  ) {
+    this.#files = runFiles(dir);
+    this.#evaluateAt = new Set(evaluationEpochs(trainer.config.evalEpochs, trainer.config.epochs));
+  }
+
+  get config(): TrainConfig {
+    return this.trainer.config;
+  }
+
+  /** The tensors of the run's checkpoint: the network's weights and the optimizer's velocity. */
+  #tensors(): tf.Tensor[] {
+    return checkpointTensors(this.trainer.net.model, this.trainer.sgd.velocity);
+  }
+
+  #setStatus(status: Omit<RunStatus, "backend" | "updatedAt">): void {
+    writeRunStatus(this.dir, { ...status, backend: this.#backend });
+  }
+
+  /**
+   * Writes the configuration file (once), loads the checkpoint into the trainer when there is one,
+   * and returns the last finished epoch (0 for a new run).
+   */
+  open(): number {
+    if (!existsSync(this.#files.config)) writeRunConfig(this.dir, this.config);
+    this.#progress = resume(this.#files.checkpoint, this.#tensors(), this.config, this.dir);
+    const epoch = this.#progress.epoch;
+    this.log(epoch > 0 ? `[nc] resuming ${this.id} after epoch ${epoch}` : `[nc] training ${this.id}`);
+    writeRunRows(this.dir, this.#progress.rows);
+    return epoch;
+  }
+
+  /** Marks the run as training `epoch`. */
+  startEpoch(epoch: number): void {
+    this.#setStatus({ state: "running", epoch: epoch - 1 });
+  }
+
+  /** Records the run as failed during `epoch` (its last checkpoint stays that of the epoch before). */
+  fail(epoch: number, reason: string): void {
+    this.#setStatus({ state: "failed", epoch: epoch - 1, reason });
+    this.log(`[nc] run ${this.id} failed: ${reason}`);
+  }
+
+  /**
+   * After `epoch` trained in `trainSeconds` with the mean training loss and accuracy `step`:
+   * validates, evaluates at an evaluation epoch, keeps the best validation epoch, writes the
+   * checkpoint and then the rows it covers. Returns the evaluation row, or null.
+   */
+  async endEpoch(epoch: number, step: { loss: number; accuracy: number }, trainSeconds: number): Promise<MetricsRow | null> {
+    const { trainer } = this;
+    let wallSeconds = this.#progress.wallSeconds + trainSeconds;
+    const evalStarted = performance.now();
+    const val = await trainer.validate();
+    let row: MetricsRow | null = null;
+    if (this.#evaluateAt.has(epoch)) {
+      row = await trainer.evaluate(epoch, step, wallSeconds, val);
+      row.wallSeconds = wallSeconds + (performance.now() - evalStarted) / 1000;
+    }
+    // Keep the first epoch with the highest validation accuracy, and its test scores.
+    let best = this.#progress.best;
+    if (best === null || val.accuracy > best.valAccuracy) {
+      const test = row ? { accuracy: row.testAccuracy, loss: row.testLoss } : await trainer.testScores();
+      best = { epoch, valAccuracy: val.accuracy, testAccuracy: test.accuracy, testLoss: test.loss };
+    }
+    wallSeconds += (performance.now() - evalStarted) / 1000;
+    const progress = this.#progress = {
+      epoch,
+      rows: row ? [...this.#progress.rows, row] : this.#progress.rows,
+      wallSeconds,
+      valAccuracies: [...this.#progress.valAccuracies, val.accuracy],
+      best,
+    };
+    await saveCheckpoint(this.#files.checkpoint, this.#tensors(), { runId: this.id, config: this.config, state: progress });
+    if (row) writeRunRows(this.dir, progress.rows);
+    return row;
+  }
+
+  /** Marks the run as stopped after `epoch` (resumable: its checkpoint is written). */
+  pause(epoch: number): void {
+    this.#setStatus({ state: "running", epoch });
+  }
+
+  /** Writes the done status with the best-validation summary. */
+  finish(): void {
+    const { epochs } = this.config;
+    this.#setStatus({ state: "done", epoch: epochs, summary: summarize(this.#progress, epochs) });
+  }
+}
+
+/** The progress of the run's checkpoint (loaded into `tensors`), or the start when there is none. */
+function resume(path: string, tensors: tf.Tensor[], config: TrainConfig, dir: string): Progress {
+  if (!existsSync(path)) return { epoch: 0, rows: [], wallSeconds: 0, valAccuracies: [], best: null };
+  const progress = loadCheckpoint<Progress>(path, tensors, config);
+  if (!Array.isArray(progress.valAccuracies) || progress.valAccuracies.length !== progress.epoch) {
+    throw new CheckpointError(
+      `${path}: has no validation accuracy for every epoch (written by an older version); remove ${dir} to train the run again`,
+    );
+  }
+  return progress;
+}
+
+/** The summary of a finished run: its last evaluation and the best-validation choice. */
+function summarize(progress: Progress, epochs: number): RunSummary {
+  const best = progress.best!;
+  return {
+    epochs,
+    final: progress.rows[progress.rows.length - 1],
+    bestValEpoch: best.epoch,
+    bestValAccuracy: best.valAccuracy,
+    bestValTestAccuracy: best.testAccuracy,
+    bestValTestLoss: best.testLoss,
+    valAccuracies: progress.valAccuracies,
+    wallSeconds: progress.wallSeconds,
+  };
+}
