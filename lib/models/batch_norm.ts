@@ -101,7 +101,8 @@ function packedByChannels(x: tf.Tensor, gamma: tf.Tensor2D, beta: tf.Tensor2D, e
   const flat = (t: tf.Tensor2D) => tf.reshape(t, [-1]) as tf.Tensor1D;
   const out = batchNormTraining(wide, flat(gamma), flat(beta), epsilon);
   const y = tf.transpose(tf.reshape(out.y, [rows, runs, channels]), [1, 0, 2]);
-  const mean = tf.keep(tf.reshape(out.mean, [runs, channels])), variance = tf.keep(tf.reshape(out.variance, [runs, channels]));
+  const mean = tf.keep(tf.reshape(out.mean, [runs, channels])),
+    variance = tf.keep(tf.reshape(out.variance, [runs, channels]));
   tf.dispose([out.mean, out.variance]);
   return { y, mean: mean as unknown as tf.Tensor1D, variance: variance as unknown as tf.Tensor1D };
 }

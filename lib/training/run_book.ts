@@ -138,7 +138,11 @@ export class RunBook {
    * validates, evaluates at an evaluation epoch, keeps the best validation epoch, writes the
    * checkpoint and then the rows it covers. Returns the evaluation row, or null.
    */
-  async endEpoch(epoch: number, step: { loss: number; accuracy: number }, trainSeconds: number): Promise<MetricsRow | null> {
+  async endEpoch(
+    epoch: number,
+    step: { loss: number; accuracy: number },
+    trainSeconds: number,
+  ): Promise<MetricsRow | null> {
     const { trainer } = this;
     let wallSeconds = this.#progress.wallSeconds + trainSeconds;
     const evalStarted = performance.now();
@@ -162,7 +166,11 @@ export class RunBook {
       valAccuracies: [...this.#progress.valAccuracies, val.accuracy],
       best,
     };
-    await saveCheckpoint(this.#files.checkpoint, this.#tensors(), { runId: this.id, config: this.config, state: progress });
+    await saveCheckpoint(this.#files.checkpoint, this.#tensors(), {
+      runId: this.id,
+      config: this.config,
+      state: progress,
+    });
     if (row) writeRunRows(this.dir, progress.rows);
     return row;
   }

@@ -136,13 +136,14 @@ export interface BatchProgress {
 /** Result of an epoch: mean loss and accuracy, or why training stopped. */
 export type EpochOutcome = { loss: number; accuracy: number } | { failure: string };
 
+/** Evaluation splits normalised once per loaded data (null: too large to keep, see {@link EVALUATION_CACHE_BYTES}). */
+const preparedSplits = new WeakMap<PreparedData, Map<"train" | "val" | "test", PreparedSplit | null>>();
+
 /** The network, its optimizer and the data of a run. */
 export class Trainer {
   readonly net: Network;
   readonly sgd: Sgd;
   readonly #variables: tf.Variable[];
-  /** Evaluation splits normalised once (null: too large to keep, see {@link EVALUATION_CACHE_BYTES}). */
-  readonly #prepared = new Map<"train" | "val" | "test", PreparedSplit | null>();
 
   constructor(readonly config: TrainConfig, readonly data: PreparedData) {
     this.net = buildNetwork(config, data.train.sampleShape, data.train.numClasses);
@@ -209,7 +210,8 @@ export class Trainer {
         : loss / reductionScale(config.loss, "sum", size, data.train.numClasses);
       hits += correct;
       seen += size;
-      onBatch?.({ epoch, epochs: config.epochs, batch: ++b, batches, loss: lossSum / seen, accuracy: hits / seen });
+      b++;
+      onBatch?.({ epoch, epochs: config.epochs, batch: b, batches, loss: lossSum / seen, accuracy: hits / seen });
       faultPoint("batch");
     }
     return { loss: lossSum / seen, accuracy: hits / seen };
@@ -239,17 +241,22 @@ export class Trainer {
     });
   }
 
-  /** A split normalised once for its evaluation passes, or undefined when it is too large to keep. */
+  /**
+   * A split normalised once for its evaluation passes, or undefined when it is too large to keep;
+   * shared by every trainer of the same {@link PreparedData} (the runs of a pack).
+   */
   #preparedSplit(name: "train" | "val" | "test"): PreparedSplit | undefined {
-    if (!this.#prepared.has(name)) {
+    let prepared = preparedSplits.get(this.data);
+    if (!prepared) preparedSplits.set(this.data, prepared = new Map());
+    if (!prepared.has(name)) {
       const { data } = this;
       const [dataset, indices] = name === "test"
         ? [data.test, data.testIndices]
         : [data.train, name === "val" ? data.valIndices : data.trainIndices];
       const bytes = 4 * indices.length * sampleSize(dataset);
-      this.#prepared.set(name, bytes <= EVALUATION_CACHE_BYTES ? prepareSplit(dataset, indices) : null);
+      prepared.set(name, bytes <= EVALUATION_CACHE_BYTES ? prepareSplit(dataset, indices) : null);
     }
-    return this.#prepared.get(name) ?? undefined;
+    return prepared.get(name) ?? undefined;
   }
 
   /**

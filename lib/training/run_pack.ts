@@ -1,0 +1,122 @@
+/**
+ * Training runs of one shape as a pack (`packed_trainer.ts`), each run kept in the run store as if
+ * it had trained alone: its own directory (named by its configuration's hash, so a later sweep
+ * finds it and never trains it again), lock, configuration, status, rows and checkpoint, written by
+ * its own {@link RunBook}. A run trained in a pack has the metrics of the run trained alone, to the
+ * bit on the backends the tests check (`tests/training/packed.test.ts`), and its checkpoint is the
+ * one it would write alone: a pack interrupted anywhere resumes alone or in any pack.
+ *
+ * Runs already finished are returned as stored; runs whose checkpoints stand at different epochs
+ * train as one pack per epoch, one after the other; a run whose loss turns non-finite is recorded
+ * as failed (keeping its last good checkpoint) and the others train on.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { clearStaleLock, lockRun } from "../store/run_lock.ts";
+import { hasRun, isRunFinished } from "../store/run_dir.ts";
+import { normalizeTrainConfig, type TrainConfig } from "./config.ts";
+import { checkPack, PackedTrainer } from "./packed_trainer.ts";
+import { readRun, type RunOptions } from "./run.ts";
+import { RunBook, type RunRecord } from "./run_book.ts";
+import { runId } from "./run_id.ts";
+import { prepareData, Trainer } from "./train.ts";
+
+/** Options of {@link runPack}. */
+export interface PackOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log" | "waitForLock" | "retryFailed"> {
+  /** Called after each epoch of the pack (every run in it has finished that epoch). */
+  onEpoch?: (epoch: number) => void;
+  /** Stop (as if interrupted) after this epoch's checkpoints; for tests and time-boxed sessions. */
+  stopAfterEpoch?: number;
+}
+
+/**
+ * Trains (or resumes, or returns) the runs of configurations that share a pack key
+ * (`packKey`), and returns their records in the order given.
+ *
+ * @example
+ * ```ts ignore (trains for minutes and needs the Fashion-MNIST files)
+ * const base = { dataset: "fashion-mnist", model: "mlp", width: 256, epochs: 40, perClass: 200 };
+ * const runs = await runPack([{ ...base, loss: { name: "ce" }, seed: 0 }, { ...base, loss: { name: "mse" }, seed: 0 }]);
+ * ```
+ */
+export async function runPack(inputs: readonly unknown[], options: PackOptions = {}): Promise<RunRecord[]> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const configs = inputs.map((input) => normalizeTrainConfig(input));
+  checkPack(configs);
+  const dirs = configs.map((c) => join(options.runsDir ?? "runs", runId(c)));
+  const finished = (i: number) => hasRun(dirs[i]) && isRunFinished(readRun(dirs[i]).status, options);
+  const pending = configs.map((_, i) => i).filter((i) => !finished(i));
+  for (const i of configs.keys()) if (!pending.includes(i)) clearStaleLock(dirs[i]);
+  if (pending.length > 0) {
+    // Data problems surface before anything is written; the runs of a pack share their data.
+    const data = prepareData(configs[pending[0]], { dataDir: options.dataDir });
+    const releases: (() => void)[] = [];
+    try {
+      // Locks in one order (by directory), so that two packs never wait on each other.
+      for (const i of [...pending].sort((a, b) => dirs[a].localeCompare(dirs[b]))) {
+        mkdirSync(dirs[i], { recursive: true });
+        releases.push(await lockRun(dirs[i], { wait: options.waitForLock ?? true, log }));
+      }
+      // Another process may have finished some while this one waited for their locks.
+      const toTrain = pending.filter((i) => !finished(i));
+      if (toTrain.length > 0) await trainPacks(toTrain.map((i) => [configs[i], dirs[i]]), data, options, log);
+    } finally {
+      for (const release of releases.reverse()) release();
+    }
+  }
+  return dirs.map((dir) => readRun(dir));
+}
+
+/** Opens every run's book (resuming its checkpoint) and trains one pack per resume epoch. */
+async function trainPacks(
+  runs: [TrainConfig, string][],
+  data: ReturnType<typeof prepareData>,
+  options: PackOptions,
+  log: (line: string) => void,
+): Promise<void> {
+  const books: RunBook[] = [];
+  try {
+    for (const [config, dir] of runs) books.push(new RunBook(new Trainer(config, data), runId(config), dir, log));
+    const starts = books.map((book) => book.open());
+    for (const start of [...new Set(starts)].sort((a, b) => a - b)) {
+      await trainPack(books.filter((_, i) => starts[i] === start), start, options);
+    }
+  } finally {
+    for (const book of books) book.trainer.dispose();
+  }
+}
+
+/** The epochs after `start` of runs that all stand at `start`. */
+async function trainPack(books: RunBook[], start: number, options: PackOptions): Promise<void> {
+  const packed = new PackedTrainer(books.map((b) => b.trainer));
+  try {
+    const { epochs } = books[0].config;
+    const active = books.map(() => true);
+    for (let epoch = start + 1; epoch <= epochs && active.some(Boolean); epoch++) {
+      books.forEach((book, r) => active[r] && book.startEpoch(epoch));
+      const started = performance.now();
+      const outcomes = await packed.trainEpoch(epoch, active);
+      const running = active.map((a, r) => a && !("failure" in outcomes[r]));
+      const seconds = (performance.now() - started) / 1000 / Math.max(1, running.filter(Boolean).length);
+      outcomes.forEach((outcome, r) => {
+        if (active[r] && "failure" in outcome) books[r].fail(epoch, outcome.failure);
+      });
+      running.forEach((a, r) => (active[r] = a));
+      packed.copyToRuns(active.flatMap((a, r) => (a ? [r] : [])));
+      for (const [r, book] of books.entries()) {
+        const outcome = outcomes[r];
+        if (active[r] && !("failure" in outcome)) await book.endEpoch(epoch, outcome, seconds);
+      }
+      options.onEpoch?.(epoch);
+      if (options.stopAfterEpoch === epoch && epoch < epochs) {
+        books.forEach((book, r) => active[r] && book.pause(epoch));
+        return;
+      }
+    }
+    books.forEach((book, r) => active[r] && book.finish());
+  } finally {
+    packed.dispose();
+  }
+}
