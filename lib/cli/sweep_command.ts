@@ -13,6 +13,7 @@ import { basename, join, resolve } from "node:path";
 import { ncCommand, slurmArrayScript } from "../experiments/slurm.ts";
 import { readEnvironmentVariable } from "../environment.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
+import { type PackSetting, parsePackSetting } from "../experiments/packs.ts";
 import { type Command, numberFlag, parseFlags, writeJson } from "./args.ts";
 import { CliError } from "./args.ts";
 
@@ -28,6 +29,9 @@ Options:
   --preset P        ${FIGURE_PRESET_NAMES.join(" | ")} (default cpu)
   --jobs N          runs in parallel processes (default 1; at most the number of cores); the cores
                     are divided among them (native backend: jobs × threads ≤ cores)
+  --pack auto|off|N train MLP runs of one shape (data, width, depth, budget) together as one graph,
+                    at most N a pack (auto: 16, and at least as many packs as jobs); each run's
+                    results are those it has alone (docs/backends.md, "Packed training")
   --runs-dir DIR    the run store (default runs)
   --data-dir DIR    where the dataset's files are
   --backend NAME    TensorFlow.js backend (default auto, or NC_BACKEND)
@@ -78,6 +82,7 @@ export const sweepCommand: Command = {
       grid: flag,
       preset: flag,
       jobs: flag,
+      pack: flag,
       "runs-dir": flag,
       "data-dir": flag,
       backend: flag,
@@ -144,6 +149,12 @@ export const sweepCommand: Command = {
     if (jobs > cpus().length) {
       io.stderr(`[nc] --jobs ${jobs} exceeds the ${cpus().length} cores; runs will compete for them\n`);
     }
+    let pack: PackSetting;
+    try {
+      pack = parsePackSetting(values.pack ?? "auto");
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
     const threads = numberFlag(values, "threads");
     await initBackend({ backend: values.backend, threads, quiet: true });
     const started = performance.now();
@@ -155,6 +166,7 @@ export const sweepCommand: Command = {
       backend: values.backend,
       threads: threads ?? readEnvironmentVariable("NC_THREADS"),
       jobs,
+      pack,
       log: (line) => io.stderr(line + "\n"),
       onRun: (r, done, total) => {
         const final = r.rows.at(-1);

@@ -1,7 +1,8 @@
 /**
  * Sweeps: a grid of losses × widths × epoch budgets × seeds expanded into run configurations, run
- * through `training/run.ts` (so finished runs are instant, interrupted ones resume), in this process
- * or in N parallel worker processes (`training/worker.ts`).
+ * through `training/run.ts`, or packed through `training/run_pack.ts` (`packs.ts`), so finished runs
+ * are instant and interrupted ones resume, in this process or in N parallel worker processes
+ * (`training/worker.ts`).
  *
  * @module
  */
@@ -17,8 +18,11 @@ import type { LossSpec } from "../core/losses.ts";
 import { normalizeTrainConfig, type TrainConfig } from "../training/config.ts";
 import { runId } from "../training/run_id.ts";
 import { hasRun, isRunFinished, resumeEpoch } from "../store/run_dir.ts";
+import { clearStaleLock } from "../store/run_lock.ts";
 import { readRun, type RunOptions, type RunRecord, runTraining } from "../training/run.ts";
+import { runPack } from "../training/run_pack.ts";
 import { WORKER_ENTRY } from "../training/worker.ts";
+import { type PackSetting, planPacks } from "./packs.ts";
 import { parseEpochLine, parseResultLine, WORKER_EPOCHS_ENV, workerArgs } from "../training/worker_protocol.ts";
 
 /** A grid of runs: every combination of the listed values on top of `base`. */
@@ -59,6 +63,8 @@ export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "
   backend?: string;
   /** Threads of the native backend per worker process (default {@link threadsPerJob}). */
   threads?: number;
+  /** How runs of one shape are packed to train as one graph (default "auto"; `packs.ts`). */
+  pack?: PackSetting;
   /** Called after each run with its record and how many are done. */
   onRun?: (record: RunRecord, done: number, total: number) => void;
   /**
@@ -101,14 +107,15 @@ export function threadsPerJob(jobs: number, cores = coreCount(), requested?: num
 }
 
 function runInWorker(
-  config: TrainConfig,
+  configs: readonly TrainConfig[],
   options: SweepOptions,
   scratch: string,
   threads: number,
   onEpoch: (epoch: number) => void,
-): Promise<RunRecord> {
-  const file = join(scratch, `${runId(config)}.json`);
-  writeFileSync(file, JSON.stringify(config));
+): Promise<RunRecord[]> {
+  const name = configs.map((c) => runId(c)).join("+");
+  const file = join(scratch, `${runId(configs[0])}-${configs.length}.json`);
+  writeFileSync(file, JSON.stringify(configs.length === 1 ? configs[0] : configs));
   const runsDir = options.runsDir ?? "runs";
   const args = ["run", "-A", WORKER, ...workerArgs({ configFile: file, runsDir, dataDir: options.dataDir })];
   const backend = options.backend ?? activeBackend();
@@ -137,11 +144,11 @@ function runInWorker(
     child.on("close", (code) => {
       stderr += pending;
       try {
-        resolvePromise(readRun(parseResultLine(stdout).runDir));
+        resolvePromise(parseResultLine(stdout).runDirs.map((dir) => readRun(dir)));
       } catch {
         reject(
           new Error(
-            `run ${runId(config)} (exit ${code}): ${
+            `run ${name} (exit ${code}): ${
               stderr.trim().split("\n").filter((l) => l.startsWith("error")).join(" ") ||
               stderr.trim().split("\n").at(-1)
             }`,
@@ -186,40 +193,56 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
     running: [],
   };
   const report = () => options.onProgress?.({ ...progress, running: progress.running.map((r) => ({ ...r })) });
+  const items = planPacks(configs, configs.map((_, i) => i).filter((i) => !stored[i]), {
+    pack: options.pack ?? "auto",
+    jobs,
+  });
+  // Stored runs are read (instantly) in the calling process.
+  configs.forEach((config, i) => {
+    if (!stored[i]) return;
+    const dir = join(runsDir, runId(config));
+    clearStaleLock(dir);
+    records[i] = readRun(dir);
+  });
   const scratch = jobs > 1 ? mkdtempSync(join(tmpdir(), "nc-sweep-")) : "";
   const worker = async () => {
-    while (next < configs.length) {
-      const index = next++;
-      const config = configs[index];
-      const slot = { id: runId(config), epoch: start[index].epoch, epochs: config.epochs };
+    while (next < items.length) {
+      const item = items[next++];
+      const slots = item.map((index) => ({
+        id: runId(configs[index]),
+        epoch: start[index].epoch,
+        epochs: configs[index].epochs,
+      }));
       const onEpoch = (epoch: number) => {
-        progress.epochsDone += epoch - slot.epoch;
-        slot.epoch = epoch;
+        for (const slot of slots) {
+          progress.epochsDone += Math.max(0, epoch - slot.epoch);
+          slot.epoch = Math.max(slot.epoch, epoch);
+        }
         report();
       };
-      if (!stored[index]) {
-        progress.running.push(slot);
-        report();
-      }
-      records[index] = jobs > 1
-        ? await runInWorker(config, options, scratch, threadsPerJob(jobs, coreCount(), options.threads), onEpoch)
-        : await runTraining(config, {
-          runsDir: options.runsDir,
-          dataDir: options.dataDir,
-          log: options.log,
-          onEpoch: (epoch) => onEpoch(epoch),
-        });
-      if (!stored[index]) {
-        progress.epochsDone += config.epochs - slot.epoch; // the epochs a run that failed early will not train
+      progress.running.push(...slots);
+      report();
+      const itemConfigs = item.map((index) => configs[index]);
+      const runOptions = { runsDir: options.runsDir, dataDir: options.dataDir, log: options.log };
+      const trained = jobs > 1
+        ? await runInWorker(itemConfigs, options, scratch, threadsPerJob(jobs, coreCount(), options.threads), onEpoch)
+        : item.length > 1
+        ? await runPack(itemConfigs, { ...runOptions, onEpoch })
+        : [await runTraining(itemConfigs[0], { ...runOptions, onEpoch: (epoch) => onEpoch(epoch) })];
+      item.forEach((index, k) => {
+        records[index] = trained[k];
+        // The epochs a run that failed early will not train.
+        progress.epochsDone += configs[index].epochs - slots[k].epoch;
         progress.trained++;
-        progress.running.splice(progress.running.indexOf(slot), 1);
-        report();
-      }
-      options.onRun?.(records[index], ++done, configs.length);
+        progress.running.splice(progress.running.indexOf(slots[k]), 1);
+      });
+      report();
+      item.forEach((index) => options.onRun?.(records[index], ++done, configs.length));
     }
   };
+  configs.forEach((_, i) => stored[i] && options.onRun?.(records[i], ++done, configs.length));
   try {
-    await Promise.all(Array.from({ length: jobs }, worker));
+    await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, items.length)) }, worker));
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }

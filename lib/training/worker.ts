@@ -1,7 +1,8 @@
 /**
  * A worker process of a sweep: `deno run -A lib/training/worker.ts CONFIG_FILE RUNS_DIR [DATA_DIR]`
- * trains (or resumes, or returns) the run of the configuration file through {@link runTraining} and
- * prints one JSON line `{ "runDir": … }` on stdout; logs go to stderr (with `NC_WORKER_EPOCHS` set,
+ * trains (or resumes, or returns) the run of the configuration file through {@link runTraining}, or
+ * the pack of runs of a file holding an array through {@link runPack}, and prints one JSON line
+ * `{ "runDirs": […] }` on stdout; logs go to stderr (with `NC_WORKER_EPOCHS` set,
  * also a line `@epoch N` after each epoch, which the sweep reads for its progress); the lines are
  * those of `worker_protocol.ts`. The backend and the native libraries' threads come from
  * `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker.
@@ -12,6 +13,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { initBackend } from "../backend/backend.ts";
 import { runTraining } from "./run.ts";
+import { runPack } from "./run_pack.ts";
 import {
   formatEpochLine,
   formatResultLine,
@@ -37,8 +39,11 @@ async function work(argv: string[]): Promise<number> {
     const onEpoch = process.env[WORKER_EPOCHS_ENV]
       ? (epoch: number) => console.error(formatEpochLine(epoch))
       : undefined;
-    const run = await runTraining(config, { runsDir, dataDir, log: (line) => console.error(line), onEpoch });
-    process.stdout.write(formatResultLine({ runDir: run.dir }));
+    const log = (line: string) => console.error(line);
+    const runs = Array.isArray(config)
+      ? await runPack(config, { runsDir, dataDir, log, onEpoch })
+      : [await runTraining(config, { runsDir, dataDir, log, onEpoch })];
+    process.stdout.write(formatResultLine({ runDirs: runs.map((run) => run.dir) }));
     return 0;
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);

@@ -5,8 +5,11 @@
  *   {@link readWorkerArgs});
  * - stderr: log lines, and with {@link WORKER_EPOCHS_ENV} set, a line `@epoch N` after each
  *   finished epoch ({@link formatEpochLine}, {@link parseEpochLine});
- * - stdout: one JSON line `{ "runDir": … }` once the run is trained, resumed or found stored
+ * - stdout: one JSON line `{ "runDirs": […] }` once the runs are trained, resumed or found stored
  *   ({@link formatResultLine}, {@link parseResultLine}).
+ *
+ * The configuration file holds one run's configuration, or an array of them: a pack
+ * (`run_pack.ts`), whose epoch lines count the pack's epochs.
  *
  * @module
  */
@@ -43,36 +46,38 @@ export function parseEpochLine(line: string): number | null {
   return line.startsWith(EPOCH_MARK) ? Number(line.slice(EPOCH_MARK.length)) : null;
 }
 
-/** What a worker reports on stdout when its run is over (done, or failed). */
+/** What a worker reports on stdout when its runs are over (done, or failed). */
 export interface WorkerResult {
-  /** The run's directory in the run store. */
-  runDir: string;
+  /** The runs' directories in the run store, in the order of the configuration file. */
+  runDirs: string[];
 }
 
 /**
- * The stdout of a worker whose run is over: one JSON line.
+ * The stdout line of a worker's result.
  *
  * @example
  * ```ts
- * formatResultLine({ runDir: "runs/1a2b" }); // "{\"runDir\":\"runs/1a2b\"}\n"
+ * formatResultLine({ runDirs: ["runs/abc"] }); // '{"runDirs":["runs/abc"]}\n'
  * ```
  */
 export function formatResultLine(result: WorkerResult): string {
-  return JSON.stringify({ runDir: result.runDir }) + "\n";
+  return JSON.stringify({ runDirs: result.runDirs }) + "\n";
 }
 
 /**
- * The result in a worker's whole stdout; throws when it is not a result line (the worker failed).
+ * A worker's result from its stdout; a SyntaxError when stdout is not a result line.
  *
  * @example
  * ```ts
- * parseResultLine(formatResultLine({ runDir: "runs/1a2b" })).runDir; // "runs/1a2b"
+ * parseResultLine('{"runDirs":["runs/abc"]}\n').runDirs; // ["runs/abc"]
  * ```
  */
 export function parseResultLine(stdout: string): WorkerResult {
-  const { runDir } = JSON.parse(stdout) as Partial<WorkerResult>;
-  if (typeof runDir !== "string") throw new SyntaxError(`not a worker result: ${stdout.trim()}`);
-  return { runDir };
+  const { runDirs } = JSON.parse(stdout) as Partial<WorkerResult>;
+  if (!Array.isArray(runDirs) || !runDirs.every((d) => typeof d === "string")) {
+    throw new SyntaxError(`not a worker result: ${stdout.trim()}`);
+  }
+  return { runDirs };
 }
 
 /** A worker's arguments after its entry point, for its usage line. */
@@ -80,7 +85,7 @@ export const WORKER_ARGS_USAGE = "CONFIG_FILE RUNS_DIR [DATA_DIR]";
 
 /** The arguments of a worker process (after its entry point). */
 export interface WorkerArgs {
-  /** A JSON file holding the run's configuration. */
+  /** A JSON file holding the run's configuration, or an array of them (a pack). */
   configFile: string;
   runsDir: string;
   dataDir?: string;

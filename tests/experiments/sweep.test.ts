@@ -39,6 +39,7 @@ test(
     const progress: SweepProgress[] = [];
     const first = await sweep(grid, {
       runsDir: join(dir, "a"),
+      pack: "off",
       log: () => {},
       onRun: (_, done) => seen.push(done),
       onProgress: (p) => progress.push(p),
@@ -66,6 +67,7 @@ test(
     const parallel = await sweep(grid, {
       runsDir: join(dir, "b"),
       jobs: 2,
+      pack: "off",
       onProgress: (p) => parallelProgress.push(p),
     });
     // Worker processes report their epochs too.
@@ -76,6 +78,29 @@ test(
   },
   120_000,
 );
+
+test("packed sweeps, in this process or in two workers, store the records of runs trained alone", async () => {
+  await initBackend({ backend: "wasm", quiet: true });
+  const grid = { ...GRID, losses: [...GRID.losses] };
+  const alone = await sweep(grid, { runsDir: join(dir, "alone"), pack: "off", log: () => {} });
+  for (const [name, options] of [["packed", {}], ["packed-jobs", { jobs: 2 }]] as const) {
+    const progress: SweepProgress[] = [];
+    const packed = await sweep(grid, {
+      runsDir: join(dir, name),
+      log: () => {},
+      onProgress: (p) => progress.push(p),
+      ...options,
+    });
+    expect(packed.map((r) => r.id)).toEqual(alone.map((r) => r.id));
+    expect(packed.map((r) => rowsWithoutWallTime(r.rows)), name).toEqual(alone.map((r) => rowsWithoutWallTime(r.rows)));
+    expect(packed.map((r) => r.status.summary?.bestValTestAccuracy)).toEqual(
+      alone.map((r) => r.status.summary?.bestValTestAccuracy),
+    );
+    // Two shapes (widths 4 and 8) of four runs each: two packs, each reporting its runs together.
+    expect(Math.max(...progress.map((p) => p.running.length))).toBe(name === "packed" ? 4 : 8);
+    expect(progress.at(-1)).toMatchObject({ trained: 8, epochsDone: 16, epochsTotal: 16, running: [] });
+  }
+}, 120_000);
 
 test("a resumed run's progress starts at its checkpoint's epoch", async () => {
   await initBackend({ backend: "wasm", quiet: true });
