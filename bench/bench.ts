@@ -23,7 +23,7 @@
  * - `workload` (not in the default run; minutes): the reproduction's own workload, the `cpu`
  *   NC-dynamics configuration for the four losses × 3 seeds at a shortened budget
  *   (`--workload-epochs`, default 200), in runs × epochs per second: the project's sweep with two jobs
- *   of one thread each, and `bench/torch_workload.py` training the same runs on the same images as a
+ * *   of one thread each, each run alone (`--pack off`) and packed (`--pack auto`), and `bench/torch_workload.py` training the same runs on the same images as a
  *   PyTorch user would here (one process per core, one thread each), in the same run.
  *
  * Inputs and weights are seeded; timings exclude a warm-up. With `--json`, one JSON object per line.
@@ -269,7 +269,8 @@ async function benchEvaluation(epochs = 12): Promise<Result[]> {
 
 /**
  * The `cpu` NC-dynamics runs (4 losses × seeds 1–3) at a budget of `epochs`: the project's sweep
- * with two jobs of one thread, then PyTorch in two processes of one thread on the same runs.
+ * with two jobs of one thread, each run alone (`--pack off`) and packed (`--pack auto`: two packs of
+ * six), then PyTorch in two processes of one thread on the same runs.
  */
 async function benchWorkload(epochs: number): Promise<Result[]> {
   const grid = figureGrid("nc_dynamics", "cpu");
@@ -279,11 +280,17 @@ async function benchWorkload(epochs: number): Promise<Result[]> {
   const dir = mkdtempSync(join(tmpdir(), "nc-workload-"));
   try {
     await initBackend({ backend: "native", quiet: true });
-    const start = performance.now();
-    await sweep(configs, { runsDir: join(dir, "runs"), jobs, threads: 1, log: () => {} });
-    const project = total / ((performance.now() - start) / 1000);
-    const variant = `${configs.length} runs × ${epochs} epochs, ${jobs} jobs × 1 thread`;
-    const out: Result[] = [{ name: "workload", backend: "native", variant, runs_epochs_per_s: project }];
+    const out: Result[] = [];
+    for (const pack of ["off", "auto"] as const) {
+      const start = performance.now();
+      await sweep(configs, { runsDir: join(dir, `runs-${pack}`), jobs, threads: 1, pack, log: () => {} });
+      out.push({
+        name: "workload",
+        backend: "native",
+        variant: `${configs.length} runs × ${epochs} epochs, ${jobs} jobs × 1 thread, --pack ${pack}`,
+        runs_epochs_per_s: total / ((performance.now() - start) / 1000),
+      });
+    }
 
     const probe = spawnSync(DEBIAN_PYTHON, ["-c", "import torch"], { encoding: "utf8" });
     if (probe.status !== 0) {
@@ -320,6 +327,7 @@ async function benchWorkload(epochs: number): Promise<Result[]> {
       new Promise<void>((resolve, reject) => {
         const child = spawn(DEBIAN_PYTHON, [script, "--spec", specFile, "--runs", runs.join(",")], {
           stdio: ["ignore", "ignore", "pipe"],
+          env: torchThreads(1),
         });
         let stderr = "";
         child.stderr.on("data", (d) => (stderr += d));
@@ -329,7 +337,7 @@ async function benchWorkload(epochs: number): Promise<Result[]> {
     );
     await Promise.all(processes);
     const torch = total / ((performance.now() - t0) / 1000);
-    out[0].ratio_to_pytorch = project / torch;
+    for (const row of out) row.ratio_to_pytorch = row.runs_epochs_per_s! / torch;
     out.push({
       name: "workload",
       backend: "pytorch-cpu",
@@ -340,6 +348,18 @@ async function benchWorkload(epochs: number): Promise<Result[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environment of a PyTorch process limited to `threads`: `torch.set_num_threads` sets
+ * PyTorch's own (OpenMP) threads, but Debian's PyTorch multiplies matrices in OpenBLAS, whose
+ * pthreads build starts one thread per core unless OPENBLAS_NUM_THREADS says otherwise (measured
+ * here: a 6000×784 by 784×256 product at 94 GFLOP/s with one OpenBLAS thread, 177 with the default
+ * two, under `torch.set_num_threads(1)`).
+ */
+function torchThreads(threads: number): NodeJS.ProcessEnv {
+  const n = String(threads);
+  return { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
 }
 
 function benchPyTorch(steps: number, threads: number): Result[] {
@@ -356,6 +376,7 @@ function benchPyTorch(steps: number, threads: number): Result[] {
     const script = join(here, "torch_bench.py");
     const run = spawnSync(DEBIAN_PYTHON, [script, "--steps", String(steps), "--threads", String(n)], {
       encoding: "utf8",
+      env: torchThreads(n),
     });
     if (run.status !== 0) {
       return [{

@@ -75,7 +75,11 @@ export function nativeMatMul(libraries: NativeLibraries, fallback: KernelFunc): 
       cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, 1, ai, lda, bi, ldb, beta, ci, n);
     }
     if (activation === "relu") {
-      for (let i = 0; i < cv.length; i++) if (cv[i] < 0) cv[i] = 0;
+      // Branch-free (a compare per entry mispredicts on half of them): v for v > 0, +0 for v ≤ 0, NaN kept (NaN·0).
+      for (let i = 0; i < cv.length; i++) {
+        const v = cv[i];
+        cv[i] = v * +(v > 0) + 0;
+      }
     }
     return out;
   };

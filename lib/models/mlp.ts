@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { BatchNorm } from "./batch_norm.ts";
 import { Dense } from "./dense.ts";
 import {
   batchNorm,
@@ -62,5 +63,37 @@ export function buildMlp(options: MlpOptions): Network {
   }
   const logits = classifierLayer(numClasses, width, init).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: [x, logits] });
-  return { model, inputShape, featureDim: width, numClasses, hidden };
+  const infer = (x: tf.Tensor) => foldedInference(model, depth, options.batchNorm === true, x);
+  return { model, inputShape, featureDim: width, numClasses, hidden, infer };
+}
+
+/**
+ * The MLP in inference mode with batch normalisation folded into each dense layer: with
+ * a = γ/√(σ² + ε) from the moving variance σ² and mean μ, BN(xW + b) = x(W·diag a) + (b − μ)·a + β,
+ * so each hidden layer is one matrix product with its bias and ReLU fused (`_FusedMatMul`) instead
+ * of a product, a bias addition, a normalisation and a ReLU over the whole activation. Equal to the
+ * layer graph's inference to float32 rounding (the products associate differently).
+ */
+function foldedInference(
+  model: tf.LayersModel,
+  depth: number,
+  batchNorm: boolean,
+  x: tf.Tensor,
+): { hidden: tf.Tensor2D[]; logits: tf.Tensor2D } {
+  const hidden: tf.Tensor2D[] = [];
+  let h = x.reshape([x.shape[0], -1]) as tf.Tensor2D;
+  for (let i = 1; i <= depth; i++) {
+    let [kernel, bias] = model.getLayer(`dense_${i}`).getWeights() as [tf.Tensor2D, tf.Tensor1D];
+    if (batchNorm) {
+      const bn = model.getLayer(`bn_${i}`) as BatchNorm;
+      const [gamma, beta, mean, variance] = bn.getWeights() as tf.Tensor1D[];
+      const a = tf.mul(gamma, tf.rsqrt(tf.add(variance, bn.epsilon)));
+      kernel = tf.mul(kernel, a);
+      bias = tf.add(tf.mul(tf.sub(bias, mean), a), beta);
+    }
+    h = tf.fused.matMul({ a: h, b: kernel, bias, activation: "relu" }) as tf.Tensor2D;
+    hidden.push(h);
+  }
+  const [kernel, bias] = model.getLayer("classifier").getWeights() as [tf.Tensor2D, tf.Tensor1D];
+  return { hidden, logits: tf.fused.matMul({ a: h, b: kernel, bias }) as tf.Tensor2D };
 }

@@ -26,6 +26,12 @@ export interface Network {
    * last is the penultimate layer (the features). Convolutional outputs are globally average-pooled.
    */
   readonly hidden: readonly HiddenLayer[];
+  /**
+   * An inference-mode pass of the network's own, when it has one (the MLP: batch normalisation
+   * folded into each dense layer): every hidden layer's features, input side first, and the
+   * logits. {@link forward} and {@link hiddenFeatures} use it in inference mode.
+   */
+  readonly infer?: (x: tf.Tensor) => { hidden: tf.Tensor2D[]; logits: tf.Tensor2D };
 }
 
 /** One hidden layer's features in the model's graph. */
@@ -57,6 +63,26 @@ export function hiddenFeaturesModel(net: Network): tf.LayersModel {
     hiddenModels.set(net, model);
   }
   return model;
+}
+
+/**
+ * Every hidden layer's features of a batch in inference mode ({@link Network.hidden}), input side
+ * first.
+ *
+ * @example
+ * ```ts
+ * const net = buildMlp({ inputShape: [4], numClasses: 3, width: 8, depth: 2, seed: 0 });
+ * hiddenFeatures(net, tf.zeros([5, 4])).map((t) => t.shape); // [[5, 8], [5, 8]]
+ * ```
+ */
+export function hiddenFeatures(net: Network, x: tf.Tensor): tf.Tensor2D[] {
+  if (net.infer) {
+    const { hidden, logits } = net.infer(x);
+    logits.dispose();
+    return hidden;
+  }
+  const out = hiddenFeaturesModel(net).apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+  return (Array.isArray(out) ? out : [out]) as tf.Tensor2D[];
 }
 
 /** A model configuration that is not valid. */
@@ -130,6 +156,11 @@ export function forward(
   x: tf.Tensor,
   options: { training: boolean },
 ): { features: tf.Tensor2D; logits: tf.Tensor2D } {
+  if (!options.training && net.infer) {
+    const { hidden, logits } = net.infer(x);
+    tf.dispose(hidden.slice(0, -1));
+    return { features: hidden[hidden.length - 1], logits };
+  }
   const [features, logits] = net.model.apply(x, { training: options.training }) as tf.Tensor[];
   return { features: features as tf.Tensor2D, logits: logits as tf.Tensor2D };
 }

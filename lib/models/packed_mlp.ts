@@ -164,11 +164,15 @@ export function weightName(name: string): string {
   return name.replace(/_\d+$/, "");
 }
 
-/** Run `run`'s part of a stacked tensor, in one network's shape. */
+/**
+ * Run `run`'s part of a stacked tensor, in one network's shape: a slice of the flattened stack,
+ * one contiguous copy, in a buffer made one-dimensional (the wasm backend checks a fused product's
+ * bias by the shape its buffer was made with, so a reshaped slice of [P, 1, units] would not pass
+ * as [units]).
+ */
 function slice(packed: tf.Tensor, run: number, shape: readonly number[]): tf.Tensor {
-  const begin = packed.shape.map((_, i) => (i === 0 ? run : 0));
-  const size = packed.shape.map((d, i) => (i === 0 ? 1 : d));
-  return tf.slice(packed, begin, size).reshape([...shape]);
+  const size = packed.size / packed.shape[0];
+  return tf.slice1d(tf.reshape(packed, [packed.size]) as tf.Tensor1D, run * size, size).reshape([...shape]);
 }
 
 /** Whether a weight is a dense layer's bias (stacked as [P, 1, units] to broadcast over rows). */

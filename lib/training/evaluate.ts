@@ -12,7 +12,7 @@ import { type FeatureCollapse, featureCollapse, type NcMetrics, ncMetrics } from
 import { createRng } from "../core/random.ts";
 import { makeBatch } from "../data/batches.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { forward, hiddenFeaturesModel, type Network, readClassifier } from "../models/network.ts";
+import { forward, hiddenFeatures, type Network, readClassifier } from "../models/network.ts";
 
 /** Accuracy (fraction) and mean per-sample loss. */
 export interface SplitScores {
@@ -151,16 +151,13 @@ export async function hiddenLayerCollapse(
   indices: Int32Array,
   options: { batchSize: number; augmentSeed?: string; prepared?: PreparedSplit },
 ): Promise<LayerCollapse[]> {
-  const model = hiddenFeaturesModel(net);
   const pass = async (onLayer: (layer: number, features: Float32Array, labels: Int32Array) => void) => {
     const rng = options.augmentSeed === undefined ? undefined : createRng(options.augmentSeed);
     for (let start = 0; start < indices.length; start += options.batchSize) {
       const batch = batchAt(dataset, indices, start, options, rng);
-      const outputs = tf.tidy(() => {
-        const x = tf.tensor(batch.inputs, [batch.labels.length, ...net.inputShape]);
-        const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
-        return Array.isArray(out) ? out : [out];
-      });
+      const outputs = tf.tidy(() =>
+        hiddenFeatures(net, tf.tensor(batch.inputs, [batch.labels.length, ...net.inputShape]))
+      );
       for (let i = 0; i < outputs.length; i++) onLayer(i, (await outputs[i].data()) as Float32Array, batch.labels);
       tf.dispose(outputs);
     }

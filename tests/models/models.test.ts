@@ -1,9 +1,10 @@
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { buildMlp } from "../../lib/models/mlp.ts";
 import {
   forward,
+  hiddenFeaturesModel,
   ModelConfigError,
   type Network,
   readClassifier,
@@ -13,6 +14,9 @@ import {
 import { buildResNet18, buildResNet50 } from "../../lib/models/resnet.ts";
 
 beforeAll(async () => {
+  await initBackend({ backend: "wasm", quiet: true });
+});
+afterAll(async () => {
   await initBackend({ backend: "wasm", quiet: true });
 });
 
@@ -104,4 +108,42 @@ test("invalid widths are errors naming the model", () => {
   expect(() => buildResNet50({ inputShape: [8, 8, 3], numClasses: 2, width: -1, seed: 0 })).toThrow(
     /resnet50 width multiplier must be > 0/,
   );
+});
+
+/**
+ * Folding moves each product's rounding: measured up to 3.6e-7 of the layer's largest value (wasm,
+ * batch norm), 0 where nothing is folded on cpu and native (the same products).
+ */
+const TOL = 1e-6;
+describe.each(["cpu", "wasm", "native"] as const)("the MLP's folded inference on %s", (backend) => {
+  test("equals the layer graph's inference (batch norm with trained moving statistics, and without) to float32 rounding", async () => {
+    await initBackend({ backend, quiet: true, threads: 1 });
+    for (const batchNorm of [true, false]) {
+      const net = buildMlp({ inputShape: [6, 6, 1], numClasses: 5, width: 32, depth: 3, batchNorm, seed: 3 });
+      // Moving statistics away from (0, 1), as after training.
+      for (let i = 0; i < 5; i++) {
+        tf.tidy(() => net.model.apply(tf.randomNormal([64, 6, 6, 1], 0.5, 2, "float32", i), { training: true }));
+      }
+      const x = tf.randomNormal([40, 6, 6, 1], 0, 1, "float32", 9);
+      const [graphFeatures, graphLogits] = net.model.apply(x, { training: false }) as tf.Tensor[];
+      const { hidden, logits } = net.infer!(x);
+      const graphHidden = hiddenFeaturesModel(net).apply(x, { training: false }) as tf.Tensor[];
+      // Largest difference against the layer's largest value: the products' rounding scales with it.
+      const worst = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.max(tf.abs(b))).dataSync()[0]);
+      expect(hidden).toHaveLength(3);
+      hidden.forEach((h, i) => expect(worst(h, graphHidden[i]), `layer ${i + 1}`).toBeLessThan(TOL));
+      expect(worst(hidden[2], graphFeatures)).toBeLessThan(TOL);
+      expect(worst(logits, graphLogits)).toBeLessThan(TOL);
+      // ReLU outputs are exactly zero where the graph's are (no −0, no small negatives).
+      for (const [h, g] of hidden.map((h, i) => [h, graphHidden[i]])) {
+        const [hv, gv] = [h.dataSync(), g.dataSync()];
+        expect(hv.every((v) => v >= 0 && !Object.is(v, -0))).toBe(true);
+        expect(hv.filter((v) => v === 0).length).toBeGreaterThan(0);
+        expect(Math.abs(hv.filter((v) => v === 0).length - gv.filter((v) => v === 0).length)).toBeLessThan(3);
+      }
+      tf.dispose([x, graphFeatures, graphLogits, ...hidden, logits, ...graphHidden]);
+      net.model.dispose();
+    }
+  });
 });
