@@ -122,10 +122,16 @@ export function float64BatchNormTrainingGrad(): KernelFunc {
           dGamma[c] += dys[at] * (xs[at] - mu[c]) * inv[c];
         }
       }
+      // dx = γ/σ · (dy − dβ/N − x̂·dγ/N), with the per-channel factors taken out of the loop.
+      const scale = new Float64Array(channels), shift = new Float64Array(channels), slope = new Float64Array(channels);
+      for (let c = 0; c < channels; c++) {
+        scale[c] = gamma[c] * inv[c];
+        shift[c] = dBeta[c] / rows;
+        slope[c] = dGamma[c] / rows;
+      }
       for (let r = 0, at = 0; r < rows; r++) {
         for (let c = 0; c < channels; c++, at++) {
-          const xhat = (xs[at] - mu[c]) * inv[c];
-          dxs[at] = gamma[c] * inv[c] * (dys[at] - dBeta[c] / rows - xhat * dGamma[c] / rows);
+          dxs[at] = scale[c] * (dys[at] - shift[c] - (xs[at] - mu[c]) * inv[c] * slope[c]);
         }
       }
       dScaleAll.set(dGamma, g * channels);
