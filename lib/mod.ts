@@ -202,6 +202,8 @@ export {
   type RunSummary,
   runTraining,
 } from "./training/run.ts";
+export { type PackOptions, runPack } from "./training/run_pack.ts";
+export { checkPack, packable, packKey } from "./training/packed_trainer.ts";
 
 // ── experiments: presets, the figures' grids, sweeps, the UFM studies ───────────────────────────
 export {
@@ -222,6 +224,7 @@ export {
   type SweepOptions,
   type SweepProgress,
 } from "./experiments/sweep.ts";
+export { PACK_AUTO_LIMIT, type PackSetting, parsePackSetting, planPacks } from "./experiments/packs.ts";
 export {
   globalMinimizerStudy,
   lambdaSweepStudy,

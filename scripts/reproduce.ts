@@ -1,8 +1,10 @@
 /**
- * `deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--summary-only]`: the main job.
+ * `deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--pack auto|off|N] [--summary-only]`:
+ * the main job.
  *
- * 1. Runs the sweeps behind the deep-network figures (N runs in parallel processes, default: one
- *    per core, at most 2), through the run store: finished runs are reused, interrupted ones resume.
+ * 1. Runs the sweeps behind the deep-network figures (N jobs in parallel processes, default: one
+ *    per core, at most 2; MLP runs of one shape packed to train as one graph, `--pack`, default
+ *    auto), through the run store: finished runs are reused, interrupted ones resume.
  * 2. Executes every notebook headless; each exports its figures (SVG, PNG, PDF).
  * 3. Computes the report (`lib/report/report.ts`) from the stored runs and the UFM studies of
  *    notebooks 01 and 02 (computed again: seconds at `cpu`), and writes it twice: `SUMMARY.md`, the
@@ -27,6 +29,7 @@ import { resolvePreset, runsDir, UFM_PRESETS } from "../lib/experiments/presets.
 import { readEnvironmentVariable } from "../lib/environment.ts";
 import { writeFileAtomic } from "../lib/store/atomic.ts";
 import { storedRuns, sweep } from "../lib/experiments/sweep.ts";
+import { parsePackSetting } from "../lib/experiments/packs.ts";
 import { executeNotebook, listNotebooks } from "../lib/notebook/execute.ts";
 import { reproductionReport } from "../lib/report/report.ts";
 import { summaryMarkdown } from "../lib/report/summary_markdown.ts";
@@ -44,6 +47,7 @@ async function main(): Promise<number> {
       preset: { type: "string" },
       only: { type: "string" },
       jobs: { type: "string" },
+      pack: { type: "string" },
       "summary-only": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -51,12 +55,13 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     console.log(
-      "Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--summary-only]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md and summary.json.\n--summary-only writes SUMMARY.md alone, from the stored runs and the UFM studies (no training).",
+      'Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--pack auto|off|N] [--summary-only]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md and summary.json.\n--jobs N: parallel training processes (default one per core, at most 2).\n--pack: MLP runs of one shape train together as one graph, at most N a pack (default auto; off: each alone); a run\'s results are the same either way (docs/backends.md, "Packed training").\n--summary-only writes SUMMARY.md alone, from the stored runs and the UFM studies (no training).',
     );
     return 0;
   }
   const preset = resolvePreset(values.preset ?? "cpu");
   const jobs = Number(values.jobs ?? Math.min(2, cpus().length));
+  const pack = parsePackSetting(values.pack ?? "auto");
   if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${values.jobs}`);
   const committed = preset === "cpu";
   const outDir = committed ? null : join(root, "runs", "reproduce", preset);
@@ -73,6 +78,7 @@ async function main(): Promise<number> {
     const records = await sweep(figureGrid(figure, preset), {
       runsDir: store,
       jobs,
+      pack,
       threads: readEnvironmentVariable("NC_THREADS"),
       log: () => {},
       onRun: (r, done, total) =>

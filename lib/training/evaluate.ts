@@ -168,3 +168,74 @@ export async function hiddenLayerCollapse(
   await pass((i, f, y) => within[i].accumulate(f, y));
   return net.hidden.map((h, i) => ({ layer: h.name, dim: h.dim, ...featureCollapse(within[i].compute()) }));
 }
+
+/**
+ * Largest training split (bytes of the features it keeps: every hidden layer's, or the last
+ * layer's) evaluated in one forward pass ({@link trainSplitCollapse}); larger splits stream.
+ */
+export const KEPT_FEATURES_BYTES = 64 * 2 ** 20;
+
+/**
+ * Accuracy, loss and NC metrics of the training split, and with `layers` every hidden layer's
+ * collapse: the results of {@link trainSplitMetrics} and {@link hiddenLayerCollapse}, to the bit,
+ * from one forward pass instead of four where the network has its own inference pass
+ * ({@link Network.infer}, the MLP) and the split's features fit in {@link KEPT_FEATURES_BYTES}: the
+ * pass keeps each batch's features, and the two streaming passes of the accumulators read them in
+ * the same batches and order. Otherwise it runs those two functions.
+ *
+ * @example
+ * ```ts ignore (needs a network and a dataset)
+ * const { scores, metrics, layers } = await trainSplitCollapse(net, train, trainIndices, { loss, batchSize: 8192, layers: true });
+ * ```
+ */
+export async function trainSplitCollapse(
+  net: Network,
+  dataset: Dataset,
+  indices: Int32Array,
+  options: EvaluationOptions & { layers: boolean },
+): Promise<{ scores: SplitScores; metrics: NcMetrics; layers?: LayerCollapse[] }> {
+  const dims = options.layers ? net.hidden.map((h) => h.dim) : [net.featureDim];
+  const bytes = 4 * indices.length * dims.reduce((a, b) => a + b, 0);
+  if (!net.infer || bytes > KEPT_FEATURES_BYTES) {
+    const { scores, metrics } = await trainSplitMetrics(net, dataset, indices, options);
+    const layers = options.layers ? await hiddenLayerCollapse(net, dataset, indices, options) : undefined;
+    return { scores, metrics, ...(layers ? { layers } : {}) };
+  }
+  const infer = net.infer;
+  const rng = options.augmentSeed === undefined ? undefined : createRng(options.augmentSeed);
+  const kept: { features: Float32Array[]; labels: Int32Array }[] = [];
+  let correct = 0, lossSum = 0;
+  for (let start = 0; start < indices.length; start += options.batchSize) {
+    const batch = batchAt(dataset, indices, start, options, rng);
+    const size = batch.labels.length;
+    const [hidden, stats] = tf.tidy(() => {
+      const out = infer(tf.tensor(batch.inputs, [size, ...net.inputShape]));
+      const y = tf.tensor1d(batch.labels, "int32");
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), y), "float32"));
+      const loss = tf.sum(perSampleLossTensor(options.loss, out.logits, y));
+      return [options.layers ? out.hidden : out.hidden.slice(-1), tf.stack([hits, loss])] as const;
+    });
+    const [hits, loss] = await stats.data();
+    correct += hits;
+    lossSum += loss;
+    kept.push({
+      features: await Promise.all(hidden.map(async (h) => (await h.data()) as Float32Array)),
+      labels: batch.labels,
+    });
+    tf.dispose([...hidden, stats]);
+  }
+  const last = dims.length - 1;
+  const classifier = await readClassifier(net);
+  const means = dims.map((d) => new ClassMeanAccumulator(net.numClasses, d));
+  for (const { features, labels } of kept) features.forEach((f, i) => means[i].accumulate(f, labels));
+  const within = means.map((m, i) => new WithinClassAccumulator(m.compute(), i === last ? { classifier } : {}));
+  for (const { features, labels } of kept) features.forEach((f, i) => within[i].accumulate(f, labels));
+  const statistics = within.map((w) => w.compute());
+  return {
+    scores: { accuracy: correct / indices.length, loss: lossSum / indices.length },
+    metrics: ncMetrics(statistics[last], classifier),
+    ...(options.layers
+      ? { layers: net.hidden.map((h, i) => ({ layer: h.name, dim: h.dim, ...featureCollapse(statistics[i]) })) }
+      : {}),
+  };
+}

@@ -68,7 +68,9 @@ export function packKey(config: TrainConfig): string {
  *
  * @example
  * ```ts
- * checkPack([normalizeTrainConfig({ loss: { name: "ce" } }), normalizeTrainConfig({ width: 64 })]); // throws: run 2 … differs from run 1 in width
+ * const runs = [normalizeTrainConfig({ loss: { name: "ce" } }), normalizeTrainConfig({ loss: { name: "mse" }, seed: 2 })];
+ * checkPack(runs); // passes: they differ in loss and seed only
+ * // checkPack([...runs, normalizeTrainConfig({ width: 64 })]) throws "run 3 of the pack differs from run 1 in width"
  * ```
  */
 export function checkPack(configs: readonly TrainConfig[]): void {

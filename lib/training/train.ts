@@ -25,12 +25,11 @@ import { forward, type Network, trainableVariables } from "../models/network.ts"
 import { buildResNet18, buildResNet50 } from "../models/resnet.ts";
 import {
   evaluationPass,
-  hiddenLayerCollapse,
   type LayerCollapse,
   type PreparedSplit,
   prepareSplit,
   type SplitScores,
-  trainSplitMetrics,
+  trainSplitCollapse,
 } from "./evaluate.ts";
 import { Sgd } from "./optimizer.ts";
 import { faultPoint } from "../store/fault_hook.ts";
@@ -297,10 +296,10 @@ export class Trainer {
     // An augmented pass draws its own batches; otherwise the split is normalised once for every pass.
     const prepared = augmentSeed === undefined ? this.#preparedSplit("train") : undefined;
     const options = { loss: config.loss, batchSize: this.evaluationBatchSize, augmentSeed, prepared };
-    const { scores: train, metrics } = await trainSplitMetrics(net, data.train, data.trainIndices, options);
-    const layers = config.layerMetrics
-      ? await hiddenLayerCollapse(net, data.train, data.trainIndices, options)
-      : undefined;
+    const { scores: train, metrics, layers } = await trainSplitCollapse(net, data.train, data.trainIndices, {
+      ...options,
+      layers: config.layerMetrics,
+    });
     faultPoint("evaluate");
     val ??= await this.validate();
     const test = await this.testScores();

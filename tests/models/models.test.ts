@@ -122,7 +122,9 @@ describe.each(["cpu", "wasm", "native"] as const)("the MLP's folded inference on
       const net = buildMlp({ inputShape: [6, 6, 1], numClasses: 5, width: 32, depth: 3, batchNorm, seed: 3 });
       // Moving statistics away from (0, 1), as after training.
       for (let i = 0; i < 5; i++) {
-        tf.tidy(() => net.model.apply(tf.randomNormal([64, 6, 6, 1], 0.5, 2, "float32", i), { training: true }) as tf.Tensor[]);
+        tf.tidy(() =>
+          net.model.apply(tf.randomNormal([64, 6, 6, 1], 0.5, 2, "float32", i), { training: true }) as tf.Tensor[]
+        );
       }
       const x = tf.randomNormal([40, 6, 6, 1], 0, 1, "float32", 9);
       const [graphFeatures, graphLogits] = net.model.apply(x, { training: false }) as tf.Tensor[];

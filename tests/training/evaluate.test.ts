@@ -9,7 +9,13 @@ import { buildMlp } from "../../lib/models/mlp.ts";
 import { hiddenFeaturesModel, readClassifier } from "../../lib/models/network.ts";
 import { buildResNet18 } from "../../lib/models/resnet.ts";
 import * as tf from "@tensorflow/tfjs";
-import { evaluationPass, hiddenLayerCollapse, prepareSplit, trainSplitMetrics } from "../../lib/training/evaluate.ts";
+import {
+  evaluationPass,
+  hiddenLayerCollapse,
+  prepareSplit,
+  trainSplitCollapse,
+  trainSplitMetrics,
+} from "../../lib/training/evaluate.ts";
 
 beforeAll(async () => {
   await initBackend({ backend: "cpu", quiet: true });
@@ -145,4 +151,22 @@ test("a split prepared once and read in large passes gives the features and accu
       prepared: prepared ? prepareSplit(data, indices) : undefined,
     });
   expect(await augmented(true)).toEqual(await augmented(false));
+});
+
+test("one kept pass of an MLP gives the scores and every metric of the four streaming passes, to the bit", async () => {
+  const data = images();
+  const indices = Int32Array.from({ length: 24 }, (_, i) => i);
+  for (const augmentSeed of [undefined, "eval-augment"]) {
+    const net = buildMlp({ inputShape: [32, 32, 3], numClasses: 3, width: 8, depth: 2, batchNorm: true, seed: 5 });
+    const options = { loss: { name: "ls", alpha: 0.1 } as const, batchSize: 7, augmentSeed };
+    const streamed = {
+      ...(await trainSplitMetrics(net, data, indices, options)),
+      layers: await hiddenLayerCollapse(net, data, indices, options),
+    };
+    const kept = await trainSplitCollapse(net, data, indices, { ...options, layers: true });
+    expect(kept, `augment ${augmentSeed}`).toEqual(streamed);
+    const featuresOnly = await trainSplitCollapse(net, data, indices, { ...options, layers: false });
+    expect(featuresOnly).toEqual({ scores: streamed.scores, metrics: streamed.metrics });
+    net.model.dispose();
+  }
 });
