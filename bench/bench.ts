@@ -19,7 +19,9 @@
  * - `evaluation`: the share of an epoch of the `cpu` NC-dynamics run (one seed, CE, native, one
  *   thread) spent validating on its 6,000 held-out images, as the trainer validates (the split
  *   normalised once, 8,192 samples per forward pass) and assembled batch by batch at the training
- *   batch size, measured alternately in one process;
+ *   batch size, measured alternately in one process, against its training epoch alone and in a pack
+ *   of six (per run); and the seconds of one evaluation epoch (NC metrics of the training split and
+ *   of every hidden layer, the test set);
  * - `workload` (not in the default run; minutes): the reproduction's own workload, the `cpu`
  *   NC-dynamics configuration for the four losses × 3 seeds at a shortened budget
  *   (`--workload-epochs`, default 200), in runs × epochs per second: the project's sweep with two jobs
@@ -40,7 +42,9 @@ import process from "node:process";
 import { initBackend } from "../lib/backend/backend.ts";
 import { deviceBench } from "./device_bench.ts";
 import { trainingStep, trainThroughput } from "./training_step.ts";
+import { PackedTrainer } from "../lib/training/packed_trainer.ts";
 import { openNativeLibraries, resolveThreadCount } from "../lib/backend/native_libraries.ts";
+import { nativeRuntime } from "../lib/backend/native_backend.ts";
 import { ClassMeanAccumulator, WithinClassAccumulator } from "../lib/core/nc_accumulators.ts";
 import { ncMetrics } from "../lib/core/nc_metrics.ts";
 import { matrix } from "../lib/core/linalg.ts";
@@ -92,7 +96,7 @@ function printResults(results: readonly Result[], json: boolean): void {
       continue;
     }
     const value = r.samples_per_s !== undefined
-      ? `${r.samples_per_s.toFixed(1)} samples/s`
+      ? `${r.samples_per_s.toFixed(1)} samples/s${r.note ? `  ${r.note}` : ""}`
       : r.runs_epochs_per_s !== undefined
       ? `${r.runs_epochs_per_s.toFixed(2)} runs × epochs/s${r.note ? `  ${r.note}` : ""}`
       : r.gflop_per_s !== undefined
@@ -147,7 +151,19 @@ async function benchResNet18(steps: number, threads: number): Promise<Result[]> 
     const variant = `width 0.25, batch 32${
       backend === "native" ? `, ${threads} thread${threads === 1 ? "" : "s"}` : ""
     }`;
-    out.push({ name: "resnet18", backend, variant, samples_per_s: await trainThroughput(net, 32, n, warmup) });
+    const samples = await trainThroughput(net, 32, n, warmup);
+    // Which oneDNN kernels ran (the instruction set is in their names, e.g. jit:avx512_core).
+    const runtime = backend === "native" ? nativeRuntime() : null;
+    const kernels = runtime
+      ? [...new Set(Object.values(runtime.convolutions.implementations()))].sort().join(", ")
+      : undefined;
+    out.push({
+      name: "resnet18",
+      backend,
+      variant,
+      samples_per_s: samples,
+      ...(kernels ? { note: `oneDNN convolutions: ${kernels}` } : {}),
+    });
     net.model.dispose();
   }
   return out;
@@ -251,19 +267,45 @@ async function benchEvaluation(epochs = 12): Promise<Result[]> {
     ms.prepared += (t2 - t1) / epochs;
     ms.assembled += (t3 - t2) / epochs;
   }
+  // An evaluation epoch: the training split's metrics (every hidden layer's too) and the test set.
+  const t0 = performance.now();
+  for (let i = 0; i < 3; i++) await trainer.evaluate(epochs, { loss: 0, accuracy: 0 }, 0);
+  const evaluation = (performance.now() - t0) / 3;
   trainer.dispose();
-  const row = (variant: string, validation: number): Result => ({
+  // The same epoch in a pack of six runs (the workload's packs), per run.
+  const packConfigs = expandGrid({ ...figureGrid("nc_dynamics", "cpu"), seeds: [1, 2] }).slice(0, 6);
+  const packData = prepareData(packConfigs[0]);
+  const trainers = packConfigs.map((c) => new Trainer(c, packData));
+  const pack = new PackedTrainer(trainers);
+  let packed = 0;
+  for (let epoch = 1; epoch <= epochs + warmup; epoch++) {
+    const start = performance.now();
+    await pack.trainEpoch(epoch);
+    pack.copyToRuns();
+    if (epoch > warmup) packed += (performance.now() - start) / epochs / trainers.length;
+  }
+  pack.dispose();
+  for (const t of trainers) t.dispose();
+  const row = (variant: string, validation: number, training: number, how: string): Result => ({
     name: "evaluation",
     backend: "native",
     variant,
     seconds: validation / 1000,
-    note: `validation per epoch; ${(100 * validation / (validation + ms.train)).toFixed(0)} % of an epoch (training ${
-      ms.train.toFixed(0)
-    } ms)`,
+    note: `validation per epoch; ${(100 * validation / (validation + training)).toFixed(0)} % of an epoch (training ${
+      training.toFixed(0)
+    } ms ${how})`,
   });
   return [
-    row("as the trainer validates", ms.prepared),
-    row(`batch by batch, ${config.batchSize} a pass`, ms.assembled),
+    row("as the trainer validates", ms.prepared, ms.train, "alone"),
+    row("as the trainer validates", ms.prepared, packed, "a run, in a pack of 6"),
+    row(`batch by batch, ${config.batchSize} a pass`, ms.assembled, ms.train, "alone"),
+    {
+      name: "evaluation",
+      backend: "native",
+      variant: "an evaluation epoch",
+      seconds: evaluation / 1000,
+      note: "NC metrics of the training split and of every hidden layer, and the test set, a run",
+    },
   ];
 }
 
