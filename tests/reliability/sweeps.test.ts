@@ -26,11 +26,13 @@ writeFileSync(gridFile, JSON.stringify(GRID));
 
 test("a killed sweep, started again, completes the remaining runs only", async () => {
   const runs = join(dir, "killed");
-  const first = startCli(["sweep", "--grid", gridFile, "--runs-dir", runs]);
+  // Each run alone, so that runs finish one by one.
+  const first = startCli(["sweep", "--grid", gridFile, "--runs-dir", runs, "--pack", "off"]);
   await first.waitFor(/\[2\/6\]/);
   first.kill();
-  const killed = await first.done;
-  const finished = new Set([...killed.stderr.matchAll(/\[\d\/6\] (\S+)/g)].map((m) => m[1]));
+  await first.done;
+  // What the store holds as done (the runs of a pack finish together, before their lines print).
+  const finished = new Set(readRuns(runs).filter((r) => r.status.state === "done").map((r) => r.id));
   expect(finished.size).toBeGreaterThanOrEqual(2);
   const second = await startCli(["sweep", "--grid", gridFile, "--runs-dir", runs]).done;
   expect(second.code).toBe(0);
@@ -39,6 +41,31 @@ test("a killed sweep, started again, completes the remaining runs only", async (
   expect(retrained.size).toBe(6 - finished.size);
   expect(readRuns(runs).filter((r) => r.status.state === "done")).toHaveLength(6);
 }, 240_000);
+
+test(
+  "a packed sweep killed while training resumes every run of the pack to the metrics of an uninterrupted sweep",
+  async () => {
+    const longer = join(dir, "longer.json");
+    writeFileSync(longer, JSON.stringify({ ...GRID, epochs: [150] }));
+    const runs = join(dir, "killed-pack");
+    const first = startCli(["sweep", "--grid", longer, "--runs-dir", runs]);
+    await first.waitFor(/(\[nc\] training \S+[\s\S]*){6}/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    first.kill();
+    await first.done;
+    const done = readRuns(runs).filter((r) => r.status.state === "done").length;
+    expect(done).toBeLessThan(6);
+    const second = await startCli(["sweep", "--grid", longer, "--runs-dir", runs]).done;
+    expect(second.code).toBe(0);
+    const resumed = [...second.stderr.matchAll(/\[nc\] (?:training|resuming) (\S+)/g)].length;
+    expect(resumed).toBe(6 - done);
+    const reference = await startCli(["sweep", "--grid", longer, "--runs-dir", join(dir, "uninterrupted")]).done;
+    expect(reference.code).toBe(0);
+    const byId = (d: string) => Object.fromEntries(readRuns(d).map((r) => [r.id, rowsWithoutWallTime(r.rows)]));
+    expect(byId(runs)).toEqual(byId(join(dir, "uninterrupted")));
+  },
+  240_000,
+);
 
 test("two sweeps started together on one run store train each run once and corrupt nothing", async () => {
   const runs = join(dir, "shared");
