@@ -14,8 +14,8 @@
  * - `pytorch`: the same MLP and ResNet-18 in PyTorch on the CPU (`bench/torch_bench.py`) with 1
  *   thread and with the native thread count, when `python3 -c "import torch"` works; the native
  *   rows report their ratio to PyTorch's best;
- * - `profile`: the kernels of one native training step of each model, by total time (not in the
- *   default run);
+ * - `profile`: the kernels of one native training step of each model, by total time, and of one
+ *   step of six workload runs trained as a pack on one thread (not in the default run);
  * - `evaluation`: the share of an epoch of the `cpu` NC-dynamics run (one seed, CE, native, one
  *   thread) spent validating on its 6,000 held-out images, as the trainer validates (the split
  *   normalised once, 8,192 samples per forward pass) and assembled batch by batch at the training
@@ -188,12 +188,39 @@ async function benchSgemm(threads: number): Promise<Result[]> {
   }];
 }
 
+/**
+ * One step of six runs of the workload (the `cpu` NC-dynamics configuration, losses × seeds 1–2)
+ * trained as a pack, on one thread as a sweep job runs.
+ */
+function packedStep(): { step: () => Promise<void>; dispose: () => void } {
+  const configs = expandGrid({ ...figureGrid("nc_dynamics", "cpu"), seeds: [1, 2] }).slice(0, 6);
+  const data = prepareData(configs[0]);
+  const trainers = configs.map((c) => new Trainer(c, data));
+  const pack = new PackedTrainer(trainers);
+  const batches = trainers.map((t) => t.epochBatches(1).next().value!);
+  const step = async () => {
+    const stats = pack.trainStep(batches, configs.map(() => 0.01));
+    await stats.data();
+    stats.dispose();
+  };
+  return { step, dispose: () => (pack.dispose(), trainers.forEach((t) => t.dispose())) };
+}
+
 async function profile(threads: number): Promise<Result[]> {
   const out: Result[] = [];
-  for (const [name, build, batch] of [["mlp", mlp, 128], ["resnet18", resnet18, 32]] as const) {
-    await initBackend({ backend: "native", quiet: true, threads });
+  const alone = (build: () => Network, batch: number) => () => {
     const net = build();
     const { step, dispose } = trainingStep(net, batch);
+    return { step, dispose: () => (dispose(), net.model.dispose()) };
+  };
+  const models = [
+    ["mlp", threads, alone(mlp, 128)],
+    ["resnet18", threads, alone(resnet18, 32)],
+    ["packed_mlp", 1, packedStep],
+  ] as const;
+  for (const [name, n, make] of models) {
+    await initBackend({ backend: "native", quiet: true, threads: n });
+    const { step, dispose } = make();
     for (let i = 0; i < 3; i++) await step();
     const start = performance.now();
     const info = await tf.profile(step);
@@ -220,7 +247,6 @@ async function profile(threads: number): Promise<Result[]> {
       });
     }
     dispose();
-    net.model.dispose();
   }
   return out;
 }
