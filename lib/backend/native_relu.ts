@@ -3,13 +3,16 @@
  * the wasm heap): the `Relu` kernel, and `NcReluGrad` (dy, x) → dy·[x > 0], which the `Relu`
  * gradient uses on backends that register it. TensorFlow.js's own gradient computes the same
  * product in three kernels (step, cast, multiply); the results are equal, except where x is NaN
- * (0 here, NaN there).
+ * (oneDNN's ReLU gives 0, TensorFlow.js's NaN). Below {@link RELU_LOOP_ENTRIES} entries with
+ * several threads, both run as a loop on the calling thread instead (the same values; NaN kept,
+ * as TensorFlow.js keeps it).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { DNNL, Dnnl, PrimitiveCache, type PrimitiveHandles } from "./dnnl.ts";
 import { heapF32, type KernelArgs, type KernelFunc, sizeOf } from "./kernel_types.ts";
+import { nativeThreads } from "./native_libraries.ts";
 
 /** Kernel name of the ReLU gradient. */
 export const RELU_GRAD = "NcReluGrad";
@@ -54,13 +57,31 @@ export class ReluPlans {
   }
 }
 
+/**
+ * Entries below which ReLU and its gradient run as a loop on the calling thread when the libraries
+ * have several threads: waking oneDNN's threads for an MLP's 128×512 activation took longer than
+ * the work (0.3 ms a call on two threads here, against about 0.07 in the loop). With one thread
+ * oneDNN's vector kernels run on the calling thread and always win.
+ */
+export const RELU_LOOP_ENTRIES = 1 << 17;
+
+function inLoop(size: number): boolean {
+  return size < RELU_LOOP_ENTRIES && nativeThreads() > 1;
+}
+
 /** The `Relu` kernel function. */
 export function nativeRelu(plans: ReluPlans, fallback: KernelFunc): KernelFunc {
   return (args: KernelArgs) => {
     const x = args.inputs.x!, backend = args.backend;
     if (x.dtype !== "float32" || sizeOf(x.shape) === 0) return fallback(args);
-    const plan = plans.plan(sizeOf(x.shape));
     const y = backend.makeOutput(x.shape, "float32");
+    if (inLoop(sizeOf(x.shape))) {
+      const xs = heapF32(backend, x), ys = heapF32(backend, y);
+      // Branch-free: v for v > 0, +0 for v ≤ 0, NaN kept (NaN·0), as oneDNN.
+      for (let i = 0; i < xs.length; i++) ys[i] = xs[i] * +(xs[i] > 0) + 0;
+      return y;
+    }
+    const plan = plans.plan(sizeOf(x.shape));
     plans.dnnl.execute(plan.forward, [
       [DNNL.arg.src, plan.memories.src, heapF32(backend, x)],
       [DNNL.arg.dst, plan.memories.dst, heapF32(backend, y)],
@@ -73,8 +94,14 @@ export function nativeRelu(plans: ReluPlans, fallback: KernelFunc): KernelFunc {
 export function nativeReluGrad(plans: ReluPlans): KernelFunc {
   return ({ inputs, backend }: KernelArgs) => {
     const { dy, x } = inputs;
-    const plan = plans.plan(sizeOf(x!.shape));
     const dx = backend.makeOutput(x!.shape, "float32");
+    if (inLoop(sizeOf(x!.shape))) {
+      const xs = heapF32(backend, x!), dys = heapF32(backend, dy!), dxs = heapF32(backend, dx);
+      // dy where x > 0, +0 elsewhere (where x is NaN too), as oneDNN.
+      for (let i = 0; i < xs.length; i++) dxs[i] = dys[i] * +(xs[i] > 0) + 0;
+      return dx;
+    }
+    const plan = plans.plan(sizeOf(x!.shape));
     plans.dnnl.execute(plan.backward, [
       [DNNL.arg.src, plan.memories.src, heapF32(backend, x!)],
       [DNNL.arg.diffDst, plan.memories.diffDst, heapF32(backend, dy!)],

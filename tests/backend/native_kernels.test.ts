@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { ConvolutionPlans } from "../../lib/backend/native_conv.ts";
 import { nativeRuntime } from "../../lib/backend/native_backend.ts";
+import { RELU_LOOP_ENTRIES } from "../../lib/backend/native_relu.ts";
 import { batchNormTraining } from "../../lib/models/batch_norm.ts";
 import { Sgd } from "../../lib/training/optimizer.ts";
 import {
@@ -199,6 +200,35 @@ describe("native batch normalisation, ReLU and optimizer", () => {
       return [tf.relu(x), ...tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), a)))([x])];
     };
     expect(maxRelative(await on("native", run), await on("cpu", run))).toBe(0);
+  });
+
+  test("relu and its gradient, in the loop and on oneDNN, one and two threads: equal values, +0 below zero", async () => {
+    const grad = (a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), a));
+    for (const size of [200, RELU_LOOP_ENTRIES + 8]) {
+      const values = random([size], 31).map((v, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : v));
+      values[3] = NaN;
+      const results: number[][][] = [];
+      for (const threads of [1, 2]) {
+        await initBackend({ backend: "native", quiet: true, threads });
+        results.push(tf.tidy(() => {
+          const x = tf.tensor1d(values);
+          return [tf.relu(x), ...tf.grads(grad)([x])].map((t) => Array.from(t.dataSync()));
+        }));
+      }
+      // NaN: the loop keeps it, as the cpu backend does; oneDNN's ReLU makes it 0.
+      const nanOut = results.map(([y]) => y[3]);
+      expect(nanOut, `${size} entries`).toEqual(size < RELU_LOOP_ENTRIES ? [0, NaN] : [0, 0]);
+      const [y, dx] = results[0];
+      for (const r of results) r.forEach((t) => t.splice(3, 1));
+      expect(results[1], `${size} entries`).toEqual(results[0]);
+      expect(y.filter((v) => v < 0 || Object.is(v, -0))).toEqual([]);
+      // d/da Σ relu(a)·a = 2a where a > 0, else 0.
+      const rest = values.filter((_, i) => i !== 3);
+      const wrong = rest.flatMap((v, i) =>
+        y[i] === (v > 0 ? Math.fround(v) : 0) && dx[i] === (v > 0 ? 2 * Math.fround(v) : 0) ? [] : [i]
+      );
+      expect(wrong).toEqual([]);
+    }
   });
 
   test("the fused SGD update matches the optimizer's tensor operations on the cpu backend to float32 rounding", async () => {
