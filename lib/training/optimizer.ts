@@ -36,7 +36,8 @@ export class Sgd {
   readonly velocity: tf.Variable[];
 
   constructor(readonly variables: tf.Variable[], readonly options: SgdOptions) {
-    this.velocity = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    // The zeros are released with the scope; each variable keeps its own reference to them.
+    this.velocity = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
   }
 
   /** One update with gradients in the order of `variables`; returns the pre-clipping global norm (a scalar tensor the caller disposes). */

@@ -45,7 +45,10 @@ export class PackedSgd {
         throw new Error(`packed variable ${v.name} has ${v.shape[0]} runs on its leading axis, the pack ${this.runs}`);
       }
     }
-    this.velocity = variables.map((v, i) => tf.variable(velocity ? velocity[i] : tf.zerosLike(v), false));
+    // Zeros are released with the scope; each variable keeps its own reference to its values.
+    this.velocity = tf.tidy(() =>
+      variables.map((v, i) => tf.variable(velocity ? velocity[i] : tf.zerosLike(v), false))
+    );
   }
 
   /**

@@ -188,9 +188,11 @@ export class PackedTrainer {
         return tf.addN(perRun) as tf.Scalar;
       }, variables);
       const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 2), y), "float32"), 1);
-      tf.dispose(logits!);
       this.sgd.step(variables.map((v) => grads[v.name]), lr).dispose();
-      return tf.concat([losses!, correct]) as tf.Tensor1D;
+      const stats = tf.concat([losses!, correct]) as tf.Tensor1D;
+      // Kept out of the gradient's scope: released here.
+      tf.dispose([logits!, losses!]);
+      return stats;
     });
   }
 

@@ -9,13 +9,15 @@
  * hyper-parameters for another would show.
  */
 import { afterAll, describe, expect, test } from "vitest";
+import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { readCheckpointFile } from "../../lib/store/checkpoint_file.ts";
 import { ConfigError, normalizeTrainConfig } from "../../lib/training/config.ts";
-import { checkPack, packKey } from "../../lib/training/packed_trainer.ts";
+import { checkPack, PackedTrainer, packKey } from "../../lib/training/packed_trainer.ts";
+import { prepareData, Trainer } from "../../lib/training/train.ts";
 import { runTraining } from "../../lib/training/run.ts";
 import type { RunRecord } from "../../lib/training/run_book.ts";
 import { runPack } from "../../lib/training/run_pack.ts";
@@ -115,6 +117,23 @@ describe("a pack in the run store", () => {
     expect(packed.map((r) => r.status.state)).toEqual(["done", "failed", "done"]);
     expect(packed[1].status.reason).toMatch(/^loss became (NaN|Infinity) at epoch 1, batch \d+ of 5 \(lr 1000000\)$/);
     packed.forEach((run, i) => expect(comparable(run), `run ${i + 1}`).toEqual(comparable(solo[i])));
+  });
+
+  test("packed epochs and the copy back to the runs leave no tensors behind", async () => {
+    const configs = PACK.map((c) => normalizeTrainConfig(c));
+    const data = prepareData(configs[0]);
+    const trainers = configs.map((c) => new Trainer(c, data));
+    const pack = new PackedTrainer(trainers);
+    await pack.trainEpoch(1);
+    pack.copyToRuns();
+    const before = tf.memory().numTensors;
+    for (let epoch = 2; epoch <= 3; epoch++) {
+      await pack.trainEpoch(epoch);
+      pack.copyToRuns();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    pack.dispose();
+    for (const t of trainers) t.dispose();
   });
 
   test("runs that cannot train together are refused before anything is written, naming the keys", async () => {
