@@ -25,8 +25,9 @@
  * - `workload` (not in the default run; minutes): the reproduction's own workload, the `cpu`
  *   NC-dynamics configuration for the four losses × 3 seeds at a shortened budget
  *   (`--workload-epochs`, default 200), in runs × epochs per second: the project's sweep with two jobs
- * *   of one thread each, each run alone (`--pack off`) and packed (`--pack auto`), and `bench/torch_workload.py` training the same runs on the same images as a
- *   PyTorch user would here (one process per core, one thread each), in the same run.
+ *   of one thread each, each run alone (`--pack off`) and packed (`--pack auto`), and
+ *   `bench/torch_workload.py` training the same runs on the same images as a PyTorch user would here
+ *   (one process per core, one thread each), in the same run.
  *
  * Inputs and weights are seeded; timings exclude a warm-up. With `--json`, one JSON object per line.
  *

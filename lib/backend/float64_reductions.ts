@@ -107,7 +107,7 @@ export function float64SumOfSquares(): KernelFunc {
     const groups = squareGroups(attrs);
     const out = backend.makeOutput(groups === null ? [] : [groups], "float32");
     const x = heapF32(backend, inputs.x!), sums = heapF32(backend, out);
-    const size = x.length / (groups ?? 1);
+    const size = groupSize(x.length, groups);
     for (let g = 0; g < (groups ?? 1); g++) {
       let s = 0;
       for (let i = g * size; i < (g + 1) * size; i++) s += x[i] * x[i];
@@ -115,6 +115,14 @@ export function float64SumOfSquares(): KernelFunc {
     }
     return out;
   };
+}
+
+/** Entries per group of `length` entries in `groups` equal parts (all of them when groups is null). */
+export function groupSize(length: number, groups: number | null): number {
+  if (groups !== null && length % groups !== 0) {
+    throw new Error(`${SUM_OF_SQUARES}: ${length} entries do not split into ${groups} equal groups (runs)`);
+  }
+  return length / (groups ?? 1);
 }
 
 /** The `groups` attribute of {@link SUM_OF_SQUARES}: null (a scalar out) or a positive integer. */

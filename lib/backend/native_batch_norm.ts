@@ -105,8 +105,8 @@ export class BatchNormPlans {
 }
 
 /**
- * The forward kernel function: oneDNN for NHWC images; other ranks ([rows, channels], where
- * oneDNN has only its reference implementation) through `float64_batch_norm.ts`.
+ * The forward kernel function, on oneDNN for every rank: NHWC images as they lie, [rows, channels]
+ * (and a pack's [P, rows, channels], run by run) as rows images of 1×1 pixels.
  */
 export function nativeBatchNormTraining(plans: BatchNormPlans): KernelFunc {
   return (args: KernelArgs) => oneDnnForward(plans, args);

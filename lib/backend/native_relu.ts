@@ -65,8 +65,14 @@ export class ReluPlans {
  */
 export const RELU_LOOP_ENTRIES = 1 << 17;
 
-function inLoop(size: number): boolean {
-  return size < RELU_LOOP_ENTRIES && nativeThreads() > 1;
+/**
+ * Whether a ReLU of this shape runs in the loop. The size is one run's (a pack's activation is
+ * [P, rows, units]), so that a run takes the same path, and gets the same NaN handling, alone and
+ * in a pack.
+ */
+function inLoop(shape: readonly number[]): boolean {
+  const perRun = shape.length === 3 ? sizeOf(shape) / shape[0] : sizeOf(shape);
+  return perRun < RELU_LOOP_ENTRIES && nativeThreads() > 1;
 }
 
 /** The `Relu` kernel function. */
@@ -75,9 +81,9 @@ export function nativeRelu(plans: ReluPlans, fallback: KernelFunc): KernelFunc {
     const x = args.inputs.x!, backend = args.backend;
     if (x.dtype !== "float32" || sizeOf(x.shape) === 0) return fallback(args);
     const y = backend.makeOutput(x.shape, "float32");
-    if (inLoop(sizeOf(x.shape))) {
+    if (inLoop(x.shape)) {
       const xs = heapF32(backend, x), ys = heapF32(backend, y);
-      // Branch-free: v for v > 0, +0 for v ≤ 0, NaN kept (NaN·0), as oneDNN.
+      // Branch-free: v for v > 0, +0 for v ≤ 0, NaN kept (NaN·0), as TensorFlow.js's ReLU.
       for (let i = 0; i < xs.length; i++) ys[i] = xs[i] * +(xs[i] > 0) + 0;
       return y;
     }
@@ -95,9 +101,9 @@ export function nativeReluGrad(plans: ReluPlans): KernelFunc {
   return ({ inputs, backend }: KernelArgs) => {
     const { dy, x } = inputs;
     const dx = backend.makeOutput(x!.shape, "float32");
-    if (inLoop(sizeOf(x!.shape))) {
+    if (inLoop(x!.shape)) {
       const xs = heapF32(backend, x!), dys = heapF32(backend, dy!), dxs = heapF32(backend, dx);
-      // dy where x > 0, +0 elsewhere (where x is NaN too), as oneDNN.
+      // dy where x > 0, +0 elsewhere (where x is NaN too), as oneDNN's gradient.
       for (let i = 0; i < xs.length; i++) dxs[i] = dys[i] * +(xs[i] > 0) + 0;
       return dx;
     }

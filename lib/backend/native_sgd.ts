@@ -21,7 +21,7 @@
  */
 import { type HeapBackend, heapF32, type KernelArgs, type KernelFunc, type TensorInfo } from "./kernel_types.ts";
 import type { NativeLibraries } from "./native_libraries.ts";
-import { squareGroups } from "./float64_reductions.ts";
+import { groupSize, squareGroups } from "./float64_reductions.ts";
 
 /** Kernel name of the fused update. */
 export const SGD_UPDATE = "NcSgdUpdate";
@@ -53,6 +53,11 @@ export function nativeSgdUpdate(libraries: NativeLibraries): KernelFunc {
     const gAll = heapF32(backend, g!), pAll = heapF32(backend, pOut), vAll = heapF32(backend, vOut);
     const c = heapF32(backend, coefficient!);
     const groups = momentum.length, n = pAll.length / groups;
+    if (!Number.isInteger(n) || c.length !== groups || gAll.length !== pAll.length || vAll.length !== pAll.length) {
+      throw new Error(
+        `${SGD_UPDATE}: ${groups} runs need p, v and g of one size divisible by ${groups} and ${groups} coefficients, got ${pAll.length}, ${vAll.length}, ${gAll.length} entries and ${c.length}`,
+      );
+    }
     for (let r = 0; r < groups; r++) {
       const part = (x: Float32Array) => x.subarray(r * n, (r + 1) * n);
       const gv = part(gAll), pn = part(pAll), vn = part(vAll);
@@ -87,7 +92,7 @@ export function nativeSumOfSquares(libraries: NativeLibraries): KernelFunc {
     const groups = squareGroups(attrs);
     const out = backend.makeOutput(groups === null ? [] : [groups], "float32");
     const all = heapF32(backend, inputs.x!), sums = heapF32(backend, out);
-    const size = all.length / (groups ?? 1);
+    const size = groupSize(all.length, groups);
     for (let g = 0; g < (groups ?? 1); g++) {
       const x = all.subarray(g * size, (g + 1) * size);
       let sum = 0;

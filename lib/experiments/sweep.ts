@@ -205,6 +205,9 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
     records[i] = readRun(dir);
   });
   const scratch = jobs > 1 ? mkdtempSync(join(tmpdir(), "nc-sweep-")) : "";
+  // The cores are divided among the workers that start (fewer than the jobs when there are fewer items).
+  const workers = Math.min(jobs, Math.max(1, items.length));
+  const threads = threadsPerJob(workers, coreCount(), options.threads);
   const worker = async () => {
     while (next < items.length) {
       const item = items[next++];
@@ -225,7 +228,7 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
       const itemConfigs = item.map((index) => configs[index]);
       const runOptions = { runsDir: options.runsDir, dataDir: options.dataDir, log: options.log };
       const trained = jobs > 1
-        ? await runInWorker(itemConfigs, options, scratch, threadsPerJob(jobs, coreCount(), options.threads), onEpoch)
+        ? await runInWorker(itemConfigs, options, scratch, threads, onEpoch)
         : item.length > 1
         ? await runPack(itemConfigs, { ...runOptions, onEpoch })
         : [await runTraining(itemConfigs[0], { ...runOptions, onEpoch: (epoch) => onEpoch(epoch) })];
@@ -242,7 +245,7 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
   };
   configs.forEach((_, i) => stored[i] && options.onRun?.(records[i], ++done, configs.length));
   try {
-    await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, items.length)) }, worker));
+    await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }

@@ -17,7 +17,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { batchNormTraining } from "./batch_norm.ts";
+import { BatchNorm, batchNormTraining } from "./batch_norm.ts";
 import { ModelConfigError, type Network } from "./network.ts";
 
 /** One weight of the pack: its name in the networks, its shape in one network, the stacked variable. */
@@ -28,12 +28,13 @@ interface PackedWeight {
   readonly trainable: boolean;
 }
 
-/** Moving-average momentum of batch normalisation (TensorFlow's convention, `network.ts`). */
-const BN_MOMENTUM = 0.9;
-/** Batch normalisation's ε (`network.ts`). */
-const BN_EPSILON = 1e-5;
+/** Batch normalisation's settings (momentum in TensorFlow's convention). */
+interface NormSettings {
+  momentum: number;
+  epsilon: number;
+}
 
-/** Logits of a packed training pass and its runs' count. */
+/** The outputs of a packed training pass. */
 export interface PackedForward {
   /** [P, B, K]. */
   logits: tf.Tensor3D;
@@ -53,16 +54,21 @@ export interface PackedForward {
 export class PackedMlp {
   readonly runs: number;
   readonly depth: number;
-  readonly batchNorm: boolean;
   readonly #weights: PackedWeight[];
   readonly #byName: Map<string, PackedWeight>;
+  /** Batch normalisation's settings, those of the networks' layers (momentum in TensorFlow's convention). */
+  readonly #norm: NormSettings | null;
 
-  private constructor(runs: number, depth: number, batchNorm: boolean, weights: PackedWeight[]) {
+  private constructor(runs: number, depth: number, weights: PackedWeight[], norm: NormSettings | null) {
     this.runs = runs;
     this.depth = depth;
-    this.batchNorm = batchNorm;
     this.#weights = weights;
     this.#byName = new Map(weights.map((w) => [w.name, w]));
+    this.#norm = norm;
+  }
+
+  get batchNorm(): boolean {
+    return this.#norm !== null;
   }
 
   /**
@@ -94,7 +100,8 @@ export class PackedMlp {
       });
       return { name, shape, variable, trainable: w.trainable };
     });
-    return new PackedMlp(nets.length, depth, names.some((n) => n.startsWith("bn_")), weights);
+    const norm = names.some((n) => n.startsWith("bn_")) ? nets[0].model.getLayer("bn_1") as BatchNorm : null;
+    return new PackedMlp(nets.length, depth, weights, norm && { momentum: norm.momentum, epsilon: norm.epsilon });
   }
 
   /** The trainable variables, in the networks' `trainableWeights` order (the optimizer's order). */
@@ -103,7 +110,9 @@ export class PackedMlp {
   }
 
   #get(name: string): tf.Variable {
-    return this.#byName.get(name)!.variable;
+    const weight = this.#byName.get(name);
+    if (!weight) throw new ModelConfigError(`the pack's networks have no weight ${name}`);
+    return weight.variable;
   }
 
   /**
@@ -125,8 +134,9 @@ export class PackedMlp {
   #batchNorm(h: tf.Tensor3D, layer: string): tf.Tensor3D {
     const gamma = this.#get(`${layer}/gamma`) as unknown as tf.Tensor2D;
     const beta = this.#get(`${layer}/beta`) as unknown as tf.Tensor2D;
-    const { y, mean, variance } = batchNormTraining(h, gamma, beta, BN_EPSILON);
-    const decay = 1 - BN_MOMENTUM;
+    const { momentum, epsilon } = this.#norm!;
+    const { y, mean, variance } = batchNormTraining(h, gamma, beta, epsilon);
+    const decay = 1 - momentum;
     for (const [name, batch] of [[`${layer}/moving_mean`, mean], [`${layer}/moving_variance`, variance]] as const) {
       const moving = this.#get(name);
       moving.assign(tf.tidy(() => tf.sub(moving, tf.mul(tf.sub(moving, batch), decay))));

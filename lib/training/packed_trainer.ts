@@ -13,12 +13,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { lossTensor } from "../core/loss_tensors.ts";
-import { reductionScale } from "../core/losses.ts";
 import { PackedMlp, stackLike, weightName } from "../models/packed_mlp.ts";
 import { faultPoint } from "../store/fault_hook.ts";
 import { ConfigError, type TrainConfig } from "./config.ts";
 import { PackedSgd } from "./packed_sgd.ts";
-import type { EpochOutcome, Trainer } from "./train.ts";
+import { batchLossSum, divergence, type EpochOutcome, type Trainer } from "./train.ts";
 
 /**
  * The keys on which runs of one pack must agree: the data (dataset, split, subset, batch size,
@@ -138,12 +137,10 @@ export class PackedTrainer {
         const size = parts[r].labels.length;
         const loss = values[r], correct = values[runs + r];
         if (!Number.isFinite(loss)) {
-          failures[r] = `loss became ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches} (lr ${lr[r]})`;
+          failures[r] = divergence(loss, epoch, b + 1, batches, lr[r]);
           continue;
         }
-        sums[r].loss += config.reduction === "mean"
-          ? loss * size
-          : loss / reductionScale(config.loss, "sum", size, numClasses);
+        sums[r].loss += batchLossSum(config, loss, size, numClasses);
         sums[r].hits += correct;
         sums[r].seen += size;
       }
@@ -164,7 +161,14 @@ export class PackedTrainer {
     const runs = trainers.length;
     const size = parts[0].labels.length;
     const sampleSize = parts[0].inputs.length / size;
-    if (parts.some((p) => p.labels.length !== size)) throw new Error("the runs of a pack take batches of one size");
+    const odd = parts.findIndex((p) => p.labels.length !== size);
+    if (odd >= 0) {
+      throw new Error(
+        `the runs of a pack take batches of one size: run ${odd + 1}'s has ${
+          parts[odd].labels.length
+        }, run 1's ${size}`,
+      );
+    }
     const inputs = new Float32Array(runs * size * sampleSize);
     const labels = new Int32Array(runs * size);
     parts.forEach((p, r) => {

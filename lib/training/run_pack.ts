@@ -47,8 +47,9 @@ export async function runPack(inputs: readonly unknown[], options: PackOptions =
   checkPack(configs);
   const dirs = configs.map((c) => join(options.runsDir ?? "runs", runId(c)));
   const finished = (i: number) => hasRun(dirs[i]) && isRunFinished(readRun(dirs[i]).status, options);
-  const pending = configs.map((_, i) => i).filter((i) => !finished(i));
-  for (const i of configs.keys()) if (!pending.includes(i)) clearStaleLock(dirs[i]);
+  // A configuration given twice is one run: trained once (locking its directory twice would wait forever).
+  const pending = configs.map((_, i) => i).filter((i) => dirs.indexOf(dirs[i]) === i && !finished(i));
+  for (const dir of new Set(dirs)) if (!pending.some((i) => dirs[i] === dir)) clearStaleLock(dir);
   if (pending.length > 0) {
     // Data problems surface before anything is written; the runs of a pack share their data.
     const data = prepareData(configs[pending[0]], { dataDir: options.dataDir });

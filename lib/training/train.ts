@@ -132,6 +132,19 @@ export interface BatchProgress {
   accuracy: number;
 }
 
+/**
+ * The sum of a batch's per-sample losses (MSE: mean over classes) from its loss as reduced for
+ * training, whatever the reduction.
+ */
+export function batchLossSum(config: TrainConfig, loss: number, size: number, numClasses: number): number {
+  return config.reduction === "mean" ? loss * size : loss / reductionScale(config.loss, "sum", size, numClasses);
+}
+
+/** Why training stopped: the non-finite loss, where, and at which learning rate. */
+export function divergence(loss: number, epoch: number, batch: number, batches: number, lr: number): string {
+  return `loss became ${loss} at epoch ${epoch}, batch ${batch} of ${batches} (lr ${lr})`;
+}
+
 /** Result of an epoch: mean loss and accuracy, or why training stopped. */
 export type EpochOutcome = { loss: number; accuracy: number } | { failure: string };
 
@@ -200,13 +213,8 @@ export class Trainer {
       const stats = this.trainStep(batch, lr);
       const [loss, correct] = await stats.data();
       stats.dispose();
-      if (!Number.isFinite(loss)) {
-        return { failure: `loss became ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches} (lr ${lr})` };
-      }
-      // Per-sample losses (MSE: mean over classes) whatever the reduction.
-      lossSum += config.reduction === "mean"
-        ? loss * size
-        : loss / reductionScale(config.loss, "sum", size, data.train.numClasses);
+      if (!Number.isFinite(loss)) return { failure: divergence(loss, epoch, b + 1, batches, lr) };
+      lossSum += batchLossSum(config, loss, size, data.train.numClasses);
       hits += correct;
       seen += size;
       b++;

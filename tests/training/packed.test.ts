@@ -119,6 +119,16 @@ describe("a pack in the run store", () => {
     packed.forEach((run, i) => expect(comparable(run), `run ${i + 1}`).toEqual(comparable(solo[i])));
   });
 
+  test("a configuration given twice is one run, trained once", async () => {
+    const runsDir = join(dir, "twice");
+    let epochs = 0;
+    const runs = await runPack([PACK[0], PACK[1], PACK[0]], { ...quiet, runsDir, onEpoch: () => epochs++ });
+    expect(epochs).toBe(BASE.epochs);
+    expect(runs.map((r) => r.status.state)).toEqual(["done", "done", "done"]);
+    expect(runs[2].dir).toBe(runs[0].dir);
+    expect(runs[2].rows).toEqual(runs[0].rows);
+  });
+
   test("packed epochs and the copy back to the runs leave no tensors behind", async () => {
     const configs = PACK.map((c) => normalizeTrainConfig(c));
     const data = prepareData(configs[0]);
