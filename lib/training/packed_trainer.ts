@@ -114,10 +114,10 @@ export class PackedTrainer {
 
   /**
    * One epoch of every run (1-based `epoch`, the runs' shared position). A run whose loss turns
-   * non-finite gets its failure (naming the epoch and batch, as alone); the pack trains on.
-   * `active[r]` false skips run r's bookkeeping (a run that failed before).
+   * non-finite gets its failure (naming the epoch and batch, as alone); the pack trains on to the
+   * epoch's end (its caller builds the next pack without it).
    */
-  async trainEpoch(epoch: number, active: readonly boolean[] = this.trainers.map(() => true)): Promise<EpochOutcome[]> {
+  async trainEpoch(epoch: number): Promise<EpochOutcome[]> {
     const { trainers } = this;
     const runs = trainers.length;
     const lr = trainers.map((t) => t.learningRate(epoch));
@@ -132,7 +132,7 @@ export class PackedTrainer {
       const values = await stats.data();
       stats.dispose();
       for (let r = 0; r < runs; r++) {
-        if (!active[r] || failures[r] !== null) continue;
+        if (failures[r] !== null) continue;
         const { config } = trainers[r];
         const size = parts[r].labels.length;
         const loss = values[r], correct = values[runs + r];

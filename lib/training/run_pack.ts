@@ -7,8 +7,8 @@
  * one it would write alone: a pack interrupted anywhere resumes alone or in any pack.
  *
  * Runs already finished are returned as stored; runs whose checkpoints stand at different epochs
- * train as one pack per epoch, one after the other; a run whose loss turns non-finite is recorded
- * as failed (keeping its last good checkpoint) and the others train on.
+ * train from the furthest behind, each joining the pack at its epoch; a run whose loss turns
+ * non-finite is recorded as failed (keeping its last good checkpoint) and the others train on.
  *
  * @module
  */
@@ -70,7 +70,12 @@ export async function runPack(inputs: readonly unknown[], options: PackOptions =
   return dirs.map((dir) => readRun(dir));
 }
 
-/** Opens every run's book (resuming its checkpoint) and trains one pack per resume epoch. */
+/**
+ * Opens every run's book (resuming its checkpoint) and trains them: the runs that stand furthest
+ * behind first, up to the epoch where the next stand, which then join the pack (a pack killed while
+ * writing its checkpoints resumes split, and merges again). A pack in which a run failed goes on
+ * without it from the next epoch.
+ */
 async function trainPacks(
   runs: [TrainConfig, string][],
   data: ReturnType<typeof prepareData>,
@@ -81,42 +86,62 @@ async function trainPacks(
   try {
     for (const [config, dir] of runs) books.push(new RunBook(new Trainer(config, data), runId(config), dir, log));
     const starts = books.map((book) => book.open());
-    for (const start of [...new Set(starts)].sort((a, b) => a - b)) {
-      await trainPack(books.filter((_, i) => starts[i] === start), start, options);
+    const epochs = books[0].config.epochs;
+    let epoch = Math.min(...starts);
+    let training: RunBook[] = [];
+    while (true) {
+      training = [...training, ...books.filter((_, i) => starts[i] === epoch)];
+      if (epoch === epochs) break;
+      const until = Math.min(epochs, ...starts.filter((s) => s > epoch));
+      if (training.length === 0) {
+        epoch = until;
+        continue;
+      }
+      const end = await trainPack(training, epoch, until, options);
+      if (end.stopped) return;
+      training = end.training;
+      epoch = end.epoch;
     }
+    for (const book of training) book.finish();
   } finally {
     for (const book of books) book.trainer.dispose();
   }
 }
 
-/** The epochs after `start` of runs that all stand at `start`. */
-async function trainPack(books: RunBook[], start: number, options: PackOptions): Promise<void> {
+/**
+ * Trains runs that all stand at `start` as one pack, epoch by epoch up to `until`, or up to the
+ * end of an epoch in which a run failed (the pack is then built again without it). Returns where
+ * it stopped and the runs still training, or that `stopAfterEpoch` stopped it.
+ */
+async function trainPack(
+  books: RunBook[],
+  start: number,
+  until: number,
+  options: PackOptions,
+): Promise<{ epoch: number; training: RunBook[]; stopped: boolean }> {
   const packed = new PackedTrainer(books.map((b) => b.trainer));
   try {
     const { epochs } = books[0].config;
-    const active = books.map(() => true);
-    for (let epoch = start + 1; epoch <= epochs && active.some(Boolean); epoch++) {
-      books.forEach((book, r) => active[r] && book.startEpoch(epoch));
+    for (let epoch = start + 1; epoch <= until; epoch++) {
+      for (const book of books) book.startEpoch(epoch);
       const started = performance.now();
-      const outcomes = await packed.trainEpoch(epoch, active);
-      const running = active.map((a, r) => a && !("failure" in outcomes[r]));
-      const seconds = (performance.now() - started) / 1000 / Math.max(1, running.filter(Boolean).length);
-      outcomes.forEach((outcome, r) => {
-        if (active[r] && "failure" in outcome) books[r].fail(epoch, outcome.failure);
-      });
-      running.forEach((a, r) => (active[r] = a));
-      packed.copyToRuns(active.flatMap((a, r) => (a ? [r] : [])));
+      const outcomes = await packed.trainEpoch(epoch);
+      const training = books.filter((_, r) => !("failure" in outcomes[r]));
+      const seconds = (performance.now() - started) / 1000 / Math.max(1, training.length);
+      packed.copyToRuns(books.flatMap((_, r) => ("failure" in outcomes[r] ? [] : [r])));
       for (const [r, book] of books.entries()) {
         const outcome = outcomes[r];
-        if (active[r] && !("failure" in outcome)) await book.endEpoch(epoch, outcome, seconds);
+        if ("failure" in outcome) book.fail(epoch, outcome.failure);
+        else await book.endEpoch(epoch, outcome, seconds);
       }
       options.onEpoch?.(epoch);
       if (options.stopAfterEpoch === epoch && epoch < epochs) {
-        books.forEach((book, r) => active[r] && book.pause(epoch));
-        return;
+        for (const book of training) book.pause(epoch);
+        return { epoch, training, stopped: true };
       }
+      if (training.length < books.length || epoch === until) return { epoch, training, stopped: false };
     }
-    books.forEach((book, r) => active[r] && book.finish());
+    return { epoch: until, training: books, stopped: false };
   } finally {
     packed.dispose();
   }

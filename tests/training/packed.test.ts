@@ -95,6 +95,16 @@ describe("a pack in the run store", () => {
       ...await runPack(PACK.slice(2), { ...quiet, runsDir }),
     ];
     resumed.forEach((run, i) => expect(comparable(run), `run ${i + 1}`).toEqual(comparable(whole[i])));
+    // Runs standing at epochs 1, 2 and 3 (and one done): those behind train first, the others join them.
+    const staggered = join(dir, "staggered");
+    await runPack(PACK, { ...quiet, runsDir: staggered, stopAfterEpoch: 1 });
+    await runPack(PACK.slice(1), { ...quiet, runsDir: staggered, stopAfterEpoch: 2 });
+    await runPack(PACK.slice(2), { ...quiet, runsDir: staggered, stopAfterEpoch: 3 });
+    await runPack(PACK.slice(3), { ...quiet, runsDir: staggered });
+    const epochs: number[] = [];
+    const merged = await runPack(PACK, { ...quiet, runsDir: staggered, onEpoch: (e) => epochs.push(e) });
+    expect(epochs).toEqual([2, 3, 4]);
+    merged.forEach((run, i) => expect(comparable(run), `run ${i + 1}`).toEqual(comparable(whole[i])));
   });
 
   test("a run trained in a pack is found by its id and never trained again", async () => {
