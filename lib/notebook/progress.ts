@@ -135,6 +135,16 @@ function updatingLine(prefix: string, display: DisplayFunction | null): (text: s
   };
 }
 
+/** Most runs in training named one by one in a progress line; more (packs) are counted. */
+const RUNS_NAMED = 3;
+
+/** Runs in training counted by where they stand: "12 runs at epoch 5/20" (or "…, 2 at 7/20"). */
+function packProgress(running: SweepProgress["running"]): string {
+  const byEpoch = new Map<string, number>();
+  for (const r of running) byEpoch.set(`${r.epoch}/${r.epochs}`, (byEpoch.get(`${r.epoch}/${r.epochs}`) ?? 0) + 1);
+  return [...byEpoch].map(([at, n], i) => `${n}${i === 0 ? " runs" : ""} at epoch ${at}`).join(", ");
+}
+
 /**
  * The one-line state of a sweep: runs trained of those to train (and how many were stored), epochs
  * done, the runs in training and the time left, extrapolated from the epochs done so far.
@@ -147,10 +157,15 @@ function updatingLine(prefix: string, display: DisplayFunction | null): (text: s
  * }, 35);
  * // "heatmaps: 3/48 runs trained (96 stored), epoch 70/1120 · fashion-mnist-mlp-w64-fl-e20-s1 5/20 · 8m45s left"
  * ```
+ *
+ * More than three runs in training (a pack) are counted by the epoch they stand at instead:
+ * "… · 12 runs at epoch 5/20 · …".
  */
 export function formatSweepProgress(label: string, p: SweepProgress, elapsedSeconds: number): string {
   const left = p.epochsDone > 0 ? (elapsedSeconds / p.epochsDone) * (p.epochsTotal - p.epochsDone) : NaN;
-  const running = p.running.map((r) => `${r.id.replace(/-[0-9a-f]{10}$/, "")} ${r.epoch}/${r.epochs}`).join(", ");
+  const running = p.running.length > RUNS_NAMED
+    ? packProgress(p.running)
+    : p.running.map((r) => `${r.id.replace(/-[0-9a-f]{10}$/, "")} ${r.epoch}/${r.epochs}`).join(", ");
   return `${label}: ${p.trained}/${p.toTrain} runs trained (${p.stored} stored), epoch ${p.epochsDone}/${p.epochsTotal}${
     running ? ` · ${running}` : ""
   } · ${formatDuration(left)} left`;

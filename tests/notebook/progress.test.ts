@@ -86,6 +86,18 @@ test("a sweep's line: runs trained of those to train, epochs, the running run, t
   expect(formatSweepProgress("x", sweepAt(0, 0), 0)).toMatch(/· \? left$/);
 });
 
+test("a pack's runs in training are counted by the epoch they stand at", () => {
+  const run = (seed: number, epoch: number) => ({
+    id: `synthetic-mlp-w8-ce-e10-s${seed}-0123456789`,
+    epoch,
+    epochs: 10,
+  });
+  const pack = { ...sweepAt(0, 20), running: [run(0, 5), run(1, 5), run(2, 5), run(3, 7)] };
+  expect(formatSweepProgress("heatmaps", pack, 10)).toBe(
+    "heatmaps: 0/4 runs trained (6 stored), epoch 20/40 · 3 runs at epoch 5/10, 1 at epoch 7/10 · 10s left",
+  );
+});
+
 test("a sweep's progress in a notebook is one display, updated in place, throttled except at a run's end", () => {
   const calls: { text: string; update: boolean; id: string }[] = [];
   let clock = 0;
