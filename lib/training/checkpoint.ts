@@ -12,7 +12,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { CheckpointError, readCheckpointFile, writeCheckpointFile } from "../store/checkpoint_file.ts";
+import {
+  type CheckpointArray,
+  CheckpointError,
+  readCheckpointFile,
+  writeCheckpointFile,
+} from "../store/checkpoint_file.ts";
 import type { TrainConfig } from "./config.ts";
 import { configDifferences, LATER_KEYS } from "./run_id.ts";
 
@@ -37,18 +42,28 @@ export async function saveCheckpoint<State>(
   path: string,
   tensors: readonly tf.Tensor[],
   header: CheckpointHeader<State>,
+  extras: readonly CheckpointArray[] = [],
 ): Promise<void> {
   const arrays = await Promise.all(
     tensors.map(async (t) => ({ shape: t.shape, values: await t.data() as Float32Array })),
   );
-  writeCheckpointFile(path, { runId: header.runId, config: header.config, state: header.state }, arrays);
+  writeCheckpointFile(path, { runId: header.runId, config: header.config, state: header.state }, [
+    ...arrays,
+    ...extras,
+  ]);
 }
 
 /**
- * Reads a checkpoint into `variables` (assigned in place) and returns its state; refuses a
- * checkpoint written for another configuration or another architecture.
+ * Reads a checkpoint into `variables` (assigned in place) and returns its state and the arrays it
+ * holds after them (`extras`: the weights of the best validation epoch while their test scores are
+ * pending); refuses a checkpoint written for another configuration or another architecture.
  */
-export function loadCheckpoint<State>(path: string, variables: readonly tf.Tensor[], config: TrainConfig): State {
+export function loadCheckpoint<State>(
+  path: string,
+  variables: readonly tf.Tensor[],
+  config: TrainConfig,
+  options: { extras: number } = { extras: 0 },
+): { state: State; extras: CheckpointArray[] } {
   const { header, arrays } = readCheckpointFile<CheckpointHeader<State>>(path);
   if (header.config !== undefined) {
     const differences = configDifferences({ ...LATER_KEYS, ...header.config }, config);
@@ -60,12 +75,14 @@ export function loadCheckpoint<State>(path: string, variables: readonly tf.Tenso
       );
     }
   }
-  if (arrays.length !== variables.length) {
+  if (arrays.length !== variables.length + options.extras) {
     throw new CheckpointError(
-      `${path}: holds ${arrays.length} tensors, the model and optimizer have ${variables.length}`,
+      `${path}: holds ${arrays.length} tensors, the model and optimizer have ${variables.length}${
+        options.extras ? ` and its state names ${options.extras} more` : ""
+      }`,
     );
   }
-  arrays.forEach(({ shape, values }, i) => {
+  arrays.slice(0, variables.length).forEach(({ shape, values }, i) => {
     const target = variables[i] as tf.Variable;
     if (shape.join("x") !== target.shape.join("x")) {
       throw new CheckpointError(
@@ -74,5 +91,5 @@ export function loadCheckpoint<State>(path: string, variables: readonly tf.Tenso
     }
     tf.tidy(() => target.assign(tf.tensor(values, [...shape])));
   });
-  return header.state;
+  return { state: header.state, extras: arrays.slice(variables.length) };
 }

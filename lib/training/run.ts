@@ -116,7 +116,7 @@ async function trainRun(
         return readRun(dir);
       }
     }
-    book.finish();
+    await book.finish();
     return readRun(dir);
   } finally {
     trainer.dispose();

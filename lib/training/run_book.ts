@@ -5,11 +5,16 @@
  * the best validation accuracy, the checkpoint after every epoch, and the best-validation summary
  * when it is done.
  *
+ * The test set is read at the evaluation epochs and once more at the end, for the best validation
+ * epoch when that was not an evaluation epoch: its weights are kept (in memory and in the
+ * checkpoint) until a better epoch replaces them or the run ends. The test scores are those a test
+ * pass at that epoch would give (the same weights, the same pass), without one pass per new best.
+ *
  * @module
  */
 import { existsSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { CheckpointError } from "../store/checkpoint_file.ts";
+import { type CheckpointArray, CheckpointError, readCheckpointHeader } from "../store/checkpoint_file.ts";
 import {
   runFiles,
   type RunStatus as StoredStatus,
@@ -46,12 +51,15 @@ export type RunStatus = StoredStatus<RunSummary>;
 /** A training run as stored. */
 export type RunRecord = StoredRun<TrainConfig, MetricsRow, RunSummary>;
 
-/** The best validation epoch so far and the test scores at it. */
+/**
+ * The best validation epoch so far and the test scores at it: known when the epoch was an
+ * evaluation epoch, else null until the run ends (the checkpoint then holds that epoch's weights).
+ */
 interface BestValidation {
   epoch: number;
   valAccuracy: number;
-  testAccuracy: number;
-  testLoss: number;
+  testAccuracy: number | null;
+  testLoss: number | null;
 }
 
 /** The progress a checkpoint holds besides the tensors. */
@@ -77,7 +85,7 @@ interface Progress {
  *   if ("failure" in outcome) { book.fail(epoch, outcome.failure); break; }
  *   await book.endEpoch(epoch, outcome, seconds);
  * }
- * book.finish();
+ * await book.finish();
  * ```
  */
 export class RunBook {
@@ -85,6 +93,8 @@ export class RunBook {
   readonly #backend = tf.getBackend();
   readonly #evaluateAt: Set<number>;
   #progress: Progress = { epoch: 0, rows: [], wallSeconds: 0, valAccuracies: [], best: null };
+  /** The network's weights at the best validation epoch while its test scores are pending. */
+  #bestWeights: CheckpointArray[] = [];
 
   constructor(
     readonly trainer: Trainer,
@@ -115,7 +125,13 @@ export class RunBook {
    */
   open(): number {
     if (!existsSync(this.#files.config)) writeRunConfig(this.dir, this.config);
-    this.#progress = resume(this.#files.checkpoint, this.#tensors(), this.config, this.dir);
+    ({ progress: this.#progress, bestWeights: this.#bestWeights } = resume(
+      this.#files.checkpoint,
+      this.#tensors(),
+      this.trainer.net.model.weights.length,
+      this.config,
+      this.dir,
+    ));
     const epoch = this.#progress.epoch;
     this.log(epoch > 0 ? `[nc] resuming ${this.id} after epoch ${epoch}` : `[nc] training ${this.id}`);
     writeRunRows(this.dir, this.#progress.rows);
@@ -152,11 +168,17 @@ export class RunBook {
       row = await trainer.evaluate(epoch, step, wallSeconds, val);
       row.wallSeconds = wallSeconds + (performance.now() - evalStarted) / 1000;
     }
-    // Keep the first epoch with the highest validation accuracy, and its test scores.
+    // Keep the first epoch with the highest validation accuracy, and its test scores: from the
+    // evaluation row, or later from its weights (only the last best one is ever tested).
     let best = this.#progress.best;
     if (best === null || val.accuracy > best.valAccuracy) {
-      const test = row ? { accuracy: row.testAccuracy, loss: row.testLoss } : await trainer.testScores();
-      best = { epoch, valAccuracy: val.accuracy, testAccuracy: test.accuracy, testLoss: test.loss };
+      best = {
+        epoch,
+        valAccuracy: val.accuracy,
+        testAccuracy: row?.testAccuracy ?? null,
+        testLoss: row?.testLoss ?? null,
+      };
+      this.#bestWeights = row ? [] : await weightArrays(trainer);
     }
     wallSeconds += (performance.now() - evalStarted) / 1000;
     const progress = this.#progress = {
@@ -170,7 +192,7 @@ export class RunBook {
       runId: this.id,
       config: this.config,
       state: progress,
-    });
+    }, this.#bestWeights);
     if (row) writeRunRows(this.dir, progress.rows);
     return row;
   }
@@ -180,28 +202,68 @@ export class RunBook {
     this.#setStatus({ state: "running", epoch });
   }
 
-  /** Writes the done status with the best-validation summary. */
-  finish(): void {
+  /**
+   * Writes the done status with the best-validation summary; when the best epoch was not an
+   * evaluation epoch, its test scores are measured now, from its weights (which the network then
+   * holds).
+   */
+  async finish(): Promise<void> {
     const { epochs } = this.config;
+    const best = this.#progress.best!;
+    if (best.testAccuracy === null) {
+      // The test scores of the best validation epoch, from its weights (the run's last use of them).
+      const weights = this.trainer.net.model.weights;
+      tf.tidy(() =>
+        weights.forEach((w, i) =>
+          (w.read() as tf.Variable).assign(tf.tensor(this.#bestWeights[i].values, [...this.#bestWeights[i].shape]))
+        )
+      );
+      const test = await this.trainer.testScores();
+      this.#progress = { ...this.#progress, best: { ...best, testAccuracy: test.accuracy, testLoss: test.loss } };
+    }
     this.#setStatus({ state: "done", epoch: epochs, summary: summarize(this.#progress, epochs) });
   }
 }
 
-/** The progress of the run's checkpoint (loaded into `tensors`), or the start when there is none. */
-function resume(path: string, tensors: tf.Tensor[], config: TrainConfig, dir: string): Progress {
-  if (!existsSync(path)) return { epoch: 0, rows: [], wallSeconds: 0, valAccuracies: [], best: null };
-  const progress = loadCheckpoint<Progress>(path, tensors, config);
+/**
+ * The progress of the run's checkpoint (loaded into `tensors`) and the pending best epoch's
+ * weights (`weightCount` arrays when its test scores are pending), or the start when there is none.
+ */
+function resume(
+  path: string,
+  tensors: tf.Tensor[],
+  weightCount: number,
+  config: TrainConfig,
+  dir: string,
+): { progress: Progress; bestWeights: CheckpointArray[] } {
+  if (!existsSync(path)) {
+    return { progress: { epoch: 0, rows: [], wallSeconds: 0, valAccuracies: [], best: null }, bestWeights: [] };
+  }
+  const pending = readCheckpointHeader<{ state: Progress }>(path).state.best?.testAccuracy === null;
+  const { state: progress, extras } = loadCheckpoint<Progress>(path, tensors, config, {
+    extras: pending ? weightCount : 0,
+  });
   if (!Array.isArray(progress.valAccuracies) || progress.valAccuracies.length !== progress.epoch) {
     throw new CheckpointError(
       `${path}: has no validation accuracy for every epoch (written by an older version); remove ${dir} to train the run again`,
     );
   }
-  return progress;
+  return { progress, bestWeights: extras };
 }
 
-/** The summary of a finished run: its last evaluation and the best-validation choice. */
+/** Copies of the network's weights (all of them, batch-norm statistics included), as checkpoint arrays. */
+async function weightArrays(trainer: Trainer): Promise<CheckpointArray[]> {
+  return await Promise.all(
+    trainer.net.model.weights.map(async (w) => {
+      const t = w.read();
+      return { shape: [...t.shape], values: Float32Array.from(await t.data() as Float32Array) };
+    }),
+  );
+}
+
+/** The summary of a finished run: its last evaluation and the best-validation choice (tested). */
 function summarize(progress: Progress, epochs: number): RunSummary {
-  const best = progress.best!;
+  const best = progress.best as BestValidation & { testAccuracy: number; testLoss: number };
   return {
     epochs,
     final: progress.rows[progress.rows.length - 1],

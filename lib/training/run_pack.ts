@@ -102,7 +102,7 @@ async function trainPacks(
       training = end.training;
       epoch = end.epoch;
     }
-    for (const book of training) book.finish();
+    for (const book of training) await book.finish();
   } finally {
     for (const book of books) book.trainer.dispose();
   }

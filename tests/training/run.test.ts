@@ -5,7 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { readRun, runTraining } from "../../lib/training/run.ts";
-import { CheckpointError, readCheckpointFile, writeCheckpointFile } from "../../lib/store/checkpoint_file.ts";
+import {
+  CheckpointError,
+  readCheckpointFile,
+  readCheckpointHeader,
+  writeCheckpointFile,
+} from "../../lib/store/checkpoint_file.ts";
 import { normalizeTrainConfig } from "../../lib/training/config.ts";
 import { prepareData, Trainer } from "../../lib/training/train.ts";
 import { rowsWithoutWallTime, withoutWallTime } from "../helpers.ts";
@@ -132,7 +137,12 @@ describe("runTraining", () => {
     });
     expect(s.bestValTestLoss).toBe(first.testLoss);
     // Interrupted after epoch 2 and resumed, it makes the same choice (the record is checkpointed).
-    await runTraining(sparseConfig, { ...quiet, runsDir: join(dir, "best-split"), stopAfterEpoch: 2 });
+    const split = await runTraining(sparseConfig, { ...quiet, runsDir: join(dir, "best-split"), stopAfterEpoch: 2 });
+    // No evaluation yet: the best epoch's test scores are pending, its weights in the checkpoint.
+    const header = readCheckpointHeader<{ state: { best: { testAccuracy: number | null } } }>(
+      join(split.dir, "checkpoint.bin"),
+    );
+    expect(header.state.best.testAccuracy).toBeNull();
     const resumed = (await runTraining(sparseConfig, { ...quiet, runsDir: join(dir, "best-split") })).status.summary!;
     const strip = (summary: typeof s) => ({ ...withoutWallTime(summary), final: withoutWallTime(summary.final) });
     expect(strip(resumed)).toEqual(strip(s));
