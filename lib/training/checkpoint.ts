@@ -1,7 +1,8 @@
 /**
  * Checkpoints of a run: every weight of the model (batch-norm statistics included), the optimizer's
  * velocity, the run's progress, and, in the header, the run's id and configuration, in the file
- * format of `store/checkpoint_file.ts`.
+ * format of `store/checkpoint_file.ts`; after them, while the test scores of the best validation
+ * epoch are pending, that epoch's weights (`training/run_book.ts`).
  *
  * Tensors are matched by position and checked by shape on load, so a checkpoint only loads into the
  * architecture that wrote it; and a checkpoint whose configuration differs from the run's is

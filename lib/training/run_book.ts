@@ -218,8 +218,13 @@ export class RunBook {
           (w.read() as tf.Variable).assign(tf.tensor(this.#bestWeights[i].values, [...this.#bestWeights[i].shape]))
         )
       );
+      const started = performance.now();
       const test = await this.trainer.testScores();
-      this.#progress = { ...this.#progress, best: { ...best, testAccuracy: test.accuracy, testLoss: test.loss } };
+      this.#progress = {
+        ...this.#progress,
+        best: { ...best, testAccuracy: test.accuracy, testLoss: test.loss },
+        wallSeconds: this.#progress.wallSeconds + (performance.now() - started) / 1000,
+      };
     }
     this.#setStatus({ state: "done", epoch: epochs, summary: summarize(this.#progress, epochs) });
   }
