@@ -103,11 +103,12 @@ export function lossHelp(column = 24): string {
 
 /**
  * One option of a `--help` text: the flag and its value name, then from `column` (default 24) the
- * text, wrapped at 100 characters.
+ * text, wrapped at 100 characters; a flag too long for the column has the text on the lines below.
  *
  * @example
  * ```ts
  * optionHelp("--seed S", "the seed"); // "  --seed S              the seed"
+ * optionHelp("--layer-metrics yes|no", "every layer"); // "  --layer-metrics yes|no\n                        every layer"
  * ```
  */
 export function optionHelp(flag: string, text: string, column = 24): string {
@@ -122,6 +123,8 @@ export function optionHelp(flag: string, text: string, column = 24): string {
     }
   }
   lines.push(line);
-  const head = `  ${flag}`.padEnd(column);
-  return lines.map((l, i) => (i === 0 ? head : " ".repeat(column)) + l).join("\n");
+  const head = `  ${flag}`;
+  const indented = lines.map((l) => " ".repeat(column) + l);
+  if (head.length >= column) return [head, ...indented].join("\n");
+  return [head.padEnd(column) + lines[0], ...indented.slice(1)].join("\n");
 }

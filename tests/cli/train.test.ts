@@ -88,4 +88,7 @@ test("nc train --help has a line for every configuration flag, with the default 
   }
   expect(stdout).toMatch(/--batch-size B\s+batch size \(default 128\)/);
   expect(stdout).toMatch(/--epochs E\s+epochs of training \(default 30\)/);
+  // A flag as wide as the column keeps a space before its text (its text goes below).
+  expect(stdout).toMatch(/ {2}--layer-metrics yes\|no\n {24}also NC1 and NC2/);
+  expect(stdout).not.toMatch(/yes\|no[a-z]/);
 });
