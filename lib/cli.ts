@@ -15,6 +15,8 @@ import { sweepCommand } from "./cli/sweep_command.ts";
 import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
 
+import packageJson from "../package.json" with { type: "json" };
+
 const COMMANDS: readonly Command[] = [
   metricsCommand,
   ufmCommand,
@@ -45,7 +47,7 @@ function usage(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
   return `Usage: deno task nc <command> [options]\n\nCommands:\n${
     lines.join("\n")
-  }\n\nRun a command with --help for its options.`;
+  }\n\nRun a command with --help for its options; --version prints the toolkit's version.`;
 }
 
 const processIo: CliIo = {
@@ -66,6 +68,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout(usage() + "\n");
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout(`nc ${packageJson.version}\n`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {

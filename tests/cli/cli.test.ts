@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -131,6 +131,13 @@ describe("nc ufm", () => {
     const { status, stderr } = await run(argv);
     expect(status).toBe(2);
     expect(stderr).toMatch(message);
+  });
+
+  test("--version prints the toolkit's version, the package's", async () => {
+    const { status, stdout } = await run(["--version"]);
+    expect(status).toBe(0);
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(stdout).toBe(`nc ${version}\n`);
   });
 
   test("--help documents every command", async () => {
