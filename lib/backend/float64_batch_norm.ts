@@ -26,7 +26,7 @@ function inverseStd(variance: Float32Array, epsilon: number): Float64Array {
  * How x lies: G groups (the runs of a pack: scale has G × channels entries, x is [G, rows, channels])
  * of `rows` rows each; G = 1 for one network's [rows, channels] (or any rank, channels last).
  */
-function groupsOf(x: TensorInfo, scale: TensorInfo): { channels: number; groups: number; rows: number } {
+export function groupsOf(x: TensorInfo, scale: TensorInfo): { channels: number; groups: number; rows: number } {
   const channels = x.shape[x.shape.length - 1];
   const groups = sizeOf(scale.shape) / channels;
   if (!Number.isInteger(groups) || groups < 1 || (groups > 1 && x.shape[0] !== groups)) {

@@ -21,6 +21,7 @@
  */
 import { DNNL, Dnnl, PrimitiveCache, type PrimitiveHandles } from "./dnnl.ts";
 import { float32, heapF32, type KernelArgs, type KernelFunc, sizeOf, type TensorInfo } from "./kernel_types.ts";
+import { groupsOf } from "./float64_batch_norm.ts";
 
 /** Kernel name of the forward pass. */
 export const BATCH_NORM_TRAINING = "NcBatchNormTraining";
@@ -114,39 +115,57 @@ export function nativeBatchNormTraining(plans: BatchNormPlans): KernelFunc {
 
 /**
  * How oneDNN sees x: NHWC images as they are; [rows, channels] (or a pack's [P, rows, channels],
- * one group per run) as `rows` images of 1×1 pixels, which oneDNN's JIT kernels take (its
- * [rows, channels] path is a reference loop).
+ * one group per run: `float64_batch_norm.ts`'s grouping) as `rows` images of 1×1 pixels, which
+ * oneDNN's JIT kernels take (its [rows, channels] path is a reference loop).
  */
 function layout(x: TensorInfo, scale: TensorInfo): { shape: number[]; groups: number } {
-  const channels = x.shape[x.shape.length - 1];
   if (x.shape.length === 4) return { shape: x.shape, groups: 1 };
-  const groups = sizeOf(scale.shape) / channels;
-  if (!Number.isInteger(groups) || groups < 1 || (groups > 1 && x.shape[0] !== groups)) {
-    throw new Error(`batch normalisation: scale [${scale.shape}] does not match x [${x.shape}]`);
+  const { channels, groups, rows } = groupsOf(x, scale);
+  return { shape: [rows, 1, 1, channels], groups };
+}
+
+/**
+ * Runs `primitive` once per group, each argument bound to the group's part of its tensor: a block
+ * of the data (`"data"`) or of the channel vectors (`"channels"`).
+ */
+function executePerGroup(
+  plans: BatchNormPlans,
+  backend: KernelArgs["backend"],
+  primitive: Deno.PointerValue,
+  layoutOfX: { shape: number[]; groups: number },
+  args: readonly [number, Deno.PointerValue, TensorInfo, "data" | "channels"][],
+): void {
+  const { shape, groups } = layoutOfX;
+  const sizes = { data: sizeOf(shape), channels: shape[3] };
+  for (let g = 0; g < groups; g++) {
+    plans.dnnl.execute(
+      primitive,
+      args.map(([arg, memory, t, kind]) => [
+        arg,
+        memory,
+        heapF32(backend, t).subarray(g * sizes[kind], (g + 1) * sizes[kind]),
+      ]),
+    );
   }
-  return { shape: [sizeOf(x.shape) / (groups * channels), 1, 1, channels], groups };
 }
 
 function oneDnnForward(plans: BatchNormPlans, { inputs, backend, attrs }: KernelArgs) {
   const { x, scale, offset } = inputs;
   if (!float32(x, scale, offset)) throw new Error(`${BATCH_NORM_TRAINING} takes float32 x, scale and offset`);
-  const { shape, groups } = layout(x!, scale!);
-  const plan = plans.plan(shape, attrs.epsilon as number);
+  const view = layout(x!, scale!);
+  const plan = plans.plan(view.shape, attrs.epsilon as number);
   const y = backend.makeOutput(x!.shape, "float32");
   const mean = backend.makeOutput(scale!.shape, "float32");
   const variance = backend.makeOutput(scale!.shape, "float32");
-  const v = plan.vectors, block = sizeOf(shape), channels = shape[3];
-  for (let g = 0; g < groups; g++) {
-    const part = (t: TensorInfo, size: number) => heapF32(backend, t).subarray(g * size, (g + 1) * size);
-    plans.dnnl.execute(plan.forward, [
-      [DNNL.arg.src, plan.tensors.src, part(x!, block)],
-      [DNNL.arg.dst, plan.tensors.dst, part(y, block)],
-      [DNNL.arg.scale, v.scale, part(scale!, channels)],
-      [DNNL.arg.shift, v.shift, part(offset!, channels)],
-      [DNNL.arg.mean, v.mean, part(mean, channels)],
-      [DNNL.arg.variance, v.variance, part(variance, channels)],
-    ]);
-  }
+  const v = plan.vectors;
+  executePerGroup(plans, backend, plan.forward, view, [
+    [DNNL.arg.src, plan.tensors.src, x!, "data"],
+    [DNNL.arg.dst, plan.tensors.dst, y, "data"],
+    [DNNL.arg.scale, v.scale, scale!, "channels"],
+    [DNNL.arg.shift, v.shift, offset!, "channels"],
+    [DNNL.arg.mean, v.mean, mean, "channels"],
+    [DNNL.arg.variance, v.variance, variance, "channels"],
+  ]);
   return [y, mean, variance];
 }
 
@@ -160,25 +179,22 @@ function oneDnnBackward(plans: BatchNormPlans, { inputs, backend, attrs }: Kerne
   if (!float32(dy, x, scale, offset, mean, variance)) {
     throw new Error(`${BATCH_NORM_TRAINING_GRAD} takes float32 dy, x, scale, offset, mean and variance`);
   }
-  const { shape, groups } = layout(x!, scale!);
-  const plan = plans.plan(shape, attrs.epsilon as number);
+  const view = layout(x!, scale!);
+  const plan = plans.plan(view.shape, attrs.epsilon as number);
   const dx = backend.makeOutput(x!.shape, "float32");
   const dScale = backend.makeOutput(scale!.shape, "float32");
   const dShift = backend.makeOutput(scale!.shape, "float32");
-  const v = plan.vectors, block = sizeOf(shape), channels = shape[3];
-  for (let g = 0; g < groups; g++) {
-    const part = (t: TensorInfo, size: number) => heapF32(backend, t).subarray(g * size, (g + 1) * size);
-    plans.dnnl.execute(plan.backward, [
-      [DNNL.arg.src, plan.tensors.src, part(x!, block)],
-      [DNNL.arg.diffDst, plan.tensors.diffDst, part(dy!, block)],
-      [DNNL.arg.mean, v.mean, part(mean!, channels)],
-      [DNNL.arg.variance, v.variance, part(variance!, channels)],
-      [DNNL.arg.scale, v.scale, part(scale!, channels)],
-      [DNNL.arg.shift, v.shift, part(offset!, channels)],
-      [DNNL.arg.diffSrc, plan.tensors.diffSrc, part(dx, block)],
-      [DNNL.arg.diffScale, v.diffScale, part(dScale, channels)],
-      [DNNL.arg.diffShift, v.diffShift, part(dShift, channels)],
-    ]);
-  }
+  const v = plan.vectors;
+  executePerGroup(plans, backend, plan.backward, view, [
+    [DNNL.arg.src, plan.tensors.src, x!, "data"],
+    [DNNL.arg.diffDst, plan.tensors.diffDst, dy!, "data"],
+    [DNNL.arg.mean, v.mean, mean!, "channels"],
+    [DNNL.arg.variance, v.variance, variance!, "channels"],
+    [DNNL.arg.scale, v.scale, scale!, "channels"],
+    [DNNL.arg.shift, v.shift, offset!, "channels"],
+    [DNNL.arg.diffSrc, plan.tensors.diffSrc, dx, "data"],
+    [DNNL.arg.diffScale, v.diffScale, dScale, "channels"],
+    [DNNL.arg.diffShift, v.diffShift, dShift, "channels"],
+  ]);
   return [dx, dScale, dShift];
 }
