@@ -71,11 +71,13 @@ function yesNo(values: Record<string, unknown>, flag: string): boolean | undefin
 
 function evalEpochs(raw: string | undefined): unknown {
   if (raw === undefined || raw === "auto") return raw;
-  const log = /^log:(\d+)$/.exec(raw);
-  if (log) return { logSpaced: Number(log[1]) };
+  const log = /^log:(\d+)(?:\+(\d+))?$/.exec(raw);
+  if (log) {
+    return log[2] === undefined ? { logSpaced: Number(log[1]) } : { logSpaced: Number(log[1]), every: Number(log[2]) };
+  }
   const list = raw.split(",").map((s) => Number(s.trim()));
   if (list.some((n) => !Number.isInteger(n))) {
-    throw new CliError(`--eval-epochs must be auto, a list such as 1,5,10, or log:N; got "${raw}"`);
+    throw new CliError(`--eval-epochs must be auto, a list such as 1,5,10, log:N or log:N+M; got "${raw}"`);
   }
   return list;
 }

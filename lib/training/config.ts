@@ -14,8 +14,13 @@ const MODEL_NAMES = ["mlp", "resnet18", "resnet50"] as const;
 /** A model name. */
 export type ModelName = (typeof MODEL_NAMES)[number];
 
-/** When to evaluate: "auto" (every max(1, ⌊E/100⌋) epochs and the last), a list of epochs, or n log-spaced epochs. */
-export type EvalSchedule = "auto" | number[] | { logSpaced: number };
+/**
+ * When to evaluate: "auto" (every max(1, ⌊E/100⌋) epochs and the last), a list of epochs, or n
+ * log-spaced epochs (and, with `every`, each multiple of that many epochs besides: dense enough late
+ * in a long run to show what happens between the log-spaced points, and the same schedule for every
+ * budget of a grid).
+ */
+export type EvalSchedule = "auto" | number[] | { logSpaced: number; every?: number };
 
 /** Options of the synthetic Gaussian mixture. */
 export interface SyntheticConfig {
@@ -165,8 +170,8 @@ export const TRAIN_KEYS: { readonly [K in keyof TrainConfig]: TrainKey<K> } = {
     flag: { kind: "number", value: "S" },
   },
   evalEpochs: {
-    doc: "when to evaluate: auto (every max(1, ⌊E/100⌋) epochs), a list such as 1,5,10, or log:N " +
-      "(N log-spaced epochs); the last epoch always",
+    doc: "when to evaluate: auto (every max(1, ⌊E/100⌋) epochs), a list such as 1,5,10, log:N " +
+      "(N log-spaced epochs) or log:N+M (and every M-th epoch); the last epoch always",
     default: "auto",
     flag: { kind: "evalEpochs", value: "SPEC" },
   },
@@ -322,12 +327,19 @@ function normalizeEvalSchedule(value: unknown, epochs: number): EvalSchedule {
     if (list.length === 0) throw new ConfigError(`config "evalEpochs" must not be empty`);
     return list;
   }
-  if (typeof value === "object" && value !== null && "logSpaced" in value && Object.keys(value).length === 1) {
-    numberIn((value as { logSpaced: unknown }).logSpaced, "evalEpochs.logSpaced", positiveInt, "a positive integer");
-    return value as { logSpaced: number };
+  if (typeof value === "object" && value !== null && "logSpaced" in value) {
+    const extra = Object.keys(value).filter((k) => k !== "logSpaced" && k !== "every");
+    if (extra.length > 0) throw new ConfigError(`config "evalEpochs" has unknown key "${extra[0]}"`);
+    const { logSpaced, every } = value as { logSpaced: unknown; every?: unknown };
+    numberIn(logSpaced, "evalEpochs.logSpaced", positiveInt, "a positive integer");
+    if (every === undefined) return { logSpaced: logSpaced as number };
+    numberIn(every, "evalEpochs.every", positiveInt, "a positive integer");
+    return { logSpaced: logSpaced as number, every: every as number };
   }
   throw new ConfigError(
-    `config "evalEpochs" must be "auto", a list of epochs or { "logSpaced": n }; got ${JSON.stringify(value)}`,
+    `config "evalEpochs" must be "auto", a list of epochs or { "logSpaced": n, "every"?: m }; got ${
+      JSON.stringify(value)
+    }`,
   );
 }
 
@@ -338,6 +350,7 @@ function normalizeEvalSchedule(value: unknown, epochs: number): EvalSchedule {
  * ```ts
  * evaluationEpochs("auto", 30);                 // [1, 2, …, 30]
  * evaluationEpochs({ logSpaced: 4 }, 800);      // [1, 9, 86, 800]
+ * evaluationEpochs({ logSpaced: 4, every: 300 }, 800); // [1, 9, 86, 300, 600, 800]
  * ```
  */
 export function evaluationEpochs(schedule: EvalSchedule, epochs: number): number[] {
@@ -348,8 +361,9 @@ export function evaluationEpochs(schedule: EvalSchedule, epochs: number): number
   } else if (Array.isArray(schedule)) {
     list = schedule;
   } else {
-    const n = schedule.logSpaced;
+    const n = schedule.logSpaced, every = schedule.every ?? 0;
     list = Array.from({ length: n }, (_, i) => Math.round(Math.exp((Math.log(epochs) * i) / Math.max(1, n - 1))));
+    if (every > 0) { for (let e = every; e <= epochs; e += every) list.push(e); }
   }
   return [...new Set([...list, epochs])].sort((a, b) => a - b);
 }

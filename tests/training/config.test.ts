@@ -72,6 +72,18 @@ test("evaluation epochs: every E/100, a list, or log-spaced, always with the las
   expect(evaluationEpochs("auto", 800)).toHaveLength(100);
   expect(evaluationEpochs([3, 1], 10)).toEqual([1, 3, 10]);
   expect(evaluationEpochs({ logSpaced: 4 }, 1000)).toEqual([1, 10, 100, 1000]);
+  expect(evaluationEpochs({ logSpaced: 4, every: 300 }, 1000)).toEqual([1, 10, 100, 300, 600, 900, 1000]);
+  expect(evaluationEpochs({ logSpaced: 3, every: 50 }, 25)).toEqual([1, 5, 25]);
+});
+
+test("a log-spaced schedule with every: normalised, its keys checked, and without every the identity of before", () => {
+  const every = normalizeTrainConfig({ epochs: 100, evalEpochs: { logSpaced: 5, every: 20 } });
+  expect(every.evalEpochs).toEqual({ logSpaced: 5, every: 20 });
+  const plain = normalizeTrainConfig({ epochs: 100, evalEpochs: { logSpaced: 5 } });
+  expect(plain.evalEpochs).toEqual({ logSpaced: 5 });
+  expect(runId(every)).not.toBe(runId(plain));
+  expect(() => normalizeTrainConfig({ evalEpochs: { logSpaced: 5, every: 0 } })).toThrow(/evalEpochs.every/);
+  expect(() => normalizeTrainConfig({ evalEpochs: { logSpaced: 5, each: 2 } })).toThrow(/unknown key "each"/);
 });
 
 test("one table of keys: every key has a comment and a default, and a normalised config has exactly its keys", () => {
