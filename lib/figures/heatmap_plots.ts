@@ -67,13 +67,18 @@ export function heatmapGridPlot(
     columns?: number;
     digits?: number;
     diverging?: boolean;
+    /** A logarithmic colour scale (positive values spanning decades, such as NC1). */
+    log?: boolean;
+    /** How a cell's value is printed (default: `digits` decimals, signed when diverging). */
+    format?: (value: number) => string;
     domain?: [number, number];
     style?: FigureStyleInput;
   },
 ): SvgFigure {
   const L = figureLayout(options.style);
-  const { digits = 2, diverging = false } = options;
-  const text = (c: HeatmapCell) => (diverging ? signed(c.value, digits) : c.value.toFixed(digits));
+  const { digits = 2, diverging = false, log = false } = options;
+  const text = (c: HeatmapCell) =>
+    options.format ? options.format(c.value) : diverging ? signed(c.value, digits) : c.value.toFixed(digits);
   const columns = fittingColumns(
     panels,
     Math.min(options.columns ?? panels.length, panels.length),
@@ -81,13 +86,15 @@ export function heatmapGridPlot(
     (c) => (0.7 * Math.max(text(c).length, c.spread == null ? 0 : c.spread.toFixed(digits).length + 1) + 0.8) * L.small,
     L,
   );
-  const values = panels.flatMap((p) => p.cells.map((c) => c.value)).filter(Number.isFinite);
+  const values = panels.flatMap((p) => p.cells.map((c) => c.value)).filter((v) =>
+    Number.isFinite(v) && (!log || v > 0)
+  );
   const extent = Math.max(...values.map(Math.abs), 1e-9);
   const domain: [number, number] = options.domain ??
     (diverging ? [-extent, extent] : [Math.min(...values), Math.max(...values)]);
   const color = diverging
     ? { type: "diverging" as const, scheme: "puor" as const, domain, pivot: 0 }
-    : { type: "linear" as const, scheme: "viridis" as const, domain };
+    : { type: log ? "log" as const : "linear" as const, scheme: "viridis" as const, domain };
   const scale = Plot.scale({ color });
   const fill = (v: number) => String(scale.apply(v));
   const spreads = panels.some((p) => p.cells.some((c) => c.spread !== undefined && c.spread !== null));
@@ -167,6 +174,14 @@ function fittingColumns(
 
 const noteFor = (spreads: boolean) => spreads ? "; dashed: |value| ≤ sd" : "";
 
+/** A decade as a short label: 1, 0.1, 0.01, 10⁻³ … (and 10, 100, 1000, 10⁴ …). */
+function formatDecade(v: number): string {
+  const e = Math.round(Math.log10(v));
+  if (e >= -2 && e <= 3) return String(10 ** e === 1 ? 1 : +(10 ** e).toPrecision(1));
+  const digits = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+  return `10${e < 0 ? "⁻" : ""}${[...String(Math.abs(e))].map((d) => digits[+d]).join("")}`;
+}
+
 /** A horizontal colour bar over the colour scale's domain, drawn with SVG marks (Plot's own ramp needs a canvas). */
 function colorRamp(
   color: { domain: [number, number] } & Record<string, unknown>,
@@ -176,8 +191,21 @@ function colorRamp(
 ): SvgFigure {
   const L = figureLayout(style);
   const steps = 64;
-  const [lo, hi] = color.domain[0] === color.domain[1] ? [color.domain[0], color.domain[0] + 1e-9] : color.domain;
-  const stops = Array.from({ length: steps }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / steps);
+  const [lo, hi] = color.domain[0] === color.domain[1]
+    ? [color.domain[0], color.domain[0] * (1 + 1e-9) + 1e-9]
+    : color.domain;
+  const log = color.type === "log";
+  // Stops evenly spaced on the axis: in value, or in its logarithm on a log scale.
+  const at = (t: number) => (log ? lo * (hi / lo) ** t : lo + (hi - lo) * t);
+  const stops = Array.from(
+    { length: steps },
+    (_, i) => ({ x1: at(i / steps), x2: at((i + 1) / steps), v: at((i + 0.5) / steps) }),
+  );
+  const decades = log
+    ? Array.from({ length: 40 }, (_, i) => 10 ** (Math.floor(Math.log10(lo)) + i)).filter((t) =>
+      t >= lo * 0.999 && t <= hi * 1.001
+    )
+    : [];
   const width = L.width;
   const ramp = plotSvg({
     width,
@@ -187,22 +215,24 @@ function colorRamp(
     marginTop: 1.6 * L.font,
     marginBottom: 2 * L.font,
     // Plot's "~g" takes its precision from the tick step (10 becomes "1e+1"): print the ticks in full.
-    x: {
-      domain: [lo, hi],
-      label: null,
-      ticks: 5,
-      tickFormat: (v: number) => String(+v.toPrecision(6)).replace("-", "−"),
-    },
+    x: log
+      ? {
+        type: "log",
+        domain: [lo, hi],
+        label: null,
+        ticks: decades.length >= 2 ? decades : [lo, hi],
+        tickFormat: (v: number) => formatDecade(v),
+      }
+      : {
+        domain: [lo, hi],
+        label: null,
+        ticks: 5,
+        tickFormat: (v: number) => String(+v.toPrecision(6)).replace("-", "−"),
+      },
     y: { axis: null },
     color: { ...color, domain: color.domain },
     marks: [
-      Plot.rectY(stops, {
-        x1: (v: number) => v - (hi - lo) / steps / 2,
-        x2: (v: number) => v + (hi - lo) / steps / 2,
-        y1: 0,
-        y2: 1,
-        fill: (v: number) => v,
-      }),
+      Plot.rectY(stops, { x1: "x1", x2: "x2", y1: 0, y2: 1, fill: (s: { v: number }) => s.v }),
       Plot.text([`${label}${note}`], { frameAnchor: "top-left", dy: -1.2 * L.font, textAnchor: "start" }),
     ],
   }, { style: L.style });

@@ -16,6 +16,7 @@ import { composeFigures } from "./compose.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { lossLegend, lossScales } from "./loss_style.ts";
+import { seedBand } from "./seed_band.ts";
 import { decadeAxis, plotSvg, type SvgFigure } from "./svg.ts";
 import type { AccuracyTableRow, SeedMeanRow } from "../report/run_frames.ts";
 
@@ -113,10 +114,44 @@ export function panelRows(n: number, perRow: number): number[] {
 }
 
 /**
+ * Per loss and epoch, the centre and range over seeds of each panel's column: the mean for linear
+ * axes, the geometric mean for logarithmic ones (the centre of the seeds on the axis drawn), and the
+ * smallest and largest seed. With one seed per loss the centre is that seed's value and the range empty.
+ *
+ * @example
+ * ```ts
+ * const rows = [{ loss: "ce", epoch: 1, seed: 1, nc1: 1 }, { loss: "ce", epoch: 1, seed: 2, nc1: 4 }];
+ * seedBands(rows, [{ column: "nc1", label: "NC1", log: true }]);
+ * // [{ loss: "ce", epoch: 1, seeds: 2, nc1: 2, nc1_low: 1, nc1_high: 4 }]
+ * ```
+ */
+export function seedBands(rows: readonly CurveRow[], panels: readonly CurvePanel[]): CurveRow[] {
+  const groups = new Map<string, CurveRow[]>();
+  for (const r of rows) {
+    const key = `${r.loss}|${r.epoch}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(r);
+  }
+  return [...groups.values()].map((group) => {
+    const out: Record<string, unknown> = { loss: group[0].loss, epoch: group[0].epoch, seeds: group.length };
+    for (const p of panels) {
+      const band = seedBand(group.map((r) => numeric(r[p.column])), { log: p.log });
+      if (band === null) continue;
+      out[p.column] = band.centre;
+      out[`${p.column}_low`] = band.low;
+      out[`${p.column}_high`] = band.high;
+    }
+    return out as unknown as CurveRow;
+  });
+}
+
+/**
  * Metric against epoch, one line (with symbols) per loss, one panel per metric, as one SVG: at most
  * four panels a row on a page (two in a column), rows as even as possible, a loss legend above.
- * `nc4Reference` draws a dashed line at MSE's predicted NC4 = M/√K (docs/method.md §3), `milestones`
- * dotted lines at the learning-rate decays.
+ * Several seeds of a loss are drawn as their centre ({@link seedBands}: mean, or geometric mean on a
+ * log axis) with the band from the lowest to the highest seed. `nc4Reference` draws a grey dashed
+ * line at MSE's predicted NC4 = M/√K (docs/method.md §3), `milestones` dotted lines at the
+ * learning-rate decays.
  *
  * @example
  * ```ts ignore (reads the run store)
@@ -137,20 +172,23 @@ export function metricCurvesPlot(
   const { panels = NC_DYNAMICS_PANELS, logEpoch = false } = options;
   const L = figureLayout(options.style);
   const perRow = Math.max(1, Math.min(4, Math.floor(L.width / (13 * L.font))));
-  const data: CurveRow[] = rows.map((r) => ({ ...r, label: label(r.loss) }));
+  const data: CurveRow[] = seedBands(rows, panels).map((r) => ({ ...r, label: label(r.loss) }));
+  const banded = data.some((d) => (d.seeds as number) > 1);
   const height = 12 * L.font;
   const epochs = data.map((d) => d.epoch);
   const xAxis = logEpoch
     ? { ...decadeAxis(epochs, { length: L.width / perRow, font: 2.5 * L.font }), label: "epoch" }
     : { label: "epoch", ticks: fewTicks(Math.max(...epochs)) };
   const panel = (p: CurvePanel, width: number) => {
-    const values = data.map((d) => numeric(d[p.column])).filter(Number.isFinite);
+    const values = data.flatMap((d) => [d[p.column], d[`${p.column}_low`], d[`${p.column}_high`]].map(numeric))
+      .filter(Number.isFinite);
     const y = p.log
       ? decadeAxis(values, { length: height - L.marginTop - L.marginBottom, font: L.font })
       : p.accuracy
       ? { domain: accuracyDomain(values), ticks: 4 }
       : { ticks: 4, nice: true };
     const reference = p.column === "nc4" && options.nc4Reference !== undefined ? options.nc4Reference : null;
+    const present = data.filter((d) => Number.isFinite(numeric(d[p.column])));
     return plotSvg({
       width,
       height,
@@ -161,7 +199,7 @@ export function metricCurvesPlot(
       marks: [
         ...milestoneRules(options.milestones),
         ...(reference === null ? [] : [
-          Plot.ruleY([reference], { stroke: LOSS.mse.color, strokeDasharray: "4 3", strokeWidth: 1 }),
+          Plot.ruleY([reference], { stroke: "#777", strokeDasharray: "4 3", strokeWidth: 1 }),
           Plot.text([reference], {
             y: (v: number) => v,
             frameAnchor: "right",
@@ -169,10 +207,20 @@ export function metricCurvesPlot(
             dy: -0.7 * L.font,
             dx: -2,
             text: () => "M/√K",
-            fill: LOSS.mse.color,
+            fill: "#555",
           }),
         ]),
-        Plot.line(data, {
+        ...(banded
+          ? [Plot.areaY(present, {
+            x: "epoch",
+            y1: `${p.column}_low`,
+            y2: `${p.column}_high`,
+            fill: "label",
+            fillOpacity: 0.22,
+            sort: "epoch",
+          })]
+          : []),
+        Plot.line(present, {
           x: "epoch",
           y: p.column,
           stroke: "label",
@@ -180,7 +228,14 @@ export function metricCurvesPlot(
           strokeOpacity: 0.85,
           sort: "epoch",
         }),
-        Plot.dot(data, { x: "epoch", y: p.column, stroke: "label", fill: "label", symbol: "label", r: 2 }),
+        Plot.dot(present, {
+          x: "epoch",
+          y: p.column,
+          stroke: "label",
+          fill: "label",
+          symbol: "label",
+          r: banded ? 1.4 : 2,
+        }),
       ],
     }, { style: L.style });
   };

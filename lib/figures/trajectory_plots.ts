@@ -13,6 +13,7 @@ import type { LossName } from "../core/losses.ts";
 import { composeFigures } from "./compose.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { type CurveRow, fewTicks, milestoneRules, numeric } from "./run_plots.ts";
+import { seedBand } from "./seed_band.ts";
 import { decadeAxis, legendStrip, legendStripWidth, plotSvg, type SvgFigure } from "./svg.ts";
 
 /** A row of {@link hyperparameterTrajectoriesPlot}: one evaluation of one run with its loss parameter. */
@@ -28,7 +29,7 @@ export interface LayerRow extends CurveRow {
 }
 
 /** One group's metric at one epoch over seeds: geometric mean, range, and how many seeds. */
-interface SeedBand {
+interface GroupBand {
   group: number;
   epoch: number;
   mean: number;
@@ -58,28 +59,24 @@ function logEpochAxis(epochs: readonly number[]) {
 }
 
 /** One line per group: the geometric mean over seeds at each epoch, and the band of their range. */
-function seedBands<R extends CurveRow>(rows: readonly R[], group: (row: R) => number, metric: string): SeedBand[] {
+function seedBands<R extends CurveRow>(rows: readonly R[], group: (row: R) => number, metric: string): GroupBand[] {
   const cells = new Map<string, { group: number; epoch: number; values: number[] }>();
   for (const r of rows) {
-    const v = numeric(r[metric]);
-    if (!(v > 0)) continue;
     const key = `${group(r)}|${r.epoch}`;
     if (!cells.has(key)) cells.set(key, { group: group(r), epoch: r.epoch, values: [] });
-    cells.get(key)!.values.push(v);
+    cells.get(key)!.values.push(numeric(r[metric]));
   }
-  return [...cells.values()].map((c) => ({
-    group: c.group,
-    epoch: c.epoch,
-    mean: Math.exp(c.values.reduce((a, v) => a + Math.log(v), 0) / c.values.length),
-    low: Math.min(...c.values),
-    high: Math.max(...c.values),
-    seeds: c.values.length,
-  }));
+  return [...cells.values()].flatMap((c) => {
+    const band = seedBand(c.values, { log: true });
+    return band
+      ? [{ group: c.group, epoch: c.epoch, mean: band.centre, low: band.low, high: band.high, seeds: band.seeds }]
+      : [];
+  });
 }
 
 interface PanelOptions {
   title: string;
-  data: SeedBand[];
+  data: GroupBand[];
   groups: number[];
   colors: string[];
   width: number;

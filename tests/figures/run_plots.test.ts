@@ -4,10 +4,13 @@ import { composeFigures } from "../../lib/figures/compose.ts";
 import {
   accuracyBarsPlot,
   accuracyVsEpochsPlot,
+  heatmapGridPlot,
   heatmapPlot,
   hyperparameterPlot,
   metricCurvesPlot,
+  seedBands,
 } from "../../lib/figures/run_plots.ts";
+import { seedBand } from "../../lib/figures/seed_band.ts";
 import {
   lambdaSweepPlot,
   landscapePlot,
@@ -159,4 +162,53 @@ test("composeFigures centres a shorter last row when asked", () => {
   });
   expect(figureSize(grid).width).toBe(2 * w + 10);
   expect(grid.outerHTML).toContain(`<svg x="${(w + 10) / 2}" y=`);
+});
+
+test("NC-dynamics curves over seeds: the centre (geometric on log axes) and the range of the seeds, a band each", () => {
+  const twoSeeds = curves.flatMap((c) => [
+    { ...c, seed: 1 },
+    { ...c, seed: 2, nc1: 4 * c.nc1, trainAccuracy: c.trainAccuracy - 2 },
+  ]);
+  const panels = [{ column: "nc1", label: "NC1", log: true }, { column: "trainAccuracy", label: "train" }];
+  const bands = seedBands(twoSeeds, panels);
+  expect(bands).toHaveLength(curves.length);
+  const first = bands.find((b) => b.loss === "ce" && b.epoch === 1)!;
+  expect(first.nc1).toBeCloseTo(2 * 2, 12); // √(2 · 8)
+  expect([first.nc1_low, first.nc1_high]).toEqual([2, 8]);
+  expect(first.trainAccuracy).toBeCloseTo(49, 12);
+  expect(first.seeds).toBe(2);
+  const svg = metricCurvesPlot(twoSeeds, { panels }).outerHTML;
+  expect(svg.match(/aria-label="area"/g)).toHaveLength(2);
+  // One seed: no band.
+  expect(metricCurvesPlot(curves, { panels }).outerHTML).not.toContain('aria-label="area"');
+});
+
+test("seedBand: mean or geometric mean, range, and what is left out", () => {
+  expect(seedBand([1, 4], { log: true })).toEqual({ centre: 2, low: 1, high: 4, seeds: 2 });
+  expect(seedBand([1, 4, NaN])).toEqual({ centre: 2.5, low: 1, high: 4, seeds: 2 });
+  expect(seedBand([0, -1], { log: true })).toBeNull();
+});
+
+test("a log colour scale: one colour per decade, labels as formatted, the ramp's ticks at decades", () => {
+  const decades = [0.002, 0.02, 0.2, 2].map((value, i) => ({
+    width: 16 * 4 ** (i % 2),
+    epochs: i < 2 ? 25 : 100,
+    value,
+  }));
+  const fillsOf = (log: boolean) => {
+    const svg = heatmapGridPlot([{ title: "NC1", cells: decades }], { label: "NC1", log, format: (v) => `[${v}]` })
+      .outerHTML;
+    const cellGroup = svg.slice(
+      svg.indexOf('aria-label="cell"'),
+      svg.indexOf("</g>", svg.indexOf('aria-label="cell"')),
+    );
+    return { svg, fills: [...cellGroup.matchAll(/fill="([^"]+)"/g)].map((m) => m[1]) };
+  };
+  const { svg, fills } = fillsOf(true);
+  expect(svg).toContain(">[0.002]<");
+  for (const tick of [">0.01<", ">0.1<", ">1<"]) expect(svg).toContain(tick);
+  expect(new Set(fills).size).toBe(4);
+  // On a linear scale the two smallest are both at the bottom of the ramp (#440154 and #450457).
+  expect(fillsOf(false).fills.slice(0, 2)).toEqual(["#440154", "#450457"]);
+  expect(fills.slice(0, 2)).toEqual(["#440154", "#31688e"]);
 });
