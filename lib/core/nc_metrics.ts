@@ -37,8 +37,9 @@ import { mean, sampleSd } from "./statistics.ts";
  * Every metric, as numbers: the paper's NC1–NC4 (its reference code's definitions), then the
  * variants, each as the published code of the source it is named after computes it
  * (docs/method.md §4). μ_G is the accumulator's global mean (`globalMean`, default the sample
- * mean as the reference code) except in Papyan, Han and Donoho's metrics, whose notebook centres
- * on the mean of the class means, μ̄ = (1/K) Σ_k μ_k; on balanced classes the two coincide.
+ * mean as the reference code) except in Papyan, Han and Donoho's metrics and rhubarbwu's, which
+ * centre on the mean of the class means, μ̄ = (1/K) Σ_k μ_k (Papyan et al.'s notebook; the `mG`
+ * of rhubarbwu's `MeanAccumulator.compute()`); on balanced classes the two coincide.
  */
 export interface NcMetrics {
   /** NC₁ = tr(Σ_W Σ_B†)/K (reference code `collapse_metric`). */
@@ -58,7 +59,7 @@ export interface NcMetrics {
   variabilityRatio: number;
   /** Mean over pairs k < l of (σ_k² + σ_l²)/(2‖μ_k − μ_l‖²), σ_k² = E‖h − μ_k‖² in class k (Galanti et al. 2022; rhubarbwu `variability_cdnv`). */
   cdnv: number;
-  /** ETF distance of M̃M̃ᵀ (Kothapalli 2023; rhubarbwu `simplex_etf_error`). */
+  /** ETF distance of M̄M̄ᵀ, rows μ_k − μ̄ (Kothapalli 2023; rhubarbwu `simplex_etf_error`). */
   nc2Means: number;
   /** ETF distance of WWᵀ with the uncentred W (tding1/Neural-Collapse `compute_ETF`). */
   nc2Uncentred: number;
@@ -72,7 +73,10 @@ export interface NcMetrics {
   maxAngleMeans: number;
   /** Mean over pairs k ≠ l of |cos∠(w_k, w_l) + 1/(K−1)| (Papyan et al. 2020, notebook `cos_W`). */
   maxAngleClassifier: number;
-  /** ETF distance of W H̄ with the uncentred W (rhubarbwu `self_duality_error`; tding1 `compute_W_H_relation`). */
+  /**
+   * ETF distance of W M̄ᵀ, rows of M̄ μ_k − μ̄, with the uncentred W (rhubarbwu `self_duality_error`;
+   * tding1 `compute_W_H_relation` is the same centred on the sample mean).
+   */
   nc3Uncentred: number;
   /** ‖Wᵀ/‖W‖_F − M̄/‖M̄‖_F‖²_F, M̄ = [μ_k − μ̄] (d×K), squared (Papyan et al. 2020, notebook `W_M_dist`). */
   nc3SelfDuality: number;
@@ -121,12 +125,14 @@ export function ncMetrics(
 
   const { gram, withinTrace, pinvOptions, nc1, rank } = withinBetween(stats, options);
 
-  // Papyan et al.: class means centred on the mean of the class means.
-  const centring = addScaled(identity(K), matrix(K, K, new Array(K * K).fill(1)), -1 / K);
-  const meansPapyan = matmul(centring, centredMeans);
-  const gramPapyan = matmul(matmul(centring, gram), centring);
-  const scatterPapyan = matmul(matmul(centring, projectedScatter), centring);
-  const nc1Trace = K * traceOfProduct(scatterPapyan, pseudoInverseSymmetric(gramPapyan, pinvOptions).inverse);
+  // Papyan et al. and rhubarbwu: class means centred on the mean of the class means, M̄ = P M̃.
+  const centring = meanOfMeansCentring(K);
+  const meansBar = matmul(centring, centredMeans);
+  const gramBar = bothSides(centring, gram);
+  const nc1Trace = K * traceOfProduct(
+    bothSides(centring, projectedScatter),
+    pseudoInverseSymmetric(gramBar, pinvOptions).inverse,
+  );
 
   const wCentred = matrix(K, d);
   for (let j = 0; j < d; j++) {
@@ -149,7 +155,7 @@ export function ncMetrics(
   let betweenTrace = 0;
   for (let k = 0; k < K; k++) betweenTrace += gram.data[k * K + k] / K;
   const gramW = gramRows(W);
-  const cosMeans = offDiagonalCosines(gramPapyan);
+  const cosMeans = offDiagonalCosines(gramBar);
 
   return {
     nc1,
@@ -159,19 +165,29 @@ export function ncMetrics(
     nc1Trace,
     variabilityRatio: withinTrace / betweenTrace,
     cdnv: classDistanceNormalisedVariance(classMeans, classScatter),
-    nc2Means: etfDistance(gram),
+    nc2Means: etfDistance(gramBar),
     nc2Uncentred: etfDistance(gramW),
-    equinormMeans: coefficientOfVariation(diagonalNorms(gramPapyan)),
+    equinormMeans: coefficientOfVariation(diagonalNorms(gramBar)),
     equinormClassifier: coefficientOfVariation(diagonalNorms(gramW)),
     equiangularityMeans: sampleSd(cosMeans),
     maxAngleMeans: coherence(cosMeans, K),
     maxAngleClassifier: coherence(offDiagonalCosines(gramW), K),
-    nc3Uncentred: etfDistance(matmul(W, hBar)),
-    nc3SelfDuality: selfDualitySquared(W, meansPapyan),
+    nc3Uncentred: etfDistance(matmul(W, transpose(meansBar))),
+    nc3SelfDuality: selfDualitySquared(W, meansBar),
     nc4Minus: meanLogit(-1),
     nccMismatch: stats.nccAgreements === null ? null : 1 - stats.nccAgreements / total,
     betweenRank: rank,
   };
+}
+
+/** P = I − 11ᵀ/K: P M̃ has rows μ_k − μ̄ whatever the μ_G that M̃ was centred on. */
+function meanOfMeansCentring(K: number): Matrix {
+  return addScaled(identity(K), matrix(K, K, new Array(K * K).fill(1)), -1 / K);
+}
+
+/** P A P, for a symmetric P. */
+function bothSides(p: Matrix, a: Matrix): Matrix {
+  return matmul(matmul(p, a), p);
 }
 
 /** NC1 and what it is computed from: G = M̃M̃ᵀ, tr(Σ_W), and the pseudo-inverse's options. */
@@ -192,7 +208,7 @@ function withinBetween(stats: NcStatistics, options: { rankTolerance?: number })
 export interface FeatureCollapse {
   /** NC₁ = tr(Σ_W Σ_B†)/K, as {@link NcMetrics.nc1}. */
   nc1: number;
-  /** ETF distance of the centred class means' Gram matrix M̃M̃ᵀ, as {@link NcMetrics.nc2Means}. */
+  /** ETF distance of the Gram matrix M̄M̄ᵀ of the class means centred on μ̄, as {@link NcMetrics.nc2Means}. */
   nc2Means: number;
   /** Class-distance normalised variance, as {@link NcMetrics.cdnv}. */
   cdnv: number;
@@ -216,7 +232,7 @@ export function featureCollapse(stats: NcStatistics, options: { rankTolerance?: 
   const { gram, nc1 } = withinBetween(stats, options);
   return {
     nc1,
-    nc2Means: etfDistance(gram),
+    nc2Means: etfDistance(bothSides(meanOfMeansCentring(stats.classMeans.numClasses), gram)),
     cdnv: classDistanceNormalisedVariance(stats.classMeans, stats.classScatter),
   };
 }

@@ -130,14 +130,14 @@ function direct(rows: Mat, labels: number[], W: Mat, b: Vec, globalMean: GlobalM
     nc1Trace: tr(mul(sigmaW, pinvBetween(papyan.centred, papyan.sigmaB))),
     variabilityRatio: tr(sigmaW) / tr(g.sigmaB),
     cdnv: cdnv / ((K * (K - 1)) / 2),
-    nc2Means: etf(mul(g.centred, H)),
+    nc2Means: etf(mul(papyan.centred, mBar)),
     nc2Uncentred: etf(mul(W, WT)),
     equinormMeans: stdBessel(normsMeans) / mean(normsMeans),
     equinormClassifier: stdBessel(normsW) / mean(normsW),
     equiangularityMeans: stdBessel(cosMeans),
     maxAngleMeans: coherence(cosMeans),
     maxAngleClassifier: coherence(cosW),
-    nc3Uncentred: etf(mul(W, H)),
+    nc3Uncentred: etf(mul(W, mBar)),
     nc3SelfDuality: selfDuality,
     nc4Minus: meanLogitNorm(-1),
     nccMismatch: mismatches / N,
@@ -183,12 +183,22 @@ describe.each(["sample", "classMeans"] as const)("with the %s global mean", (glo
   });
 });
 
-test("Papyan et al.'s variants centre on the mean of class means whatever the globalMean option", () => {
+test("Papyan et al.'s and rhubarbwu's variants centre on the mean of class means whatever the globalMean option", () => {
   const { rows, labels, W, b } = sample(5, 8, [3, 9, 4, 6, 2], 101);
   const classifier = { W: matrix(5, 8, W.flat()), b };
   const bySample = ncMetricsOf(rows, labels, classifier, { globalMean: "sample" });
   const byMeans = ncMetricsOf(rows, labels, classifier, { globalMean: "classMeans" });
-  for (const key of ["nc1Trace", "equinormMeans", "equiangularityMeans", "maxAngleMeans", "nc3SelfDuality"] as const) {
+  for (
+    const key of [
+      "nc1Trace",
+      "equinormMeans",
+      "equiangularityMeans",
+      "maxAngleMeans",
+      "nc3SelfDuality",
+      "nc2Means",
+      "nc3Uncentred",
+    ] as const
+  ) {
     expect(bySample[key], key).toBeCloseTo(byMeans[key], 10);
   }
   // The reference code's NC1 depends on it on unbalanced classes, and nc1Trace is K·nc1 only with μ̄.
