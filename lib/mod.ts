@@ -66,10 +66,18 @@ export {
   type NcMetricsOptions,
 } from "./core/nc_metrics.ts";
 export {
+  hypersphericalKernelStats,
+  type KernelStats,
+  orthogonalityDeviation,
+  uniformDuality,
+  type UniformityKernel,
+} from "./core/nc_generalised.ts";
+export {
   type Classifier,
   ClassMeanAccumulator,
   type ClassMeans,
   type FeatureInput,
+  FeatureMeanAccumulator,
   type GlobalMean,
   NcInputError,
   type NcStatistics,

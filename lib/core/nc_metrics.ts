@@ -31,6 +31,7 @@ import {
   type NcStatistics,
   WithinClassAccumulator,
 } from "./nc_accumulators.ts";
+import { hypersphericalKernelStats, orthogonalityDeviation, uniformDuality } from "./nc_generalised.ts";
 import { mean, sampleSd } from "./statistics.ts";
 
 /**
@@ -84,6 +85,20 @@ export interface NcMetrics {
   nc4Minus: number;
   /** Fraction of samples whose nearest class mean differs from the classifier's prediction (Papyan et al. 2020, notebook `NCC_mismatch`); null without a classifier in pass 2. */
   nccMismatch: number | null;
+  /**
+   * GNC2, hyperspherical uniformity: variance over pairs k < l of log(‖u_k − u_l‖⁻¹), u_k = (μ_k − μ̄)/‖μ_k − μ̄‖
+   * (Liu et al. 2023; rhubarbwu `kernel_stats(M, mG, log_kernel)[1]`).
+   */
+  gnc2Log: number;
+  /** The same with the kernel ‖u_k − u_l‖ (rhubarbwu `kernel_stats(M, mG)[1]`, its default `dist_kernel`). */
+  gnc2Distance: number;
+  /** UNC3, uniform duality: variance over k of ⟨w_k, μ_k − μ̄⟩, Bessel's correction (Wu & Papyan 2024; rhubarbwu `similarities(W, M, mG).var()`). */
+  unc3: number;
+  /**
+   * NC5, ID/OOD orthogonality: mean over k of |cos∠(μ_k, μ_OOD)|, class means uncentred (Ammar et al. 2024;
+   * rhubarbwu `orthogonality_deviation`); null without an out-of-distribution mean (`oodMean`).
+   */
+  nc5: number | null;
   /** Rank of the between-class Gram matrix kept by the pseudo-inverse (≤ K − 1). */
   betweenRank: number;
 }
@@ -95,11 +110,15 @@ export interface NcMetrics {
  * within-class scatter; with d < K − 1 the between-class subspace has rank ≤ d and NC1 is
  * computed on it exactly; when all class means coincide (rank 0), Σ_B† = 0 and NC1 = 0, as the
  * Moore–Penrose definition gives (`betweenRank` = 0 flags it). The global mean follows the
- * accumulator's `globalMean` option, except in Papyan et al.'s metrics (see {@link NcMetrics}).
+ * accumulator's `globalMean` option, except in Papyan et al.'s and rhubarbwu's metrics (see
+ * {@link NcMetrics}).
  *
  * Papyan et al.'s NC1 needs Σ_B on μ̄ while pass 2 projected Σ_W on M̃ (centred on μ_G). No third
  * pass is needed: μ̄ − μ_G = (1/K) Σ_k (μ_k − μ_G), so the rows of M̄ = P M̃ with P = I − 11ᵀ/K,
  * and P A P and P G P are its projected scatter and Gram matrix.
+ *
+ * NC5 needs the mean of out-of-distribution features, `options.oodMean` (a
+ * `FeatureMeanAccumulator` streams it); without it `nc5` is null.
  *
  * @example
  * ```ts
@@ -111,12 +130,13 @@ export interface NcMetrics {
  * pass2.accumulate(features, labels);
  * const m = ncMetrics(pass2.compute(), { W, b });
  * m.nc1; m.nc2; m.nc3; m.nc4;
+ * ncMetrics(pass2.compute(), { W, b }, { oodMean: [0.5, 0.5] }).nc5; // 0.7071067811865476
  * ```
  */
 export function ncMetrics(
   stats: NcStatistics,
   classifier: Classifier,
-  options: { rankTolerance?: number } = {},
+  options: { rankTolerance?: number; oodMean?: ArrayLike<number> } = {},
 ): NcMetrics {
   const { classMeans, centredMeans, projectedScatter, classScatter, globalMean } = stats;
   const { numClasses: K, dim: d, total } = classMeans;
@@ -176,6 +196,10 @@ export function ncMetrics(
     nc3SelfDuality: selfDualitySquared(W, meansBar),
     nc4Minus: meanLogit(-1),
     nccMismatch: stats.nccAgreements === null ? null : 1 - stats.nccAgreements / total,
+    gnc2Log: hypersphericalKernelStats(meansBar, { kernel: "log" }).variance,
+    gnc2Distance: hypersphericalKernelStats(meansBar, { kernel: "distance" }).variance,
+    unc3: uniformDuality(W, meansBar),
+    nc5: options.oodMean === undefined ? null : orthogonalityDeviation(classMeans.means, options.oodMean),
     betweenRank: rank,
   };
 }
@@ -311,8 +335,15 @@ function selfDualitySquared(W: Matrix, means: Matrix): number {
 
 /** Options of {@link ncMetricsOfBatches} and {@link ncMetricsOf}. */
 export interface NcMetricsOptions {
+  /** How μ_G is formed: `"sample"` (default; the reference code) or `"classMeans"`. */
   globalMean?: GlobalMean;
+  /** Relative eigenvalue cut-off of the pseudo-inverses (default `DEFAULT_RANK_TOLERANCE`, 1e-10). */
   rankTolerance?: number;
+  /**
+   * The mean μ_OOD of out-of-distribution features (d numbers, e.g. from a
+   * `FeatureMeanAccumulator`), for NC5; without it `nc5` is null.
+   */
+  oodMean?: ArrayLike<number>;
 }
 
 /**
