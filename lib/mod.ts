@@ -141,7 +141,9 @@ export { makeBatch } from "./data/batches.ts";
 export { perClassSubset, permutation, validationSplit } from "./data/split.ts";
 export { type NpyArray, type NpyFile, openNpy } from "./data/npy.ts";
 export {
+  featureMeanOfNpy,
   ncMetricsOfNpy,
+  type NpyFeatureMean,
   type NpyMetricsOptions,
   type NpyMetricsSource,
   type NpyNcMetrics,
