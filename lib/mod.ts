@@ -66,10 +66,18 @@ export {
   type NcMetricsOptions,
 } from "./core/nc_metrics.ts";
 export {
+  hypersphericalKernelStats,
+  type KernelStats,
+  orthogonalityDeviation,
+  uniformDuality,
+  type UniformityKernel,
+} from "./core/nc_generalised.ts";
+export {
   type Classifier,
   ClassMeanAccumulator,
   type ClassMeans,
   type FeatureInput,
+  FeatureMeanAccumulator,
   type GlobalMean,
   NcInputError,
   type NcStatistics,
@@ -133,7 +141,9 @@ export { makeBatch } from "./data/batches.ts";
 export { perClassSubset, permutation, validationSplit } from "./data/split.ts";
 export { type NpyArray, type NpyFile, openNpy } from "./data/npy.ts";
 export {
+  featureMeanOfNpy,
   ncMetricsOfNpy,
+  type NpyFeatureMean,
   type NpyMetricsOptions,
   type NpyMetricsSource,
   type NpyNcMetrics,

@@ -1,5 +1,6 @@
 /**
- * `nc metrics`: NC metrics of features, labels and a classifier read from a JSON file.
+ * `nc metrics`: NC metrics of features, labels and a classifier read from a JSON file or NumPy
+ * files, with NC5 when out-of-distribution features are given (`--ood`).
  *
  * @module
  */
@@ -7,12 +8,13 @@ import { readFileSync } from "node:fs";
 import { matrix } from "../core/linalg.ts";
 import type { GlobalMean } from "../core/nc_accumulators.ts";
 import { type NcMetrics, ncMetricsOf } from "../core/nc_metrics.ts";
-import { ncMetricsOfNpy, type NpyMetricsSource } from "../data/npy_metrics.ts";
+import { featureMeanOfNpy, ncMetricsOfNpy, type NpyMetricsSource } from "../data/npy_metrics.ts";
 import { CliError, type CliIo, type Command, parseFlags, writeJson } from "./args.ts";
 import { formatPrecise } from "../report/number_format.ts";
 
 const HELP = `Usage: deno task nc metrics (--input FILE.json | --npz FILE.npz | --features F.npy --labels L.npy
                         --weights W.npy [--bias B.npy]) [--json] [--global-mean sample|classMeans]
+                        [--ood OOD.npy|OOD.npz]
 
 Computes the neural-collapse metrics of last-layer features.
 
@@ -23,12 +25,17 @@ integers of any width, W K×d, b K (default zeros); in an .npz the arrays are na
 W and b. Features are streamed in chunks (two passes), so memory stays near the accumulators' size,
 not N×d; members of np.savez_compressed archives are inflated in memory.
 
+With --ood, the features of an out-of-distribution set (N_OOD×d, float32 or float64; in an .npz the
+member named features, or its only member) give NC5, the mean |cos| between the class means and the
+mean of those features (docs/method.md §4); without it nc5 is null.
+
 Options:
   --input FILE        the JSON file
   --npz FILE          a NumPy archive with features, labels, W (and b)
   --features F        --labels L   --weights W   --bias B      NumPy .npy files
   --json              print one JSON object with every metric (nc1, nc2, nc3, nc4, variants)
   --global-mean KIND  sample (default; the reference code) or classMeans
+  --ood FILE          out-of-distribution features (.npy, or .npz) for nc5
   -h, --help          this help`;
 
 /** A parsed metrics input file. */
@@ -116,14 +123,18 @@ function readMetricsInput(file: string): MetricsInput {
   return { features, labels, W, b };
 }
 
-/** Prints the metrics: one line each, or with `json` one object with the sizes and the global mean too. */
+/**
+ * Prints the metrics: one line each, or with `json` one object with the sizes, the global mean and
+ * the number of out-of-distribution samples (when given) too.
+ */
 function report(
   io: CliIo,
-  result: NcMetrics & { N: number; K: number; d: number; globalMean: GlobalMean },
+  result: NcMetrics & { N: number; K: number; d: number; globalMean: GlobalMean; oodN?: number },
   json = false,
 ) {
-  const { N, K, d, globalMean, ...metrics } = result;
-  io.stderr(`[nc] ${N} samples, K = ${K}, d = ${d}, global mean: ${globalMean}\n`);
+  const { N, K, d, globalMean, oodN, ...metrics } = result;
+  const ood = oodN === undefined ? "" : `, ${oodN} out-of-distribution samples`;
+  io.stderr(`[nc] ${N} samples, K = ${K}, d = ${d}, global mean: ${globalMean}${ood}\n`);
   if (json) writeJson(io, result);
   else for (const [key, value] of Object.entries(metrics)) io.stdout(`${key.padEnd(20)} ${formatPrecise(value)}\n`);
 }
@@ -157,6 +168,7 @@ export const metricsCommand: Command = {
       bias: flag,
       json: { type: "boolean" },
       "global-mean": flag,
+      ood: flag,
     }, "metrics");
     const globalMean = values["global-mean"] ?? "sample";
     if (globalMean !== "sample" && globalMean !== "classMeans") {
@@ -170,15 +182,18 @@ export const metricsCommand: Command = {
       );
     }
     if (!values.input) {
-      report(io, ncMetricsOfNpy(npySource(values), { globalMean }), values.json);
+      report(io, ncMetricsOfNpy(npySource(values), { globalMean, ood: values.ood }), values.json);
       return Promise.resolve(0);
     }
     const input = readMetricsInput(values.input);
     const K = input.W.length, d = input.W[0].length;
+    const ood = values.ood === undefined ? undefined : featureMeanOfNpy(values.ood, { dim: d });
     const metrics = ncMetricsOf(input.features, input.labels, { W: matrix(K, d, input.W.flat()), b: input.b }, {
       globalMean,
+      oodMean: ood?.mean,
     });
-    report(io, { ...metrics, N: input.features.length, K, d, globalMean }, values.json);
+    const sizes = { N: input.features.length, K, d, globalMean: globalMean as GlobalMean };
+    report(io, { ...metrics, ...sizes, ...(ood ? { oodN: ood.count } : {}) }, values.json);
     return Promise.resolve(0);
   },
 };

@@ -7,6 +7,9 @@
  *    projected within-class scatter A = M̃ Σ_W M̃ᵀ, per-class variances, and the nearest-class-centre
  *    agreement with a classifier.
  *
+ * {@link FeatureMeanAccumulator} averages unlabelled features, such as an out-of-distribution set's
+ * for NC5, in one pass of its own.
+ *
  * Memory is O(dK + K²). The metric formulas over these statistics are `nc_metrics.ts`.
  *
  * @module
@@ -138,6 +141,60 @@ export class ClassMeanAccumulator {
       }
     }
     return { numClasses, dim, counts: Float64Array.from(this.#counts), means, sampleMean, total: this.#seen };
+  }
+}
+
+/** Rows of a feature input of dimension `dim` (a flat array must hold whole rows). */
+function rowCount(features: FeatureInput, dim: number): number {
+  if ("data" in features && "rows" in features) return features.rows;
+  if (features.length > 0 && typeof features[0] !== "number") return features.length;
+  if (features.length % dim !== 0) {
+    throw new NcInputError(`${features.length} feature values are not whole rows of dimension ${dim}`);
+  }
+  return features.length / dim;
+}
+
+/**
+ * The mean of unlabelled features, streamed in batches: μ_OOD, the mean of out-of-distribution
+ * features that NC5 compares the class means with (`ncMetrics`' `oodMean`).
+ *
+ * @example
+ * ```ts
+ * const ood = new FeatureMeanAccumulator(2);
+ * ood.accumulate([[1, 0], [0, 1]]).accumulate([[2, 2]]);
+ * ood.compute(); // [1, 1]
+ * ```
+ */
+export class FeatureMeanAccumulator {
+  readonly #sums: Float64Array;
+  #seen = 0;
+
+  constructor(readonly dim: number) {
+    if (!(Number.isInteger(dim) && dim >= 1)) {
+      throw new NcInputError(`feature dimension must be an integer ≥ 1, got ${dim}`);
+    }
+    this.#sums = new Float64Array(dim);
+  }
+
+  /** Samples seen so far. */
+  get count(): number {
+    return this.#seen;
+  }
+
+  /** Adds a batch of feature rows. */
+  accumulate(features: FeatureInput): this {
+    const { dim } = this;
+    const rows = rowCount(features, dim);
+    const flat = flattenFeatures(features, dim, rows);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < dim; j++) this.#sums[j] += flat[i * dim + j];
+    this.#seen += rows;
+    return this;
+  }
+
+  /** The mean of every row seen; with none it is undefined, an error. */
+  compute(): Float64Array {
+    if (this.#seen === 0) throw new NcInputError("no features to average: the mean of an empty set is undefined");
+    return this.#sums.map((s) => s / this.#seen);
   }
 }
 

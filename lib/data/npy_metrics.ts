@@ -2,6 +2,7 @@
  * Neural-collapse metrics of last-layer features, labels and a classifier saved by NumPy
  * (`np.save` files or one `np.savez` archive), streamed: the features are read in chunks, twice
  * (the two passes of `nc_accumulators.ts`), so memory stays O(dK + K²) plus one chunk, not N×d.
+ * Out-of-distribution features for NC5 are read once, in chunks, for their mean.
  *
  * The layout of the files (which arrays, their shapes and dtypes) is checked here; what the
  * values mean (labels in [0, K), no empty class, a classifier that fits) is checked by the
@@ -12,6 +13,7 @@
 import { matrix } from "../core/linalg.ts";
 import {
   ClassMeanAccumulator,
+  FeatureMeanAccumulator,
   type GlobalMean,
   NcInputError,
   WithinClassAccumulator,
@@ -45,6 +47,12 @@ export interface NpyMetricsOptions extends NcMetricsOptions {
   rankTolerance?: number;
   /** Feature rows read at a time (default ⌊2²² / d⌋, about 4 million values: 32 MiB as float64). */
   chunkRows?: number;
+  /**
+   * Out-of-distribution features for NC5: an N_OOD×d `.npy` file, or an `.npz` archive whose
+   * `features` member (or only member) holds them; their mean is streamed ({@link featureMeanOfNpy}).
+   * Without it (and without `oodMean`) `nc5` is null.
+   */
+  ood?: string;
 }
 
 /** Every NC metric, with the sizes of the data and the global mean used: what `nc metrics --json` prints. */
@@ -57,6 +65,79 @@ export interface NpyNcMetrics extends NcMetrics {
   readonly d: number;
   /** How μ_G was formed. */
   readonly globalMean: GlobalMean;
+  /** Out-of-distribution samples whose mean gave `nc5` (only with the `ood` option). */
+  readonly oodN?: number;
+}
+
+/** The mean of the rows of a feature file, and how many rows it has. */
+export interface NpyFeatureMean {
+  readonly mean: Float64Array;
+  /** Rows averaged. */
+  readonly count: number;
+}
+
+/** Checks a chunk size option. */
+function checkChunkRows(chunkRows: number | undefined): void {
+  if (chunkRows !== undefined && !(Number.isInteger(chunkRows) && chunkRows >= 1)) {
+    throw new RangeError(`chunkRows must be an integer ≥ 1, got ${chunkRows}`);
+  }
+}
+
+/** Feature rows `[start, start + count)` of `features`, checked finite. */
+function finiteRows(features: NpyArray, start: number, count: number, buffer: Float64Array): Float64Array {
+  const rows = features.rows(start, count, buffer);
+  const d = features.shape[1];
+  for (let i = 0; i < rows.length; i++) {
+    if (!Number.isFinite(rows[i])) {
+      throw new DataError(`${features.name}: features[${start + Math.floor(i / d)}][${i % d}] is not finite`);
+    }
+  }
+  return rows;
+}
+
+/**
+ * The mean of the feature rows in a NumPy file, streamed in chunks (memory: one chunk): an N×d
+ * `.npy` array, or the `features` member (or only member) of an `.npz` archive. This is the
+ * out-of-distribution mean μ_OOD of NC5 (`ncMetrics`' `oodMean`).
+ *
+ * @param path the `.npy` or `.npz` file.
+ * @param options `dim`: the feature dimension the rows must have; `chunkRows`: rows read at a time.
+ * @throws {DataError} naming the file when it is missing or damaged, when its array is not N×d with
+ *   N ≥ 1 (and d = `dim` when given), or when a value is not finite.
+ *
+ * @example
+ * ```ts ignore (needs a NumPy file)
+ * const { mean, count } = featureMeanOfNpy("ood_features.npy", { dim: 512 });
+ * ncMetricsOf(features, labels, classifier, { oodMean: mean }).nc5;
+ * ```
+ */
+export function featureMeanOfNpy(path: string, options: { dim?: number; chunkRows?: number } = {}): NpyFeatureMean {
+  checkChunkRows(options.chunkRows);
+  const file = openNpy(path);
+  try {
+    const { arrays } = file;
+    const features = arrays.get("features") ?? (arrays.size === 1 ? [...arrays.values()][0] : undefined);
+    if (features === undefined) {
+      throw new DataError(
+        `${path}: no array named features, and more than one array (found ${[...arrays.keys()].join(", ")})`,
+      );
+    }
+    const { dim } = options;
+    if (features.shape.length !== 2 || features.shape[0] < 1 || (dim !== undefined && features.shape[1] !== dim)) {
+      const expected = dim === undefined ? "N×d" : `N×${dim} (the features' dimension)`;
+      throw new DataError(`${features.name}: features must be ${expected} with N ≥ 1, got shape (${features.shape})`);
+    }
+    const [N, d] = features.shape;
+    const accumulator = naming(features, () => new FeatureMeanAccumulator(d));
+    const chunk = options.chunkRows ?? Math.max(1, Math.floor(CHUNK_VALUES / d));
+    const buffer = new Float64Array(Math.min(chunk, N) * d);
+    for (let start = 0; start < N; start += chunk) {
+      accumulator.accumulate(finiteRows(features, start, Math.min(chunk, N - start), buffer));
+    }
+    return { mean: accumulator.compute(), count: N };
+  } finally {
+    file.close();
+  }
 }
 
 /** The arrays of one metrics input, opened. */
@@ -137,9 +218,7 @@ function streamMetrics(arrays: Arrays, options: NpyMetricsOptions): NpyNcMetrics
     throw new DataError(`${b.name}: b must have ${K} entries (one per class), got shape (${b.shape})`);
   }
   const { chunkRows } = options;
-  if (chunkRows !== undefined && !(Number.isInteger(chunkRows) && chunkRows >= 1)) {
-    throw new RangeError(`chunkRows must be an integer ≥ 1, got ${chunkRows}`);
-  }
+  checkChunkRows(chunkRows);
 
   // K ≥ 2 classes and d ≥ 1: checked by the accumulator.
   const pass1 = naming(W, () => new ClassMeanAccumulator(K, d), `W is ${K}×${d}: classes × feature dimension`);
@@ -148,13 +227,7 @@ function streamMetrics(arrays: Arrays, options: NpyMetricsOptions): NpyNcMetrics
   function* batches() { // one chunk of buffers, reused by both passes
     for (let start = 0; start < N; start += chunk) {
       const count = Math.min(chunk, N - start);
-      const rows = features.rows(start, count, rowBuffer);
-      for (let i = 0; i < rows.length; i++) {
-        if (!Number.isFinite(rows[i])) {
-          throw new DataError(`${features.name}: features[${start + Math.floor(i / d)}][${i % d}] is not finite`);
-        }
-      }
-      yield { features: rows, labels: labels.rows(start, count, labelBuffer) };
+      yield { features: finiteRows(features, start, count, rowBuffer), labels: labels.rows(start, count, labelBuffer) };
     }
   }
   // Labels in [0, K) and no empty class: checked by the accumulators.
@@ -169,7 +242,10 @@ function streamMetrics(arrays: Arrays, options: NpyMetricsOptions): NpyNcMetrics
     for (const batch of batches()) pass2.accumulate(batch.features, batch.labels);
     return pass2.compute();
   });
-  return { ...ncMetrics(stats, classifier, options), N, K, d, globalMean };
+  if (options.ood === undefined) return { ...ncMetrics(stats, classifier, options), N, K, d, globalMean };
+  if (options.oodMean !== undefined) throw new RangeError("give the OOD features as ood (a file) or oodMean, not both");
+  const ood = featureMeanOfNpy(options.ood, { dim: d, chunkRows });
+  return { ...ncMetrics(stats, classifier, { ...options, oodMean: ood.mean }), N, K, d, globalMean, oodN: ood.count };
 }
 
 /**
@@ -177,17 +253,20 @@ function streamMetrics(arrays: Arrays, options: NpyMetricsOptions): NpyNcMetrics
  * features in chunks (two passes), so a file larger than memory can be measured.
  *
  * @param source the `.npz` archive, or the `.npy` files, holding the arrays.
- * @param options the global mean (default `"sample"`), the pseudo-inverses' rank tolerance and the
- *   chunk size (default about 4 million values).
+ * @param options the global mean (default `"sample"`), the pseudo-inverses' rank tolerance, the
+ *   chunk size (default about 4 million values) and out-of-distribution features for NC5 (`ood`, a
+ *   file, or `oodMean`).
  * @returns every metric of {@link NcMetrics}, with N, K, d and the global mean used.
  * @throws {DataError} naming the file (and `.npz` member) when a file is missing, damaged or
- *   does not fit the others: wrong shapes, labels outside [0, K), an empty class, non-finite features.
+ *   does not fit the others: wrong shapes, labels outside [0, K), an empty class, non-finite features
+ *   (the OOD features included).
  *
  * @example
  * ```ts ignore (needs NumPy files)
  * const m = ncMetricsOfNpy({ features: "features.npy", labels: "labels.npy", weights: "W.npy", bias: "b.npy" });
  * m.nc1; m.N;
- * const archive = ncMetricsOfNpy({ npz: "last_layer.npz" }, { globalMean: "classMeans" });
+ * const archive = ncMetricsOfNpy({ npz: "last_layer.npz" }, { globalMean: "classMeans", ood: "svhn_features.npy" });
+ * archive.nc5;
  * ```
  */
 export function ncMetricsOfNpy(source: NpyMetricsSource, options: NpyMetricsOptions = {}): NpyNcMetrics {

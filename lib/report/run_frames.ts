@@ -53,14 +53,19 @@ function withLossOrder(frame: pl.DataFrame): pl.DataFrame {
 
 const PERCENT = ["trainAccuracy", "valAccuracy", "testAccuracy", "trainStepAccuracy"] as const;
 
+/** Metrics that runs recorded before they existed lack: null in their rows. */
+const LATER_METRICS = ["gnc2Log", "gnc2Distance", "unc3"] as const;
+
 /**
  * One row of {@link metricsFrame}: a run's configuration columns and one evaluation's metrics
- * (accuracies in percent; `nccMismatch` null where the run did not measure it).
+ * (accuracies in percent; `nccMismatch` null where the run did not measure it, `nc5` where it had
+ * no out-of-distribution data, the GNC2 and UNC3 variants where the run was recorded without them).
  */
 export type MetricRow =
   & ReturnType<typeof configColumns>
-  & Omit<MetricsRow, "layers" | "nccMismatch">
-  & { nccMismatch: number | null };
+  & Omit<MetricsRow, "layers" | "nccMismatch" | "nc5" | typeof LATER_METRICS[number]>
+  & { nccMismatch: number | null; nc5: number | null }
+  & { [key in typeof LATER_METRICS[number]]: number | null };
 
 /**
  * The rows of {@link metricsFrame} as typed records, for plots that take rows.
@@ -73,7 +78,13 @@ export type MetricRow =
 export function metricRows(records: readonly RunRecord[]): MetricRow[] {
   return records.flatMap((r) =>
     r.rows.map(({ layers: _layers, ...row }) => {
-      const out: MetricRow = { ...configColumns(r), ...row, nccMismatch: row.nccMismatch ?? null };
+      const out: MetricRow = {
+        ...configColumns(r),
+        ...row,
+        nccMismatch: row.nccMismatch ?? null,
+        nc5: row.nc5 ?? null,
+      };
+      for (const key of LATER_METRICS) out[key] = row[key] ?? null;
       for (const key of PERCENT) out[key] = 100 * row[key];
       return out;
     })

@@ -96,3 +96,31 @@ test.each([
   expect(status).toBe(2);
   expect(stderr).toMatch(message);
 });
+
+test("--ood gives nc5 and the OOD sample count, with NumPy and with JSON input", async () => {
+  const ood = at("ood_f4.npy");
+  const npy = await runCli(["metrics", ...FILE_FLAGS, "--ood", ood, "--json"]);
+  expect(npy.status, npy.stderr).toBe(0);
+  const expected = ncMetricsOfNpy(FILES, { ood });
+  expect(JSON.parse(npy.stdout)).toEqual(expected);
+  expect(expected).toMatchObject({ oodN: 6, nc5: expect.any(Number) });
+  expect(npy.stderr).toBe("[nc] 20 samples, K = 3, d = 5, global mean: sample, 6 out-of-distribution samples\n");
+  const json = await runCli(["metrics", "--input", at("features.json"), "--ood", at("ood.npz"), "--json"]);
+  expect(json.status, json.stderr).toBe(0);
+  const m = JSON.parse(json.stdout);
+  expect(m.oodN).toBe(6);
+  expect(m.nc5).toBeCloseTo(expected.nc5!, 12); // the same float32 values, read as float64 from JSON
+});
+
+test("an --ood file of another dimension exits 2 naming it", async () => {
+  const { status, stdout, stderr } = await runCli(["metrics", ...FILE_FLAGS, "--ood", at("W.npy").replace("W", "b")]);
+  expect(status).toBe(2);
+  expect(stdout).toBe("");
+  expect(stderr.trim()).toMatch(/^error: .*b\.npy: features must be N×5 .* got shape \(3\)$/);
+});
+
+test("--help documents --ood", async () => {
+  const { status, stdout } = await runCli(["metrics", "--help"]);
+  expect(status).toBe(0);
+  expect(stdout).toMatch(/--ood FILE\s+out-of-distribution features/);
+});

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import {
   addScaled,
   etfDistance,
+  fromRows,
   gramRows,
   identity,
   matmul,
@@ -11,7 +12,12 @@ import {
   traceOfProduct,
   transpose,
 } from "../../lib/core/linalg.ts";
-import { ClassMeanAccumulator, NcInputError, WithinClassAccumulator } from "../../lib/core/nc_accumulators.ts";
+import {
+  ClassMeanAccumulator,
+  FeatureMeanAccumulator,
+  NcInputError,
+  WithinClassAccumulator,
+} from "../../lib/core/nc_accumulators.ts";
 import { featureCollapse, ncMetrics, ncMetricsOf, ncMetricsOfBatches } from "../../lib/core/nc_metrics.ts";
 import { createRng } from "../../lib/core/random.ts";
 
@@ -106,7 +112,9 @@ describe("ncMetrics against a direct d×d computation", () => {
 describe("ncMetrics invariants", () => {
   test("an exact simplex ETF scores NC1 = NC2 = NC3 = 0 and the class-mean variants 0", () => {
     const { W, rows, labels } = simplexEtf(6, 8, 4);
-    const m = ncMetricsOf(rows, labels, { W, b: new Array(6).fill(0) });
+    // The ETF spans the first K = 6 coordinates: an OOD mean along the 8th is orthogonal to it.
+    const oodMean = [0, 0, 0, 0, 0, 0, 0, 3];
+    const m = ncMetricsOf(rows, labels, { W, b: new Array(6).fill(0) }, { oodMean });
     for (
       const key of [
         "nc1",
@@ -125,11 +133,35 @@ describe("ncMetrics invariants", () => {
         "variabilityRatio",
         "cdnv",
         "nccMismatch",
+        "gnc2Log",
+        "gnc2Distance",
+        "unc3",
+        "nc5",
       ] as const
     ) {
       expect(m[key], key).toBeLessThan(1e-12);
     }
     expect(m.betweenRank).toBe(5);
+  });
+
+  test("GNC2, UNC3 and NC5 move away from 0 as the geometry leaves the ETF", () => {
+    const { W, rows, labels } = simplexEtf(6, 8, 4);
+    // Stretch class 0's mean: its centred mean changes length and angle to the others.
+    const stretched = rows.map((r, i) => (labels[i] === 0 ? r.map((v) => 2 * v) : r));
+    const m = ncMetricsOf(stretched, labels, { W, b: new Array(6).fill(0) }, { oodMean: [1, 0, 0, 0, 0, 0, 0, 1] });
+    expect(m.gnc2Log).toBeGreaterThan(1e-4);
+    expect(m.gnc2Distance).toBeGreaterThan(1e-4);
+    expect(m.unc3).toBeGreaterThan(1e-4);
+    expect(m.nc5).toBeGreaterThan(0.1);
+  });
+
+  test("NC5 is null without an OOD mean, and an OOD mean of the wrong dimension is an error", () => {
+    const { W, rows, labels } = simplexEtf(4, 5, 2);
+    const b = new Array(4).fill(0);
+    expect(ncMetricsOf(rows, labels, { W, b }).nc5).toBeNull();
+    expect(() => ncMetricsOf(rows, labels, { W, b }, { oodMean: [1, 2] })).toThrow(
+      /the OOD mean has 2 entries, the class means dimension 5/,
+    );
   });
 
   test("W = I scores NC2 = 0 because NC2 centres W (docs/method.md §3)", () => {
@@ -214,6 +246,18 @@ describe("streaming accumulation", () => {
     expect(streamed.nc1).toBeCloseTo(whole.nc1, 5);
     expect(streamed.nc3).toBeCloseTo(whole.nc3, 5);
     expect(streamed.nccMismatch).toBe(whole.nccMismatch);
+  });
+
+  test("FeatureMeanAccumulator streams the mean of unlabelled rows, from every feature input", () => {
+    const rows = [[1, 2], [3, 4], [5, 9]];
+    const ood = new FeatureMeanAccumulator(2)
+      .accumulate(fromRows(rows.slice(0, 1)))
+      .accumulate(rows.slice(1, 2))
+      .accumulate(new Float32Array(rows[2]));
+    expect(ood.count).toBe(3);
+    expect([...ood.compute()]).toEqual([3, 5]);
+    expect(() => new FeatureMeanAccumulator(2).compute()).toThrow(/no features to average/);
+    expect(() => new FeatureMeanAccumulator(2).accumulate([1, 2, 3])).toThrow(/3 feature values are not whole rows/);
   });
 
   test("the class-means global mean differs from the sample mean only for unbalanced classes", () => {

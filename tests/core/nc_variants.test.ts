@@ -71,8 +71,11 @@ function pinvBetween(centred: Mat, sigmaB: Mat): Mat {
   return mul(mul(U, inner), basis);
 }
 
+/** Population variance (÷ n) and sample variance (÷ (n − 1)). */
+const variance = (xs: Vec, ddof: number) => xs.reduce((s, v) => s + (v - mean(xs)) ** 2, 0) / (xs.length - ddof);
+
 /** Every metric written out from its source's definition. */
-function direct(rows: Mat, labels: number[], W: Mat, b: Vec, globalMean: GlobalMean) {
+function direct(rows: Mat, labels: number[], W: Mat, b: Vec, globalMean: GlobalMean, ood: Vec) {
   const K = W.length, d = W[0].length, N = rows.length;
   const counts = new Array(K).fill(0);
   labels.forEach((y) => counts[y]++);
@@ -102,15 +105,18 @@ function direct(rows: Mat, labels: number[], W: Mat, b: Vec, globalMean: GlobalM
   const coherence = (cos: Vec) => cos.reduce((s, c) => s + Math.abs(c + 1 / (K - 1)), 0) / (K * (K - 1));
   const cosMeans = cosPairs(papyan.centred), cosW = cosPairs(W);
   const normsMeans = papyan.centred.map(norm), normsW = W.map(norm);
-  const variance = counts.map((n, k) =>
+  const classVariance = counts.map((n, k) =>
     rows.reduce((s, h, i) => (labels[i] === k ? s + dot(sub(h, means[k]), sub(h, means[k])) : s), 0) / n
   );
   let cdnv = 0;
   for (let k = 0; k < K; k++) {
     for (let l = k + 1; l < K; l++) {
-      cdnv += (variance[k] + variance[l]) / (2 * dot(sub(means[k], means[l]), sub(means[k], means[l])));
+      cdnv += (classVariance[k] + classVariance[l]) / (2 * dot(sub(means[k], means[l]), sub(means[k], means[l])));
     }
   }
+  // GNC2: distances between the centred class means on the unit sphere, over pairs k < l.
+  const unit = papyan.centred.map((c) => scale(c, 1 / norm(c)));
+  const pairDistances = unit.flatMap((u, k) => unit.slice(k + 1).map((v) => norm(sub(u, v))));
   const mBar = transposed(papyan.centred); // d×K
   const selfDuality = WT.reduce(
     (s, row, j) => s + row.reduce((t, v, k) => t + (v / frob(W) - mBar[j][k] / frob(mBar)) ** 2, 0),
@@ -130,17 +136,21 @@ function direct(rows: Mat, labels: number[], W: Mat, b: Vec, globalMean: GlobalM
     nc1Trace: tr(mul(sigmaW, pinvBetween(papyan.centred, papyan.sigmaB))),
     variabilityRatio: tr(sigmaW) / tr(g.sigmaB),
     cdnv: cdnv / ((K * (K - 1)) / 2),
-    nc2Means: etf(mul(g.centred, H)),
+    nc2Means: etf(mul(papyan.centred, mBar)),
     nc2Uncentred: etf(mul(W, WT)),
     equinormMeans: stdBessel(normsMeans) / mean(normsMeans),
     equinormClassifier: stdBessel(normsW) / mean(normsW),
     equiangularityMeans: stdBessel(cosMeans),
     maxAngleMeans: coherence(cosMeans),
     maxAngleClassifier: coherence(cosW),
-    nc3Uncentred: etf(mul(W, H)),
+    nc3Uncentred: etf(mul(W, mBar)),
     nc3SelfDuality: selfDuality,
     nc4Minus: meanLogitNorm(-1),
     nccMismatch: mismatches / N,
+    gnc2Log: variance(pairDistances.map((r) => -Math.log(r)), 0),
+    gnc2Distance: variance(pairDistances, 0),
+    unc3: variance(W.map((w, k) => dot(w, papyan.centred[k])), 1),
+    nc5: mean(means.map((m) => Math.abs(dot(m, ood)) / (norm(m) * norm(ood)))),
   };
   return expected;
 }
@@ -157,7 +167,8 @@ function sample(K: number, d: number, counts: number[], seed: number) {
   });
   const W = Array.from({ length: K }, () => Array.from({ length: d }, () => rng.normal()));
   const b = Array.from({ length: K }, () => rng.normal());
-  return { rows, labels, W, b };
+  const ood = Array.from({ length: d }, () => rng.normal());
+  return { rows, labels, W, b, ood };
 }
 
 const CASES = [
@@ -168,9 +179,9 @@ const CASES = [
 
 describe.each(["sample", "classMeans"] as const)("with the %s global mean", (globalMean) => {
   test.each(CASES)("every metric equals its direct computation: %s", (_, K, d, counts, seed) => {
-    const { rows, labels, W, b } = sample(K, d, [...counts], seed);
-    const m = ncMetricsOf(rows, labels, { W: matrix(K, d, W.flat()), b }, { globalMean });
-    const expected = direct(rows, labels, W, b, globalMean);
+    const { rows, labels, W, b, ood } = sample(K, d, [...counts], seed);
+    const m = ncMetricsOf(rows, labels, { W: matrix(K, d, W.flat()), b }, { globalMean, oodMean: ood });
+    const expected = direct(rows, labels, W, b, globalMean, ood);
     for (const [key, value] of Object.entries(expected)) {
       // Both routes are exact in float64 and differ by round-off only: 1e-9 relative, 1e-12 absolute.
       expect(Math.abs(m[key as keyof typeof expected]! - value!), key).toBeLessThanOrEqual(
@@ -183,12 +194,25 @@ describe.each(["sample", "classMeans"] as const)("with the %s global mean", (glo
   });
 });
 
-test("Papyan et al.'s variants centre on the mean of class means whatever the globalMean option", () => {
+test("Papyan et al.'s and rhubarbwu's variants centre on the mean of class means whatever the globalMean option", () => {
   const { rows, labels, W, b } = sample(5, 8, [3, 9, 4, 6, 2], 101);
   const classifier = { W: matrix(5, 8, W.flat()), b };
   const bySample = ncMetricsOf(rows, labels, classifier, { globalMean: "sample" });
   const byMeans = ncMetricsOf(rows, labels, classifier, { globalMean: "classMeans" });
-  for (const key of ["nc1Trace", "equinormMeans", "equiangularityMeans", "maxAngleMeans", "nc3SelfDuality"] as const) {
+  for (
+    const key of [
+      "nc1Trace",
+      "equinormMeans",
+      "equiangularityMeans",
+      "maxAngleMeans",
+      "nc3SelfDuality",
+      "nc2Means",
+      "nc3Uncentred",
+      "gnc2Log",
+      "gnc2Distance",
+      "unc3",
+    ] as const
+  ) {
     expect(bySample[key], key).toBeCloseTo(byMeans[key], 10);
   }
   // The reference code's NC1 depends on it on unbalanced classes, and nc1Trace is K·nc1 only with μ̄.

@@ -10,7 +10,7 @@ import { fromRows } from "../../lib/core/linalg.ts";
 import { type NcMetrics, ncMetricsOf } from "../../lib/core/nc_metrics.ts";
 import { createRng } from "../../lib/core/random.ts";
 import { DataError } from "../../lib/data/dataset.ts";
-import { ncMetricsOfNpy, type NpyMetricsSource } from "../../lib/data/npy_metrics.ts";
+import { featureMeanOfNpy, ncMetricsOfNpy, type NpyMetricsSource } from "../../lib/data/npy_metrics.ts";
 
 /** Fixtures written by NumPy itself (tests/fixtures/npy/make_fixtures.py), and the same data as JSON. */
 const FIXTURES = join(import.meta.dirname!, "../fixtures/npy");
@@ -142,6 +142,62 @@ test("without a bias file the classifier has no bias", () => {
   const zeros = writeNpy("zeros.npy", [3], new Float64Array(3));
   const { bias: _, ...noBias } = FILES;
   expect(ncMetricsOfNpy(noBias)).toEqual(ncMetricsOfNpy({ ...FILES, bias: zeros }));
+});
+
+/** The OOD fixture rows (tests/fixtures/npy: 6 rows of dimension 5, float32 written by NumPy) and their mean. */
+const OOD_ROWS: number[][] = JSON.parse(readFileSync(at("ood.json"), "utf8"));
+const OOD_MEAN = OOD_ROWS[0].map((_, j) => OOD_ROWS.reduce((s, row) => s + row[j], 0) / OOD_ROWS.length);
+
+test.each([
+  ["an .npy file", at("ood_f4.npy")],
+  ["the features member of an .npz archive", at("ood.npz")],
+])("ood features in %s give NC5 of their mean, and their count", (_, ood) => {
+  const result = ncMetricsOfNpy(FILES, { ood });
+  expect(result.oodN).toBe(6);
+  const { features, labels, W, b } = JSON_DATA;
+  const expected = ncMetricsOf(features, labels, { W: fromRows(W), b }, { oodMean: OOD_MEAN });
+  expect(expected.nc5).toBeGreaterThan(0.01);
+  const { oodN: _oodN, ...metrics } = result;
+  expectClose(metrics, expected);
+  expect(ncMetricsOfNpy(FILES).nc5).toBeNull();
+  expect(ncMetricsOfNpy(FILES).oodN).toBeUndefined();
+});
+
+test("featureMeanOfNpy streams the mean in chunks of any size", () => {
+  for (const chunkRows of [1, 4, 6, 100]) {
+    const { mean, count } = featureMeanOfNpy(at("ood_f4.npy"), { chunkRows, dim: 5 });
+    expect(count).toBe(6);
+    // Sums of six float32 values in float64, in another order: equal to 1e-15 relative.
+    [...mean].forEach((m, j) => expect(m).toBeCloseTo(OOD_MEAN[j], 14));
+  }
+});
+
+test.each<[string, () => string, RegExp]>([
+  [
+    "features of another dimension",
+    () => writeNpy("ood4.npy", [2, 4], new Float64Array(8)),
+    /ood4\.npy: features must be N×5 \(the features' dimension\) with N ≥ 1, got shape \(2,4\)/,
+  ],
+  ["a vector", () => at("b.npy"), /b\.npy: features must be N×5 .* got shape \(3\)/],
+  ["no rows", () => writeNpy("ood0.npy", [0, 5], new Float64Array(0)), /ood0\.npy: features must be N×5/],
+  [
+    "a non-finite value",
+    () => writeNpy("ood_nan.npy", [2, 5], Float64Array.from([1, 2, 3, 4, 5, 6, Number.NaN, 8, 9, 10])),
+    /ood_nan\.npy: features\[1\]\[1\] is not finite/,
+  ],
+  [
+    "several arrays, none named features",
+    () => writeNpz("two.npz", { W: at("W.npy"), b: at("b.npy") }),
+    /two\.npz: no array named features, and more than one array \(found W, b\)/,
+  ],
+])("an OOD file with %s is a DataError naming it", (_, ood, message) => {
+  const error = errorOf(() => ncMetricsOfNpy(FILES, { ood: ood() }));
+  expect(error).toBeInstanceOf(DataError);
+  expect(error.message).toMatch(message);
+});
+
+test("OOD features as a file and as a mean at once is a RangeError", () => {
+  expect(() => ncMetricsOfNpy(FILES, { ood: at("ood_f4.npy"), oodMean: OOD_MEAN })).toThrow(RangeError);
 });
 
 test.each([

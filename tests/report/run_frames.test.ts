@@ -7,7 +7,10 @@ import {
   layerCollapseTable,
   lossVariance,
   meanOverSeeds,
+  metricRows,
+  metricsFrame,
 } from "../../lib/report/run_frames.ts";
+import type { RunRecord } from "../../lib/training/run.ts";
 
 /** A hand-made summary frame: two widths, one budget, CE and MSE, two seeds each. */
 const summary = pl.DataFrame({
@@ -78,4 +81,24 @@ test("layerCollapseTable takes each layer's first and last evaluation", () => {
     ["layer 2", 1, 0.01, 0.1],
   ]);
   expect(rows[1].nc1_drop).toBeCloseTo(100, 10);
+});
+
+test("rows recorded before GNC2, UNC3 and NC5 existed read with those metrics null, beside rows that have them", () => {
+  const record = (id: string, row: Record<string, number | null>) =>
+    ({
+      id,
+      dir: id,
+      config: { dataset: "synthetic", model: "mlp", width: 8, epochs: 1, seed: 0, loss: { name: "ce" } },
+      status: { state: "done" },
+      rows: [{ epoch: 1, nc1: 0.5, trainAccuracy: 1, valAccuracy: 1, testAccuracy: 1, trainStepAccuracy: 1, ...row }],
+    }) as unknown as RunRecord;
+  const older = record("older", {});
+  const newer = record("newer", { gnc2Log: 0.1, gnc2Distance: 0.2, unc3: 0.3, nc5: null, nccMismatch: 0 });
+  const [old] = metricRows([older]);
+  for (const key of ["gnc2Log", "gnc2Distance", "unc3", "nc5", "nccMismatch"] as const) {
+    expect(old[key], key).toBeNull();
+  }
+  const frame = metricsFrame([older, newer]);
+  expect(frame.getColumn("unc3").toArray()).toEqual([null, 0.3]);
+  expect(frame.getColumn("nc5").toArray()).toEqual([null, null]);
 });
