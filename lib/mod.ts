@@ -93,8 +93,13 @@ export {
   type Anova,
   bootstrap,
   type BootstrapEstimate,
+  type Equivalence,
+  holm,
   mean,
+  type MeanInterval,
   oneWayAnova,
+  pairedDifferenceInterval,
+  pairedEquivalence,
   sampleSd,
   spearman,
 } from "./core/statistics.ts";
