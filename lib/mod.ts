@@ -103,6 +103,14 @@ export {
   sampleSd,
   spearman,
 } from "./core/statistics.ts";
+export {
+  type PermutationTest,
+  type SeedAveragedSlopes,
+  seedAveragedSlopes,
+  type SeedObservation,
+  stratifiedPermutationTest,
+  type TrendCell,
+} from "./core/trend_tests.ts";
 export { createRng, type Rng } from "./core/random.ts";
 
 // ── core: the unconstrained feature model and its closed forms ──────────────────────────────────

@@ -7,6 +7,8 @@
  *   one-sided tests against a margin), {@link holm} (step-down adjustment of several p-values);
  * - {@link oneWayAnova}, and a seeded percentile {@link bootstrap}.
  *
+ * Trends over the cells of a grid are tested in `trend_tests.ts`.
+ *
  * The distributions come from jStat, whose incomplete beta function stops its continued fraction
  * at a relative step of 3e-7: its t probabilities and quantiles agree with scipy's to about 1e-8,
  * far below the seed noise of any accuracy they are applied to.
