@@ -91,8 +91,6 @@ export {
 // ── core: statistics over seeds, seeded randomness ──────────────────────────────────────────────
 export {
   type Anova,
-  bootstrap,
-  type BootstrapEstimate,
   type Equivalence,
   holm,
   mean,
@@ -274,11 +272,23 @@ export {
   collapseReached,
   type CollapseTargets,
   type GapTrend,
+  type GapTrendAxis,
+  type GapTrendOptions,
   gapTrends,
   gapTrendsFrame,
   type LossSpread,
   lossSpread,
 } from "./report/claims.ts";
+export { type GridCell } from "./report/paired_seeds.ts";
+export {
+  type CeEquivalence,
+  equivalenceFrame,
+  equivalenceToCe,
+  type PairwiseDifference,
+  pairwiseDifferences,
+  pairwiseDifferencesFrame,
+} from "./report/accuracy_comparisons.ts";
+export { type AccuracyReport, accuracyReport } from "./report/accuracy_report.ts";
 export { type Report, type ReportOptions, reproductionReport } from "./report/report.ts";
 export { type UfmNumbers, ufmNumbers } from "./report/ufm_report.ts";
 export { summaryMarkdown } from "./report/summary_markdown.ts";

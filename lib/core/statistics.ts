@@ -5,7 +5,7 @@
  * - paired differences over seeds (seed s of two losses shares initial weights and data order):
  *   {@link pairedDifferenceInterval} (t interval, paired t test), {@link pairedEquivalence} (two
  *   one-sided tests against a margin), {@link holm} (step-down adjustment of several p-values);
- * - {@link oneWayAnova}, and a seeded percentile {@link bootstrap}.
+ * - {@link oneWayAnova}.
  *
  * Trends over the cells of a grid are tested in `trend_tests.ts`.
  *
@@ -17,7 +17,6 @@
  */
 // @ts-types="./jstat.d.ts"
 import jStat from "jstat";
-import { createRng, type Rng } from "./random.ts";
 
 /**
  * The arithmetic mean, summed left to right from 0 (so results are reproducible bit for bit); NaN
@@ -280,50 +279,4 @@ export function holm(pValues: readonly number[]): number[] {
     adjusted[i] = running;
   });
   return adjusted;
-}
-
-/** A statistic, its bootstrap standard deviation and percentile interval. */
-export interface BootstrapEstimate {
-  value: number;
-  sd: number;
-  /** The central `level` percentile interval of the replicates. */
-  interval: [number, number];
-  /** Fraction of replicates below 0 (the bootstrap's support for a negative statistic). */
-  fractionNegative: number;
-}
-
-/**
- * A percentile bootstrap: `statistic` on the data, then on `replicates` resamples drawn by
- * `resample(rng)`; replicates where the statistic is NaN are dropped.
- *
- * @example
- * ```ts
- * const x = [1, 2, 3, 4, 5];
- * const est = bootstrap(() => mean(x), (rng) => mean(x.map(() => x[rng.int(x.length)])), { seed: 1 });
- * est.value; // 3
- * ```
- */
-export function bootstrap(
-  statistic: () => number,
-  resample: (rng: Rng) => number,
-  options: { replicates?: number; level?: number; seed?: number | string } = {},
-): BootstrapEstimate {
-  const rng = createRng(options.seed ?? "bootstrap");
-  const level = options.level ?? 0.9;
-  const values: number[] = [];
-  for (let i = 0; i < (options.replicates ?? 2000); i++) {
-    const v = resample(rng);
-    if (!Number.isNaN(v)) values.push(v);
-  }
-  if (values.length === 0) {
-    return { value: statistic(), sd: NaN, interval: [NaN, NaN], fractionNegative: NaN };
-  }
-  values.sort((a, b) => a - b);
-  const at = (q: number) => values[Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))))];
-  return {
-    value: statistic(),
-    sd: sampleSd(values),
-    interval: [at((1 - level) / 2), at((1 + level) / 2)],
-    fractionNegative: values.filter((v) => v < 0).length / values.length,
-  };
 }

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "vitest";
 import {
-  bootstrap,
   holm,
   mean,
   oneWayAnova,
@@ -243,29 +242,5 @@ describe("holm", () => {
     expect(holm([0.01, NaN, 0.04])).toEqual([0.02, NaN, 0.04]);
     expect(holm([])).toEqual([]);
     expect(() => holm([0.5, 1.2])).toThrow(/must lie in \[0, 1\], got 1.2/);
-  });
-});
-
-describe("bootstrap", () => {
-  test("the interval of a mean covers it, narrows with more data, and is reproducible from its seed", () => {
-    const run = (x: number[], seed: number) =>
-      bootstrap(() => mean(x), (rng) => mean(x.map(() => x[rng.int(x.length)])), { seed, replicates: 500 });
-    const small = [1, 5, 2, 8, 4], large = Array.from({ length: 80 }, (_, i) => small[i % 5]);
-    const a = run(small, 3);
-    expect(a.value).toBe(4);
-    expect(a.interval[0]).toBeLessThan(4);
-    expect(a.interval[1]).toBeGreaterThan(4);
-    expect(run(large, 3).sd).toBeLessThan(a.sd / 2);
-    expect(run(small, 3)).toEqual(a);
-    expect(run(small, 4)).not.toEqual(a);
-  });
-
-  test("its sd is the replicates' sample standard deviation, 0 for a single replicate", () => {
-    const replicates = [2, 5, 3];
-    let i = 0;
-    const est = bootstrap(() => 0, () => replicates[i++] ?? NaN, { replicates: 10 });
-    expect(est.sd).toBe(sampleSd([2, 3, 5]));
-    let j = 0;
-    expect(bootstrap(() => 0, () => (j++ === 0 ? 2 : NaN), { replicates: 10 }).sd).toBe(0);
   });
 });
