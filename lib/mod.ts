@@ -99,13 +99,24 @@ export {
 // ── core: statistics over seeds, seeded randomness ──────────────────────────────────────────────
 export {
   type Anova,
-  bootstrap,
-  type BootstrapEstimate,
+  type Equivalence,
+  holm,
   mean,
+  type MeanInterval,
   oneWayAnova,
+  pairedDifferenceInterval,
+  pairedEquivalence,
   sampleSd,
   spearman,
 } from "./core/statistics.ts";
+export {
+  type PermutationTest,
+  type SeedAveragedSlopes,
+  seedAveragedSlopes,
+  type SeedObservation,
+  stratifiedPermutationTest,
+  type TrendCell,
+} from "./core/trend_tests.ts";
 export { createRng, type Rng } from "./core/random.ts";
 
 // ── core: the unconstrained feature model and its closed forms ──────────────────────────────────
@@ -271,11 +282,23 @@ export {
   collapseReached,
   type CollapseTargets,
   type GapTrend,
+  type GapTrendAxis,
+  type GapTrendOptions,
   gapTrends,
   gapTrendsFrame,
   type LossSpread,
   lossSpread,
 } from "./report/claims.ts";
+export { type GridCell } from "./report/paired_seeds.ts";
+export {
+  type CeEquivalence,
+  equivalenceFrame,
+  equivalenceToCe,
+  type PairwiseDifference,
+  pairwiseDifferences,
+  pairwiseDifferencesFrame,
+} from "./report/accuracy_comparisons.ts";
+export { type AccuracyReport, accuracyReport } from "./report/accuracy_report.ts";
 export { type Report, type ReportOptions, reproductionReport } from "./report/report.ts";
 export { type UfmNumbers, ufmNumbers } from "./report/ufm_report.ts";
 export { summaryMarkdown } from "./report/summary_markdown.ts";

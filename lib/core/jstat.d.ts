@@ -7,5 +7,12 @@ declare const jStat: {
   /** The p-value of that F statistic. */
   anovaftest(...groups: number[][]): number;
   centralF: { cdf(x: number, df1: number, df2: number): number };
+  /** Student's t distribution with `df` degrees of freedom. */
+  studentt: {
+    /** P(T ≤ x). */
+    cdf(x: number, df: number): number;
+    /** The quantile: x with P(T ≤ x) = p. */
+    inv(p: number, df: number): number;
+  };
 };
 export default jStat;

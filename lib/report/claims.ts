@@ -1,13 +1,15 @@
 /**
- * The paper's claims about the deep-network grids, as tests with an uncertainty from the seeds
- * (docs/method.md §9):
+ * The paper's claims about the deep-network grids, as tests whose uncertainty comes from the seeds
+ * (docs/method.md §9). Seed s of CE and seed s of another loss share initial weights and data
+ * order, so every comparison is made per seed (paired) before averaging.
  *
  * - {@link gapTrends}: the accuracy gap between CE and another loss shrinks as the network gets
- *   wider and is trained longer — Spearman's correlation of |gap| with width and with the epoch
- *   budget over the heat-map cells, with a bootstrap over seeds;
- * - {@link lossSpread}: at the largest width and budget the losses reach the same accuracy — a
- *   one-way ANOVA of test accuracy by loss (is the spread between losses larger than the spread
- *   between seeds of one loss?);
+ *   wider and is trained longer — Spearman's ρ of |gap| with each axis over the heat-map cells,
+ *   tested by permuting the axis within the other axis's levels, with the slope of |gap| per
+ *   doubling averaged over seeds as the effect size;
+ * - {@link lossSpread}: a one-way ANOVA of test accuracy by loss (a difference detector; not
+ *   rejecting it is no evidence of equal accuracy — `accuracy_comparisons.ts` tests "nearly the
+ *   same accuracy" with {@link equivalenceToCe} and {@link pairwiseDifferences});
  * - {@link collapseReached}: every loss collapses — 100 % training accuracy, NC1 at least 100× below
  *   its first evaluation, NC2 and NC3 below 0.2 at the last.
  *
@@ -16,89 +18,163 @@
 import pl from "nodejs-polars";
 import { byLossOrder } from "../core/loss_registry.ts";
 import type { RunRecord } from "../training/run.ts";
-import type { Rng } from "../core/random.ts";
 import { nc1Drop } from "./run_frames.ts";
-import { type Anova, bootstrap, type BootstrapEstimate, mean, oneWayAnova, spearman } from "../core/statistics.ts";
+import { lossesOf, paired, type SeedValue, seedValues } from "./paired_seeds.ts";
+import { type Anova, mean, type MeanInterval, oneWayAnova, pairedDifferenceInterval } from "../core/statistics.ts";
+import { type PermutationTest, seedAveragedSlopes, stratifiedPermutationTest } from "../core/trend_tests.ts";
+
+/** One heat-map cell of CE against X: the per-seed differences Acc_CE,s − Acc_X,s. */
+interface PairedCell {
+  width: number;
+  epochs: number;
+  seeds: number[];
+  differences: number[];
+}
+
+function pairedCells(rows: readonly SeedValue[], loss: string): PairedCell[] {
+  const cells = new Map<string, { width: number; epochs: number }>();
+  for (const r of rows) cells.set(`${r.width}|${r.epochs}`, { width: r.width, epochs: r.epochs });
+  return [...cells.values()]
+    .map(({ width, epochs }) => ({
+      width,
+      epochs,
+      ...paired(rows.filter((r) => r.width === width && r.epochs === epochs), "ce", loss),
+    }))
+    .filter((c) => c.differences.length > 0);
+}
+
+/** The trend of one loss's |gap| along one axis of the grid. */
+export interface GapTrendAxis {
+  /** Spearman's ρ of |mean gap| with the axis over the cells (negative: the gap shrinks). */
+  rho: number;
+  /** The permutation test of ρ, the axis rearranged among the cells of each level of the other axis. */
+  test: PermutationTest;
+  /**
+   * Per-seed least-squares slope of |Acc_CE,s − Acc_X,s| on log2 width and log2 epochs together
+   * (points per doubling of this axis, the other held fixed), averaged over seeds with its t
+   * interval (df = seeds − 1). NaN where the axis has one value.
+   */
+  slope: MeanInterval;
+}
 
 /** The trend of one loss's |gap| with width and with epochs. */
 export interface GapTrend {
   loss: string;
-  /** Spearman's ρ of |mean gap| with width over the cells (negative: the gap shrinks). */
-  width: BootstrapEstimate;
-  /** Spearman's ρ of |mean gap| with the epoch budget. */
-  epochs: BootstrapEstimate;
+  width: GapTrendAxis;
+  epochs: GapTrendAxis;
   cells: number;
+  /** The fewest seeds of a cell. */
   seeds: number;
-  /** Both 90 % intervals lie below 0: the gap shrinks with width and with epochs. */
+  /** Both one-sided permutation p-values below 0.05: the gap shrinks with width and with epochs. */
   holds: boolean;
 }
 
-interface PairedCell {
-  width: number;
-  epochs: number;
-  /** Acc_CE,s − Acc_X,s for the seeds both losses have. */
-  differences: number[];
-}
-
-function pairedCells(summary: pl.DataFrame, loss: string): PairedCell[] {
-  const rows = summary.select("loss", "width", "epochs", "seed", "test_accuracy").toRecords() as {
-    loss: string;
-    width: number;
-    epochs: number;
-    seed: number;
-    test_accuracy: number;
-  }[];
-  const key = (r: { width: number; epochs: number; seed: number }) => `${r.width}|${r.epochs}|${r.seed}`;
-  const ce = new Map(rows.filter((r) => r.loss === "ce").map((r) => [key(r), r.test_accuracy]));
-  const cells = new Map<string, PairedCell>();
-  for (const r of rows) {
-    if (r.loss !== loss || !ce.has(key(r))) continue;
-    const id = `${r.width}|${r.epochs}`;
-    if (!cells.has(id)) cells.set(id, { width: r.width, epochs: r.epochs, differences: [] });
-    cells.get(id)!.differences.push(ce.get(key(r))! - r.test_accuracy);
-  }
-  return [...cells.values()];
+/** What {@link gapTrends} compares and how. */
+export interface GapTrendOptions {
+  /** The accuracy column of the summary frame (default "test_accuracy", at the best-validation epoch). */
+  column?: string;
+  /** Coverage of the slopes' intervals (default 0.95). */
+  level?: number;
+  /** Random arrangements when there are more than `exactLimit` (default 9,999). */
+  permutations?: number;
+  /** Enumerate every arrangement up to this many (default 100,000). */
+  exactLimit?: number;
+  /** Seed of the random arrangements (default "gap-trends"; each loss and axis derives its own). */
+  seed?: number | string;
 }
 
 /**
- * Per loss other than CE: how |gap| (the mean over seeds of the paired difference Acc_CE − Acc_X,
- * in points) varies with width and with the epoch budget across the heat-map cells, as Spearman's
- * ρ. The uncertainty resamples, in every cell, the seeds with replacement (keeping CE and X of a
- * seed paired) and recomputes ρ: `interval` is the 90 % percentile interval and `fractionNegative`
- * the share of resamples in which the gap shrinks. The claim holds for a loss when both intervals
- * lie below 0.
+ * Per loss X other than CE, whether |gap| — the mean over seeds of the paired difference
+ * Acc_CE,s − Acc_X,s in a heat-map cell, in points — shrinks with width and with the epoch budget:
+ *
+ * - **test**: Spearman's ρ of |gap| with the width over the cells, its p from
+ *   {@link stratifiedPermutationTest} rearranging the widths among the cells of each budget (and
+ *   likewise for epochs, rearranged within each width); exact when there are at most `exactLimit`
+ *   arrangements, else `permutations` seeded random ones;
+ * - **effect size**: per seed, |Acc_CE,s − Acc_X,s| regressed on log2 width and log2 epochs over
+ *   the cells; the slopes (points per doubling) averaged over seeds with a t interval
+ *   ({@link seedAveragedSlopes}).
+ *
+ * The claim holds for X when both one-sided p-values (ρ < 0) are below 0.05. Requiring both is an
+ * intersection–union test, so the pair needs no multiplicity correction; each loss is a claim of
+ * its own.
  *
  * @example
  * ```ts ignore (needs the summary frame of stored runs)
- * gapTrends(summaryFrame(runs)).map((t) => [t.loss, t.width.value, t.width.interval]);
+ * gapTrends(summaryFrame(runs)).map((t) => [t.loss, t.width.rho, t.width.test.pDecreasing, t.width.slope.interval]);
  * ```
  */
-export function gapTrends(
-  summary: pl.DataFrame,
-  options: { replicates?: number; seed?: number | string } = {},
-): GapTrend[] {
-  const losses = [...new Set(summary.getColumn("loss").toArray() as string[])].filter((l) => l !== "ce");
-  return losses.map((loss) => {
-    const cells = pairedCells(summary, loss);
-    const rho = (gaps: number[], axis: "width" | "epochs") => spearman(gaps, cells.map((c) => c[axis]));
-    const observed = cells.map((c) => Math.abs(mean(c.differences)));
-    const resampled = (rng: Rng) =>
-      cells.map((c) => Math.abs(mean(c.differences.map(() => c.differences[rng.int(c.differences.length)]))));
-    const estimate = (axis: "width" | "epochs") =>
-      bootstrap(() => rho(observed, axis), (rng) => rho(resampled(rng), axis), {
-        replicates: options.replicates,
-        seed: `${options.seed ?? "gap-trends"}:${loss}:${axis}`,
-      });
-    const width = estimate("width"), epochs = estimate("epochs");
+export function gapTrends(summary: pl.DataFrame, options: GapTrendOptions = {}): GapTrend[] {
+  const rows = seedValues(summary, options.column ?? "test_accuracy");
+  return lossesOf(rows).filter((l) => l !== "ce").map((loss) => {
+    const cells = pairedCells(rows, loss);
+    const varies = (axis: "width" | "epochs") => new Set(cells.map((c) => c[axis])).size > 1;
+    const axes = (["width", "epochs"] as const).filter(varies);
+    const slopes = seedAveragedSlopes(
+      cells.flatMap((c) =>
+        c.seeds.map((seed, i) => ({ seed, y: Math.abs(c.differences[i]), x: axes.map((a) => Math.log2(c[a])) }))
+      ),
+      { level: options.level },
+    );
+    const noSlope = pairedDifferenceInterval([], { level: options.level });
+    const axis = (name: "width" | "epochs"): GapTrendAxis => {
+      const other = name === "width" ? "epochs" : "width";
+      const test = stratifiedPermutationTest(
+        cells.map((c) => ({ x: Math.log2(c[name]), y: Math.abs(mean(c.differences)), stratum: c[other] })),
+        {
+          permutations: options.permutations,
+          exactLimit: options.exactLimit,
+          seed: `${options.seed ?? "gap-trends"}:${loss}:${name}`,
+        },
+      );
+      const j = axes.indexOf(name);
+      return { rho: test.rho, test, slope: j < 0 ? noSlope : slopes.slopes[j] };
+    };
+    const width = axis("width"), epochs = axis("epochs");
     return {
       loss,
       width,
       epochs,
       cells: cells.length,
       seeds: Math.min(...cells.map((c) => c.differences.length)),
-      holds: width.interval[1] < 0 && epochs.interval[1] < 0,
+      holds: width.test.pDecreasing < 0.05 && epochs.test.pDecreasing < 0.05,
     };
   });
+}
+
+/**
+ * {@link gapTrends} as a table, one row per loss: for width and for epochs, ρ, the one-sided
+ * (shrinking) and two-sided permutation p-values and how many arrangements they count, and the
+ * slope of |gap| in points per doubling with its interval over seeds; then whether the claim holds.
+ *
+ * @example
+ * ```ts ignore (needs the summary frame of stored runs)
+ * gapTrendsFrame(gapTrends(summaryFrame(runs)));
+ * ```
+ */
+export function gapTrendsFrame(trends: readonly GapTrend[]): pl.DataFrame {
+  const axis = (name: string, a: GapTrendAxis) => ({
+    [`rho_${name}`]: a.rho,
+    [`p_shrinks_with_${name}`]: a.test.pDecreasing,
+    [`p_two_sided_${name}`]: a.test.pTwoSided,
+    [`permutations_${name}`]: a.test.permutations,
+    [`slope_per_doubling_${name}`]: a.slope.mean,
+    [`slope_low_${name}`]: a.slope.interval[0],
+    [`slope_high_${name}`]: a.slope.interval[1],
+  });
+  return pl.DataFrame(trends.map((t) => ({
+    loss: t.loss,
+    cells: t.cells,
+    seeds: t.seeds,
+    ...axis("width", t.width),
+    ...axis("epochs", t.epochs),
+    holds: t.holds,
+  }))).withColumns(
+    pl.col("cells").cast(pl.Int32),
+    pl.col("seeds").cast(pl.Int32),
+    pl.col("permutations_width").cast(pl.Int32),
+    pl.col("permutations_epochs").cast(pl.Int32),
+  );
 }
 
 /** Whether the losses' accuracies differ by more than their seeds do. */
@@ -107,12 +183,17 @@ export interface LossSpread extends Anova {
   range: number;
   /** Pooled within-loss standard deviation (points). */
   seedSd: number;
-  /** p ≥ 0.05: the spread between losses is within what the seeds' spread explains. */
+  /**
+   * p ≥ 0.05: the ANOVA does not detect a spread beyond the seeds'. Not evidence that the losses
+   * are equal (few seeds detect little); {@link equivalenceToCe} tests that.
+   */
   withinSeedNoise: boolean;
 }
 
 /**
- * One-way ANOVA of `column` grouped by loss over the rows of a summary frame (one row per run).
+ * One-way ANOVA of `column` grouped by loss over the rows of a summary frame (one row per run). It
+ * treats the seeds of different losses as independent, so it is a weaker detector than the paired
+ * comparisons of {@link pairwiseDifferences}.
  *
  * @example
  * ```ts ignore (needs the summary frame of stored runs)
@@ -137,32 +218,6 @@ export function lossSpread(summary: pl.DataFrame, column = "test_accuracy"): Los
     // Equal values everywhere leave F = 0/0 (p NaN): nothing to tell apart, so within noise.
     withinSeedNoise: !(anova.p < 0.05),
   };
-}
-
-/**
- * {@link gapTrends} as a table: one row per loss with ρ and its 90 % interval for width and for
- * epochs, the share of resamples in which the gap shrinks, and whether the claim holds.
- *
- * @example
- * ```ts ignore (needs the summary frame of stored runs)
- * gapTrendsFrame(gapTrends(summaryFrame(runs)));
- * ```
- */
-export function gapTrendsFrame(trends: readonly GapTrend[]): pl.DataFrame {
-  return pl.DataFrame(trends.map((t) => ({
-    loss: t.loss,
-    cells: t.cells,
-    seeds: t.seeds,
-    rho_width: t.width.value,
-    rho_width_low: t.width.interval[0],
-    rho_width_high: t.width.interval[1],
-    shrinks_with_width: t.width.fractionNegative,
-    rho_epochs: t.epochs.value,
-    rho_epochs_low: t.epochs.interval[0],
-    rho_epochs_high: t.epochs.interval[1],
-    shrinks_with_epochs: t.epochs.fractionNegative,
-    holds: t.holds,
-  }))).withColumns(pl.col("cells").cast(pl.Int32), pl.col("seeds").cast(pl.Int32));
 }
 
 /** What "collapsed" means in {@link collapseReached}. */

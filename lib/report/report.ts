@@ -13,10 +13,10 @@ import type { FigureName } from "../experiments/figure_presets.ts";
 import type { PresetName } from "../experiments/presets.ts";
 import type { UfmStudies } from "../experiments/ufm_studies.ts";
 import type { RunRecord } from "../training/run.ts";
-import { collapseReached, type CollapseTargets, gapTrends, lossSpread } from "./claims.ts";
+import { type AccuracyReport, accuracyReport } from "./accuracy_report.ts";
+import { collapseReached, type CollapseTargets, type GapTrendAxis, gapTrends } from "./claims.ts";
 import {
   accuracyGaps,
-  accuracyTable,
   hyperparameterTable,
   layerCollapseTable,
   layerMetricsFrame,
@@ -84,14 +84,30 @@ export interface GapCell {
   within_noise: boolean;
 }
 
-/** The claim "gaps shrink with width and with epochs" for one loss: ρ, its 90 % bootstrap interval. */
+/** One axis (width or epochs) of the claim "gaps shrink with width and with epochs" for one loss. */
+export interface GapAxisNumbers {
+  /** Spearman's ρ of |mean gap| with the axis over the cells. */
+  rho: number;
+  /** One-sided permutation p of ρ < 0, the axis rearranged within each level of the other axis. */
+  p_shrinks: number;
+  /** Two-sided permutation p (|ρ*| ≥ |ρ|). */
+  p_two_sided: number;
+  /** Arrangements counted: every one when `exact`, else that many random ones. */
+  permutations: number;
+  exact: boolean;
+  /** Change of |gap| per doubling of the axis (points): the mean over seeds of per-seed least-squares slopes. */
+  slope_per_doubling: number;
+  /** 95 % t interval of that mean over seeds. */
+  slope_interval: [number, number];
+}
+
+/** The claim "gaps shrink with width and with epochs" for one loss. */
 export interface GapClaim {
   seeds: number;
-  width_correlation: number;
-  width_interval: [number, number];
-  epochs_correlation: number;
-  epochs_interval: [number, number];
-  /** Both intervals lie below 0. */
+  cells: number;
+  width: GapAxisNumbers;
+  epochs: GapAxisNumbers;
+  /** Both one-sided permutation p-values below 0.05. */
   holds: boolean;
 }
 
@@ -103,17 +119,6 @@ export interface AccuracyGapNumbers {
   gap: number;
   mean: number;
   ce_mean: number;
-}
-
-/** Mean ± sd of the best-validation test accuracy over seeds, with the setting it was measured at. */
-export interface AccuracyNumbers {
-  mean: number;
-  sd: number;
-  seeds: number;
-  dataset: string;
-  model: string;
-  width: number;
-  epochs: number;
 }
 
 /** The report. */
@@ -141,9 +146,11 @@ export interface Report {
     /** Population variance of test accuracy over every loss and seed of a cell (%²). */
     variance: { width: number; epochs: number; variance: number; runs: number }[];
   };
-  accuracy_table: Record<string, AccuracyNumbers>;
+  accuracy_table: AccuracyReport["accuracy_table"];
   /** One-way ANOVA of the table's accuracies by loss (null with one seed per loss). */
-  accuracy_spread: { F: number; p: number; range: number; seed_sd: number; within_seed_noise: boolean } | null;
+  accuracy_spread: AccuracyReport["accuracy_spread"];
+  /** Paired comparisons at the accuracy table's setting (null with one seed per loss). */
+  accuracy_comparisons: AccuracyReport["accuracy_comparisons"];
   hyperparameters: {
     loss: string;
     parameter: number;
@@ -165,8 +172,11 @@ export interface ReportOptions {
   backend?: string;
   /** Seconds of the reproduction (default 0). */
   wallSeconds?: number;
-  /** Bootstrap resamples of the gap-trend claim (default {@link gapTrends}'s). */
-  replicates?: number;
+  /**
+   * Random arrangements of the gap-trend permutation tests where there are too many to enumerate
+   * (default {@link gapTrends}'s).
+   */
+  permutations?: number;
 }
 
 const orNaN = (v: unknown) => (typeof v === "number" ? v : NaN);
@@ -241,7 +251,19 @@ function layers(records: readonly RunRecord[]): LayerNumbers[] {
   }));
 }
 
-function heatmaps(records: readonly RunRecord[], replicates?: number): Report["heatmaps"] {
+function gapAxis(a: GapTrendAxis): GapAxisNumbers {
+  return {
+    rho: a.rho,
+    p_shrinks: a.test.pDecreasing,
+    p_two_sided: a.test.pTwoSided,
+    permutations: a.test.permutations,
+    exact: a.test.exact,
+    slope_per_doubling: a.slope.mean,
+    slope_interval: a.slope.interval,
+  };
+}
+
+function heatmaps(records: readonly RunRecord[], permutations?: number): Report["heatmaps"] {
   const summary = summaryFrame(records);
   if (summary.height === 0) {
     return { seeds: 0, widths: [], epochs: [], cells: [], claim: {}, accuracy: [], variance: [] };
@@ -256,13 +278,12 @@ function heatmaps(records: readonly RunRecord[], replicates?: number): Report["h
     within_noise: r.within_noise as boolean,
   })); // in loss order, then width and epochs, as signedAccuracyGaps sorts them
   const claim: Record<string, GapClaim> = {};
-  for (const t of gapTrends(summary, { replicates })) {
+  for (const t of gapTrends(summary, { permutations })) {
     claim[t.loss] = {
       seeds: t.seeds,
-      width_correlation: t.width.value,
-      width_interval: t.width.interval,
-      epochs_correlation: t.epochs.value,
-      epochs_interval: t.epochs.interval,
+      cells: t.cells,
+      width: gapAxis(t.width),
+      epochs: gapAxis(t.epochs),
       holds: t.holds,
     };
   }
@@ -288,30 +309,6 @@ function heatmaps(records: readonly RunRecord[], replicates?: number): Report["h
       variance: r.variance as number,
       runs: r.runs as number,
     })),
-  };
-}
-
-function accuracy(records: readonly RunRecord[]): Pick<Report, "accuracy_table" | "accuracy_spread"> {
-  const table = summaryFrame(records);
-  const out: Record<string, AccuracyNumbers> = {};
-  if (table.height === 0) return { accuracy_table: out, accuracy_spread: null };
-  const rows = accuracyTable(table).toRecords();
-  for (const r of rows) {
-    out[r.loss as string] = {
-      mean: r.mean as number,
-      sd: orNaN(r.sd),
-      seeds: r.seeds as number,
-      dataset: r.dataset as string,
-      model: r.model as string,
-      width: r.width as number,
-      epochs: r.epochs as number,
-    };
-  }
-  if (!rows.some((r) => (r.seeds as number) > 1)) return { accuracy_table: out, accuracy_spread: null };
-  const s = lossSpread(table);
-  return {
-    accuracy_table: out,
-    accuracy_spread: { F: s.F, p: s.p, range: s.range, seed_sd: s.seedSd, within_seed_noise: s.withinSeedNoise },
   };
 }
 
@@ -361,8 +358,8 @@ export function reproductionReport(
     nc_dynamics: dynamics(ncDynamics),
     collapse: { targets: { train_accuracy: 100, ...COLLAPSE_TARGETS }, runs: collapse(ncDynamics) },
     layers: layers(ncDynamics),
-    heatmaps: heatmaps(runs.heatmaps ?? [], options.replicates),
-    ...accuracy(runs.accuracy_table ?? []),
+    heatmaps: heatmaps(runs.heatmaps ?? [], options.permutations),
+    ...accuracyReport(runs.accuracy_table ?? []),
     hyperparameters: hyperparameters(runs.hyperparameters ?? []),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { LOSS } from "../core/loss_registry.ts";
 import type { LossName } from "../core/losses.ts";
-import { formatDecimals, formatPrecise, markdownTable } from "./number_format.ts";
+import { formatDecimals, formatNumber, formatPrecise, markdownTable } from "./number_format.ts";
 import type { Report } from "./report.ts";
 import type { UfmNumbers } from "./ufm_report.ts";
 
@@ -15,6 +15,7 @@ const decimals = (digits: number) => (v: unknown) =>
   typeof v === "number" ? formatDecimals(v, digits) : String(v ?? "—");
 const precise = (v: unknown) => (typeof v === "number" ? formatPrecise(v) : String(v));
 const yesNo = (v: boolean) => (v ? "yes" : "no");
+const interval = ([low, high]: readonly [number, number]) => `[${formatDecimals(low, 2)}, ${formatDecimals(high, 2)}]`;
 
 function ufmSections(ufm: UfmNumbers): string[] {
   const { problem: p } = ufm;
@@ -150,22 +151,32 @@ function heatmapSections(heat: Report["heatmaps"]): string[] {
       "",
     );
   }
-  const interval = ([low, high]: [number, number]) => `[${low.toFixed(2)}, ${high.toFixed(2)}]`;
   const trends = Object.entries(heat.claim).map(([loss, c]) => ({
     X: loss.toUpperCase(),
     seeds: c.seeds,
-    rho_width: c.width_correlation,
-    interval_width: interval(c.width_interval),
-    rho_epochs: c.epochs_correlation,
-    interval_epochs: interval(c.epochs_interval),
+    rho_width: c.width.rho,
+    p_width: formatDecimals(c.width.p_shrinks, 4),
+    slope_width: `${formatDecimals(c.width.slope_per_doubling, 2)} ${interval(c.width.slope_interval)}`,
+    rho_epochs: c.epochs.rho,
+    p_epochs: formatDecimals(c.epochs.p_shrinks, 4),
+    slope_epochs: `${formatDecimals(c.epochs.slope_per_doubling, 2)} ${interval(c.epochs.slope_interval)}`,
     holds: yesNo(c.holds),
   }));
+  const arrangements = (axis: "width" | "epochs") => {
+    const counts = [...new Set(Object.values(heat.claim).map((c) => c[axis].permutations))];
+    const exact = Object.values(heat.claim).every((c) => c[axis].exact);
+    return exact ? `all ${counts.join(" or ")}` : `${counts.join(" or ")} seeded random`;
+  };
   parts.push(
     "## Heat-maps (notebook 04): does |gap| shrink with width and with epochs?\n",
-    "Spearman's ρ of |gap| with width and with the epoch budget over the cells, 90 % bootstrap interval over seeds; the claim holds where both intervals lie below 0 (docs/method.md §9).\n",
+    `ρ: Spearman's correlation of |gap| (mean over seeds of Acc_CE − Acc_X) with the width and with the epoch budget over the cells. p: one-sided permutation test of ρ < 0, the widths rearranged among the cells of each budget (${
+      arrangements("width")
+    } arrangements) and the budgets among the cells of each width (${
+      arrangements("epochs")
+    }). slope: change of |gap| per doubling (points), per-seed least squares on log2 width and log2 epochs together, mean over seeds [95 % t interval over seeds]. The claim holds where both p < 0.05 (docs/method.md §9).\n`,
     markdownTable(
       trends,
-      ["X", "seeds", "rho_width", "interval_width", "rho_epochs", "interval_epochs", "holds"],
+      ["X", "seeds", "rho_width", "p_width", "slope_width", "rho_epochs", "p_epochs", "slope_epochs", "holds"],
       decimals(2),
     ),
     "",
@@ -204,11 +215,58 @@ function accuracySections(report: Report): string[] {
       `Spread of the losses' means ${s.range.toFixed(2)} points, pooled seed sd ${
         s.seed_sd.toFixed(2)
       }; one-way ANOVA F = ${s.F.toFixed(2)}, p = ${s.p.toFixed(3)}: ${
-        s.within_seed_noise ? "within seed noise" : "larger than seed noise"
+        s.within_seed_noise ? "no spread detected beyond seed noise" : "larger than seed noise"
       } (docs/method.md §9).\n`,
     );
   }
+  const c = report.accuracy_comparisons;
+  if (c) parts.push(...comparisonSections(c));
   return parts;
+}
+
+function comparisonSections(c: NonNullable<Report["accuracy_comparisons"]>): string[] {
+  const accuracies = [["best-val", c.best_val], ["last epoch", c.final_epoch]] as const;
+  const equivalence = accuracies.flatMap(([accuracy, a]) =>
+    Object.entries(a.equivalence_to_ce).map(([loss, e]) => ({
+      X: label(loss),
+      accuracy,
+      seeds: e.seeds,
+      ce_minus_x: e.mean_difference,
+      interval: interval(e.interval),
+      p: formatDecimals(e.p, 4),
+      equivalent: yesNo(e.equivalent),
+      smallest_margin: e.smallest_margin,
+    }))
+  );
+  const pairs = accuracies.flatMap(([accuracy, a]) =>
+    a.pairs.map((d) => ({
+      pair: `${label(d.loss)} − ${label(d.other)}`,
+      accuracy,
+      seeds: d.seeds,
+      difference: d.mean_difference,
+      interval: interval(d.interval),
+      p: formatDecimals(d.p, 4),
+      p_holm: formatDecimals(d.p_holm, 4),
+    }))
+  );
+  return [
+    `## Accuracy table (notebook 05): nearly the same accuracy? Equivalence to CE within ±${c.margin} points\n`,
+    `Paired by seed: Acc_CE − Acc_X (points), its ${
+      formatNumber(100 * c.equivalence_interval_level)
+    } % t interval, and the two one-sided tests' p; equivalent where the interval lies inside ±${c.margin} (p < 0.05). smallest_margin: the margin at which equivalence would be declared. Test accuracy at the best-validation epoch and at the last epoch (docs/method.md §9).\n`,
+    markdownTable(
+      equivalence,
+      ["X", "accuracy", "seeds", "ce_minus_x", "interval", "p", "equivalent", "smallest_margin"],
+      decimals(2),
+    ),
+    "",
+    "## Accuracy table (notebook 05): every pair of losses\n",
+    `Paired by seed: mean difference (points) with a ${
+      formatNumber(100 * c.pair_interval_level)
+    } % t interval (simultaneous 95 % over the pairs, Bonferroni), the paired t test's p and Holm's adjustment of it.\n`,
+    markdownTable(pairs, ["pair", "accuracy", "seeds", "difference", "interval", "p", "p_holm"], decimals(2)),
+    "",
+  ];
 }
 
 function hyperparameterSections(report: Report): string[] {

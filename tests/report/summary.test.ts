@@ -35,16 +35,25 @@ test("SUMMARY.md shows each loss's signed gap to CE as a width × epochs matrix 
   for (const line of lines.slice(2)) {
     for (const cell of line.split("|").slice(2, -1)) expect(cell.trim()).toMatch(/^\(?[+−]\d+\.\d\d ± \d+\.\d\d\)?$/);
   }
-  // The claim's test: one row for MSE with ρ and its interval for width and for epochs.
+  // The claim's test: one row for MSE with ρ, the permutation p and the slope with its interval, per axis.
   const claim = markdown.split("## ").find((s) => s.startsWith("Heat-maps (notebook 04): does |gap| shrink"))!;
+  // 2 widths × 2 budgets: 2! arrangements within each of 2 strata, all 4 enumerated.
+  expect(claim).toContain("(all 4 arrangements)");
   const claimRows = claim.trim().split("\n").filter((l) => l.startsWith("| MSE"));
   expect(claimRows).toHaveLength(1);
-  expect(claimRows[0]).toMatch(/^\| MSE \| 2 \| -?\d(\.\d\d)? \| \[-?\d\.\d\d, -?\d\.\d\d\] \| .* \| (yes|no) \|$/);
+  const axis = String.raw`-?\d(\.\d\d)? \| (\d\.\d{4}|1) \| (-?\d+\.\d\d|—) \[(-?\d+\.\d\d|—), (-?\d+\.\d\d|—)\]`;
+  expect(claimRows[0]).toMatch(new RegExp(String.raw`^\| MSE \| 2 \| ${axis} \| ${axis} \| (yes|no) \|$`));
   // The accuracy table's ANOVA line, from the largest-width, longest-budget runs.
   const corner = runs.filter((r) => r.config.width === 8 && r.config.epochs === 2);
-  expect(summaryMarkdown(reproductionReport("smoke", { accuracy_table: corner }))).toMatch(
-    /one-way ANOVA F = \d+\.\d\d, p = \d\.\d{3}: (within|larger than) seed noise/,
+  const table = summaryMarkdown(reproductionReport("smoke", { accuracy_table: corner }));
+  expect(table).toMatch(
+    /one-way ANOVA F = \d+\.\d\d, p = \d\.\d{3}: (no spread detected beyond|larger than) seed noise/,
   );
+  // The paired comparisons: MSE against CE at the best-validation and the last epoch, and the one pair.
+  expect(table).toContain("Equivalence to CE within ±0.5 points");
+  expect(table).toMatch(/^\| MSE \| best-val \| 2 \| \S+ \| \[\S+, \S+\] \| \S+ \| (yes|no) \| \S+ \|$/m);
+  expect(table).toMatch(/^\| MSE \| last epoch \| 2 \|/m);
+  expect(table).toMatch(/^\| CE − MSE \| best-val \| 2 \|/m);
 }, 60_000);
 
 test("SUMMARY.md gives the UFM studies' numbers: optimised against predicted per loss, landscape outcomes", () => {

@@ -27,7 +27,7 @@ const LOSSES = ["ce", "ls", "fl", "mse"];
 const isNumber = (v: unknown) => typeof v === "number" && Number.isFinite(v);
 
 test("summary.json at the smoke preset has the documented shape, with numbers where numbers belong", () => {
-  const summary = reproductionReport("smoke", runs, { backend: "wasm", wallSeconds: 12.4, replicates: 200 });
+  const summary = reproductionReport("smoke", runs, { backend: "wasm", wallSeconds: 12.4, permutations: 200 });
   const parsed = JSON.parse(summaryJson(summary));
   expect(parsed).toMatchObject({ preset: "smoke", backend: "wasm", wall_seconds: 12 });
   expect(isNumber(parsed.training_seconds) && parsed.training_seconds > 0).toBe(true);
@@ -62,9 +62,24 @@ test("summary.json at the smoke preset has the documented shape, with numbers wh
     for (const key of ["width", "epochs", "gap_mean", "gap_sd"]) expect(isNumber(cell[key]), key).toBe(true);
   }
   expect(Object.keys(parsed.heatmaps.claim)).toEqual(["ls", "fl", "mse"]);
-  for (const claim of Object.values(parsed.heatmaps.claim) as Record<string, unknown>[]) {
+  for (const claim of Object.values(parsed.heatmaps.claim) as Record<string, Record<string, unknown>>[]) {
     expect(typeof claim.holds).toBe("boolean");
-    expect((claim.width_interval as number[]).length).toBe(2);
+    expect(claim.cells).toBe(grid.widths.length * grid.epochs.length);
+    for (const axis of [claim.width, claim.epochs]) {
+      expect(Object.keys(axis)).toEqual([
+        "rho",
+        "p_shrinks",
+        "p_two_sided",
+        "permutations",
+        "exact",
+        "slope_per_doubling",
+        "slope_interval",
+      ]);
+      expect(axis.p_shrinks as number).toBeGreaterThan(0);
+      expect(axis.p_shrinks as number).toBeLessThanOrEqual(1);
+      expect(axis.exact).toBe(true); // 2 widths × 2 budgets at smoke: 4 arrangements
+      expect((axis.slope_interval as number[]).length).toBe(2);
+    }
   }
 
   expect(Object.keys(parsed.accuracy_table)).toEqual(LOSSES);
@@ -73,11 +88,30 @@ test("summary.json at the smoke preset has the documented shape, with numbers wh
     expect(isNumber(parsed.accuracy_table[loss].mean)).toBe(true);
   }
   expect(typeof parsed.accuracy_spread.within_seed_noise).toBe("boolean");
+  const comparisons = parsed.accuracy_comparisons;
+  expect(comparisons).toMatchObject({ margin: 0.5, equivalence_interval_level: 0.9 });
+  expect(comparisons.pair_interval_level).toBeCloseTo(1 - 0.05 / 6, 5);
+  for (const accuracy of [comparisons.best_val, comparisons.final_epoch]) {
+    expect(Object.keys(accuracy.equivalence_to_ce)).toEqual(["ls", "fl", "mse"]);
+    for (const e of Object.values(accuracy.equivalence_to_ce) as Record<string, unknown>[]) {
+      expect(e.seeds).toBe(grid.seeds.length);
+      expect(typeof e.equivalent).toBe("boolean");
+      expect(isNumber(e.smallest_margin)).toBe(true);
+    }
+    expect(accuracy.pairs.map((p: { loss: string; other: string }) => `${p.loss}-${p.other}`)).toEqual([
+      "ce-ls",
+      "ce-fl",
+      "ce-mse",
+      "ls-fl",
+      "ls-mse",
+      "fl-mse",
+    ]);
+  }
   expect(parsed.hyperparameters.length).toBeGreaterThan(0);
 });
 
 test("a gap cell is the mean over seeds of the paired difference of best-validation test accuracies", () => {
-  const summary = reproductionReport("smoke", runs, { backend: "wasm", wallSeconds: 0, replicates: 50 });
+  const summary = reproductionReport("smoke", runs, { backend: "wasm", wallSeconds: 0, permutations: 50 });
   const cell = summary.heatmaps.cells.find((c) => c.loss === "mse")!;
   const accuracy = (loss: string, seed: number) => {
     const r = runs.heatmaps.find((r) =>
@@ -133,7 +167,7 @@ test("every number SUMMARY.md shows is a field of summary.json, both rendered fr
     ufm: ufmStudies(UFM_PRESETS.smoke),
     backend: "wasm",
     wallSeconds: 3,
-    replicates: 50,
+    permutations: 50,
   });
   const markdown = summaryMarkdown(report), json = summaryJson(report);
   for (
@@ -146,6 +180,8 @@ test("every number SUMMARY.md shows is a field of summary.json, both rendered fr
       "Accuracy table",
       "Loss hyper-parameters",
       "Spread of",
+      "Equivalence to CE",
+      "every pair of losses",
     ]
   ) expect(markdown, section).toContain(section);
   expect(printedNumbers(markdown).length).toBeGreaterThan(300);
