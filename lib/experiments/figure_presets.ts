@@ -3,10 +3,12 @@
  *
  * - `smoke`: a synthetic Gaussian mixture and tiny MLPs; seconds (the tests execute every notebook
  *   at this scale).
- * - `cpu` (default): Fashion-MNIST with 3-hidden-layer MLPs on a per-class subset of the training
- *   split (2,000 images), three seeds per heat-map cell and hyper-parameter value, and a 1,400-epoch
- *   collapse run per loss, sized so that `deno task reproduce` finishes within an hour on a 2-core
- *   machine with the native backend (measured costs in the README).
+ * - `cpu` (default): Fashion-MNIST with 3-hidden-layer MLPs with batch norm on a per-class subset of
+ *   the training split (2,000 images), trained with the recipe that collapses: three seeds of a
+ *   1,400-epoch run per loss, and heat-maps over widths 16–256 and budgets of 25–1,400 epochs whose
+ *   widest, longest cell is that run (and the accuracy table's); three seeds per hyper-parameter
+ *   value. Sized so that `deno task reproduce` finishes within an hour on a 2-core machine with the
+ *   native backend (measured costs in the README).
  * - `paper`: the paper's CIFAR / wide ResNet-50 grids (docs/method.md §7), meant for a GPU, trained
  *   with the reference code's recipe A (sum reduction, batch 128, decay one epoch early): the
  *   command files behind the paper's figures were written against that state of the code
@@ -48,38 +50,33 @@ const CPU_BASE = { dataset: "fashion-mnist", model: "mlp", depth: 3 };
  * What makes every loss collapse on 2,000 Fashion-MNIST images within the CPU budget (notebook 03
  * keeps the table of what was tried): batch norm before each ReLU, the reference recipe's SGD and
  * step schedule with weight decay 2e-3 instead of 5e-4, and 1,400 epochs, so that 400 of them run at
- * lr 0.01, where collapse progresses fastest.
+ * lr 0.01, where collapse progresses fastest. Every run of the NC-dynamics figure and the heat-maps
+ * shares it, with NC metrics (and those of each hidden layer) at 16 log-spaced epochs and every
+ * 10th (short excursions at lr 0.01, a few epochs long, show as what they are rather than as a jump
+ * between two distant evaluations): the heat-maps' widest and longest cell is then the NC-dynamics
+ * run itself, trained once.
  */
-const CPU_COLLAPSE = { batchNorm: true, weightDecay: 2e-3 };
+const CPU_COLLAPSE = {
+  ...CPU_BASE,
+  perClass: 200,
+  batchNorm: true,
+  weightDecay: 2e-3,
+  layerMetrics: true,
+  evalEpochs: { logSpaced: 16, every: 10 },
+};
+/** The seeds of every `cpu` grid trained into collapse. */
+const CPU_SEEDS = [1, 2, 3];
+
+/** The same at the smoke scale: the heat-maps' widest, longest cell is the NC-dynamics run. */
+const SMOKE_COLLAPSE = { ...SMOKE_BASE, batchNorm: true, layerMetrics: true, evalEpochs: { logSpaced: 4, every: 2 } };
 
 /** The paper's figures most likely come from the May-2022 reference code: recipe A. */
 const PAPER_RECIPE = "reference-a";
 
 const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>> = {
   nc_dynamics: {
-    smoke: {
-      base: { ...SMOKE_BASE, batchNorm: true, layerMetrics: true, evalEpochs: "auto" },
-      losses: defaultLosses(),
-      widths: [32],
-      epochs: [12],
-      seeds: [1],
-    },
-    cpu: {
-      base: {
-        ...CPU_BASE,
-        perClass: 200,
-        ...CPU_COLLAPSE,
-        layerMetrics: true,
-        evalEpochs: [
-          ...[1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 400, 500],
-          ...[600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400],
-        ],
-      },
-      losses: defaultLosses(),
-      widths: [256],
-      epochs: [1400],
-      seeds: [1],
-    },
+    smoke: { base: SMOKE_COLLAPSE, losses: defaultLosses(), widths: [32], epochs: [12], seeds: [1, 2] },
+    cpu: { base: CPU_COLLAPSE, losses: defaultLosses(), widths: [256], epochs: [1400], seeds: CPU_SEEDS },
     paper: {
       base: { dataset: "cifar100", model: "resnet50", recipe: PAPER_RECIPE, layerMetrics: true, evalEpochs: "auto" },
       losses: defaultLosses({ alpha: 0.05 }),
@@ -89,19 +86,13 @@ const GRIDS: Record<"nc_dynamics" | "heatmaps", Record<FigurePreset, SweepGrid>>
     },
   },
   heatmaps: {
-    smoke: {
-      base: { ...SMOKE_BASE, evalEpochs: { logSpaced: 3 } },
-      losses: defaultLosses(),
-      widths: [8, 32],
-      epochs: [3, 6],
-      seeds: [0, 1],
-    },
+    smoke: { base: SMOKE_COLLAPSE, losses: defaultLosses(), widths: [8, 32], epochs: [4, 12], seeds: [1, 2] },
     cpu: {
-      base: { ...CPU_BASE, perClass: 200, evalEpochs: { logSpaced: 5 } },
+      base: CPU_COLLAPSE,
       losses: defaultLosses(),
-      widths: [16, 32, 64, 128, 256],
-      epochs: [5, 10, 20, 40],
-      seeds: [0, 1, 2],
+      widths: [16, 64, 256],
+      epochs: [25, 100, 400, 1400],
+      seeds: CPU_SEEDS,
     },
     paper: {
       base: { dataset: "cifar10", model: "resnet50", recipe: PAPER_RECIPE, evalEpochs: "auto" },
@@ -158,7 +149,7 @@ function hyperparameterGrid(preset: FigurePreset): SweepGrid {
  *
  * @example
  * ```ts
- * figureGrid("heatmaps", "cpu"); // 4 losses × 5 widths × 4 budgets × 3 seeds
+ * figureGrid("heatmaps", "cpu"); // 4 losses × 3 widths × 4 budgets × 3 seeds
  * ```
  */
 export function figureGrid(figure: string, preset: string): SweepGrid {

@@ -64,9 +64,9 @@ test("nc sweep --slurm writes the script and trains nothing; --array-index outsi
   expect(stderr).toMatch(/a job array of 192 runs; submit it with: sbatch /);
   expect(readFileSync(stdout.trim(), "utf8")).toMatch(/#SBATCH --array=0-191\n[\s\S]*#SBATCH --gres=gpu:1/);
   expect(readdirSync(runs)).toEqual(["slurm"]);
-  const bad = await runCli(["sweep", "--figure", "nc_dynamics", "--preset", "smoke", "--array-index", "4"]);
+  const bad = await runCli(["sweep", "--figure", "nc_dynamics", "--preset", "smoke", "--array-index", "8"]);
   expect(bad.status).toBe(2);
-  expect(bad.stderr).toMatch(/--array-index must be an integer from 0 to 3 \(the grid has 4 runs\), got 4/);
+  expect(bad.stderr).toMatch(/--array-index must be an integer from 0 to 7 \(the grid has 8 runs\), got 8/);
 });
 
 test("a job array on a local Slurm trains every run of a smoke grid exactly once, as a local sweep does", {
