@@ -258,15 +258,11 @@ export {
 
 // ── report: frames of runs, the claims' statistics, the report (SUMMARY.md, summary.json) ───────
 export {
-  accuracyGaps,
   accuracyTable,
   type AccuracyTableRow,
-  type HeatmapCell,
-  heatmapCells,
   hyperparameterTable,
   layerCollapseTable,
   layerMetricsFrame,
-  lossVariance,
   meanOverSeeds,
   type MetricRow,
   metricRows,
@@ -274,9 +270,17 @@ export {
   nc1Drop,
   ncDynamicsFrame,
   type SeedMeanRow,
-  signedAccuracyGaps,
   summaryFrame,
+  withLossOrder,
 } from "./report/run_frames.ts";
+export {
+  accuracyGaps,
+  collapseCells,
+  type HeatmapCell,
+  heatmapCells,
+  lossVariance,
+  signedAccuracyGaps,
+} from "./report/heatmap_frames.ts";
 export { landscapeSummaryFrame, ufmResultsFrame } from "./report/ufm_frames.ts";
 export {
   collapseReached,
@@ -299,6 +303,20 @@ export {
   pairwiseDifferencesFrame,
 } from "./report/accuracy_comparisons.ts";
 export { type AccuracyReport, accuracyReport } from "./report/accuracy_report.ts";
+export {
+  COLLAPSE_TARGETS,
+  type DynamicsReport,
+  dynamicsReport,
+  type DynamicsSummary,
+  trainingExcursions,
+} from "./report/dynamics_report.ts";
+export {
+  ACCURACY_COLUMNS,
+  type AccuracyKind,
+  EQUIVALENCE_MARGIN,
+  type HeatmapReport,
+  heatmapReport,
+} from "./report/heatmap_report.ts";
 export { type Report, type ReportOptions, reproductionReport } from "./report/report.ts";
 export { type UfmNumbers, ufmNumbers } from "./report/ufm_report.ts";
 export { summaryMarkdown } from "./report/summary_markdown.ts";
@@ -353,5 +371,5 @@ export {
 } from "./figures/trajectory_plots.ts";
 
 // ── notebook: displays and progress ─────────────────────────────────────────────────────────────
-export { type Displayable, keyNumbers, roundedFrame } from "./notebook/display.ts";
+export { type Displayable, keyNumbers, markdown, roundedFrame } from "./notebook/display.ts";
 export { type DisplayFunction, notebookProgress, sweepProgress, terminalProgress } from "./notebook/progress.ts";

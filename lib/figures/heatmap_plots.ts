@@ -1,8 +1,8 @@
 /**
  * Annotated heat-maps over width × epochs (notebook 04): several panels share one colour domain
  * and one colour ramp, a signed quantity gets a diverging scale centred on 0, a cell may carry its
- * spread over seeds (a second line, ±sd) and a dashed outline where its value is within that
- * spread, and each label is black or white by the luminance of its cell.
+ * spread over seeds (a second line, ±sd) and a dashed outline where the caller marks it (with a
+ * note saying what the outline means), and each label is black or white by the luminance of its cell.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import * as Plot from "@observablehq/plot";
 import { composeFigures } from "./compose.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { plotSvg, type SvgFigure } from "./svg.ts";
-import type { HeatmapCell } from "../report/run_frames.ts";
+import type { HeatmapCell } from "../report/heatmap_frames.ts";
 
 /** One panel of {@link heatmapGridPlot}. */
 export interface HeatmapPanel {
@@ -50,9 +50,10 @@ const signed = (v: number, digits: number) => {
 /**
  * Heat-map panels (width across, epoch budget down, largest on top) sharing one colour domain and
  * one ramp beneath. `diverging`: values are signed, the scale (PuOr, colour-blind safe) is centred
- * on 0 and labels carry their sign; cells with a `spread` print ±sd under the value and get a
- * dashed outline when |value| ≤ spread (within seed noise). Panels go `columns` to a row (default:
- * all), fewer when their cells would be too narrow for the labels.
+ * on 0 and labels carry their sign; `log`: a logarithmic scale with decade ticks. Cells with a
+ * `spread` print ±sd under the value; `marked` cells get a dashed outline, explained by `markNote`
+ * beside the colour ramp. Panels go `columns` to a row (default: all), fewer when their cells would
+ * be too narrow for the labels.
  *
  * @example
  * ```ts
@@ -71,6 +72,8 @@ export function heatmapGridPlot(
     log?: boolean;
     /** How a cell's value is printed (default: `digits` decimals, signed when diverging). */
     format?: (value: number) => string;
+    /** What a dashed outline means, for the cells with `marked` (for example "within ±0.5 of CE (TOST)"). */
+    markNote?: string;
     domain?: [number, number];
     style?: FigureStyleInput;
   },
@@ -103,9 +106,7 @@ export function heatmapGridPlot(
     const widths = [...new Set(panel.cells.map((c) => c.width))].sort((a, b) => a - b);
     const budgets = [...new Set(panel.cells.map((c) => c.epochs))].sort((a, b) => b - a);
     const cellHeight = (spreads ? 3.2 : 2.2) * L.small;
-    const noisy = panel.cells.filter((c) =>
-      c.spread !== undefined && c.spread !== null && Math.abs(c.value) <= c.spread
-    );
+    const marked = panel.cells.filter((c) => c.marked);
     return plotSvg({
       width: panelWidth,
       height: L.marginTop + L.marginBottom + cellHeight * budgets.length,
@@ -117,7 +118,7 @@ export function heatmapGridPlot(
       y: { domain: budgets, label: "epochs", padding: 0.04, labelAnchor: "center" },
       marks: [
         Plot.cell(panel.cells, { x: "width", y: "epochs", fill: (c: HeatmapCell) => fill(c.value), inset: 0.5 }),
-        Plot.cell(noisy, {
+        Plot.cell(marked, {
           x: "width",
           y: "epochs",
           fill: "none",
@@ -149,7 +150,13 @@ export function heatmapGridPlot(
     }, { style: L.style });
   };
   const maps = composeFigures(panels.map(map), { columns, gap: L.gap, center: true });
-  const ramp = colorRamp(color, options.label, L.style, noteFor(spreads));
+  const marks = panels.some((p) => p.cells.some((c) => c.marked));
+  const ramp = colorRamp(
+    color,
+    options.label,
+    L.style,
+    marks && options.markNote ? `; dashed: ${options.markNote}` : "",
+  );
   return composeFigures([maps, ramp], { columns: 1, gap: 0 });
 }
 
@@ -171,8 +178,6 @@ function fittingColumns(
   }
   return 1;
 }
-
-const noteFor = (spreads: boolean) => spreads ? "; dashed: |value| ≤ sd" : "";
 
 /** A decade as a short label: 1, 0.1, 0.01, 10⁻³ … (and 10, 100, 1000, 10⁴ …). */
 function formatDecade(v: number): string {

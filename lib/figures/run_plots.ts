@@ -145,11 +145,26 @@ export function seedBands(rows: readonly CurveRow[], panels: readonly CurvePanel
   });
 }
 
+/** The most markers a curve carries: denser evaluations are drawn as the line alone between them. */
+const MAX_MARKERS = 16;
+
+/** Per loss, every k-th evaluation (and the last) so that no curve carries more than {@link MAX_MARKERS} markers. */
+function markerRows(rows: readonly CurveRow[]): CurveRow[] {
+  const byLoss = new Map<string, CurveRow[]>();
+  for (const r of rows) byLoss.set(r.loss, [...(byLoss.get(r.loss) ?? []), r]);
+  return [...byLoss.values()].flatMap((curve) => {
+    const sorted = [...curve].sort((a, b) => a.epoch - b.epoch);
+    const step = Math.ceil(sorted.length / MAX_MARKERS);
+    return sorted.filter((_, i) => i % step === 0 || i === sorted.length - 1);
+  });
+}
+
 /**
  * Metric against epoch, one line (with symbols) per loss, one panel per metric, as one SVG: at most
  * four panels a row on a page (two in a column), rows as even as possible, a loss legend above.
  * Several seeds of a loss are drawn as their centre ({@link seedBands}: mean, or geometric mean on a
- * log axis) with the band from the lowest to the highest seed. `nc4Reference` draws a grey dashed
+ * log axis) with the band from the lowest to the highest seed; dense evaluations carry a marker at
+ * every k-th point only (at most 16 a curve). `nc4Reference` draws a grey dashed
  * line at MSE's predicted NC4 = M/√K (docs/method.md §3), `milestones` dotted lines at the
  * learning-rate decays.
  *
@@ -177,8 +192,12 @@ export function metricCurvesPlot(
   const height = 12 * L.font;
   const epochs = data.map((d) => d.epoch);
   const xAxis = logEpoch
-    ? { ...decadeAxis(epochs, { length: L.width / perRow, font: 2.5 * L.font }), label: "epoch" }
-    : { label: "epoch", ticks: fewTicks(Math.max(...epochs)) };
+    ? {
+      ...decadeAxis(epochs, { length: L.width / perRow, font: 2.5 * L.font }),
+      label: "epoch",
+      labelArrow: "none" as const,
+    }
+    : { label: "epoch", ticks: fewTicks(Math.max(...epochs)), labelArrow: "none" as const };
   const panel = (p: CurvePanel, width: number) => {
     const values = data.flatMap((d) => [d[p.column], d[`${p.column}_low`], d[`${p.column}_high`]].map(numeric))
       .filter(Number.isFinite);
@@ -195,7 +214,14 @@ export function metricCurvesPlot(
       ...L.margins,
       ...lossScales(),
       x: xAxis,
-      y: { label: p.label, grid: true, ...y, ...(reference === null ? {} : { domain: undefined, nice: true }) },
+      // No "↑" beside the label: for NC1–NC4 lower is the goal, for accuracies higher.
+      y: {
+        label: p.label,
+        labelArrow: "none",
+        grid: true,
+        ...y,
+        ...(reference === null ? {} : { domain: undefined, nice: true }),
+      },
       marks: [
         ...milestoneRules(options.milestones),
         ...(reference === null ? [] : [
@@ -228,13 +254,13 @@ export function metricCurvesPlot(
           strokeOpacity: 0.85,
           sort: "epoch",
         }),
-        Plot.dot(present, {
+        Plot.dot(markerRows(present), {
           x: "epoch",
           y: p.column,
           stroke: "label",
           fill: "label",
           symbol: "label",
-          r: banded ? 1.4 : 2,
+          r: 2,
         }),
       ],
     }, { style: L.style });

@@ -66,3 +66,17 @@ export function roundedFrame(frame: pl.DataFrame, options: { digits?: number } =
   });
   return pl.DataFrame(columns);
 }
+
+/**
+ * Markdown the notebook computes (findings written from the stored results, so their numbers cannot
+ * drift from the tables above them), shown as formatted text.
+ *
+ * @example
+ * ```ts
+ * const shown = markdown(`NC1 fell **${formatNumber(325.321, 3)}×**.`);
+ * shown[Symbol.for("Jupyter.display")]()["text/markdown"]; // "NC1 fell **325×**."
+ * ```
+ */
+export function markdown(text: string): Displayable {
+  return { [Symbol.for("Jupyter.display")]: () => ({ "text/markdown": text, "text/plain": text }) };
+}

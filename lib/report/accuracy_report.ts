@@ -12,10 +12,16 @@ import { equivalenceToCe, pairwiseDifferences } from "./accuracy_comparisons.ts"
 import { lossSpread } from "./claims.ts";
 import { accuracyTable, summaryFrame } from "./run_frames.ts";
 
-/** Mean ± sd of the best-validation test accuracy over seeds, with the setting it was measured at. */
+/**
+ * Mean ± sd over seeds of the test accuracy at the best-validation epoch (`mean`, `sd`: the paper's
+ * protocol) and at the last epoch (`final_mean`, `final_sd`: the network at collapse), with the
+ * setting they were measured at.
+ */
 export interface AccuracyNumbers {
   mean: number;
   sd: number;
+  final_mean: number;
+  final_sd: number;
   seeds: number;
   dataset: string;
   model: string;
@@ -124,10 +130,14 @@ export function accuracyReport(records: readonly RunRecord[]): AccuracyReport {
   const none = { accuracy_table: out, accuracy_spread: null, accuracy_comparisons: null };
   if (table.height === 0) return none;
   const rows = accuracyTable(table).toRecords();
+  const final = new Map(accuracyTable(table, "final_test_accuracy").toRecords().map((r) => [r.loss as string, r]));
   for (const r of rows) {
+    const last = final.get(r.loss as string);
     out[r.loss as string] = {
       mean: r.mean as number,
       sd: orNaN(r.sd),
+      final_mean: orNaN(last?.mean),
+      final_sd: orNaN(last?.sd),
       seeds: r.seeds as number,
       dataset: r.dataset as string,
       model: r.model as string,

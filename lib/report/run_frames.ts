@@ -5,8 +5,8 @@
  *   `metrics.jsonl` (one row per run and evaluation);
  * - {@link summaryFrame}: one row per finished run with its best-validation test accuracy (the
  *   quantity of the paper's heat-maps and table, docs/method.md §7);
- * - per-cell aggregates: the mean over seeds, |Acc_CE − Acc_X|, the variance over all losses and
- *   seeds, and the accuracy table (mean ± standard deviation).
+ * - per-cell aggregates: the mean over seeds and the accuracy table (mean ± standard deviation);
+ *   the heat-maps' cells are `heatmap_frames.ts`'s.
  *
  * Accuracies are in percent in these frames, as in the paper's figures.
  *
@@ -16,15 +16,6 @@ import pl from "nodejs-polars";
 import type { RunRecord } from "../training/run.ts";
 import type { MetricsRow } from "../training/train.ts";
 import { LOSS, LOSS_NAMES, lossParameter } from "../core/loss_registry.ts";
-
-/** A heat-map cell: width × epochs, a value, and optionally its spread over seeds. */
-export interface HeatmapCell {
-  readonly width: number;
-  readonly epochs: number;
-  readonly value: number;
-  /** Standard deviation over seeds, printed under the value as ±sd. */
-  readonly spread?: number | null;
-}
 
 function configColumns(record: RunRecord) {
   const c = record.config;
@@ -44,8 +35,15 @@ function configColumns(record: RunRecord) {
   };
 }
 
-/** The frame with a `loss_order` column (CE, LS, FL, MSE = 0…3), added from `loss` when missing. */
-function withLossOrder(frame: pl.DataFrame): pl.DataFrame {
+/**
+ * The frame with a `loss_order` column (CE, LS, FL, MSE = 0…3), added from `loss` when missing.
+ *
+ * @example
+ * ```ts
+ * withLossOrder(pl.DataFrame({ loss: ["mse", "ce"] })).getColumn("loss_order").toArray(); // [3, 0]
+ * ```
+ */
+export function withLossOrder(frame: pl.DataFrame): pl.DataFrame {
   if (frame.columns.includes("loss_order")) return frame;
   const order = pl.DataFrame({ loss: [...LOSS_NAMES], loss_order: LOSS_NAMES.map((_, i) => i) });
   return frame.join(order, { on: "loss", how: "left" });
@@ -152,6 +150,7 @@ export function summaryFrame(records: readonly RunRecord[]): pl.DataFrame {
       final_test_accuracy: 100 * s.final.testAccuracy,
       final_train_accuracy: 100 * s.final.trainAccuracy,
       nc1: s.final.nc1,
+      nc1_drop: r.rows.length > 0 ? nc1Drop(r) : NaN,
       nc2: s.final.nc2,
       nc3: s.final.nc3,
       nc4: s.final.nc4,
@@ -198,24 +197,6 @@ export function ncDynamicsFrame(records: readonly RunRecord[]): pl.DataFrame {
   }));
 }
 
-/**
- * Heat-map cells (width, epochs, value) from a frame's `width`, `epochs` and `column` columns, with
- * the `spread` column (a standard deviation over seeds) when named.
- *
- * @example
- * ```ts
- * heatmapCells(pl.DataFrame({ width: [32], epochs: [10], gap: [1.5] }), "gap"); // [{ width: 32, epochs: 10, value: 1.5 }]
- * ```
- */
-export function heatmapCells(frame: pl.DataFrame, column: string, spread?: string): HeatmapCell[] {
-  return frame.toRecords().map((r) => ({
-    width: r.width as number,
-    epochs: r.epochs as number,
-    value: r[column] as number,
-    ...(spread === undefined ? {} : { spread: r[spread] as number | null }),
-  }));
-}
-
 /** One row of {@link meanOverSeeds}: a column's mean and sample sd over the seeds of a cell (null for one seed). */
 export interface SeedMeanRow {
   loss: string;
@@ -250,87 +231,22 @@ export function meanOverSeeds(summary: pl.DataFrame, column = "test_accuracy"): 
 }
 
 /**
- * |mean_s Acc_CE − mean_s Acc_X| per (width, epochs) for every other loss X (the paper's
- * `heatmap-{mse,fl,ls}-test` cells, in percentage points).
- *
- * @example
- * ```ts ignore (needs the summary frame of stored runs)
- * accuracyGaps(summary).filter(pl.col("loss").eq(pl.lit("mse")));
- * ```
- */
-export function accuracyGaps(summary: pl.DataFrame): pl.DataFrame {
-  const means = meanOverSeeds(summary);
-  const ce = means.filter(pl.col("loss").eq(pl.lit("ce"))).select("width", "epochs", pl.col("mean").alias("ce_mean"));
-  return means
-    .filter(pl.col("loss").neq(pl.lit("ce")))
-    .join(ce, { on: ["width", "epochs"] })
-    .withColumns(pl.col("mean").minus(pl.col("ce_mean")).abs().alias("gap"))
-    .sort(["loss_order", "width", "epochs"])
-    .select("loss", "loss_label", "width", "epochs", "gap", "mean", "ce_mean");
-}
-
-/**
- * Signed gap CE − X of test accuracy per (width, epochs) for every other loss X, paired by seed:
- * `gap` is the mean over seeds of Acc_CE,s − Acc_X,s (positive: CE is better), `gap_sd` the sample
- * standard deviation of those per-seed differences, and `within_noise` whether |gap| ≤ gap_sd.
- *
- * @example
- * ```ts ignore (needs the summary frame of stored runs)
- * signedAccuracyGaps(summary).filter(pl.col("loss").eq(pl.lit("mse")));
- * ```
- */
-export function signedAccuracyGaps(frame: pl.DataFrame): pl.DataFrame {
-  const summary = withLossOrder(frame);
-  const ce = summary.filter(pl.col("loss").eq(pl.lit("ce")))
-    .select("width", "epochs", "seed", pl.col("test_accuracy").alias("ce_accuracy"));
-  return summary
-    .filter(pl.col("loss").neq(pl.lit("ce")))
-    .join(ce, { on: ["width", "epochs", "seed"] })
-    .withColumns(pl.col("ce_accuracy").minus(pl.col("test_accuracy")).alias("difference"))
-    .groupBy(["loss_order", "loss", "loss_label", "width", "epochs"])
-    .agg(
-      pl.col("difference").mean().alias("gap"),
-      pl.col("difference").std().alias("gap_sd"),
-      pl.col("difference").count().alias("seeds"),
-    )
-    .withColumns(pl.col("gap").abs().lessThanEquals(pl.col("gap_sd")).fillNull(false).alias("within_noise"))
-    .sort(["loss_order", "width", "epochs"]);
-}
-
-/**
- * Population variance (ddof = 0, as numpy's default) of the test accuracy over every loss and
- * seed of each (width, epochs) cell (the paper's `variance.png`).
- *
- * @example
- * ```ts ignore (needs the summary frame of stored runs)
- * lossVariance(summary); // columns width, epochs, variance, runs
- * ```
- */
-export function lossVariance(summary: pl.DataFrame): pl.DataFrame {
-  return summary
-    .groupBy(["width", "epochs"])
-    .agg(pl.col("test_accuracy").var().alias("sample_variance"), pl.col("test_accuracy").count().alias("runs"))
-    .withColumns(pl.col("sample_variance").mul(pl.col("runs").minus(1)).div(pl.col("runs")).alias("variance"))
-    .select("width", "epochs", "variance", "runs")
-    .sort(["width", "epochs"]);
-}
-
-/**
  * Test accuracy of each loss as mean ± sample standard deviation over seeds, per dataset, with a
- * printable `accuracy` column such as "88.41 ± 0.12".
+ * printable `accuracy` column such as "88.41 ± 0.12"; `column` picks the best-validation epoch's
+ * (`test_accuracy`, default) or the last epoch's (`final_test_accuracy`).
  *
  * @example
  * ```ts ignore (needs the summary frame of stored runs)
  * accuracyTable(summary.filter(pl.col("width").eq(256)));
  * ```
  */
-export function accuracyTable(summary: pl.DataFrame): pl.DataFrame {
+export function accuracyTable(summary: pl.DataFrame, column = "test_accuracy"): pl.DataFrame {
   const table = withLossOrder(summary)
     .groupBy(["dataset", "model", "width", "epochs", "loss_order", "loss", "loss_label"])
     .agg(
-      pl.col("test_accuracy").mean().alias("mean"),
-      pl.col("test_accuracy").std().alias("sd"),
-      pl.col("test_accuracy").count().alias("seeds"),
+      pl.col(column).mean().alias("mean"),
+      pl.col(column).std().alias("sd"),
+      pl.col(column).count().alias("seeds"),
     )
     .sort(["dataset", "loss_order"]);
   const labels = table.toRecords().map((r) =>

@@ -3,19 +3,11 @@
  *
  * @module
  */
-import { LOSS } from "../core/loss_registry.ts";
-import type { LossName } from "../core/losses.ts";
-import { formatDecimals, formatNumber, formatPrecise, markdownTable } from "./number_format.ts";
+import { formatDecimals, formatNumber, markdownTable } from "./number_format.ts";
 import type { Report } from "./report.ts";
+import { heatmapSections } from "./summary_markdown_heatmaps.ts";
+import { decimals, figures, interval, label, precise, yesNo } from "./summary_markdown_parts.ts";
 import type { UfmNumbers } from "./ufm_report.ts";
-
-const figures = (...names: string[]) => `Figures: ${names.map((n) => `[${n}.svg](${n}.svg)`).join(", ")}.\n`;
-const label = (loss: string) => LOSS[loss as LossName]?.label ?? loss.toUpperCase();
-const decimals = (digits: number) => (v: unknown) =>
-  typeof v === "number" ? formatDecimals(v, digits) : String(v ?? "—");
-const precise = (v: unknown) => (typeof v === "number" ? formatPrecise(v) : String(v));
-const yesNo = (v: boolean) => (v ? "yes" : "no");
-const interval = ([low, high]: readonly [number, number]) => `[${formatDecimals(low, 2)}, ${formatDecimals(high, 2)}]`;
 
 function ufmSections(ufm: UfmNumbers): string[] {
   const { problem: p } = ufm;
@@ -76,22 +68,25 @@ function ufmSections(ufm: UfmNumbers): string[] {
 
 function dynamicsSections(report: Report): string[] {
   const { targets, runs } = report.collapse;
+  const meanSd = (m: number, sd: number, digits: number) =>
+    `${formatNumber(m, digits)} ± ${Number.isFinite(sd) ? formatNumber(sd, 2) : "—"}`;
   const parts = [
-    "## NC dynamics (notebook 03): last evaluation per loss\n",
-    `Targets: ${targets.train_accuracy} % training accuracy, NC1 at least ${targets.nc1Drop}× below its first evaluation, NC2 and NC3 below ${targets.nc2}.\n`,
+    "## NC dynamics (notebook 03): last evaluation of every seed\n",
+    `Targets: ${targets.train_accuracy} % training accuracy, NC1 at least ${targets.nc1Drop}× below its first evaluation, NC2 and NC3 below ${targets.nc2}. test_acc_best_val: at the best-validation epoch (the paper's protocol); test_acc_last: at the last epoch (the network at collapse).\n`,
     figures("nc_dynamics"),
     markdownTable(
       runs.map((r) => ({
-        loss: r.loss.toUpperCase(),
+        loss: label(r.loss),
         seed: r.seed,
         epoch: r.epoch,
         train_acc: r.train_accuracy,
         test_acc_best_val: r.test_accuracy_best_val,
-        NC1: r.nc1,
+        test_acc_last: r.test_accuracy_last,
+        NC1: formatNumber(r.nc1, 3),
         NC2: r.nc2,
         NC3: r.nc3,
         NC4: r.nc4,
-        NC1_first_over_last: r.nc1_drop,
+        NC1_first_over_last: formatNumber(r.nc1_drop, 3),
         targets_met: yesNo(r.targets_met),
       })),
       [
@@ -100,12 +95,42 @@ function dynamicsSections(report: Report): string[] {
         "epoch",
         "train_acc",
         "test_acc_best_val",
+        "test_acc_last",
         "NC1",
         "NC2",
         "NC3",
         "NC4",
         "NC1_first_over_last",
         "targets_met",
+      ],
+      decimals(3),
+    ),
+    "",
+    "## NC dynamics (notebook 03): mean ± sd over seeds\n",
+    markdownTable(
+      Object.entries(report.nc_dynamics).map(([loss, d]) => ({
+        loss: label(loss),
+        seeds: d.seeds.length,
+        NC1_last: meanSd(d.mean.nc1_last, d.sd.nc1_last, 3),
+        NC1_first_over_last: meanSd(d.mean.nc1_drop, d.sd.nc1_drop, 3),
+        NC2_last: meanSd(d.mean.nc2_last, d.sd.nc2_last, 3),
+        NC3_last: meanSd(d.mean.nc3_last, d.sd.nc3_last, 3),
+        NC4_last: meanSd(d.mean.nc4_last, d.sd.nc4_last, 3),
+        test_acc_best_val: meanSd(d.mean.test_accuracy_best_val, d.sd.test_accuracy_best_val, 4),
+        test_acc_last: meanSd(d.mean.test_accuracy_last, d.sd.test_accuracy_last, 4),
+        best_val_epoch: d.per_seed.map((s) => s.best_val_epoch).join(", "),
+      })),
+      [
+        "loss",
+        "seeds",
+        "NC1_last",
+        "NC1_first_over_last",
+        "NC2_last",
+        "NC3_last",
+        "NC4_last",
+        "test_acc_best_val",
+        "test_acc_last",
+        "best_val_epoch",
       ],
       decimals(3),
     ),
@@ -117,7 +142,7 @@ function dynamicsSections(report: Report): string[] {
       figures("layer_collapse"),
       markdownTable(
         report.layers.map((r) => ({ ...r, loss_label: label(r.loss) })),
-        ["loss_label", "layer", "nc1_first", "nc1_last", "nc1_drop", "nc2_means_last"],
+        ["loss_label", "seed", "layer", "nc1_first", "nc1_last", "nc1_drop", "nc2_means_last"],
         decimals(3),
       ),
       "",
@@ -126,87 +151,22 @@ function dynamicsSections(report: Report): string[] {
   return parts;
 }
 
-function heatmapSections(heat: Report["heatmaps"]): string[] {
-  const parts: string[] = [];
-  const widths = [...new Set(heat.cells.map((c) => c.width))].sort((a, b) => a - b);
-  const epochs = [...new Set(heat.cells.map((c) => c.epochs))].sort((a, b) => a - b);
-  for (const loss of [...new Set(heat.cells.map((c) => c.loss))]) {
-    const cell = (w: number, e: number) => {
-      const c = heat.cells.find((x) => x.loss === loss && x.width === w && x.epochs === e);
-      if (!c) return "—";
-      const text = `${c.gap_mean >= 0 ? "+" : "−"}${Math.abs(c.gap_mean).toFixed(2)} ± ${
-        Number.isFinite(c.gap_sd) ? c.gap_sd.toFixed(2) : "—"
-      }`;
-      return c.within_noise ? `(${text})` : text;
-    };
-    const columns = widths.map((w) => `width ${w}`);
-    const rows = epochs.map((e) => ({
-      epochs: e,
-      ...Object.fromEntries(widths.map((w, i) => [columns[i], cell(w, e)])),
-    }));
-    parts.push(
-      `## Heat-map (notebook 04): CE − ${loss.toUpperCase()} test accuracy, width × epochs (points, mean ± sd over seeds; in parentheses where |gap| ≤ sd)\n`,
-      figures("heatmap_gaps"),
-      markdownTable(rows, ["epochs", ...columns], decimals(2)),
-      "",
-    );
-  }
-  const trends = Object.entries(heat.claim).map(([loss, c]) => ({
-    X: loss.toUpperCase(),
-    seeds: c.seeds,
-    rho_width: c.width.rho,
-    p_width: formatDecimals(c.width.p_shrinks, 4),
-    slope_width: `${formatDecimals(c.width.slope_per_doubling, 2)} ${interval(c.width.slope_interval)}`,
-    rho_epochs: c.epochs.rho,
-    p_epochs: formatDecimals(c.epochs.p_shrinks, 4),
-    slope_epochs: `${formatDecimals(c.epochs.slope_per_doubling, 2)} ${interval(c.epochs.slope_interval)}`,
-    holds: yesNo(c.holds),
-  }));
-  const arrangements = (axis: "width" | "epochs") => {
-    const counts = [...new Set(Object.values(heat.claim).map((c) => c[axis].permutations))];
-    const exact = Object.values(heat.claim).every((c) => c[axis].exact);
-    return exact ? `all ${counts.join(" or ")}` : `${counts.join(" or ")} seeded random`;
-  };
-  parts.push(
-    "## Heat-maps (notebook 04): does |gap| shrink with width and with epochs?\n",
-    `ρ: Spearman's correlation of |gap| (mean over seeds of Acc_CE − Acc_X) with the width and with the epoch budget over the cells. p: one-sided permutation test of ρ < 0, the widths rearranged among the cells of each budget (${
-      arrangements("width")
-    } arrangements) and the budgets among the cells of each width (${
-      arrangements("epochs")
-    }). slope: change of |gap| per doubling (points), per-seed least squares on log2 width and log2 epochs together, mean over seeds [95 % t interval over seeds]. The claim holds where both p < 0.05 (docs/method.md §9).\n`,
-    markdownTable(
-      trends,
-      ["X", "seeds", "rho_width", "p_width", "slope_width", "rho_epochs", "p_epochs", "slope_epochs", "holds"],
-      decimals(2),
-    ),
-    "",
-    "## Heat-maps (notebook 04): |Acc_CE − Acc_X| per width and budget (percentage points)\n",
-    "`mean` is loss X's and `ce_mean` CE's test accuracy, mean over seeds (the cells of the accuracy heat-map and the points of the accuracy-against-budget figure).\n",
-    figures("heatmap_accuracy", "accuracy_vs_epochs"),
-    markdownTable(
-      heat.accuracy.map((r) => ({ ...r, X: r.loss.toUpperCase() })),
-      ["X", "width", "epochs", "gap", "mean", "ce_mean"],
-      decimals(2),
-    ),
-    "",
-    "## Heat-map (notebook 04): variance of test accuracy over losses × seeds (%²)\n",
-    figures("heatmap_variance", "heatmap_variance_column"),
-    markdownTable(heat.variance, ["width", "epochs", "variance", "runs"], decimals(3)),
-    "",
-  );
-  return parts;
-}
-
 function accuracySections(report: Report): string[] {
+  const meanSd = (m: number, sd: number) => `${m.toFixed(2)} ± ${(Number.isFinite(sd) ? sd : 0).toFixed(2)}`;
   const rows = Object.entries(report.accuracy_table).map(([loss, a]) => ({
     ...a,
     loss_label: label(loss),
-    accuracy: `${a.mean.toFixed(2)} ± ${(Number.isFinite(a.sd) ? a.sd : 0).toFixed(2)}`,
+    best_val: meanSd(a.mean, a.sd),
+    last_epoch: meanSd(a.final_mean, a.final_sd),
   }));
   const parts = [
-    "## Accuracy table (notebook 05): mean ± sd over seeds\n",
+    "## Accuracy table (notebook 05): test accuracy at the best-validation epoch and at the last, mean ± sd over seeds\n",
     figures("accuracy_table", "accuracy_table_column"),
-    markdownTable(rows, ["dataset", "model", "width", "epochs", "loss_label", "seeds", "accuracy"], decimals(2)),
+    markdownTable(
+      rows,
+      ["dataset", "model", "width", "epochs", "loss_label", "seeds", "best_val", "last_epoch"],
+      decimals(2),
+    ),
     "",
   ];
   const s = report.accuracy_spread;
@@ -318,7 +278,7 @@ export function summaryMarkdown(report: Report): string {
   ];
   if (report.ufm) parts.push(...ufmSections(report.ufm));
   if (report.collapse.runs.length) parts.push(...dynamicsSections(report));
-  if (report.heatmaps.cells.length || Object.keys(report.heatmaps.claim).length) {
+  if (report.heatmaps.cells.length || report.heatmaps.collapse.length) {
     parts.push(...heatmapSections(report.heatmaps));
   }
   if (Object.keys(report.accuracy_table).length) parts.push(...accuracySections(report));

@@ -212,3 +212,15 @@ test("a log colour scale: one colour per decade, labels as formatted, the ramp's
   expect(fillsOf(false).fills.slice(0, 2)).toEqual(["#440154", "#450457"]);
   expect(fills.slice(0, 2)).toEqual(["#440154", "#31688e"]);
 });
+
+test("dense evaluations: the curve keeps every point, its markers at most 16, the last among them; no arrow beside the axis labels", () => {
+  const dense = Array.from({ length: 100 }, (_, i) => ({ loss: "ce", epoch: i + 1, nc1: 1 / (i + 1) }));
+  const svg = metricCurvesPlot(dense, { panels: [{ column: "nc1", label: "NC1", log: true }] }).outerHTML;
+  // The panel's markers (the first group of dots is the legend's).
+  const at = svg.lastIndexOf('aria-label="dot"');
+  const markers = svg.slice(at, svg.indexOf("</g>", at)).match(/<path /g)!.length;
+  expect(markers).toBeGreaterThan(8);
+  expect(markers).toBeLessThanOrEqual(16 + 1);
+  expect(svg.match(/aria-label="line"/g)).toHaveLength(1);
+  expect(svg).not.toMatch(/[↑→]/);
+});

@@ -1,15 +1,14 @@
 import { expect, test } from "vitest";
 import pl from "nodejs-polars";
 import {
-  accuracyGaps,
   accuracyTable,
   hyperparameterTable,
   layerCollapseTable,
-  lossVariance,
   meanOverSeeds,
   metricRows,
   metricsFrame,
 } from "../../lib/report/run_frames.ts";
+import { accuracyGaps, collapseCells, lossVariance } from "../../lib/report/heatmap_frames.ts";
 import type { RunRecord } from "../../lib/training/run.ts";
 
 /** A hand-made summary frame: two widths, one budget, CE and MSE, two seeds each. */
@@ -42,9 +41,25 @@ test("lossVariance is the population variance over every loss and seed of a cell
   expect(rows.find((r) => r.width === 256)!.variance).toBeCloseTo(0.5, 12);
 });
 
+test("collapseCells: training accuracy mean and lowest seed, NC1 and its drop as geometric means over seeds", () => {
+  const frame = summary.withColumns(
+    pl.Series("final_train_accuracy", [100, 98, 100, 100, 100, 100, 100, 100]),
+    pl.Series("nc1", [0.01, 0.04, 1, 1, 1, 1, 1, 1]),
+    pl.Series("nc1_drop", [10, 1000, 1, 1, 1, 1, 1, 1]),
+  );
+  const ce = collapseCells(frame).toRecords().find((r) => r.loss === "ce" && r.width === 64)!;
+  expect(ce).toMatchObject({ train_accuracy: 99, train_accuracy_min: 98, nc1_min: 0.01, nc1_max: 0.04, seeds: 2 });
+  expect(ce.nc1).toBeCloseTo(0.02, 12); // √(0.01 · 0.04)
+  expect(ce.nc1_drop).toBeCloseTo(100, 9); // √(10 · 1000)
+});
+
 test("accuracyTable prints mean ± sd per dataset and loss", () => {
   const rows = accuracyTable(summary.filter(pl.col("width").eq(256))).toRecords();
   expect(rows.map((r) => [r.loss, r.accuracy])).toEqual([["ce", "89.00 ± 1.41"], ["mse", "89.00 ± 0.00"]]);
+  // Another column: the last epoch's accuracy.
+  const final = summary.withColumns(pl.col("test_accuracy").plus(1).alias("final_test_accuracy"));
+  const last = accuracyTable(final.filter(pl.col("width").eq(256)), "final_test_accuracy").toRecords();
+  expect(last.map((r) => r.accuracy)).toEqual(["90.00 ± 1.41", "90.00 ± 0.00"]);
 });
 
 test("hyperparameterTable gives mean and sd over seeds per loss and value, in the loss order", () => {

@@ -33,59 +33,97 @@ test("summary.json at the smoke preset has the documented shape, with numbers wh
   expect(isNumber(parsed.training_seconds) && parsed.training_seconds > 0).toBe(true);
 
   expect(Object.keys(parsed.nc_dynamics)).toEqual(LOSSES);
+  const dynamicsGrid = figureGrid("nc_dynamics", "smoke");
+  const VALUES = [
+    "nc1_first",
+    "nc1_last",
+    "nc1_drop",
+    "nc2_last",
+    "nc3_last",
+    "nc4_last",
+    "train_accuracy_last",
+    "test_accuracy_best_val",
+    "test_accuracy_last",
+    "best_val_epoch",
+  ];
   for (const loss of LOSSES) {
     const d = parsed.nc_dynamics[loss];
-    for (
-      const key of [
-        "nc1_first",
-        "nc1_last",
-        "nc2_last",
-        "nc3_last",
-        "nc4_last",
-        "train_accuracy_last",
-        "test_accuracy_best_val",
-      ]
-    ) expect(isNumber(d[key]), `${loss}.${key}`).toBe(true);
-    expect(d.train_accuracy_last).toBeGreaterThan(1); // percent, not a fraction
+    expect(d.seeds).toEqual(dynamicsGrid.seeds);
+    expect(d.per_seed.map((s: { seed: number }) => s.seed)).toEqual(dynamicsGrid.seeds);
+    for (const key of VALUES) {
+      for (const s of d.per_seed) expect(isNumber(s[key]), `${loss}.${key}`).toBe(true);
+      // The mean and sd over seeds of each value, from the per-seed values (as printed: 6 significant digits).
+      const values = d.per_seed.map((s: Record<string, number>) => s[key]);
+      const tolerance = 1e-5 * Math.max(...values.map(Math.abs));
+      const mean = values.reduce((a: number, v: number) => a + v, 0) / values.length;
+      expect(Math.abs(d.mean[key] - mean), `${loss}.mean.${key}`).toBeLessThanOrEqual(tolerance);
+      const sd = Math.sqrt(values.reduce((a: number, v: number) => a + (v - mean) ** 2, 0) / (values.length - 1));
+      expect(Math.abs(d.sd[key] - sd), `${loss}.sd.${key}`).toBeLessThanOrEqual(tolerance);
+    }
+    const first = d.per_seed[0];
+    expect(first.train_accuracy_last).toBeGreaterThan(1); // percent, not a fraction
     // The smoke NC-dynamics runs record their hidden layers: the features are the last.
-    expect(d.layers.map((l: { layer: string }) => l.layer)).toEqual(["layer 1", "layer 2"]);
-    expect(Object.keys(d.layers[0])).toEqual(["layer", "nc1_first", "nc1_last", "nc2_means_last"]);
-    expect(d.layers[1].nc1_last).toBeCloseTo(d.nc1_last, 4);
+    expect(first.layers.map((l: { layer: string }) => l.layer)).toEqual(["layer 1", "layer 2"]);
+    expect(Object.keys(first.layers[0])).toEqual(["layer", "nc1_first", "nc1_last", "nc2_means_last"]);
+    expect(first.layers[1].nc1_last).toBeCloseTo(first.nc1_last, 4);
   }
+  expect(parsed.collapse.runs).toHaveLength(LOSSES.length * dynamicsGrid.seeds.length);
 
   const grid = figureGrid("heatmaps", "smoke");
   expect(parsed.heatmaps.seeds).toBe(grid.seeds.length);
   expect(parsed.heatmaps.widths).toEqual(grid.widths);
   expect(parsed.heatmaps.cells).toHaveLength(3 * grid.widths.length * grid.epochs.length);
+  expect(parsed.heatmaps.margin).toBe(0.5);
   for (const cell of parsed.heatmaps.cells) {
     expect(["ls", "fl", "mse"]).toContain(cell.loss);
-    for (const key of ["width", "epochs", "gap_mean", "gap_sd"]) expect(isNumber(cell[key]), key).toBe(true);
+    for (const key of ["width", "epochs", "gap_mean", "gap_sd", "final_gap_mean", "final_gap_sd"]) {
+      expect(isNumber(cell[key]), key).toBe(true);
+    }
+    for (const kind of ["best_val", "final_epoch"]) {
+      expect(Object.keys(cell.equivalence[kind])).toEqual(["p", "equivalent", "smallest_margin"]);
+      expect(cell.equivalence[kind].equivalent).toBe(cell.equivalence[kind].smallest_margin < 0.5);
+    }
   }
-  expect(Object.keys(parsed.heatmaps.claim)).toEqual(["ls", "fl", "mse"]);
-  for (const claim of Object.values(parsed.heatmaps.claim) as Record<string, Record<string, unknown>>[]) {
-    expect(typeof claim.holds).toBe("boolean");
-    expect(claim.cells).toBe(grid.widths.length * grid.epochs.length);
-    for (const axis of [claim.width, claim.epochs]) {
-      expect(Object.keys(axis)).toEqual([
-        "rho",
-        "p_shrinks",
-        "p_two_sided",
-        "permutations",
-        "exact",
-        "slope_per_doubling",
-        "slope_interval",
-      ]);
-      expect(axis.p_shrinks as number).toBeGreaterThan(0);
-      expect(axis.p_shrinks as number).toBeLessThanOrEqual(1);
-      expect(axis.exact).toBe(true); // 2 widths × 2 budgets at smoke: 4 arrangements
-      expect((axis.slope_interval as number[]).length).toBe(2);
+  // Every loss's collapse per cell, CE included.
+  expect(parsed.heatmaps.collapse).toHaveLength(4 * grid.widths.length * grid.epochs.length);
+  for (const cell of parsed.heatmaps.collapse) {
+    for (const key of ["train_accuracy", "train_accuracy_min", "nc1", "nc1_min", "nc1_max", "nc1_drop"]) {
+      expect(isNumber(cell[key]), key).toBe(true);
+    }
+    expect(cell.nc1).toBeGreaterThanOrEqual(cell.nc1_min * (1 - 1e-12));
+    expect(cell.nc1).toBeLessThanOrEqual(cell.nc1_max * (1 + 1e-12));
+    expect(cell.seeds).toBe(grid.seeds.length);
+  }
+  expect(Object.keys(parsed.heatmaps.claim)).toEqual(["best_val", "final_epoch"]);
+  for (const byLoss of Object.values(parsed.heatmaps.claim) as Record<string, Record<string, unknown>>[]) {
+    expect(Object.keys(byLoss)).toEqual(["ls", "fl", "mse"]);
+    for (const claim of Object.values(byLoss) as Record<string, Record<string, unknown>>[]) {
+      expect(typeof claim.holds).toBe("boolean");
+      expect(claim.cells).toBe(grid.widths.length * grid.epochs.length);
+      for (const axis of [claim.width, claim.epochs]) {
+        expect(Object.keys(axis)).toEqual([
+          "rho",
+          "p_shrinks",
+          "p_two_sided",
+          "permutations",
+          "exact",
+          "slope_per_doubling",
+          "slope_interval",
+        ]);
+        expect(axis.p_shrinks as number).toBeGreaterThan(0);
+        expect(axis.p_shrinks as number).toBeLessThanOrEqual(1);
+        expect(axis.exact).toBe(true); // 2 widths × 2 budgets at smoke: 4 arrangements
+        expect((axis.slope_interval as number[]).length).toBe(2);
+      }
     }
   }
 
   expect(Object.keys(parsed.accuracy_table)).toEqual(LOSSES);
   for (const loss of LOSSES) {
     expect(parsed.accuracy_table[loss].seeds).toBe(grid.seeds.length);
-    expect(isNumber(parsed.accuracy_table[loss].mean)).toBe(true);
+    for (const key of ["mean", "sd", "final_mean", "final_sd"]) {
+      expect(isNumber(parsed.accuracy_table[loss][key])).toBe(true);
+    }
   }
   expect(typeof parsed.accuracy_spread.within_seed_noise).toBe("boolean");
   const comparisons = parsed.accuracy_comparisons;
