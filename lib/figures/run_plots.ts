@@ -16,7 +16,7 @@ import { composeFigures } from "./compose.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { lossLegend, lossScales } from "./loss_style.ts";
-import { seedBand } from "./seed_band.ts";
+import { seedBands } from "./seed_band.ts";
 import { decadeAxis, plotSvg, type SvgFigure } from "./svg.ts";
 import type { AccuracyTableRow, SeedMeanRow } from "../report/run_frames.ts";
 
@@ -111,38 +111,6 @@ export const NC_DYNAMICS_PANELS: readonly CurvePanel[] = [
 export function panelRows(n: number, perRow: number): number[] {
   const rows = Math.ceil(n / perRow);
   return Array.from({ length: rows }, (_, i) => Math.floor(n / rows) + (i < n % rows ? 1 : 0));
-}
-
-/**
- * Per loss and epoch, the centre and range over seeds of each panel's column: the mean for linear
- * axes, the geometric mean for logarithmic ones (the centre of the seeds on the axis drawn), and the
- * smallest and largest seed. With one seed per loss the centre is that seed's value and the range empty.
- *
- * @example
- * ```ts
- * const rows = [{ loss: "ce", epoch: 1, seed: 1, nc1: 1 }, { loss: "ce", epoch: 1, seed: 2, nc1: 4 }];
- * seedBands(rows, [{ column: "nc1", label: "NC1", log: true }]);
- * // [{ loss: "ce", epoch: 1, seeds: 2, nc1: 2, nc1_low: 1, nc1_high: 4 }]
- * ```
- */
-export function seedBands(rows: readonly CurveRow[], panels: readonly CurvePanel[]): CurveRow[] {
-  const groups = new Map<string, CurveRow[]>();
-  for (const r of rows) {
-    const key = `${r.loss}|${r.epoch}`;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key)!.push(r);
-  }
-  return [...groups.values()].map((group) => {
-    const out: Record<string, unknown> = { loss: group[0].loss, epoch: group[0].epoch, seeds: group.length };
-    for (const p of panels) {
-      const band = seedBand(group.map((r) => numeric(r[p.column])), { log: p.log });
-      if (band === null) continue;
-      out[p.column] = band.centre;
-      out[`${p.column}_low`] = band.low;
-      out[`${p.column}_high`] = band.high;
-    }
-    return out as unknown as CurveRow;
-  });
 }
 
 /** The most markers a curve carries: denser evaluations are drawn as the line alone between them. */

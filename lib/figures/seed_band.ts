@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { CurvePanel, CurveRow } from "./run_plots.ts";
+
 /** A quantity over seeds: its centre, lowest and highest seed, and how many seeds. */
 export interface SeedBand {
   centre: number;
@@ -31,4 +33,38 @@ export function seedBand(values: readonly number[], options: { log?: boolean } =
     ? Math.exp(kept.reduce((a, v) => a + Math.log(v), 0) / kept.length)
     : kept.reduce((a, v) => a + v, 0) / kept.length;
   return { centre, low: Math.min(...kept), high: Math.max(...kept), seeds: kept.length };
+}
+
+/**
+ * Per loss and epoch, the centre and range over seeds of each panel's column: the mean for linear
+ * axes, the geometric mean for logarithmic ones (the centre of the seeds on the axis drawn), and the
+ * smallest and largest seed. With one seed per loss the centre is that seed's value and the range empty.
+ *
+ * @example
+ * ```ts
+ * const rows = [{ loss: "ce", epoch: 1, seed: 1, nc1: 1 }, { loss: "ce", epoch: 1, seed: 2, nc1: 4 }];
+ * seedBands(rows, [{ column: "nc1", label: "NC1", log: true }]);
+ * // [{ loss: "ce", epoch: 1, seeds: 2, nc1: 2, nc1_low: 1, nc1_high: 4 }]
+ * ```
+ */
+export function seedBands(rows: readonly CurveRow[], panels: readonly CurvePanel[]): CurveRow[] {
+  const groups = new Map<string, CurveRow[]>();
+  for (const r of rows) {
+    const key = `${r.loss}|${r.epoch}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(r);
+  }
+  return [...groups.values()].map((group) => {
+    const out: Record<string, unknown> = { loss: group[0].loss, epoch: group[0].epoch, seeds: group.length };
+    for (const p of panels) {
+      const band = seedBand(group.map((r) => (typeof r[p.column] === "number" ? r[p.column] as number : NaN)), {
+        log: p.log,
+      });
+      if (band === null) continue;
+      out[p.column] = band.centre;
+      out[`${p.column}_low`] = band.low;
+      out[`${p.column}_high`] = band.high;
+    }
+    return out as unknown as CurveRow;
+  });
 }

@@ -8,9 +8,8 @@ import {
   heatmapPlot,
   hyperparameterPlot,
   metricCurvesPlot,
-  seedBands,
 } from "../../lib/figures/run_plots.ts";
-import { seedBand } from "../../lib/figures/seed_band.ts";
+import { seedBand, seedBands } from "../../lib/figures/seed_band.ts";
 import {
   lambdaSweepPlot,
   landscapePlot,
