@@ -14,6 +14,7 @@ import { exportCommand, plotCommand } from "./cli/runs_commands.ts";
 import { sweepCommand } from "./cli/sweep_command.ts";
 import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
+import { didYouMean } from "./cli/suggest.ts";
 
 import packageJson from "../package.json" with { type: "json" };
 
@@ -75,7 +76,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`error: unknown command "${name}"\n\n${usage()}\n`);
+    const hint = didYouMean(name, COMMANDS.map((c) => c.name));
+    io.stderr(`error: unknown command "${name}"${hint}\n\n${usage()}\n`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
