@@ -1,5 +1,7 @@
 /**
- * The project's command line: `deno task nc <command> [options]`, `--help` on every command.
+ * The project's command line: `deno task nc <command> [options]` in the checkout, or the `./nc`
+ * launcher from any folder, `--help` on every command. Paths given on the command line are relative to
+ * the caller's directory, wherever the process runs (`cli/paths.ts`).
  *
  * Results go to stdout (one JSON object with `--json`), logs to stderr. Errors print one line
  * naming the cause and exit non-zero (2 for usage and input errors, 1 for anything unexpected).

@@ -1,6 +1,6 @@
 /**
  * Getting CIFAR: download the official binary archive, check its MD5, unpack it where the loaders
- * look (`data/cifar-10-batches-bin`, `data/cifar-100-binary`).
+ * look (the repository's `data/cifar-10-batches-bin`, `data/cifar-100-binary`).
  *
  * The transfer goes to `<archive>.part`, renamed to the archive's name only once its MD5 matches,
  * so a half archive never looks complete. An interrupted transfer keeps the `.part` file and the
@@ -28,6 +28,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { DATA_DIR } from "./data_dir.ts";
 import { DataError } from "./dataset.ts";
 import { readTar, writeTarEntries } from "./tar.ts";
 
@@ -144,7 +145,7 @@ async function downloadVerified(
 
 /** Options of {@link fetchCifar}. */
 export interface FetchCifarOptions {
-  /** Directory that receives the archive and the unpacked directory (default `data`). */
+  /** Directory that receives the archive and the unpacked directory (default: the repository's `data/`, {@link DATA_DIR}). */
   dataDir?: string;
   /** Where to download from (default: the official archive). */
   url?: string;
@@ -159,13 +160,13 @@ export interface FetchCifarOptions {
  *
  * @example
  * ```ts ignore (downloads 160 MB)
- * const dir = await fetchCifar("cifar10"); // "data/cifar-10-batches-bin"
+ * const dir = await fetchCifar("cifar10"); // the repository's data/cifar-10-batches-bin
  * ```
  */
 export async function fetchCifar(name: CifarName, options: FetchCifarOptions = {}): Promise<string> {
   const spec = CIFAR_ARCHIVES[name];
   const log = options.log ?? (() => {});
-  const dataDir = options.dataDir ?? "data";
+  const dataDir = options.dataDir ?? DATA_DIR;
   const url = options.url ?? spec.url;
   const md5 = (options.md5 ?? spec.md5).toLowerCase();
   const target = join(dataDir, spec.directory);

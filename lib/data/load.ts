@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { loadCifar10, loadCifar100 } from "./cifar.ts";
+import { DATA_DIR } from "./data_dir.ts";
 import { DataError, type DatasetSplits } from "./dataset.ts";
 import { FASHION_MNIST_DIR, loadMnistFamily } from "./idx.ts";
 import { gaussianMixture, type GaussianMixtureOptions } from "./synthetic.ts";
@@ -16,7 +17,10 @@ export type DatasetName = (typeof DATASET_NAMES)[number];
 
 /** Options of {@link loadDataset}. */
 export interface LoadOptions {
-  /** Directory holding the files (defaults: Debian's Fashion-MNIST, `data/cifar-10-batches-bin`, `data/cifar-100-binary`). */
+  /**
+   * Directory holding the files (defaults: Debian's Fashion-MNIST, the repository's
+   * `data/cifar-10-batches-bin` and `data/cifar-100-binary`, see {@link DATA_DIR}).
+   */
   dataDir?: string;
   cifar100Labels?: "fine" | "coarse";
   synthetic?: Omit<GaussianMixtureOptions, "seed">;
@@ -40,9 +44,9 @@ export function loadDataset(name: DatasetName, options: LoadOptions = {}): Datas
       if (!options.dataDir) throw new DataError("mnist: give the directory of the MNIST IDX files (--data-dir)");
       return loadMnistFamily(options.dataDir, "mnist");
     case "cifar10":
-      return loadCifar10(options.dataDir ?? join("data", "cifar-10-batches-bin"));
+      return loadCifar10(options.dataDir ?? join(DATA_DIR, "cifar-10-batches-bin"));
     case "cifar100":
-      return loadCifar100(options.dataDir ?? join("data", "cifar-100-binary"), { labels: options.cifar100Labels });
+      return loadCifar100(options.dataDir ?? join(DATA_DIR, "cifar-100-binary"), { labels: options.cifar100Labels });
     case "synthetic":
       if (!options.synthetic) throw new DataError("synthetic: the mixture's options are required");
       return gaussianMixture({ ...options.synthetic, seed: options.syntheticSeed ?? 0 });
