@@ -34,8 +34,8 @@ Options:
                     at most N a pack (auto: 16, and at least as many packs as jobs); each run's
                     results are those it has alone (docs/backends.md, "Packed training")
   --runs-dir DIR    the run store (default NC_RUNS_DIR, else runs/ in the current directory)
-  --data-dir DIR    where the dataset's files are (default: Debian's Fashion-MNIST, the checkout's
-                    data/ for CIFAR)
+  --data-dir DIR    where the dataset's files are (default: Debian's Fashion-MNIST; for CIFAR the
+                    checkout's data/, or any folder holding the binary or python version)
   --backend NAME    TensorFlow.js backend (default auto, or NC_BACKEND)
   --threads N       threads of the native backend (default NC_THREADS, else SLURM_CPUS_PER_TASK,
                     else every core; with --jobs, at most cores ÷ jobs each)

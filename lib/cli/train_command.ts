@@ -52,7 +52,8 @@ Configuration (defaults: the project recipe, which is neither of the reference c
 Options:
   --config FILE         a JSON configuration; flags override its keys
   --data-dir DIR        where the dataset's files are (default: Debian's Fashion-MNIST; for CIFAR
-                        the checkout's data/)
+                        the checkout's data/); for CIFAR the folder of its files or one holding
+                        cifar-10-batches-bin/ (as nc data unpacks it) or cifar-10-batches-py/
   --runs-dir DIR        the run store (default NC_RUNS_DIR, else runs/ in the current directory)
   --backend NAME        auto (default: tensorflow, webgpu on a GPU, native, wasm) | native | wasm | cpu |
                         tensorflow | webgpu (or NC_BACKEND)

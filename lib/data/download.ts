@@ -28,30 +28,26 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { CIFAR_LAYOUTS } from "./cifar.ts";
 import { DATA_DIR } from "./data_dir.ts";
 import { DataError } from "./dataset.ts";
 import { readTar, writeTarEntries } from "./tar.ts";
 
-/** Where each CIFAR archive comes from and what it unpacks to. */
+const files = (layout: { train: readonly string[]; test: readonly string[] }) => [...layout.train, ...layout.test];
+
+/** Where each CIFAR archive comes from and what it unpacks to (the binary layouts of `cifar.ts`). */
 export const CIFAR_ARCHIVES = {
   cifar10: {
     url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
     md5: "c32a1d4ab5d03f1284b67883e8d87530",
-    directory: "cifar-10-batches-bin",
-    files: [
-      "data_batch_1.bin",
-      "data_batch_2.bin",
-      "data_batch_3.bin",
-      "data_batch_4.bin",
-      "data_batch_5.bin",
-      "test_batch.bin",
-    ],
+    directory: CIFAR_LAYOUTS.cifar10.binary.directory,
+    files: files(CIFAR_LAYOUTS.cifar10.binary),
   },
   cifar100: {
     url: "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz",
     md5: "03b5dce01913d631647c71ecec9e9cb8",
-    directory: "cifar-100-binary",
-    files: ["train.bin", "test.bin"],
+    directory: CIFAR_LAYOUTS.cifar100.binary.directory,
+    files: files(CIFAR_LAYOUTS.cifar100.binary),
   },
 } as const;
 
