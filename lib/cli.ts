@@ -1,5 +1,7 @@
 /**
- * The project's command line: `deno task nc <command> [options]`, `--help` on every command.
+ * The project's command line: `deno task nc <command> [options]` in the checkout, or the `./nc`
+ * launcher from any folder, `--help` on every command. Paths given on the command line are relative to
+ * the caller's directory, wherever the process runs (`cli/paths.ts`).
  *
  * Results go to stdout (one JSON object with `--json`), logs to stderr. Errors print one line
  * naming the cause and exit non-zero (2 for usage and input errors, 1 for anything unexpected).
@@ -14,6 +16,7 @@ import { exportCommand, plotCommand } from "./cli/runs_commands.ts";
 import { sweepCommand } from "./cli/sweep_command.ts";
 import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
+import { didYouMean } from "./cli/suggest.ts";
 
 import packageJson from "../package.json" with { type: "json" };
 
@@ -75,7 +78,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`error: unknown command "${name}"\n\n${usage()}\n`);
+    const hint = didYouMean(name, COMMANDS.map((c) => c.name));
+    io.stderr(`error: unknown command "${name}"${hint}\n\n${usage()}\n`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

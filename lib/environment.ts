@@ -76,10 +76,17 @@ export const ENVIRONMENT_VARIABLES = {
     parse: text,
   } satisfies EnvironmentVariable<string>,
   NC_RUNS_DIR: {
-    description: "the run store of the notebooks and `deno task reproduce`",
+    description: "the run store of the notebooks, `deno task reproduce` and `nc` (where `--runs-dir` is not given)",
     values: "a directory",
-    defaultText: "the repository's `runs/`",
-    readBy: "`runsDir` (notebooks, `deno task reproduce`)",
+    defaultText: "the repository's `runs/`; for `nc`, `runs/` in the caller's directory",
+    readBy: "`runsDir` (notebooks, `deno task reproduce`), `nc train`, `nc sweep`",
+    parse: text,
+  } satisfies EnvironmentVariable<string>,
+  INIT_CWD: {
+    description: "the directory `nc` was called from, against which its relative paths resolve",
+    values: "a directory (set by `deno task` when unset, and by the `./nc` launcher)",
+    defaultText: "unset: the process's working directory",
+    readBy: "`callerDirectory` (command line)",
     parse: text,
   } satisfies EnvironmentVariable<string>,
   NC_BACKEND: {

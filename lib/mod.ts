@@ -160,6 +160,7 @@ export {
   type NpyNcMetrics,
 } from "./data/npy_metrics.ts";
 export { CIFAR_ARCHIVES, type CifarName, fetchCifar, type FetchCifarOptions } from "./data/download.ts";
+export { DATA_DIR } from "./data/data_dir.ts";
 
 // ── models: MLP and ResNets, their features and classifier ──────────────────────────────────────
 export {

@@ -77,6 +77,9 @@ fi
 export NC_FONT_DIR="$home/fonts"
 NC_SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 export NC_SELF
+# Paths on the command line are the caller's (an INIT_CWD left in the environment must not win).
+INIT_CWD="$PWD"
+export INIT_CWD
 exec "$home/deno" run -A --config "$home/deno.json" "$home/lib/cli.ts" "$@"
 __NC_PAYLOAD__
 `;

@@ -38,6 +38,7 @@ describe("readEnvironment", () => {
     expect(readEnvironment(sample)).toEqual({
       NC_PRESET: "smoke",
       NC_RUNS_DIR: "/shared/runs",
+      INIT_CWD: undefined,
       NC_BACKEND: "native",
       NC_THREADS: 4,
       SLURM_CPUS_PER_TASK: 8,

@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { LOSSES } from "../core/loss_registry.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** A usage or input error: the CLI prints its message (no stack) and exits with status 2. */
 export class CliError extends Error {
@@ -27,24 +28,59 @@ export interface Command {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** A negative number as a separate argument: `-0.1`, `-3`, `-.5`, `-1e-3`. */
+const NEGATIVE_NUMBER = /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /**
- * Parses flags strictly: unknown flags, missing values and positional arguments are errors.
+ * The arguments with each negative number that follows a flag taking a value joined to that flag
+ * (`--lr -0.1` → `--lr=-0.1`), which `parseArgs` would otherwise refuse as ambiguous. No flag is
+ * spelt like a number, so nothing else changes; arguments after `--` are left alone.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const takesValue = (arg: string): boolean => {
+    const long = /^--([^=]+)$/.exec(arg);
+    if (long) return options[long[1]]?.type === "string";
+    const short = /^-([^-])$/.exec(arg);
+    return short !== null && Object.values(options).some((o) => o.short === short[1] && o.type === "string");
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") return [...out, ...argv.slice(i)];
+    if (takesValue(argv[i]) && NEGATIVE_NUMBER.test(argv[i + 1] ?? "")) {
+      out.push(`${argv[i]}=${argv[i + 1]}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Parses flags strictly: unknown flags, missing values and positional arguments are errors, and an
+ * unknown flag near a known one is answered with "did you mean". A negative number may follow a
+ * flag as its own argument (`--lr -0.1`) or after `=` (`--lr=-0.1`).
  *
  * @example
  * ```ts
- * const { values } = parseFlags(["--seed", "3"], { seed: { type: "string" } }, "ufm");
+ * const { values } = parseFlags(["--seed", "3", "--lr", "-0.1"], { seed: { type: "string" }, lr: { type: "string" } }, "ufm");
+ * values.lr; // "-0.1"
  * ```
  */
 export function parseFlags<T extends Options>(argv: string[], options: T, command: string) {
+  const all = { ...options, help: { type: "boolean", short: "h" } } as const;
   try {
     return parseArgs({
-      args: argv,
-      options: { ...options, help: { type: "boolean", short: "h" } },
+      args: joinNegativeValues(argv, all),
+      options: all,
       strict: true,
       allowPositionals: false,
     });
   } catch (error) {
-    throw new CliError(`${command}: ${(error as Error).message.split("\n")[0]} (see --help)`);
+    const message = (error as Error).message.split("\n")[0];
+    const unknown = /^Unknown option '(--[^'=]+)/.exec(message);
+    const hint = unknown ? didYouMean(unknown[1], Object.keys(all).map((name) => `--${name}`)) : "";
+    throw new CliError(`${command}: ${message}${hint} (see --help)`);
   }
 }
 

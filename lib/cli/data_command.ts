@@ -5,6 +5,7 @@
  */
 import { CIFAR_ARCHIVES, type CifarName, fetchCifar } from "../data/download.ts";
 import { CliError, type Command, parseFlags } from "./args.ts";
+import { userPath } from "./paths.ts";
 
 const NAMES = Object.keys(CIFAR_ARCHIVES) as CifarName[];
 
@@ -17,7 +18,8 @@ that directory. Running it again does nothing once the data is in place; an inte
 resumed (or restarted when the server does not resume) and never leaves a file that looks complete.
 
 Options:
-  --data-dir DIR   where the archive and the unpacked directory go (default data)
+  --data-dir DIR   where the archive and the unpacked directory go (default: the checkout's data/,
+                   where training looks when it is given no --data-dir)
   --url URL        download from here instead (a mirror)
   --md5 HEX        the archive's expected MD5 (default: the official archive's)
   -h, --help       this help`;
@@ -41,7 +43,7 @@ export const dataCommand: Command = {
       throw new CliError(`--md5 must be 32 hexadecimal digits, got "${values.md5}"`);
     }
     const dir = await fetchCifar(name as CifarName, {
-      dataDir: values["data-dir"],
+      dataDir: userPath(values["data-dir"]),
       url: values.url,
       md5: values.md5,
       log: (line) => io.stderr(line + "\n"),

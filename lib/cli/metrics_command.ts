@@ -11,6 +11,7 @@ import { type NcMetrics, ncMetricsOf } from "../core/nc_metrics.ts";
 import { featureMeanOfNpy, ncMetricsOfNpy, type NpyMetricsSource } from "../data/npy_metrics.ts";
 import { CliError, type CliIo, type Command, parseFlags, writeJson } from "./args.ts";
 import { formatPrecise } from "../report/number_format.ts";
+import { userPath } from "./paths.ts";
 
 const HELP = `Usage: deno task nc metrics (--input FILE.json | --npz FILE.npz | --features F.npy --labels L.npy
                         --weights W.npy [--bias B.npy]) [--json] [--global-mean sample|classMeans]
@@ -141,14 +142,14 @@ function report(
 
 /** The NumPy input the flags name. */
 function npySource(values: Record<string, string | boolean | undefined>): NpyMetricsSource {
-  if (values.npz) return { npz: values.npz as string };
+  if (values.npz) return { npz: userPath(values.npz as string) };
   const missing = ["features", "labels", "weights"].filter((f) => values[f] === undefined);
   if (missing.length) throw new CliError(`metrics: NumPy input needs ${missing.map((f) => `--${f}`).join(", ")}`);
   return {
-    features: values.features as string,
-    labels: values.labels as string,
-    weights: values.weights as string,
-    bias: values.bias as string | undefined,
+    features: userPath(values.features as string),
+    labels: userPath(values.labels as string),
+    weights: userPath(values.weights as string),
+    bias: userPath(values.bias as string | undefined),
   };
 }
 
@@ -182,12 +183,12 @@ export const metricsCommand: Command = {
       );
     }
     if (!values.input) {
-      report(io, ncMetricsOfNpy(npySource(values), { globalMean, ood: values.ood }), values.json);
+      report(io, ncMetricsOfNpy(npySource(values), { globalMean, ood: userPath(values.ood) }), values.json);
       return Promise.resolve(0);
     }
-    const input = readMetricsInput(values.input);
+    const input = readMetricsInput(userPath(values.input));
     const K = input.W.length, d = input.W[0].length;
-    const ood = values.ood === undefined ? undefined : featureMeanOfNpy(values.ood, { dim: d });
+    const ood = values.ood === undefined ? undefined : featureMeanOfNpy(userPath(values.ood), { dim: d });
     const metrics = ncMetricsOf(input.features, input.labels, { W: matrix(K, d, input.W.flat()), b: input.b }, {
       globalMean,
       oodMean: ood?.mean,

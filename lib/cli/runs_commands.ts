@@ -13,6 +13,7 @@ import { metricCurvesPlot, NC_DYNAMICS_PANELS } from "../figures/run_plots.ts";
 import { hasRun } from "../store/run_dir.ts";
 import { readRun, type RunRecord } from "../training/run.ts";
 import { CliError, type Command, parseFlags } from "./args.ts";
+import { userPath } from "./paths.ts";
 
 /** Metric names of `--metrics`, and the metrics-frame columns they plot. */
 const METRIC_COLUMNS: Record<string, string> = {
@@ -28,11 +29,16 @@ const METRIC_COLUMNS: Record<string, string> = {
 /** The leading run directories of `argv`, read; the rest of `argv` is flags. */
 function runsOf(argv: string[], command: string): { records: RunRecord[]; flags: string[] } {
   const firstFlag = argv.findIndex((a) => a.startsWith("-"));
-  const runDirs = firstFlag === -1 ? argv : argv.slice(0, firstFlag);
-  if (runDirs.length === 0) throw new CliError(`${command}: name one or more run directories first (see --help)`);
-  for (const dir of runDirs) {
-    if (!hasRun(dir)) throw new CliError(`${command}: ${dir} is not a run directory (no status.json)`);
-  }
+  const given = firstFlag === -1 ? argv : argv.slice(0, firstFlag);
+  if (given.length === 0) throw new CliError(`${command}: name one or more run directories first (see --help)`);
+  const runDirs = given.map((dir) => userPath(dir));
+  runDirs.forEach((dir, i) => {
+    if (!hasRun(dir)) {
+      throw new CliError(
+        `${command}: ${given[i]} is not a run directory (no status.json${dir === given[i] ? "" : ` in ${dir}`})`,
+      );
+    }
+  });
   return { records: runDirs.map((dir) => readRun(dir)), flags: firstFlag === -1 ? [] : argv.slice(firstFlag) };
 }
 
@@ -70,7 +76,7 @@ export const plotCommand: Command = {
     const { records, flags } = runsOf(argv, "plot");
     const flag = { type: "string" } as const;
     const { values } = parseFlags(flags, { out: flag, metrics: flag, style: flag }, "plot");
-    const { dir, name, format } = outPath(values.out, ["svg", "png", "pdf"], "plot");
+    const { dir, name, format } = outPath(userPath(values.out), ["svg", "png", "pdf"], "plot");
     const metrics = (values.metrics ?? "nc1,nc2,nc3,nc4,test_accuracy").split(",").map((m) => m.trim());
     const unknown = metrics.filter((m) => !(m in METRIC_COLUMNS));
     if (unknown.length) {
@@ -111,17 +117,18 @@ export const exportCommand: Command = {
   run(argv, io) {
     const { records, flags } = runsOf(argv, "export");
     const { values } = parseFlags(flags, { out: { type: "string" } }, "export");
-    const { format } = outPath(values.out, ["csv", "parquet"], "export");
+    const out = userPath(values.out);
+    const { format } = outPath(out, ["csv", "parquet"], "export");
     const frame: pl.DataFrame = metricsFrame(records);
-    const partial = `${values.out}.partial`;
+    const partial = `${out}.partial`;
     try {
       if (format === "csv") frame.writeCSV(partial);
       else frame.writeParquet(partial);
-      renameSync(partial, values.out!);
+      renameSync(partial, out!);
     } finally {
       rmSync(partial, { force: true });
     }
-    io.stdout(values.out + "\n");
+    io.stdout(out + "\n");
     io.stderr(`[nc] ${frame.height} rows of ${records.length} runs\n`);
     return Promise.resolve(0);
   },

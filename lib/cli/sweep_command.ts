@@ -9,13 +9,14 @@ import { FIGURE_NAMES, FIGURE_PRESET_NAMES, figureGrid } from "../experiments/fi
 import { expandGrid, sweep, type SweepGrid } from "../experiments/sweep.ts";
 import { describeRecipe } from "../training/recipes.ts";
 import { mkdirSync, readFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, join } from "node:path";
 import { ncCommand, slurmArrayScript } from "../experiments/slurm.ts";
 import { readEnvironmentVariable } from "../environment.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { type PackSetting, parsePackSetting } from "../experiments/packs.ts";
 import { type Command, numberFlag, parseFlags, writeJson } from "./args.ts";
 import { CliError } from "./args.ts";
+import { cliRunsDir, userPath } from "./paths.ts";
 
 const HELP = `Usage: deno task nc sweep (--figure NAME [--preset smoke|cpu|paper] | --grid FILE) [options]
 
@@ -32,8 +33,9 @@ Options:
   --pack auto|off|N train MLP runs of one shape (data, width, depth, budget) together as one graph,
                     at most N a pack (auto: 16, and at least as many packs as jobs); each run's
                     results are those it has alone (docs/backends.md, "Packed training")
-  --runs-dir DIR    the run store (default runs)
-  --data-dir DIR    where the dataset's files are
+  --runs-dir DIR    the run store (default NC_RUNS_DIR, else runs/ in the current directory)
+  --data-dir DIR    where the dataset's files are (default: Debian's Fashion-MNIST; for CIFAR the
+                    checkout's data/, or any folder holding the binary or python version)
   --backend NAME    TensorFlow.js backend (default auto, or NC_BACKEND)
   --threads N       threads of the native backend (default NC_THREADS, else SLURM_CPUS_PER_TASK,
                     else every core; with --jobs, at most cores ÷ jobs each)
@@ -53,7 +55,7 @@ On a Slurm cluster (docs: the README, "Running the paper grid on a Slurm cluster
 function readGrid(file: string): SweepGrid {
   let grid: Record<string, unknown>;
   try {
-    grid = JSON.parse(readFileSync(file, "utf8"));
+    grid = JSON.parse(readFileSync(userPath(file), "utf8"));
   } catch (error) {
     throw new CliError(`${file}: ${(error as Error).message}`);
   }
@@ -102,22 +104,23 @@ export const sweepCommand: Command = {
     const grid = values.grid ? readGrid(values.grid) : figureGrid(values.figure!, values.preset ?? "cpu");
     const label = values.grid ?? `${values.figure} (${values.preset ?? "cpu"})`;
     let configs = expandGrid(grid);
+    const runsDir = cliRunsDir(values["runs-dir"]);
+    const dataDir = userPath(values["data-dir"]);
     if (values.slurm) {
-      const runsDir = resolve(values["runs-dir"] ?? "runs");
       const name = values.grid
         ? basename(values.grid).replace(/\.json$/, "")
         : `${values.figure}-${values.preset ?? "cpu"}`;
-      const file = resolve(values.script ?? join(runsDir, "slurm", `${name}.sbatch`));
+      const file = userPath(values.script ?? join(runsDir, "slurm", `${name}.sbatch`));
       const cpusPerTask = numberFlag(values, "cpus-per-task");
       const script = slurmArrayScript({
         jobName: `nc-${name}`,
         count: configs.length,
         gridArgs: values.grid
-          ? ["--grid", resolve(values.grid)]
+          ? ["--grid", userPath(values.grid)]
           : ["--figure", values.figure!, "--preset", values.preset ?? "cpu"],
         runsDir,
         logDir: join(runsDir, "slurm"),
-        dataDir: values["data-dir"] ? resolve(values["data-dir"]) : undefined,
+        dataDir,
         backend: values.backend,
         partition: values.partition,
         gres: values.gres,
@@ -161,8 +164,8 @@ export const sweepCommand: Command = {
     io.stderr(`[nc] sweep ${label}: ${configs.length} runs, ${jobs} at a time\n`);
     for (const line of new Set(configs.map((c) => describeRecipe(c.recipe, c)))) io.stderr(`[nc] recipe ${line}\n`);
     const records = await sweep(configs, {
-      runsDir: values["runs-dir"],
-      dataDir: values["data-dir"],
+      runsDir,
+      dataDir,
       backend: values.backend,
       threads: threads ?? readEnvironmentVariable("NC_THREADS"),
       jobs,

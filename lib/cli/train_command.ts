@@ -21,6 +21,7 @@ import {
   parseFlags,
   writeJson,
 } from "./args.ts";
+import { cliRunsDir, userPath } from "./paths.ts";
 
 /** The flag of a configuration key: its camelCase name in kebab-case. */
 const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -50,8 +51,10 @@ Configuration (defaults: the project recipe, which is neither of the reference c
   `
 Options:
   --config FILE         a JSON configuration; flags override its keys
-  --data-dir DIR        where the dataset's files are
-  --runs-dir DIR        the run store (default runs)
+  --data-dir DIR        where the dataset's files are (default: Debian's Fashion-MNIST; for CIFAR
+                        the checkout's data/); for CIFAR the folder of its files or one holding
+                        cifar-10-batches-bin/ (as nc data unpacks it) or cifar-10-batches-py/
+  --runs-dir DIR        the run store (default NC_RUNS_DIR, else runs/ in the current directory)
   --backend NAME        auto (default: tensorflow, webgpu on a GPU, native, wasm) | native | wasm | cpu |
                         tensorflow | webgpu (or NC_BACKEND)
   --threads N           threads of the native backend's libraries (default NC_THREADS, else SLURM_CPUS_PER_TASK, else every core)
@@ -121,7 +124,7 @@ export const trainCommand: Command = {
     let base: Record<string, unknown> = {};
     if (values.config) {
       try {
-        base = JSON.parse(readFileSync(values.config, "utf8"));
+        base = JSON.parse(readFileSync(userPath(values.config), "utf8"));
       } catch (error) {
         throw new CliError(`${values.config}: ${(error as Error).message}`);
       }
@@ -136,8 +139,8 @@ export const trainCommand: Command = {
     io.stderr(`[nc] recipe ${describeRecipe(normalized.recipe, normalized)}\n`);
     const backend = await initBackend({ backend: values.backend, threads: numberFlag(values, "threads") });
     const run = await runTraining(normalized, {
-      runsDir: values["runs-dir"],
-      dataDir: values["data-dir"],
+      runsDir: cliRunsDir(values["runs-dir"]),
+      dataDir: userPath(values["data-dir"]),
       onBatch: values.quiet ? undefined : terminalProgress(),
       retryFailed: values["retry-failed"],
       log: (line) => io.stderr(line + "\n"),

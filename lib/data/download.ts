@@ -1,6 +1,6 @@
 /**
  * Getting CIFAR: download the official binary archive, check its MD5, unpack it where the loaders
- * look (`data/cifar-10-batches-bin`, `data/cifar-100-binary`).
+ * look (the repository's `data/cifar-10-batches-bin`, `data/cifar-100-binary`).
  *
  * The transfer goes to `<archive>.part`, renamed to the archive's name only once its MD5 matches,
  * so a half archive never looks complete. An interrupted transfer keeps the `.part` file and the
@@ -28,29 +28,26 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { CIFAR_LAYOUTS } from "./cifar.ts";
+import { DATA_DIR } from "./data_dir.ts";
 import { DataError } from "./dataset.ts";
 import { readTar, writeTarEntries } from "./tar.ts";
 
-/** Where each CIFAR archive comes from and what it unpacks to. */
+const files = (layout: { train: readonly string[]; test: readonly string[] }) => [...layout.train, ...layout.test];
+
+/** Where each CIFAR archive comes from and what it unpacks to (the binary layouts of `cifar.ts`). */
 export const CIFAR_ARCHIVES = {
   cifar10: {
     url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
     md5: "c32a1d4ab5d03f1284b67883e8d87530",
-    directory: "cifar-10-batches-bin",
-    files: [
-      "data_batch_1.bin",
-      "data_batch_2.bin",
-      "data_batch_3.bin",
-      "data_batch_4.bin",
-      "data_batch_5.bin",
-      "test_batch.bin",
-    ],
+    directory: CIFAR_LAYOUTS.cifar10.binary.directory,
+    files: files(CIFAR_LAYOUTS.cifar10.binary),
   },
   cifar100: {
     url: "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz",
     md5: "03b5dce01913d631647c71ecec9e9cb8",
-    directory: "cifar-100-binary",
-    files: ["train.bin", "test.bin"],
+    directory: CIFAR_LAYOUTS.cifar100.binary.directory,
+    files: files(CIFAR_LAYOUTS.cifar100.binary),
   },
 } as const;
 
@@ -144,7 +141,7 @@ async function downloadVerified(
 
 /** Options of {@link fetchCifar}. */
 export interface FetchCifarOptions {
-  /** Directory that receives the archive and the unpacked directory (default `data`). */
+  /** Directory that receives the archive and the unpacked directory (default: the repository's `data/`, {@link DATA_DIR}). */
   dataDir?: string;
   /** Where to download from (default: the official archive). */
   url?: string;
@@ -159,13 +156,13 @@ export interface FetchCifarOptions {
  *
  * @example
  * ```ts ignore (downloads 160 MB)
- * const dir = await fetchCifar("cifar10"); // "data/cifar-10-batches-bin"
+ * const dir = await fetchCifar("cifar10"); // the repository's data/cifar-10-batches-bin
  * ```
  */
 export async function fetchCifar(name: CifarName, options: FetchCifarOptions = {}): Promise<string> {
   const spec = CIFAR_ARCHIVES[name];
   const log = options.log ?? (() => {});
-  const dataDir = options.dataDir ?? "data";
+  const dataDir = options.dataDir ?? DATA_DIR;
   const url = options.url ?? spec.url;
   const md5 = (options.md5 ?? spec.md5).toLowerCase();
   const target = join(dataDir, spec.directory);

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { loadCifar10, loadCifar100 } from "./cifar.ts";
+import { DATA_DIR } from "./data_dir.ts";
 import { DataError, type DatasetSplits } from "./dataset.ts";
 import { FASHION_MNIST_DIR, loadMnistFamily } from "./idx.ts";
 import { gaussianMixture, type GaussianMixtureOptions } from "./synthetic.ts";
@@ -16,7 +16,10 @@ export type DatasetName = (typeof DATASET_NAMES)[number];
 
 /** Options of {@link loadDataset}. */
 export interface LoadOptions {
-  /** Directory holding the files (defaults: Debian's Fashion-MNIST, `data/cifar-10-batches-bin`, `data/cifar-100-binary`). */
+  /**
+   * Directory holding the files (defaults: Debian's Fashion-MNIST; for CIFAR the repository's `data/`,
+   * {@link DATA_DIR}). CIFAR takes the folder of its files or one holding it, binary or python version.
+   */
   dataDir?: string;
   cifar100Labels?: "fine" | "coarse";
   synthetic?: Omit<GaussianMixtureOptions, "seed">;
@@ -40,9 +43,9 @@ export function loadDataset(name: DatasetName, options: LoadOptions = {}): Datas
       if (!options.dataDir) throw new DataError("mnist: give the directory of the MNIST IDX files (--data-dir)");
       return loadMnistFamily(options.dataDir, "mnist");
     case "cifar10":
-      return loadCifar10(options.dataDir ?? join("data", "cifar-10-batches-bin"));
+      return loadCifar10(options.dataDir ?? DATA_DIR);
     case "cifar100":
-      return loadCifar100(options.dataDir ?? join("data", "cifar-100-binary"), { labels: options.cifar100Labels });
+      return loadCifar100(options.dataDir ?? DATA_DIR, { labels: options.cifar100Labels });
     case "synthetic":
       if (!options.synthetic) throw new DataError("synthetic: the mixture's options are required");
       return gaussianMixture({ ...options.synthetic, seed: options.syntheticSeed ?? 0 });

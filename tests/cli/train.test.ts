@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../helpers.ts";
@@ -53,6 +53,7 @@ test.each([
   [["--epochs", "0"], /config "epochs" must be a positive integer/],
   [["--loss", "ls", "--alpha", "1.5"], /"alpha" must be in \[0, 1\)/],
   [["--width=-3"], /config "width" must be a positive integer/],
+  [["--width", "-3"], /config "width" must be a positive integer/],
   [["--augment", "maybe"], /--augment must be yes or no/],
   [["--eval-epochs", "1,x"], /--eval-epochs must be auto/],
   [["--model", "vgg"], /"model" must be one of mlp, resnet18, resnet50/],
@@ -92,3 +93,36 @@ test("nc train --help has a line for every configuration flag, with the default 
   expect(stdout).toMatch(/ {2}--layer-metrics yes\|no\n {24}also NC1 and NC2/);
   expect(stdout).not.toMatch(/yes\|no[a-z]/);
 });
+
+test("one --data-dir for nc data and nc train: the folder holding cifar-10-batches-bin, or that folder", async () => {
+  // 100 records a batch, labels 0–9 in turn, pixels from the record's index: enough for every class
+  // in the validation split of an MLP's one epoch.
+  const unpacked = join(dir, "data", "cifar-10-batches-bin");
+  mkdirSync(unpacked, { recursive: true });
+  const batch = (n: number, seed: number) =>
+    Uint8Array.from({ length: n * 3073 }, (_, i) => i % 3073 === 0 ? Math.floor(i / 3073) % 10 : (i * 7 + seed) % 256);
+  for (let b = 1; b <= 5; b++) writeFileSync(join(unpacked, `data_batch_${b}.bin`), batch(100, b));
+  writeFileSync(join(unpacked, "test_batch.bin"), batch(50, 0));
+  const mlp = ["train", "--dataset", "cifar10", "--model", "mlp", "--width", "4", "--depth", "1", "--epochs", "1"];
+  for (const [dataDir, seed] of [[join(dir, "data"), "1"], [unpacked, "2"]]) {
+    const { status, stdout, stderr } = await run([
+      ...mlp,
+      "--seed",
+      seed,
+      "--data-dir",
+      dataDir,
+      "--runs-dir",
+      dir,
+      "--quiet",
+      "--json",
+    ]);
+    expect(status, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ status: "done", epoch: 1 });
+  }
+  const missing = await run([...mlp, "--data-dir", join(dir, "no-data"), "--runs-dir", dir]);
+  expect(missing.status).toBe(2);
+  expect(missing.stderr).toMatch(
+    /no-data\/data_batch_1\.bin: file not found, nor a cifar-10-batches-bin\/ or cifar-10-batches-py\//,
+  );
+  expect(missing.stderr).toMatch(/`deno task nc data cifar10 --data-dir .*no-data` downloads it/);
+}, 60_000);
