@@ -52,7 +52,7 @@ export function parsePackSetting(value: string): PackSetting {
  *
  * @example
  * ```ts
- * const configs = expandGrid(figureGrid("heatmaps", "cpu")); // 240 runs, 20 shapes of 12
+ * const configs = expandGrid(figureGrid("heatmaps", "cpu")); // 144 runs, 12 shapes of 12
  * planPacks(configs, configs.map((_, i) => i), { pack: "auto", jobs: 2 }).length; // 20 packs of 12
  * ```
  */

@@ -135,7 +135,7 @@ export function layerMetricsFrame(records: readonly RunRecord[]): pl.DataFrame {
  * accuracy, and the final epoch's metrics (accuracies in percent).
  *
  * @example
- * ```ts ignore (trains the cpu heat-map grid, 240 runs, when the run store does not hold it)
+ * ```ts ignore (trains the cpu heat-map grid, 144 runs, when the run store does not hold it)
  * summaryFrame(await sweep(figureGrid("heatmaps", "cpu")));
  * ```
  */
