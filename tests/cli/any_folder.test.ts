@@ -106,9 +106,25 @@ describe("from a shell in another folder", () => {
 
   test("deno task nc trains into ./runs of the folder it is called from, not the checkout", () => {
     const work = workFolder("task");
+    // `env -u`: a child's environment under Deno keeps the parent's variables, and the test command
+    // itself runs under `deno task`, which has set INIT_CWD to the checkout.
     const run = spawnSync(
-      join(ROOT, "node_modules/.bin/deno"),
-      ["task", "--quiet", "--config", join(ROOT, "deno.json"), "nc", ...TINY, "--seed", "3"],
+      "env",
+      [
+        "-u",
+        "INIT_CWD",
+        "-u",
+        "NC_RUNS_DIR",
+        join(ROOT, "node_modules/.bin/deno"),
+        "task",
+        "--quiet",
+        "--config",
+        join(ROOT, "deno.json"),
+        "nc",
+        ...TINY,
+        "--seed",
+        "3",
+      ],
       { cwd: work, env: cleanEnv(), encoding: "utf8" },
     );
     expect(run.status, run.stderr).toBe(0);

@@ -6,6 +6,7 @@ import { initBackend } from "../../lib/backend/backend.ts";
 import { figureGrid, FigurePresetError } from "../../lib/experiments/figure_presets.ts";
 import { expandGrid, sweep, type SweepProgress } from "../../lib/experiments/sweep.ts";
 import { runTraining } from "../../lib/training/run.ts";
+import { runId } from "../../lib/training/run_id.ts";
 import { rowsWithoutWallTime } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-sweep-"));
@@ -121,7 +122,11 @@ test("figure grids exist for every figure and preset; unknown names are errors",
   }
   const heat = figureGrid("heatmaps", "paper");
   expect(expandGrid(heat)).toHaveLength(4 * 4 * 4 * 3);
-  expect(figureGrid("accuracy_table", "cpu")).toMatchObject({ widths: [256], epochs: [40], seeds: [0, 1, 2] });
+  expect(figureGrid("accuracy_table", "cpu")).toMatchObject({ widths: [256], epochs: [1400], seeds: [1, 2, 3] });
+  // The accuracy table's runs are the heat-maps' widest, longest cell and the NC-dynamics runs: trained once.
+  expect(expandGrid(figureGrid("accuracy_table", "cpu")).map(runId)).toEqual(
+    expandGrid(figureGrid("nc_dynamics", "cpu")).map(runId),
+  );
   expect(() => figureGrid("fig9", "cpu")).toThrow(FigurePresetError);
   expect(() => figureGrid("heatmaps", "huge")).toThrow(/unknown preset "huge"; choose one of smoke, cpu, paper/);
 });
