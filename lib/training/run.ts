@@ -20,6 +20,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { clearStaleLock, lockRun } from "../store/run_lock.ts";
+import { asStorageError } from "../store/storage_error.ts";
 import { hasRun, isRunFinished, readRun as readStoredRun, readRuns as readStoredRuns } from "../store/run_dir.ts";
 import { normalizeTrainConfig, type TrainConfig } from "./config.ts";
 import { RunBook, type RunRecord, type RunSummary } from "./run_book.ts";
@@ -80,7 +81,11 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
   }
   // Data problems (missing or corrupt files, a batch larger than the data) surface before anything is written.
   const data = prepareData(config, { dataDir: options.dataDir });
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw asStorageError(error, dir, "create the run directory");
+  }
   const release = await lockRun(dir, { wait: options.waitForLock ?? true, log });
   try {
     // Another process may have finished the run while this one waited for the lock.
