@@ -17,6 +17,7 @@ import { sweepCommand } from "./cli/sweep_command.ts";
 import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
 import { didYouMean } from "./cli/suggest.ts";
+import { storageCause } from "./store/storage_error.ts";
 
 import packageJson from "../package.json" with { type: "json" };
 
@@ -44,6 +45,8 @@ const USER_ERRORS = new Set([
   "CheckpointError",
   "PresetError",
   "EnvironmentError",
+  "StorageError",
+  "NativeLibraryError",
 ]);
 
 function usage(): string {
@@ -91,8 +94,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   } catch (error) {
     const e = error as Error;
     if (USER_ERRORS.has(e.name)) {
-      io.stderr(`error: ${e.message}\n`);
+      io.stderr(`error: ${e.message.split("\n")[0]}\n`);
       return 2;
+    }
+    // A storage error the layers below did not name (a lock file, a library's write): still one line.
+    const cause = storageCause(e);
+    if (cause !== null) {
+      io.stderr(`error: ${e.message.split("\n")[0]}: ${cause}\n`);
+      return 1;
     }
     io.stderr(`error: ${e.stack ?? e.message}\n`);
     return 1;

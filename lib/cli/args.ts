@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { resolveThreadCount } from "../backend/native_libraries.ts";
 import { LOSSES } from "../core/loss_registry.ts";
 import { didYouMean } from "./suggest.ts";
 
@@ -95,6 +96,37 @@ export function numberFlag(values: Record<string, unknown>, flag: string, fallba
     throw new CliError(`--${flag} must be a number, got "${raw}"`);
   }
   return value;
+}
+
+/**
+ * An integer flag value in [min, max]; `undefined` when absent and no default is given. The range
+ * is stated in the error, so a typo (`--threads 0`, `--K 1e9`) is refused before anything runs.
+ *
+ * @example
+ * ```ts
+ * integerFlag({ K: "10" }, "K", { min: 2, max: 10_000 }); // 10
+ * ```
+ */
+export function integerFlag(
+  values: Record<string, unknown>,
+  flag: string,
+  range: { min: number; max: number; fallback?: number },
+): number | undefined {
+  const value = numberFlag(values, flag) ?? range.fallback;
+  if (value !== undefined && !(Number.isInteger(value) && value >= range.min && value <= range.max)) {
+    throw new CliError(`--${flag} must be an integer in [${range.min}, ${range.max}], got ${values[flag]}`);
+  }
+  return value;
+}
+
+/**
+ * The `--threads` flag (an integer in [1, 1024]); without it `NC_THREADS` and `SLURM_CPUS_PER_TASK`
+ * are checked here, so that a bad value is an error rather than a quiet fall back to another backend.
+ */
+export function threadsOption(values: Record<string, unknown>): number | undefined {
+  const threads = integerFlag(values, "threads", { min: 1, max: 1024 });
+  if (threads === undefined) resolveThreadCount();
+  return threads;
 }
 
 /** Writes one JSON object and a newline. */

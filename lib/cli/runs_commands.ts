@@ -4,13 +4,14 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { renameSync, rmSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname } from "node:path";
 import { exportFigure, type FigureFormat } from "../figures/export.ts";
 import { figureStyle } from "../figures/style.ts";
 import { metricRows, metricsFrame } from "../report/run_frames.ts";
 import { metricCurvesPlot, NC_DYNAMICS_PANELS } from "../figures/run_plots.ts";
 import { hasRun } from "../store/run_dir.ts";
+import { asStorageError } from "../store/storage_error.ts";
 import { readRun, type RunRecord } from "../training/run.ts";
 import { CliError, type Command, parseFlags } from "./args.ts";
 import { userPath } from "./paths.ts";
@@ -121,6 +122,12 @@ export const exportCommand: Command = {
     const { format } = outPath(out, ["csv", "parquet"], "export");
     const frame: pl.DataFrame = metricsFrame(records);
     const partial = `${out}.partial`;
+    try {
+      // Opened here first: the dataframe library cannot say why a write fails (it panics).
+      writeFileSync(partial, "");
+    } catch (error) {
+      throw asStorageError(error, out!, "write");
+    }
     try {
       if (format === "csv") frame.writeCSV(partial);
       else frame.writeParquet(partial);

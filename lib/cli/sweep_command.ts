@@ -14,7 +14,7 @@ import { ncCommand, slurmArrayScript } from "../experiments/slurm.ts";
 import { readEnvironmentVariable } from "../environment.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { type PackSetting, parsePackSetting } from "../experiments/packs.ts";
-import { type Command, numberFlag, parseFlags, writeJson } from "./args.ts";
+import { type Command, numberFlag, parseFlags, threadsOption, writeJson } from "./args.ts";
 import { CliError } from "./args.ts";
 import { cliRunsDir, userPath } from "./paths.ts";
 
@@ -158,7 +158,7 @@ export const sweepCommand: Command = {
     } catch (error) {
       throw new CliError((error as Error).message);
     }
-    const threads = numberFlag(values, "threads");
+    const threads = threadsOption(values);
     await initBackend({ backend: values.backend, threads, quiet: true });
     const started = performance.now();
     io.stderr(`[nc] sweep ${label}: ${configs.length} runs, ${jobs} at a time\n`);

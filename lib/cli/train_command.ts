@@ -19,6 +19,7 @@ import {
   numberFlag,
   optionHelp,
   parseFlags,
+  threadsOption,
   writeJson,
 } from "./args.ts";
 import { cliRunsDir, userPath } from "./paths.ts";
@@ -126,7 +127,10 @@ export const trainCommand: Command = {
       try {
         base = JSON.parse(readFileSync(userPath(values.config), "utf8"));
       } catch (error) {
-        throw new CliError(`${values.config}: ${(error as Error).message}`);
+        throw new CliError(`${values.config}: ${(error as Error).message.split("\n")[0]}`);
+      }
+      if (typeof base !== "object" || base === null || Array.isArray(base)) {
+        throw new CliError(`${values.config}: a configuration must be a JSON object, got ${JSON.stringify(base)}`);
       }
     }
     const overrides: Record<string, unknown> = Object.fromEntries(FLAGGED.map((key) => [key, flagValue(key, values)]));
@@ -137,7 +141,7 @@ export const trainCommand: Command = {
     if (overrides.recipe === undefined && RECIPE_KEYS.some((key) => overrides[key] !== undefined)) delete config.recipe;
     const normalized = normalizeTrainConfig(config);
     io.stderr(`[nc] recipe ${describeRecipe(normalized.recipe, normalized)}\n`);
-    const backend = await initBackend({ backend: values.backend, threads: numberFlag(values, "threads") });
+    const backend = await initBackend({ backend: values.backend, threads: threadsOption(values) });
     const run = await runTraining(normalized, {
       runsDir: cliRunsDir(values["runs-dir"]),
       dataDir: userPath(values["data-dir"]),

@@ -4,9 +4,18 @@
  * @module
  */
 import { parseLossSpec } from "../core/losses.ts";
-import { solveUfm } from "../core/ufm.ts";
+import { solveUfm, UFM_LIMITS } from "../core/ufm.ts";
 import { formatPrecise } from "../report/number_format.ts";
-import { type Command, LOSS_FLAGS, lossFromFlags, lossHelp, numberFlag, parseFlags, writeJson } from "./args.ts";
+import {
+  type Command,
+  integerFlag,
+  LOSS_FLAGS,
+  lossFromFlags,
+  lossHelp,
+  numberFlag,
+  parseFlags,
+  writeJson,
+} from "./args.ts";
 
 const HELP = `Usage: deno task nc ufm [options]
 
@@ -16,15 +25,15 @@ prediction is only a candidate (theory.candidate: true in the JSON, and a note o
 
 Options:
 ${lossHelp(23)}
-  --K K                classes (default 10)
-  --n N                samples per class (default 50)
-  --d D                feature dimension (default 64)
+  --K K                classes, 2 … 10000 (default 10)
+  --n N                samples per class, 1 … 10⁶ (default 50)
+  --d D                feature dimension, 1 … 10⁶ (default 64); K·n·(d + K) at most 2²⁷
   --lambda-w L         weight decay on W (default 5e-4)
   --lambda-h L         weight decay on H (default 5e-4)
   --lambda-b L         weight decay on b (default 0)
   --seed S             initialisation seed (default 0)
   --init-scale S       std of the initial entries of W and H (default 1)
-  --max-iterations I   L-BFGS iteration cap (default 20000)
+  --max-iterations I   L-BFGS iteration cap, at most 10⁷ (default 20000)
   --json               print one JSON object
   -h, --help           this help`;
 
@@ -52,15 +61,15 @@ export const ufmCommand: Command = {
     const name = loss.name;
     const result = solveUfm({
       loss,
-      K: numberFlag(values, "K", 10),
-      n: numberFlag(values, "n", 50),
-      d: numberFlag(values, "d", 64),
+      K: integerFlag(values, "K", { min: 2, max: UFM_LIMITS.K, fallback: 10 })!,
+      n: integerFlag(values, "n", { min: 1, max: UFM_LIMITS.n, fallback: 50 })!,
+      d: integerFlag(values, "d", { min: 1, max: UFM_LIMITS.d, fallback: 64 })!,
       lambdaW: numberFlag(values, "lambda-w", 5e-4),
       lambdaH: numberFlag(values, "lambda-h", 5e-4),
       lambdaB: numberFlag(values, "lambda-b", 0),
-      seed: numberFlag(values, "seed", 0),
+      seed: integerFlag(values, "seed", { min: -(2 ** 31), max: 2 ** 31 - 1, fallback: 0 })!,
       initScale: numberFlag(values, "init-scale", 1),
-      maxIterations: numberFlag(values, "max-iterations", 20000),
+      maxIterations: integerFlag(values, "max-iterations", { min: 1, max: 10_000_000, fallback: 20000 })!,
     });
     const { metrics, theory } = result;
     io.stderr(

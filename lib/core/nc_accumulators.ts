@@ -79,6 +79,24 @@ function flattenFeatures(features: FeatureInput, dim: number, numRows: number): 
   return flat;
 }
 
+/**
+ * The most float64 values the statistics of K classes in d dimensions may hold: 2²⁷ (1 GiB). They
+ * hold about 2Kd (class sums, centred means) and 3K² (the projected scatter, the Gram matrix and
+ * its eigenvectors) values; the estimate is checked before anything is allocated.
+ */
+export const MAX_STATISTICS_VALUES = 2 ** 27;
+
+/** Refuses K classes in d dimensions whose statistics would not fit {@link MAX_STATISTICS_VALUES}. */
+function checkStatisticsSize(K: number, d: number): void {
+  const values = 2 * K * d + 3 * K * K;
+  if (values > MAX_STATISTICS_VALUES) {
+    throw new NcInputError(
+      `K = ${K} classes of dimension ${d} need about ${(8 * values / 2 ** 30).toFixed(1)} GiB for the ` +
+        `statistics (2Kd + 3K² float64 values); at most ${MAX_STATISTICS_VALUES / 2 ** 27} GiB is allowed`,
+    );
+  }
+}
+
 export function checkLabel(label: number, numClasses: number, index: number): void {
   if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
     throw new NcInputError(`label ${label} at position ${index} is outside [0, ${numClasses})`);
@@ -107,6 +125,7 @@ export class ClassMeanAccumulator {
     if (!(Number.isInteger(dim) && dim >= 1)) {
       throw new NcInputError(`feature dimension must be an integer ≥ 1, got ${dim}`);
     }
+    checkStatisticsSize(numClasses, dim);
     this.#sums = new Float64Array(numClasses * dim);
     this.#counts = new Float64Array(numClasses);
   }
@@ -266,6 +285,7 @@ export class WithinClassAccumulator {
     this.#meanSqNorms = new Float64Array(K);
     for (let k = 0; k < K; k++) {
       for (let j = 0; j < d; j++) this.#meanSqNorms[k] += means.data[k * d + j] ** 2;
+      if (!Number.isFinite(this.#meanSqNorms[k])) throw overflow(`class ${k}'s mean`);
     }
     if (options.classifier) {
       checkClassifier(options.classifier, K, d);
@@ -330,6 +350,9 @@ export class WithinClassAccumulator {
         `pass 2 saw ${this.#seen} samples but pass 1 saw ${this.#means.total}: feed both passes the same data`,
       );
     }
+    if (!this.#scatter.every(Number.isFinite) || !this.#classScatter.every(Number.isFinite)) {
+      throw overflow("the within-class scatter");
+    }
     const projectedScatter = matrix(K, K, this.#scatter.map((x) => x / this.#seen));
     return {
       classMeans: this.#means,
@@ -343,9 +366,34 @@ export class WithinClassAccumulator {
   }
 }
 
+/**
+ * Features too large for float64 statistics: squares beyond ~1.8e308 (entries beyond ~1e154) would
+ * give infinite sums and null metrics. They are refused rather than rescaled, so that a value the
+ * metrics report is always of the features as given.
+ */
+function overflow(what: string): NcInputError {
+  return new NcInputError(
+    `${what} overflows float64 (features too large: sums of squares beyond 1.8e308); rescale the features`,
+  );
+}
+
+/** The index ("[k][j]" of a K×d matrix, "[k]" of a vector) of the first non-finite value, or null. */
+export function firstNonFinite(values: ArrayLike<number>, cols = 1): string | null {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      return cols === 1 ? `[${i}] = ${values[i]}` : `[${Math.floor(i / cols)}][${i % cols}] = ${values[i]}`;
+    }
+  }
+  return null;
+}
+
 export function checkClassifier({ W, b }: Classifier, K: number, d: number): void {
   if (W.rows !== K || W.cols !== d) {
     throw new NcInputError(`classifier W is ${W.rows}×${W.cols}, expected ${K}×${d} (classes × feature dimension)`);
   }
   if (b.length !== K) throw new NcInputError(`classifier b has ${b.length} entries, expected ${K}`);
+  const bad = firstNonFinite(W.data, d) ?? firstNonFinite(b);
+  if (bad !== null) {
+    throw new NcInputError(`classifier ${firstNonFinite(W.data, d) ? "W" : "b"}${bad} is not finite`);
+  }
 }

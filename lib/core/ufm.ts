@@ -75,17 +75,32 @@ export class UfmConfigError extends Error {
   override name = "UfmConfigError";
 }
 
-/** Checks sizes and regularisation; errors name the parameter. */
+/** The largest K, n and d of a UFM problem (each), and the most float64 values its arrays may hold. */
+export const UFM_LIMITS = { K: 10_000, n: 1_000_000, d: 1_000_000, values: 2 ** 27 } as const;
+
+/**
+ * Checks sizes and regularisation; errors name the parameter. The problem's arrays (H, d×Kn; the
+ * logits and their gradient, K×Kn; W, K×d; each held a few times by L-BFGS) are estimated before
+ * anything is allocated and refused above `UFM_LIMITS.values` (2²⁷ float64 values, 1 GiB).
+ */
 function validateUfmConfig(config: UfmConfig): void {
   const positiveInt = (key: "K" | "n" | "d", min: number) => {
     const v = config[key];
-    if (!Number.isInteger(v) || v < min) {
-      throw new UfmConfigError(`UFM parameter "${key}" must be an integer ≥ ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min || v > UFM_LIMITS[key]) {
+      throw new UfmConfigError(`UFM parameter "${key}" must be an integer in [${min}, ${UFM_LIMITS[key]}], got ${v}`);
     }
   };
   positiveInt("K", 2);
   positiveInt("n", 1);
   positiveInt("d", 1);
+  const { K, n, d } = config;
+  const values = K * n * (d + K) + K * d;
+  if (values > UFM_LIMITS.values) {
+    throw new UfmConfigError(
+      `a UFM problem with K = ${K}, n = ${n}, d = ${d} holds ${values.toExponential(2)} values per copy ` +
+        `(about ${(8 * values / 2 ** 30).toFixed(1)} GiB); at most ${UFM_LIMITS.values.toExponential(2)} are allowed`,
+    );
+  }
   for (const key of ["lambdaW", "lambdaH"] as const) {
     if (!(config[key] > 0) || !Number.isFinite(config[key])) {
       throw new UfmConfigError(`UFM parameter "${key}" must be > 0, got ${config[key]}`);

@@ -181,7 +181,7 @@ export async function fetchCifar(name: CifarName, options: FetchCifarOptions = {
     );
   }
   mkdirSync(dataDir, { recursive: true });
-  const archive = join(dataDir, url.split("/").pop()?.split("?")[0] || `${name}.tar.gz`);
+  const archive = join(dataDir, archiveName(url, name));
   if (existsSync(archive)) {
     const found = fileMd5(archive);
     if (found !== md5) {
@@ -196,11 +196,31 @@ export async function fetchCifar(name: CifarName, options: FetchCifarOptions = {
   return target;
 }
 
+/** The file name of the archive: the URL's last part when it is a plain name, else `<name>.tar.gz`. */
+function archiveName(url: string, name: CifarName): string {
+  const last = decodeURIComponent(url.split("?")[0].split("/").pop() ?? "");
+  return /^[\w][\w.+-]*$/.test(last) ? last : `${name}.tar.gz`;
+}
+
+/**
+ * The most bytes an archive may inflate to: 200 MiB. The CIFAR-10 and CIFAR-100 binary archives
+ * inflate to about 185 MB each; a "zip bomb" (a small file inflating to gigabytes) is refused
+ * before it fills memory or the disk.
+ */
+export const MAX_UNPACKED_BYTES = 200 * 2 ** 20;
+
 function unpack(archive: string, dataDir: string, spec: (typeof CIFAR_ARCHIVES)[CifarName], md5: string): void {
   let tar: Uint8Array;
   try {
-    tar = gunzipSync(readFileSync(archive));
+    tar = gunzipSync(readFileSync(archive), { maxOutputLength: MAX_UNPACKED_BYTES });
   } catch (error) {
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new DataError(
+        `${archive}: inflates to more than ${
+          MAX_UNPACKED_BYTES / 2 ** 20
+        } MiB, far beyond the ${spec.directory} archive (about 185 MB); refused`,
+      );
+    }
     throw new DataError(`${archive}: not a gzip archive (${(error as Error).message})`);
   }
   const entries = readTar(tar, { root: spec.directory, source: archive });

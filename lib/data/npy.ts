@@ -8,7 +8,7 @@
  * @module
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { inflateRawSync } from "node:zlib";
+import { constants as zlib, inflateRawSync } from "node:zlib";
 import { DataError } from "./dataset.ts";
 
 /** Where an array's bytes are: a file and an offset in it, or bytes in memory. */
@@ -113,8 +113,8 @@ function decode(reader: Reader, bytes: Uint8Array, out: Float64Array, at = 0, st
   for (let i = 0; i < count; i++) out[at + i * stride] = reader.get(v, i * reader.size);
 }
 
-/** Parses the header of an array at `source` and returns the array. */
-function openArray(source: Source, name: string): NpyArray {
+/** The header of an array at `source`: its dtype, order, shape, and where its data starts. */
+function parseHeader(source: Source, name: string) {
   const head = read(source, 0, 10, name);
   if (!MAGIC.every((b, i) => head[i] === b)) throw new DataError(`${name}: not a NumPy .npy array (bad magic)`);
   const major = head[6];
@@ -136,9 +136,22 @@ function openArray(source: Source, name: string): NpyArray {
   const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
   if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw new DataError(`${name}: malformed shape (${shapeText})`);
   const reader = elementReader(descr, name);
-  const { size } = reader;
-  const data = start + headerLength;
   const total = shape.reduce((a, b) => a * b, 1);
+  return {
+    descr,
+    fortran,
+    shape,
+    reader,
+    data: start + headerLength,
+    total,
+    bytes: start + headerLength + total * reader.size,
+  };
+}
+
+/** Parses the header of an array at `source` and returns the array. */
+function openArray(source: Source, name: string): NpyArray {
+  const { descr, fortran, shape, reader, data, total } = parseHeader(source, name);
+  const { size } = reader;
   read(source, data + total * size - (total > 0 ? 1 : 0), total > 0 ? 1 : 0, name); // the last byte exists
   const fortranOrder = fortran === "True";
   const [n, d] = [shape[0] ?? 1, shape.length > 1 ? shape.slice(1).reduce((a, b) => a * b, 1) : 1];
@@ -173,6 +186,29 @@ export interface NpyFile {
   close(): void;
 }
 
+/**
+ * A deflated `.npz` member, inflated in memory to no more than its array needs: its `.npy` header
+ * (from the first inflated bytes) states shape × dtype, and inflating stops, with an error, at that
+ * size, so a small archive cannot claim gigabytes of memory.
+ */
+function inflateMember(raw: Uint8Array, name: string): Uint8Array {
+  try {
+    const head = inflateRawSync(raw.subarray(0, Math.min(raw.length, 1 << 12)), { finishFlush: zlib.Z_SYNC_FLUSH });
+    const { bytes: expected } = parseHeader({ bytes: head }, name);
+    try {
+      return inflateRawSync(raw, { maxOutputLength: Math.max(1, expected) });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ERR_BUFFER_TOO_LARGE") throw error;
+      throw new DataError(
+        `${name}: inflates to more than the ${expected} bytes its header states (shape × dtype); refused`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    throw new DataError(`${name}: does not inflate: ${(error as Error).message}`);
+  }
+}
+
 function zipMembers(fd: number, size: number, file: string): Map<string, Source> {
   const tail = Math.min(size, 65557);
   const end = new Uint8Array(tail);
@@ -190,12 +226,19 @@ function zipMembers(fd: number, size: number, file: string): Map<string, Source>
   if (dirOffset + dirSize > size) {
     throw new DataError(`${file}: truncated .npz archive (central directory past the end)`);
   }
+  if (46 * entries > dirSize) {
+    throw new DataError(
+      `${file}: corrupt .npz archive (${entries} entries cannot fit a ${dirSize}-byte central directory)`,
+    );
+  }
   const dir = new Uint8Array(dirSize);
   readSync(fd, dir, 0, dirSize, dirOffset);
   const v = new DataView(dir.buffer);
   const members = new Map<string, Source>();
   for (let i = 0, p = 0; i < entries; i++) {
-    if (v.getUint32(p, true) !== 0x02014b50) throw new DataError(`${file}: corrupt .npz central directory`);
+    if (p + 46 > dirSize || v.getUint32(p, true) !== 0x02014b50) {
+      throw new DataError(`${file}: corrupt .npz central directory (entry ${i + 1} of ${entries})`);
+    }
     const method = v.getUint16(p + 10, true);
     const compressed = v.getUint32(p + 20, true);
     const nameLength = v.getUint16(p + 28, true), extraLength = v.getUint16(p + 30, true);
@@ -213,11 +256,7 @@ function zipMembers(fd: number, size: number, file: string): Map<string, Source>
     else if (method === 8) {
       const raw = new Uint8Array(compressed);
       readSync(fd, raw, 0, compressed, offset);
-      try {
-        members.set(key, { bytes: inflateRawSync(raw) });
-      } catch (error) {
-        throw new DataError(`${file}: member ${name} does not inflate: ${(error as Error).message}`);
-      }
+      members.set(key, { bytes: inflateMember(raw, `${file}:${key}`) });
     } else throw new DataError(`${file}: member ${name} uses zip method ${method} (stored or deflated only)`);
   }
   return members;
@@ -242,7 +281,11 @@ export function openNpy(path: string): NpyFile {
     throw new DataError(`${path}: ${(error as Error).message.split("\n")[0]}`);
   }
   try {
-    const size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) {
+      throw new DataError(`${path}: is a directory, not a ${path.endsWith(".npz") ? ".npz" : ".npy"} file`);
+    }
+    const size = stat.size;
     const arrays = new Map<string, NpyArray>();
     if (path.endsWith(".npz")) {
       for (const [name, source] of zipMembers(fd, size, path)) arrays.set(name, openArray(source, `${path}:${name}`));

@@ -14,6 +14,7 @@ import { matrix } from "../core/linalg.ts";
 import {
   ClassMeanAccumulator,
   FeatureMeanAccumulator,
+  firstNonFinite,
   type GlobalMean,
   NcInputError,
   WithinClassAccumulator,
@@ -140,6 +141,13 @@ export function featureMeanOfNpy(path: string, options: { dim?: number; chunkRow
   }
 }
 
+/** The values of `array` (`role`: a vector, or a matrix of `cols` columns), checked finite. */
+function finite(array: NpyArray, role: string, values: Float64Array, cols = 1): Float64Array {
+  const bad = firstNonFinite(values, cols);
+  if (bad !== null) throw new DataError(`${array.name}: ${role}${bad} is not finite`);
+  return values;
+}
+
 /** The arrays of one metrics input, opened. */
 interface Arrays {
   readonly features: NpyArray;
@@ -214,7 +222,7 @@ function streamMetrics(arrays: Arrays, options: NpyMetricsOptions): NpyNcMetrics
       `${labels.name}: labels must be ${N} integers (one per feature row), got ${labels.descr} shape (${labels.shape})`,
     );
   }
-  if (b && b.shape.length !== 1) {
+  if (b && (b.shape.length !== 1 || b.shape[0] !== K)) {
     throw new DataError(`${b.name}: b must have ${K} entries (one per class), got shape (${b.shape})`);
   }
   const { chunkRows } = options;
@@ -235,13 +243,16 @@ function streamMetrics(arrays: Arrays, options: NpyMetricsOptions): NpyNcMetrics
     for (const batch of batches()) pass1.accumulate(batch.features, batch.labels);
     return pass1.compute();
   });
-  const classifier = { W: matrix(K, d, W.rows(0, K)), b: b ? b.rows(0, b.shape[0]) : new Float64Array(K) };
-  // b with K entries: checked with the classifier (checkClassifier).
-  const pass2 = naming(b ?? W, () => new WithinClassAccumulator(means, { globalMean, classifier }));
-  const stats = naming(labels, () => {
+  const classifier = {
+    W: matrix(K, d, finite(W, "W", W.rows(0, K), d)),
+    b: b ? finite(b, "b", b.rows(0, K)) : new Float64Array(K),
+  };
+  // Features too large for float64 statistics: refused by the accumulator, naming the features.
+  const pass2 = naming(features, () => new WithinClassAccumulator(means, { globalMean, classifier }));
+  naming(labels, () => {
     for (const batch of batches()) pass2.accumulate(batch.features, batch.labels);
-    return pass2.compute();
   });
+  const stats = naming(features, () => pass2.compute());
   if (options.ood === undefined) return { ...ncMetrics(stats, classifier, options), N, K, d, globalMean };
   if (options.oodMean !== undefined) throw new RangeError("give the OOD features as ood (a file) or oodMean, not both");
   const ood = featureMeanOfNpy(options.ood, { dim: d, chunkRows });

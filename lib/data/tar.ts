@@ -100,6 +100,17 @@ export function readTar(bytes: Uint8Array, options: { root: string; source?: str
     });
     offset = start + Math.ceil(size / BLOCK) * BLOCK;
   }
+  // A file where a directory must be (the root, or a folder of a later entry) could not be unpacked.
+  const files = new Set(entries.filter((e) => e.type === "file").map((e) => e.path));
+  for (const { path } of entries) {
+    const parts = path.split("/");
+    for (let i = 1; i <= parts.length; i++) {
+      const folder = parts.slice(0, i).join("/");
+      if ((i < parts.length || folder === options.root) && files.has(folder)) {
+        throw new DataError(`${source}: refused entry "${folder}": a file where a directory must be`);
+      }
+    }
+  }
   return entries;
 }
 

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import process from "node:process";
 import { type FaultPoint, faultPoint } from "./fault_hook.ts";
+import { asStorageError } from "./storage_error.ts";
 
 let counter = 0;
 
@@ -15,7 +16,9 @@ export const TEMPORARY_SUFFIX = ".tmp";
 
 /**
  * Writes `data` to `path` atomically (flushed to disk before the rename). `fault` names the fault
- * point between the write and the rename (see `fault_hook.ts`).
+ * point between the write and the rename (see `fault_hook.ts`). When the write fails (a full disk,
+ * a read-only store) the temporary file is removed, `path` keeps its old contents, and the error is
+ * a `StorageError` naming `path` and the cause.
  *
  * @example
  * ```ts
@@ -26,15 +29,25 @@ export const TEMPORARY_SUFFIX = ".tmp";
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, fault?: FaultPoint): void {
   const tmp = `${path}.${process.pid}.${++counter}${TEMPORARY_SUFFIX}`;
-  const fd = openSync(tmp, "w");
+  let fd: number;
   try {
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    fd = openSync(tmp, "w");
+  } catch (error) {
+    throw asStorageError(error, path, "write");
   }
-  if (fault) faultPoint(fault);
-  renameSync(tmp, path);
+  try {
+    try {
+      const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+      let written = 0;
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (fault) faultPoint(fault);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw asStorageError(error, path, "write");
+  }
 }

@@ -15,6 +15,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
+import { asStorageError, StorageError } from "./storage_error.ts";
 
 /** The files of a run directory. */
 export function runFiles(dir: string): { config: string; metrics: string; checkpoint: string; status: string } {
@@ -101,12 +102,36 @@ export function readRun<Config = unknown, Row = unknown, Summary = unknown>(
   dir: string,
 ): StoredRun<Config, Row, Summary> {
   const p = runFiles(dir);
-  const config = JSON.parse(readFileSync(p.config, "utf8")) as Config;
-  const status = JSON.parse(readFileSync(p.status, "utf8")) as RunStatus<Summary>;
+  const config = readJson(p.config) as Config;
+  const status = readJson(p.status) as RunStatus<Summary>;
+  if (typeof status !== "object" || status === null || !["running", "done", "failed"].includes(status.state)) {
+    throw new StorageError(`${p.status}: damaged run record (no state running, done or failed); ${REMEDY}`);
+  }
   const rows = existsSync(p.metrics)
-    ? readFileSync(p.metrics, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Row)
+    ? readText(p.metrics).split("\n").flatMap((l, i) => l.trim() ? [readJson(p.metrics, l, i + 1) as Row] : [])
     : [];
   return { id: basename(dir), dir, config, status, rows };
+}
+
+/** What to do with a damaged run record. */
+const REMEDY = "remove the run's directory to train it again";
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw asStorageError(error, path, "read");
+  }
+}
+
+/** The JSON value of a run file (or of its line `line`), or a StorageError naming the file. */
+function readJson(path: string, text = readText(path), line?: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const where = line === undefined ? path : `${path} line ${line}`;
+    throw new StorageError(`${where}: damaged run record (${(error as Error).message}); ${REMEDY}`);
+  }
 }
 
 /** Every run found under a run store directory (none when it does not exist). */

@@ -7,6 +7,7 @@
 import { type LossSpec, parseLossSpec } from "../core/losses.ts";
 import { LOSSES } from "../core/loss_registry.ts";
 import { DATASET_NAMES, type DatasetName } from "../data/load.ts";
+import { CONFIG_MAXIMA, INPUT_SIZE, MAX_MLP_PARAMETERS, mlpParameterCount } from "./config_limits.ts";
 import { RECIPE_KEYS, RECIPE_NAMES, type RecipeLabel, recipeOf, RECIPES } from "./recipes.ts";
 
 /** Model names. */
@@ -235,6 +236,27 @@ function numberIn(value: unknown, key: string, check: (v: number) => boolean, ru
 
 const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
 
+/** An integer in [min, the key's maximum] (`config_limits.ts`). */
+function integerIn(value: unknown, key: keyof typeof CONFIG_MAXIMA, name: string = key, min = 1): number {
+  const max = CONFIG_MAXIMA[key];
+  const rule = min === 1 ? `a positive integer ≤ ${max}` : `an integer in [${min}, ${max}]`;
+  return numberIn(value, name, (v) => Number.isInteger(v) && v >= min && v <= max, rule);
+}
+
+/** Refuses an MLP too large to hold (`MAX_MLP_PARAMETERS`), naming its size. */
+function checkModelSize(c: TrainConfig): void {
+  if (c.model !== "mlp") return;
+  const inputSize = c.synthetic?.dim ?? INPUT_SIZE[c.dataset];
+  const parameters = mlpParameterCount({ inputSize, ...c, numClasses: c.synthetic?.numClasses ?? 100 });
+  if (parameters > MAX_MLP_PARAMETERS) {
+    throw new ConfigError(
+      `config "width" ${c.width} with "depth" ${c.depth} gives an MLP of ${parameters.toExponential(2)} parameters ` +
+        `(about ${(12 * parameters / 2 ** 30).toFixed(1)} GiB with velocity and gradients); at most ` +
+        `${MAX_MLP_PARAMETERS.toExponential(2)} are allowed`,
+    );
+  }
+}
+
 /**
  * Validates a (partial) configuration and fills in the defaults.
  *
@@ -281,37 +303,36 @@ export function normalizeTrainConfig(input: unknown): TrainConfig {
     for (const key of Object.keys(s)) {
       if (!(key in SYNTHETIC_DEFAULTS)) throw new ConfigError(`unknown config key "synthetic.${key}"`);
     }
-    for (const key of ["numClasses", "dim", "trainPerClass", "testPerClass"] as const) {
-      numberIn(s[key], `synthetic.${key}`, positiveInt, "a positive integer");
-    }
+    integerIn(s.numClasses, "synthetic.numClasses", "synthetic.numClasses", 2);
+    for (const key of ["dim", "trainPerClass", "testPerClass"] as const) integerIn(s[key], `synthetic.${key}`);
     numberIn(s.separation, "synthetic.separation", (v) => v >= 0, "≥ 0");
     c.synthetic = s;
   }
   oneOf(c.cifar100Labels, ["fine", "coarse"], "cifar100Labels");
-  numberIn(
-    c.width,
-    "width",
-    model === "mlp" ? positiveInt : (v) => v > 0,
-    model === "mlp" ? "a positive integer (hidden units)" : "> 0 (width multiplier)",
-  );
-  numberIn(c.depth, "depth", positiveInt, "a positive integer");
+  if (model !== "mlp" && dataset === "synthetic") {
+    throw new ConfigError(`config "model" ${model} needs images; dataset "synthetic" has vectors (use model "mlp")`);
+  }
+  if (model === "mlp") integerIn(c.width, "width");
+  else numberIn(c.width, "width", (v) => v > 0 && v <= CONFIG_MAXIMA.resnetWidth, "> 0 and ≤ 64 (width multiplier)");
+  integerIn(c.depth, "depth");
   for (const key of ["batchNorm", "augment", "evalAugment", "layerMetrics"] as const) {
     if (typeof c[key] !== "boolean") {
       throw new ConfigError(`config "${key}" must be true or false; got ${JSON.stringify(c[key])}`);
     }
   }
-  numberIn(c.epochs, "epochs", positiveInt, "a positive integer");
-  numberIn(c.batchSize, "batchSize", positiveInt, "a positive integer");
+  integerIn(c.epochs, "epochs");
+  integerIn(c.batchSize, "batchSize");
   numberIn(c.lr, "lr", (v) => v > 0, "> 0");
   numberIn(c.momentum, "momentum", (v) => v >= 0 && v < 1, "in [0, 1)");
   numberIn(c.weightDecay, "weightDecay", (v) => v >= 0, "≥ 0");
   numberIn(c.clipNorm, "clipNorm", (v) => v >= 0, "≥ 0 (0 disables clipping)");
   oneOf(c.schedule, ["standard", "reference"], "schedule");
   oneOf(c.reduction, ["mean", "sum"], "reduction");
-  numberIn(c.seed, "seed", Number.isInteger, "an integer");
+  numberIn(c.seed, "seed", Number.isSafeInteger, "an integer of at most 2⁵³ in size");
   numberIn(c.valFraction, "valFraction", (v) => v > 0 && v < 1, "in (0, 1)");
-  numberIn(c.splitSeed, "splitSeed", Number.isInteger, "an integer");
-  if (c.perClass !== null) numberIn(c.perClass, "perClass", positiveInt, "a positive integer or null");
+  numberIn(c.splitSeed, "splitSeed", Number.isSafeInteger, "an integer of at most 2⁵³ in size");
+  if (c.perClass !== null) integerIn(c.perClass, "perClass");
+  checkModelSize(c);
   c.evalEpochs = normalizeEvalSchedule(c.evalEpochs, c.epochs);
   c.recipe = recipeOf(c);
   return Object.fromEntries(KEYS.map((k) => [k, c[k]])) as unknown as TrainConfig;
@@ -331,7 +352,7 @@ function normalizeEvalSchedule(value: unknown, epochs: number): EvalSchedule {
     const extra = Object.keys(value).filter((k) => k !== "logSpaced" && k !== "every");
     if (extra.length > 0) throw new ConfigError(`config "evalEpochs" has unknown key "${extra[0]}"`);
     const { logSpaced, every } = value as { logSpaced: unknown; every?: unknown };
-    numberIn(logSpaced, "evalEpochs.logSpaced", positiveInt, "a positive integer");
+    integerIn(logSpaced, "evalEpochs.logSpaced");
     if (every === undefined) return { logSpaced: logSpaced as number };
     numberIn(every, "evalEpochs.every", positiveInt, "a positive integer");
     return { logSpaced: logSpaced as number, every: every as number };

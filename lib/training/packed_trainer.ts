@@ -17,7 +17,7 @@ import { PackedMlp, stackLike, weightName } from "../models/packed_mlp.ts";
 import { faultPoint } from "../store/fault_hook.ts";
 import { ConfigError, type TrainConfig } from "./config.ts";
 import { PackedSgd } from "./packed_sgd.ts";
-import { batchLossSum, divergence, type EpochOutcome, type Trainer } from "./train.ts";
+import { batchLossSum, divergence, type EpochOutcome, nonFiniteWeights, type Trainer } from "./train.ts";
 
 /**
  * The keys on which runs of one pack must agree: the data (dataset, split, subset, batch size,
@@ -145,6 +145,13 @@ export class PackedTrainer {
         sums[r].seen += size;
       }
       faultPoint("batch");
+    }
+    // The loss can stay finite over a NaN weight: each run's weights are checked (in its trainer).
+    for (let r = 0; r < runs; r++) {
+      if (failures[r] !== null) continue;
+      this.copyToRuns([r]);
+      const bad = await trainers[r].nonFiniteParameter();
+      if (bad !== null) failures[r] = nonFiniteWeights(bad, epoch);
     }
     return sums.map((s, r) =>
       failures[r] !== null ? { failure: failures[r]! } : { loss: s.loss / s.seen, accuracy: s.hits / s.seen }

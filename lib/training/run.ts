@@ -20,6 +20,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { clearStaleLock, lockRun } from "../store/run_lock.ts";
+import { asStorageError } from "../store/storage_error.ts";
 import { hasRun, isRunFinished, readRun as readStoredRun, readRuns as readStoredRuns } from "../store/run_dir.ts";
 import { normalizeTrainConfig, type TrainConfig } from "./config.ts";
 import { RunBook, type RunRecord, type RunSummary } from "./run_book.ts";
@@ -78,13 +79,30 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
     clearStaleLock(dir);
     return stored;
   }
-  // Data problems (missing or corrupt files, a batch larger than the data) surface before anything is written.
+  // Data and model problems (missing or corrupt files, a batch larger than the data, a network that
+  // cannot be built) surface before anything is written.
   const data = prepareData(config, { dataDir: options.dataDir });
-  mkdirSync(dir, { recursive: true });
-  const release = await lockRun(dir, { wait: options.waitForLock ?? true, log });
+  const trainer = new Trainer(config, data);
+  let release: () => void;
+  try {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw asStorageError(error, dir, "create the run directory");
+    }
+    release = await lockRun(dir, { wait: options.waitForLock ?? true, log });
+  } catch (error) {
+    trainer.dispose();
+    throw error;
+  }
   try {
     // Another process may have finished the run while this one waited for the lock.
-    return finished() ?? await trainRun(new Trainer(config, data), id, dir, options, log);
+    const done = finished();
+    if (done) {
+      trainer.dispose();
+      return done;
+    }
+    return await trainRun(trainer, id, dir, options, log);
   } finally {
     release();
   }

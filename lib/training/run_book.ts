@@ -12,9 +12,14 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
+import { existsSync, renameSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { type CheckpointArray, CheckpointError, readCheckpointHeader } from "../store/checkpoint_file.ts";
+import {
+  type CheckpointArray,
+  CheckpointError,
+  DamagedCheckpointError,
+  readCheckpointHeader,
+} from "../store/checkpoint_file.ts";
 import {
   runFiles,
   type RunStatus as StoredStatus,
@@ -125,13 +130,22 @@ export class RunBook {
    */
   open(): number {
     if (!existsSync(this.#files.config)) writeRunConfig(this.dir, this.config);
-    ({ progress: this.#progress, bestWeights: this.#bestWeights } = resume(
-      this.#files.checkpoint,
-      this.#tensors(),
-      this.trainer.net.model.weights.length,
-      this.config,
-      this.dir,
-    ));
+    const checkpoint = this.#files.checkpoint;
+    try {
+      ({ progress: this.#progress, bestWeights: this.#bestWeights } = resume(
+        checkpoint,
+        this.#tensors(),
+        this.trainer.net.model.weights.length,
+        this.config,
+        this.dir,
+      ));
+    } catch (error) {
+      if (!(error instanceof DamagedCheckpointError)) throw error;
+      // Never continue from weights that cannot be trusted: keep the file aside and start again (the
+      // file is refused whole before any tensor is assigned, so the network holds its initial weights).
+      renameSync(checkpoint, `${checkpoint}.damaged`);
+      this.log(`[nc] ${error.message}; kept as checkpoint.bin.damaged, training ${this.id} from the start`);
+    }
     const epoch = this.#progress.epoch;
     this.log(epoch > 0 ? `[nc] resuming ${this.id} after epoch ${epoch}` : `[nc] training ${this.id}`);
     writeRunRows(this.dir, this.#progress.rows);

@@ -145,6 +145,27 @@ export function divergence(loss: number, epoch: number, batch: number, batches: 
   return `loss became ${loss} at epoch ${epoch}, batch ${batch} of ${batches} (lr ${lr})`;
 }
 
+/**
+ * The first of `tensors` (named by `names`) holding a NaN or an infinity, or null: one cheap
+ * reduction each (Σ 0·x, NaN exactly when some x is not finite), read back at once. The loss alone
+ * cannot tell: a ReLU may map a NaN weight's outputs to 0 and the loss stay finite.
+ */
+export async function firstNonFiniteTensor(
+  tensors: readonly tf.Tensor[],
+  names: readonly string[],
+): Promise<string | null> {
+  const sums = tf.tidy(() => tf.stack(tensors.map((t) => tf.sum(tf.mul(t, 0)))));
+  const values = await sums.data();
+  sums.dispose();
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  return bad < 0 ? null : names[bad];
+}
+
+/** Why training stopped after an epoch whose loss stayed finite: the first non-finite parameter. */
+export function nonFiniteWeights(parameter: string, epoch: number): string {
+  return `parameter ${parameter} became non-finite (NaN or infinite) during epoch ${epoch}, though the loss stayed finite`;
+}
+
 /** Result of an epoch: mean loss and accuracy, or why training stopped. */
 export type EpochOutcome = { loss: number; accuracy: number } | { failure: string };
 
@@ -221,7 +242,18 @@ export class Trainer {
       onBatch?.({ epoch, epochs: config.epochs, batch: b, batches, loss: lossSum / seen, accuracy: hits / seen });
       faultPoint("batch");
     }
+    const bad = await this.nonFiniteParameter();
+    if (bad !== null) return { failure: nonFiniteWeights(bad, epoch) };
     return { loss: lossSum / seen, accuracy: hits / seen };
+  }
+
+  /** The name of the first weight or velocity of the run holding a NaN or an infinity, or null. */
+  nonFiniteParameter(): Promise<string | null> {
+    const weights = this.net.model.weights;
+    return firstNonFiniteTensor(
+      [...weights.map((w) => w.read()), ...this.sgd.velocity],
+      [...weights.map((w) => w.name), ...this.#variables.map((v) => `velocity of ${v.name}`)],
+    );
   }
 
   /**

@@ -125,7 +125,7 @@ describe("nc ufm", () => {
     [["ufm", "--loss", "ls", "--alpha", "1"], /"alpha" must be in \[0, 1\)/],
     [["ufm", "--loss", "mse", "--M", "0"], /"M" must be > 0/],
     [["ufm", "--loss", "ce", "--alpha", "0.1"], /--alpha applies to --loss ls/],
-    [["ufm", "--K", "1"], /"K" must be an integer ≥ 2/],
+    [["ufm", "--K", "1"], /--K must be an integer in \[2, 10000\], got 1/],
     [["frobnicate"], /unknown command "frobnicate"/],
   ])("rejects %j with status 2", async (argv, message) => {
     const { status, stderr } = await run(argv);

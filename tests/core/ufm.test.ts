@@ -114,9 +114,11 @@ describe("solveUfm", () => {
   });
 
   test.each([
-    [{ K: 1 }, /"K" must be an integer ≥ 2/],
-    [{ n: 0 }, /"n" must be an integer ≥ 1/],
-    [{ d: 2.5 }, /"d" must be an integer ≥ 1/],
+    [{ K: 1 }, /"K" must be an integer in \[2, 10000\], got 1/],
+    [{ n: 0 }, /"n" must be an integer in \[1, 1000000\], got 0/],
+    [{ d: 2.5 }, /"d" must be an integer in \[1, 1000000\], got 2\.5/],
+    [{ K: 1e9 }, /"K" must be an integer in \[2, 10000\], got 1000000000/],
+    [{ K: 1000, n: 1000, d: 64 }, /K = 1000, n = 1000, d = 64 holds 1\.06e\+9 values per copy \(about 7\.9 GiB\)/],
     [{ lambdaW: 0 }, /"lambdaW" must be > 0/],
     [{ lambdaB: -1 }, /"lambdaB" must be ≥ 0/],
   ])("rejects %o naming the parameter", (bad, message) => {

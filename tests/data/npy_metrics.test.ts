@@ -216,6 +216,27 @@ test.each([
   expect(error.message).toMatch(message);
 });
 
+/** The fixtures' labels as 64-bit integers (`<i8` or `<u8`) with `label` at `position`. */
+function wideLabelsWith(name: string, descr: "<i8" | "<u8", position: number, label: bigint): string {
+  const labels = descr === "<i8"
+    ? BigInt64Array.from(JSON_DATA.labels, BigInt)
+    : BigUint64Array.from(JSON_DATA.labels, BigInt);
+  labels[position] = label;
+  const head = npyHeader(descr, [20]);
+  const path = join(dir, name);
+  writeFileSync(path, Buffer.concat([head, new Uint8Array(labels.buffer)]));
+  return path;
+}
+
+/** The fixtures' W (`b` when `bias`) or features with `value` at flat index `at`. */
+function withValue(name: string, what: "W" | "b" | "features", at: number, value: number): string {
+  const values = Float64Array.from(
+    what === "b" ? JSON_DATA.b : (what === "W" ? JSON_DATA.W : JSON_DATA.features).flat(),
+  );
+  values[at] = value;
+  return writeNpy(name, what === "b" ? [3] : [values.length / 5, 5], values);
+}
+
 /** Labels of the fixtures with `label` at `position`. */
 function labelsWith(name: string, position: number, label: number): string {
   const labels = Int32Array.from(JSON_DATA.labels);
@@ -273,7 +294,7 @@ test.each<[string, () => NpyMetricsSource, RegExp]>([
   [
     "a bias of the wrong length (checked with the classifier)",
     () => ({ ...FILES, bias: writeNpy("b4.npy", [4], new Float64Array(4)) }),
-    /b4\.npy: classifier b has 4 entries, expected 3/,
+    /b4\.npy: b must have 3 entries \(one per class\), got shape \(4\)/,
   ],
   [
     "a bias that is a matrix",
@@ -288,6 +309,41 @@ test.each<[string, () => NpyMetricsSource, RegExp]>([
       return { ...FILES, features: writeNpy("nan.npy", [20, 5], features) };
     },
     /nan\.npy: features\[4\]\[2\] is not finite/,
+  ],
+  [
+    "an int64 label of 2³² + 1 (read exactly through float64, not wrapped to 1)",
+    () => ({ ...FILES, labels: wideLabelsWith("i8_big.npy", "<i8", 5, 2n ** 32n + 1n) }),
+    /i8_big\.npy: label 4294967297 at position 5 is outside \[0, 3\)/,
+  ],
+  [
+    "an int64 label of −2³²",
+    () => ({ ...FILES, labels: wideLabelsWith("i8_negative.npy", "<i8", 6, -(2n ** 32n)) }),
+    /i8_negative\.npy: label -4294967296 at position 6 is outside \[0, 3\)/,
+  ],
+  [
+    "a uint64 label of 2⁶⁴ − 1",
+    () => ({ ...FILES, labels: wideLabelsWith("u8_big.npy", "<u8", 0, 2n ** 64n - 1n) }),
+    /u8_big\.npy: label 18446744073709552000 at position 0 is outside \[0, 3\)/,
+  ],
+  [
+    "a NaN in W",
+    () => ({ ...FILES, weights: withValue("W_nan.npy", "W", 7, Number.NaN) }),
+    /W_nan\.npy: W\[1\]\[2\] = NaN is not finite/,
+  ],
+  [
+    "an infinite b",
+    () => ({ ...FILES, bias: withValue("b_inf.npy", "b", 2, -Infinity) }),
+    /b_inf\.npy: b\[2\] = -Infinity is not finite/,
+  ],
+  [
+    "features whose squares overflow float64 (1e200)",
+    () => ({ ...FILES, features: withValue("huge.npy", "features", 0, 1e200) }),
+    /huge\.npy: class \d's mean overflows float64 .* rescale the features/,
+  ],
+  [
+    "features whose within-class scatter overflows float64 (1e160)",
+    () => ({ ...FILES, features: withValue("large.npy", "features", 0, 1e160) }),
+    /large\.npy: .* overflows float64/,
   ],
   [
     "an archive without W",

@@ -32,7 +32,22 @@ describe("normalizeTrainConfig", () => {
 
   test.each([
     [{ lossName: "ce" }, /unknown config key "lossName"/],
-    [{ width: 0 }, /"width" must be a positive integer \(hidden units\)/],
+    [{ width: 0 }, /"width" must be a positive integer ≤ 65536; got 0/],
+    [{ width: 1e9 }, /"width" must be a positive integer ≤ 65536; got 1000000000/],
+    [{ width: 20_000 }, /"width" 20000 with "depth" 3 gives an MLP of 8\.18e\+8 parameters .* at most 2\.68e\+8/],
+    [{ model: "resnet18", width: 1e9 }, /"width" must be > 0 and ≤ 64/],
+    [{ epochs: 1e300 }, /"epochs" must be a positive integer ≤ 100000; got 1e\+300/],
+    [{ batchSize: 2 ** 40 }, /"batchSize" must be a positive integer ≤ 1048576/],
+    [{ depth: 1e6 }, /"depth" must be a positive integer ≤ 256/],
+    [{ perClass: 1e12 }, /"perClass" must be a positive integer ≤ 100000000/],
+    [{ seed: 1e300 }, /"seed" must be an integer of at most 2⁵³ in size/],
+    [{ evalEpochs: { logSpaced: 1e9 } }, /"evalEpochs\.logSpaced" must be a positive integer ≤ 100000/],
+    [
+      { dataset: "synthetic", synthetic: { numClasses: 1 } },
+      /"synthetic\.numClasses" must be an integer in \[2, 100000\]/,
+    ],
+    [{ dataset: "synthetic", synthetic: { dim: 1e9 } }, /"synthetic\.dim" must be a positive integer ≤ 1048576/],
+    [{ dataset: "synthetic", model: "resnet18" }, /"model" resnet18 needs images; dataset "synthetic" has vectors/],
     [{ model: "resnet50", width: -1 }, /"width" must be > 0/],
     [{ epochs: 0 }, /"epochs" must be a positive integer/],
     [{ loss: { name: "fl", gamma: -1 } }, /"loss": .*"gamma" must be ≥ 0/],

@@ -162,7 +162,11 @@ describe("a pack in the run store", () => {
       /run 2 of the pack differs from run 1 in width/,
     );
     expect(() => checkPack([normalizeTrainConfig({ ...PACK[0], evalAugment: true })])).toThrow(ConfigError);
-    expect(() => checkPack([normalizeTrainConfig({ ...PACK[0], model: "resnet18", width: 0.25 })])).toThrow(
+    expect(() =>
+      checkPack([
+        normalizeTrainConfig({ ...PACK[0], dataset: "cifar10", synthetic: null, model: "resnet18", width: 0.25 }),
+      ])
+    ).toThrow(
       /model "resnet18"/,
     );
     expect(packKey(normalizeTrainConfig(PACK[0]))).toBe(packKey(normalizeTrainConfig(PACK[3])));

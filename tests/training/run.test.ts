@@ -220,3 +220,64 @@ test("a CIFAR-format ResNet-18 run trains end to end on wasm with augmentation",
   expect(run.rows[1].evalAugment).toBe(true);
   expect(Number.isFinite(run.rows[1].nc1)).toBe(true);
 }, 120_000);
+
+describe("checkpoint integrity", () => {
+  test("weights overwritten in a checkpoint fail its checksum: the run starts again and ends as if never interrupted", async () => {
+    const whole = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "sum-whole") });
+    const first = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "sum"), stopAfterEpoch: 2 });
+    const path = join(first.dir, "checkpoint.bin");
+    const bytes = readFileSync(path);
+    bytes.fill(0x3f, bytes.length - 600, bytes.length - 600 + 64 * 4); // 64 weights overwritten in place
+    writeFileSync(path, bytes);
+    expect(() => readCheckpointFile(path)).toThrow(/checkpoint\.bin: damaged \(its SHA-256 checksum does not match/);
+    const lines: string[] = [];
+    const resumed = await runTraining(SMALL, { runsDir: join(dir, "sum"), log: (l) => lines.push(l) });
+    expect(lines.filter((l) => /checkpoint\.bin: damaged/.test(l))).toHaveLength(1);
+    expect(lines.join("\n")).toMatch(/training \S+ from the start/);
+    expect(existsSync(`${path}.damaged`)).toBe(true);
+    expect(resumed.status.state).toBe("done");
+    expect(rowsWithoutWallTime(resumed.rows)).toEqual(rowsWithoutWallTime(whole.rows));
+  });
+
+  test("a checkpoint of format 1 (no checksum, earlier versions) is trusted and resumes as before", async () => {
+    const whole = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "v1-whole") });
+    const first = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "v1"), stopAfterEpoch: 2 });
+    const path = join(first.dir, "checkpoint.bin");
+    const bytes = readFileSync(path);
+    const v1 = bytes.subarray(0, bytes.length - 32);
+    v1.set(new TextEncoder().encode("NCCKPT1\n"), 0);
+    writeFileSync(path, v1);
+    expect(readCheckpointHeader<{ state: { epoch: number } }>(path).state.epoch).toBe(2);
+    const resumed = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "v1") });
+    expect(rowsWithoutWallTime(resumed.rows)).toEqual(rowsWithoutWallTime(whole.rows));
+  });
+
+  test("a checkpoint with a damaged header is named and set aside, never resumed", async () => {
+    const first = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "header"), stopAfterEpoch: 1 });
+    const path = join(first.dir, "checkpoint.bin");
+    const bytes = readFileSync(path).subarray(0, 200);
+    bytes.set(new TextEncoder().encode("NCCKPT1\n"), 0);
+    writeFileSync(path, bytes);
+    expect(() => readCheckpointFile(path)).toThrow(/checkpoint\.bin: damaged header/);
+  });
+
+  test("a NaN weight the loss does not show fails the run at that epoch, naming the parameter", async () => {
+    const config = normalizeTrainConfig({ ...SMALL, batchNorm: false });
+    const trainer = new Trainer(config, prepareData(config));
+    try {
+      const hidden = trainer.net.model.weights[0].read() as tf.Variable;
+      expect(await trainer.nonFiniteParameter()).toBeNull();
+      const values = await hidden.data() as Float32Array;
+      const poisoned = Float32Array.from(values);
+      poisoned[3] = Number.NaN;
+      hidden.assign(tf.tensor(poisoned, hidden.shape));
+      expect(await trainer.nonFiniteParameter()).toBe(trainer.net.model.weights[0].name);
+      const outcome = await trainer.trainEpoch(1);
+      expect("failure" in outcome && outcome.failure).toMatch(
+        /(parameter \S+ became non-finite .* during epoch 1|loss became NaN)/,
+      );
+    } finally {
+      trainer.dispose();
+    }
+  });
+});
