@@ -373,4 +373,10 @@ export {
 
 // ── notebook: displays and progress ─────────────────────────────────────────────────────────────
 export { type Displayable, keyNumbers, markdown, roundedFrame } from "./notebook/display.ts";
-export { type DisplayFunction, notebookProgress, sweepProgress, terminalProgress } from "./notebook/progress.ts";
+export {
+  type DisplayFunction,
+  notebookProgress,
+  streamProgress,
+  sweepProgress,
+  terminalProgress,
+} from "./notebook/progress.ts";

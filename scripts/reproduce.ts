@@ -31,6 +31,7 @@ import { writeFileAtomic } from "../lib/store/atomic.ts";
 import { storedRuns, sweep } from "../lib/experiments/sweep.ts";
 import { parsePackSetting } from "../lib/experiments/packs.ts";
 import { executeNotebook, listNotebooks } from "../lib/notebook/execute.ts";
+import { streamProgress } from "../lib/notebook/progress.ts";
 import { reproductionReport } from "../lib/report/report.ts";
 import { summaryMarkdown } from "../lib/report/summary_markdown.ts";
 import { summaryJson } from "../lib/report/summary_json.ts";
@@ -81,6 +82,8 @@ async function main(): Promise<number> {
       pack,
       threads: readEnvironmentVariable("NC_THREADS"),
       log: () => {},
+      // A line at least every 30 s, also when the output is a file: long sweeps are never silent.
+      onProgress: streamProgress(`[reproduce] ${figure}`),
       onRun: (r, done, total) =>
         console.error(
           `[reproduce] ${figure} ${done}/${total} ${r.id} ${r.status.state}${

@@ -198,3 +198,36 @@ export function sweepProgress(
     show(formatSweepProgress(label, p, (t - started) / 1000));
   };
 }
+
+/**
+ * A sweep's progress as lines on a stream (a log file, a terminal, a batch job's output): the
+ * {@link formatSweepProgress} line at most every `everySeconds` (default 30) and when a run
+ * finishes, nothing when there is nothing to train. Long work is never silent for longer than that.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * const report = streamProgress("heatmaps", { write: (t) => lines.push(t), now: () => 0 });
+ * report({ total: 4, stored: 0, trained: 0, toTrain: 4, epochsDone: 0, epochsTotal: 40, running: [] });
+ * lines.length; // 1
+ * ```
+ */
+export function streamProgress(
+  label: string,
+  options: { write?: (text: string) => void; everySeconds?: number; now?: () => number } = {},
+): (p: SweepProgress) => void {
+  const write = options.write ?? ((text: string) => void process.stderr.write(text));
+  const every = 1000 * (options.everySeconds ?? 30);
+  const now = options.now ?? (() => performance.now());
+  let started: number | null = null, lastLine = -Infinity, lastTrained = -1;
+  return (p) => {
+    if (p.toTrain === 0) return;
+    const t = now();
+    started ??= t;
+    const finished = p.trained !== lastTrained;
+    if (t - lastLine < every && !finished) return;
+    lastLine = t;
+    lastTrained = p.trained;
+    write(`${formatSweepProgress(label, p, (t - started) / 1000)}\n`);
+  };
+}

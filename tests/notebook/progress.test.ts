@@ -5,6 +5,7 @@ import {
   formatProgress,
   formatSweepProgress,
   notebookProgress,
+  streamProgress,
   sweepProgress,
   terminalProgress,
 } from "../../lib/notebook/progress.ts";
@@ -119,4 +120,23 @@ test("a sweep's progress in a notebook is one display, updated in place, throttl
   expect(calls.map((c) => c.update)).toEqual([false, true, true]);
   expect(new Set(calls.map((c) => c.id)).size).toBe(1);
   expect(calls[2].text).toMatch(/^heatmaps: 1\/4 runs trained \(6 stored\), epoch 11\/40/);
+});
+
+test("a sweep's progress on a stream: a line at least every 30 s and at each finished run, none with nothing to train", () => {
+  const lines: string[] = [];
+  let t = 0;
+  const report = streamProgress("heatmaps", { write: (text) => lines.push(text), now: () => t });
+  report(sweepAt(0, 1)); // the first report: a line
+  t = 10_000;
+  report(sweepAt(0, 2)); // 10 s later, nothing finished: quiet
+  t = 31_000;
+  report(sweepAt(0, 3)); // 31 s after the last line: a line
+  t = 32_000;
+  report(sweepAt(1, 10)); // a run finished: a line
+  expect(lines).toHaveLength(3);
+  expect(lines[1]).toMatch(/^heatmaps: 0\/4 runs trained \(6 stored\), epoch 3\/40 · .* left\n$/);
+  expect(lines[2]).toMatch(/^heatmaps: 1\/4 runs trained/);
+  const quiet: string[] = [];
+  streamProgress("x", { write: (text) => quiet.push(text) })({ ...sweepAt(0, 0), toTrain: 0 });
+  expect(quiet).toEqual([]);
 });
