@@ -11,7 +11,8 @@
 //      libegl-mesa0 and libegl1 (Mesa's llvmpipe, the software WebGPU adapter the tests exercise
 //      the webgpu backend on), and slurm-wlm and munge (the tests start a one-node Slurm cluster to
 //      run a sweep's job array), through apt-get when running as root, otherwise the exact command;
-//   4. this checkout's Deno Jupyter kernel (named after the checkout's path; others untouched).
+//   4. this checkout's Deno Jupyter kernel (named after the checkout's path; others untouched), and
+//      the shared `nc-losses` kernel the notebooks name, which finds the checkout it is started in.
 //
 // Only Node.js built-ins are used: this runs before anything is installed.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -21,7 +22,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { installKernel, kernelName, kernelSpec } from "../lib/notebook/kernel.js";
+import { installKernel, installSharedKernel, kernelName, kernelSpec, SHARED_KERNEL } from "../lib/notebook/kernel.js";
 
 const root = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), ".."));
 const say = (message) => console.error(`[setup] ${message}`);
@@ -116,5 +117,8 @@ const deno = realpathSync(join(root, "node_modules", ".bin", "deno"));
 const dataDir = process.env.JUPYTER_DATA_DIR ?? execFileSync("jupyter", ["--data-dir"], { encoding: "utf8" }).trim();
 if (installKernel(root, deno, dataDir)) {
   say(`Jupyter kernel "${kernelName(root)}" (${kernelSpec(root, deno).display_name}) → ${deno}`);
+}
+if (installSharedKernel(deno, dataDir)) {
+  say(`Jupyter kernel "${SHARED_KERNEL}": the Deno of the checkout a notebook is opened in`);
 }
 say("ready");
