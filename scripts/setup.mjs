@@ -5,12 +5,14 @@
 //   1. npm packages from package-lock.json (`npm ci`), including the `deno` binary;
 //   2. the native polars binding for this platform (npm skips it on Node < 22, whose engine
 //      check it fails, although the project runs polars under Deno);
-//   3. Debian packages: jupyter-nbconvert (headless notebooks), fonts-dejavu-core (the font of
-//      every figure), dataset-fashion-mnist (the default dataset), libopenblas0-pthread and
-//      libdnnl2 (OpenBLAS and oneDNN, the arithmetic of the `native` backend), and libgl1-mesa-dri,
-//      libegl-mesa0 and libegl1 (Mesa's llvmpipe, the software WebGPU adapter the tests exercise
-//      the webgpu backend on), and slurm-wlm and munge (the tests start a one-node Slurm cluster to
-//      run a sweep's job array), through apt-get when running as root, otherwise the exact command;
+//   3. Debian packages, those the command at hand needs (`--for reproduce` or `--for test`, the
+//      default): jupyter-nbconvert (headless notebooks), fonts-dejavu-core (the font of every
+//      figure), dataset-fashion-mnist (the default dataset), libopenblas0-pthread and libdnnl2
+//      (OpenBLAS and oneDNN, the arithmetic of the `native` backend; without them training falls back
+//      to wasm), and for the tests only libgl1-mesa-dri, libegl-mesa0 and libegl1 (Mesa's llvmpipe,
+//      the software WebGPU adapter the tests exercise the webgpu backend on) and slurm-wlm and munge
+//      (the tests start a one-node Slurm cluster to run a sweep's job array); through apt-get when
+//      running as root, otherwise each missing package with what it is for and the command;
 //   4. this checkout's Deno Jupyter kernel (named after the checkout's path; others untouched), and
 //      the shared `nc-losses` kernel the notebooks name, which finds the checkout it is started in.
 //
@@ -23,6 +25,7 @@ import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { installKernel, installSharedKernel, kernelName, kernelSpec, SHARED_KERNEL } from "../lib/notebook/kernel.js";
+import { planPackages } from "./setup_packages.mjs";
 
 const root = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), ".."));
 const say = (message) => console.error(`[setup] ${message}`);
@@ -87,26 +90,28 @@ if (!existsSync(join(root, "node_modules", binding, "package.json"))) {
   ]);
 }
 
-// 3. Debian packages.
-const needed = [];
-if (!commandExists("jupyter-nbconvert")) needed.push("jupyter-nbconvert");
-if (!existsSync("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")) needed.push("fonts-dejavu-core");
-if (!existsSync("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) needed.push("dataset-fashion-mnist");
-if (!libraryExists("libopenblas.so.0")) needed.push("libopenblas0-pthread");
-if (!libraryExists("libdnnl.so.2")) needed.push("libdnnl2");
-for (const name of ["libgl1-mesa-dri", "libegl-mesa0", "libegl1", "slurm-wlm", "munge"]) {
-  if (!packageInstalled(name)) needed.push(name);
-}
-if (needed.length > 0) {
-  const command = `apt-get update && apt-get install -y --no-install-recommends ${needed.join(" ")}`;
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (!isRoot || !commandExists("apt-get")) {
-    fail(
-      `missing Debian packages: ${needed.join(", ")}. Install them, then run this again:\n  sudo sh -c '${command}'`,
-    );
-  }
+// 3. Debian packages: what the command at hand needs (`--for reproduce|test`, default test, which
+//    needs everything). Each with what it is for; `optional` ones have a fallback.
+const purpose = process.argv.includes("--for") ? process.argv[process.argv.indexOf("--for") + 1] : "test";
+if (!["reproduce", "test"].includes(purpose)) fail(`--for must be reproduce or test, got ${purpose}`);
+const PRESENT = {
+  "jupyter-nbconvert": () => commandExists("jupyter-nbconvert"),
+  "fonts-dejavu-core": () => existsSync("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+  "dataset-fashion-mnist": () => existsSync("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"),
+  "libopenblas0-pthread": () => libraryExists("libopenblas.so.0"),
+  "libdnnl2": () => libraryExists("libdnnl.so.2"),
+};
+const plan = planPackages({
+  purpose,
+  present: (name) => (PRESENT[name] ?? (() => packageInstalled(name)))(),
+  isRoot: typeof process.getuid === "function" && process.getuid() === 0,
+  hasAptGet: commandExists("apt-get"),
+});
+if (plan.action === "fail") fail(plan.message);
+if (plan.action === "warn") say(plan.message);
+if (plan.action === "install") {
   run("apt-get", ["update", "-qq"]);
-  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...needed], {
+  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...plan.packages], {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
 }
