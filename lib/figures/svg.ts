@@ -46,7 +46,8 @@ export function setPhysicalSize(figure: SvgFigure): SvgFigure {
 
 /**
  * Renders Plot options to a standalone SVG element (with `xmlns`, white background, the project's
- * font at the style's size): lengths in points, `width`/`height` in inches.
+ * font at the style's size, no arrows beside axis labels): lengths in points, `width`/`height` in
+ * inches.
  *
  * @example
  * ```ts
@@ -57,10 +58,14 @@ export function setPhysicalSize(figure: SvgFigure): SvgFigure {
 export function plotSvg(options: Plot.PlotOptions, config: { style?: FigureStyleInput } = {}): SvgFigure {
   const layout = figureLayout(config.style);
   const { document } = parseHTML("<!DOCTYPE html><html><head></head><body></body></html>");
+  // No arrow beside an axis label: "↑ NC1" reads as "higher is better", where lower is the goal.
+  const plain = (scale: Plot.ScaleOptions | undefined) => ({ labelArrow: "none" as const, ...scale });
   const node = Plot.plot(
     {
       style: { background: FIGURE_DEFAULTS.background, fontFamily: FIGURE_DEFAULTS.font },
       ...options,
+      x: plain(options.x),
+      y: plain(options.y),
       document,
     } as Plot.PlotOptions,
   ) as unknown as SvgFigure;
