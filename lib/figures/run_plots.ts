@@ -335,9 +335,10 @@ export function hyperparameterPlot(
 }
 
 /**
- * Test accuracy per loss as mean ± one standard deviation over seeds (dot and error bar), one
- * panel per dataset (notebook 05), on an axis that follows {@link accuracyDomain}. Rows need
- * `dataset`, `loss`, `mean` and `sd`.
+ * Test accuracy per loss as mean ± one standard deviation over seeds (dot and error bar), with
+ * each seed's value as a small hollow dot beside it when `seeds` are given, one panel per dataset
+ * (notebook 05), on an axis that follows {@link accuracyDomain}. Rows need `dataset`, `loss`,
+ * `mean` and `sd`.
  *
  * @example
  * ```ts ignore (needs the summary frame of stored runs)
@@ -346,10 +347,15 @@ export function hyperparameterPlot(
  */
 export function accuracyBarsPlot(
   rows: readonly Pick<AccuracyTableRow, "dataset" | "loss" | "mean" | "sd">[],
-  options: { style?: FigureStyleInput } = {},
+  options: {
+    style?: FigureStyleInput;
+    /** Each seed's value, drawn as a small hollow dot beside its loss's mean and bar. */
+    seeds?: readonly { dataset: string; loss: string; value: number }[];
+  } = {},
 ): SvgFigure {
   const L = figureLayout(options.style);
   const data = rows.map((r) => ({ ...r, label: label(r.loss), low: r.mean - (r.sd ?? 0), high: r.mean + (r.sd ?? 0) }));
+  const seeds = (options.seeds ?? []).map((s) => ({ ...s, label: label(s.loss) }));
   const datasets = [...new Set(data.map((d) => d.dataset))];
   return plotSvg({
     width: datasets.length > 1 ? L.width : Math.min(L.width, 30 * L.font),
@@ -361,15 +367,25 @@ export function accuracyBarsPlot(
       label: null,
     },
     y: {
-      label: "test accuracy (%), mean ± sd",
+      label: seeds.length ? "test accuracy (%): mean ± sd, and each seed" : "test accuracy (%), mean ± sd",
       grid: true,
-      domain: accuracyDomain(data.flatMap((d) => [d.low, d.high])),
+      domain: accuracyDomain([...data.flatMap((d) => [d.low, d.high]), ...seeds.map((s) => s.value)]),
       ticks: 5,
     },
     fx: { label: null, ...(datasets.length > 1 ? {} : { axis: "top" as const }) },
     marks: [
       Plot.ruleX(data, { x: "label", y1: "low", y2: "high", fx: "dataset", stroke: "label", strokeWidth: 1.5 }),
-      Plot.dot(data, { x: "label", y: "mean", fx: "dataset", stroke: "label", fill: "label", symbol: "label", r: 3.5 }),
+      Plot.dot(data, { x: "label", y: "mean", fx: "dataset", stroke: "label", fill: "label", symbol: "label", r: 2.5 }),
+      // The seeds a little to the right of their loss's bar, hollow, so the mean and its bar stay visible.
+      Plot.dot(seeds, {
+        x: "label",
+        y: "value",
+        fx: "dataset",
+        stroke: "label",
+        r: 1.6,
+        strokeWidth: 0.8,
+        dx: 0.9 * L.font,
+      }),
     ],
   }, { style: L.style });
 }

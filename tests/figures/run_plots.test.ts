@@ -95,7 +95,11 @@ const FIGURES = {
   hyperparameterTrajectories: () => hyperparameterTrajectoriesPlot(trajectories),
   layerCollapse: () => layerCollapsePlot(layerRows),
   accuracyBars: () =>
-    accuracyBarsPlot(losses.map((loss, i) => ({ dataset: "fashion-mnist", loss, mean: 82 + i / 4, sd: 0.1 * i }))),
+    accuracyBarsPlot(losses.map((loss, i) => ({ dataset: "fashion-mnist", loss, mean: 82 + i / 4, sd: 0.1 * i })), {
+      seeds: losses.flatMap((loss, i) =>
+        [-1, 0, 1].map((d) => ({ dataset: "fashion-mnist", loss, value: 82 + i / 4 + 0.1 * i * d }))
+      ),
+    }),
   ufmHistory: () =>
     ncHistoryPlot(curves.map((c) => ({ loss: c.loss, iteration: c.epoch, nc1: c.nc1, nc2: c.nc2, nc3: c.nc3 }))),
   ufmLambda: () =>
