@@ -151,9 +151,11 @@ export { DATASET_NAMES, type DatasetName, loadDataset, type LoadOptions } from "
 export { makeBatch } from "./data/batches.ts";
 export { perClassSubset, permutation, validationSplit } from "./data/split.ts";
 export { type NpyArray, type NpyFile, openNpy } from "./data/npy.ts";
+export { float16ToNumber } from "./data/float16.ts";
 export {
   featureMeanOfNpy,
   ncMetricsOfNpy,
+  type NpzKeys,
   type NpyFeatureMean,
   type NpyMetricsOptions,
   type NpyMetricsSource,
