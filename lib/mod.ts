@@ -155,11 +155,11 @@ export { float16ToNumber } from "./data/float16.ts";
 export {
   featureMeanOfNpy,
   ncMetricsOfNpy,
-  type NpzKeys,
   type NpyFeatureMean,
   type NpyMetricsOptions,
   type NpyMetricsSource,
   type NpyNcMetrics,
+  type NpzKeys,
 } from "./data/npy_metrics.ts";
 export { CIFAR_ARCHIVES, type CifarName, fetchCifar, type FetchCifarOptions } from "./data/download.ts";
 export { DATA_DIR } from "./data/data_dir.ts";
@@ -276,6 +276,7 @@ export {
   summaryFrame,
   withLossOrder,
 } from "./report/run_frames.ts";
+export { exportFrame, exportLayersFrame, snakeCase } from "./report/export_frames.ts";
 export {
   accuracyGaps,
   collapseCells,

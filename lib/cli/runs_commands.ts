@@ -8,7 +8,8 @@ import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname } from "node:path";
 import { exportFigure, type FigureFormat } from "../figures/export.ts";
 import { figureStyle } from "../figures/style.ts";
-import { metricRows, metricsFrame } from "../report/run_frames.ts";
+import { metricRows } from "../report/run_frames.ts";
+import { exportFrame, exportLayersFrame } from "../report/export_frames.ts";
 import { metricCurvesPlot, NC_DYNAMICS_PANELS } from "../figures/run_plots.ts";
 import { hasRun } from "../store/run_dir.ts";
 import { asStorageError } from "../store/storage_error.ts";
@@ -101,42 +102,67 @@ export const plotCommand: Command = {
   },
 };
 
-const EXPORT_HELP = `Usage: deno task nc export RUN_DIR... --out FILE.csv|parquet
+const EXPORT_HELP = `Usage: deno task nc export RUN_DIR... --out FILE.csv|parquet [--layers FILE.csv|parquet]
 
-Writes the metric rows of stored runs (one row per run and evaluated epoch, with the run's
-configuration columns; accuracies in percent) as CSV or Parquet, through polars.
+Writes the metric rows of stored runs as one tidy table (CSV or Parquet, through polars): one row
+per run and evaluated epoch; the run id and state, every configuration key of the run as a column
+(the loss as loss, loss_label and loss_param; the synthetic data's options as synthetic_*), the
+epoch, its learning rate (epoch_lr) and every metric. Every column name is snake_case
+(train_accuracy, nc2_means); counts are integers (Int64), flags booleans; accuracies in percent.
 
 Options:
-  --out FILE   .csv or .parquet, by its extension (written atomically)
-  -h, --help   this help`;
+  --out FILE      the metric rows: .csv or .parquet, by its extension (written atomically)
+  --layers FILE   also the hidden layers' metrics of runs trained with --layer-metrics yes, in long
+                  form: run, epoch, layer, depth, dim, nc1, nc2_means, cdnv (join on run, epoch)
+  -h, --help      this help`;
+
+/** Writes `frame` to `out` as CSV or Parquet, through a temporary file renamed into place. */
+function writeFrame(frame: pl.DataFrame, out: string, format: string): void {
+  const partial = `${out}.partial`;
+  try {
+    // Opened here first: the dataframe library cannot say why a write fails (it panics).
+    writeFileSync(partial, "");
+  } catch (error) {
+    throw asStorageError(error, out, "write");
+  }
+  try {
+    if (format === "csv") frame.writeCSV(partial);
+    else frame.writeParquet(partial);
+    renameSync(partial, out);
+  } finally {
+    rmSync(partial, { force: true });
+  }
+}
 
 /** The `export` subcommand. */
 export const exportCommand: Command = {
   name: "export",
-  summary: "write the metric rows of stored runs as CSV or Parquet",
+  summary: "write the metric rows of stored runs as a tidy CSV or Parquet table",
   help: EXPORT_HELP,
   run(argv, io) {
     const { records, flags } = runsOf(argv, "export");
-    const { values } = parseFlags(flags, { out: { type: "string" } }, "export");
-    const out = userPath(values.out);
+    const { values } = parseFlags(flags, { out: { type: "string" }, layers: { type: "string" } }, "export");
+    const out = userPath(values.out)!;
     const { format } = outPath(out, ["csv", "parquet"], "export");
-    const frame: pl.DataFrame = metricsFrame(records);
-    const partial = `${out}.partial`;
-    try {
-      // Opened here first: the dataframe library cannot say why a write fails (it panics).
-      writeFileSync(partial, "");
-    } catch (error) {
-      throw asStorageError(error, out!, "write");
+    const layersOut = userPath(values.layers);
+    const layers = layersOut === undefined ? undefined : exportLayersFrame(records);
+    if (layersOut !== undefined) {
+      const { format: layersFormat } = outPath(layersOut, ["csv", "parquet"], "export --layers");
+      if (layers!.height === 0) {
+        throw new CliError(
+          "export: --layers: none of the runs has layer metrics (train with --layer-metrics yes)",
+        );
+      }
+      if (layersOut === out) throw new CliError("export: --layers must name another file than --out");
+      writeFrame(layers!, layersOut, layersFormat);
     }
-    try {
-      if (format === "csv") frame.writeCSV(partial);
-      else frame.writeParquet(partial);
-      renameSync(partial, out!);
-    } finally {
-      rmSync(partial, { force: true });
-    }
+    const frame = exportFrame(records);
+    writeFrame(frame, out, format);
     io.stdout(out + "\n");
-    io.stderr(`[nc] ${frame.height} rows of ${records.length} runs\n`);
+    if (layersOut !== undefined) io.stdout(layersOut + "\n");
+    io.stderr(
+      `[nc] ${frame.height} rows of ${records.length} runs${layers ? `; ${layers.height} layer rows` : ""}\n`,
+    );
     return Promise.resolve(0);
   },
 };
