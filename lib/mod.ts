@@ -364,9 +364,9 @@ export {
   hyperparameterPlot,
   type HyperparameterRow,
   type LossRow,
-  metricCurvesPlot,
   NC_DYNAMICS_PANELS,
 } from "./figures/run_plots.ts";
+export { metricCurvesPlot } from "./figures/metric_curves.ts";
 export {
   hyperparameterTrajectoriesPlot,
   layerCollapsePlot,

@@ -63,8 +63,16 @@ function typedFrame(
   }));
 }
 
-/** The configuration of a run as flat snake_case columns, with each column's dtype. */
-function configCells(config: TrainConfig): { cells: Record<string, Cell>; dtypes: Map<string, Column["dtype"]> } {
+/**
+ * The configuration of a run as flat snake_case columns (the cells of {@link exportFrame}), with
+ * each column's dtype.
+ *
+ * @example
+ * ```ts ignore (needs a run's configuration)
+ * flatConfig(run.config).cells.batch_size; // 128
+ * ```
+ */
+export function flatConfig(config: TrainConfig): { cells: Record<string, Cell>; dtypes: Map<string, Column["dtype"]> } {
   const cells: Record<string, Cell> = {}, dtypes = new Map<string, Column["dtype"]>();
   const put = (key: string, value: unknown) => {
     const name = snakeCase(key.replace(".", "_"));
@@ -117,7 +125,7 @@ const PERCENT = new Set(["trainAccuracy", "valAccuracy", "testAccuracy", "trainS
 export function exportFrame(records: readonly RunRecord[]): pl.DataFrame {
   const dtypes = new Map<string, Column["dtype"]>([["run", "string"], ["status", "string"], ["epoch", "int"]]);
   const rows = records.flatMap((r) => {
-    const config = configCells(r.config);
+    const config = flatConfig(r.config);
     for (const [k, v] of config.dtypes) dtypes.set(k, v);
     return r.rows.map(({ layers: _layers, lr, evalAugment: _same, epoch, ...metrics }) => {
       const row: Record<string, Cell> = { run: r.id, status: r.status.state, ...config.cells, epoch, epoch_lr: lr };

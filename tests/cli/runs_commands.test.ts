@@ -176,7 +176,7 @@ test("nc plot draws the runs' curves at the asked style into SVG, PNG and PDF", 
     mkdirSync(join(dir, "plots"), { recursive: true });
     const { status, stdout, stderr } = await runCli([
       "plot",
-      ...runs.map((r) => r.dir),
+      ...pair().map((r) => r.dir),
       "--metrics",
       "nc1,nc4,test_accuracy",
       "--style",
@@ -195,12 +195,59 @@ test("nc plot draws the runs' curves at the asked style into SVG, PNG and PDF", 
   expect(readFileSync(join(dir, "plots", "curves.pdf")).subarray(0, 5).toString()).toBe("%PDF-");
 });
 
+test("nc plot draws the seeds of a loss as one mean line with the band of their range, not a zig-zag", async () => {
+  const out = join(dir, "plots", "seeds.svg");
+  const seeds = [...pair(8, 0), ...pair(8, 1)].map((r) => r.dir);
+  const { status, stderr } = await runCli(["plot", ...seeds, "--metrics", "nc1,cdnv", "--out", out]);
+  expect(status, stderr).toBe(0);
+  const svg = readFileSync(out, "utf8");
+  expect(svg.match(/aria-label="area"/g)).toHaveLength(2); // one band mark per panel
+  // One line per loss in each panel: two paths in each line mark.
+  const lines = [...svg.matchAll(/aria-label="line"[^>]*>(.*?)<\/g>/gs)].map((m) => m[1].match(/<path/g)?.length);
+  expect(lines).toEqual([2, 2]);
+  expect(svg).toContain("cdnv");
+});
+
+test("nc plot refuses runs that differ in a key that is neither --by, --facet nor the seed, naming it", async () => {
+  const out = join(dir, "plots", "ambiguous.svg");
+  const { status, stderr } = await runCli(["plot", ...runs.map((r) => r.dir), "--out", out]);
+  expect(status).toBe(2);
+  expect(stderr).toMatch(
+    /^error: plot: the runs differ in width \(8, 12\), which is neither --by \(loss\), --facet nor the seed: choose fewer runs, or draw it with --by or --facet\n$/,
+  );
+  expect(existsSync(out)).toBe(false);
+});
+
+test("nc plot --by and --facet: a line per width, a column of panels per loss; any metric, layer metrics too", async () => {
+  const out = join(dir, "plots", "by_width.svg");
+  const all = runs.map((r) => r.dir);
+  const metrics = "nc1,nc2_means,train_loss,layer:nc1";
+  const args = ["--by", "width", "--facet", "loss", "--metrics", metrics, "--layer", "2", "--out", out];
+  const { status, stderr } = await runCli(["plot", ...all, ...args]);
+  expect(status, stderr).toBe(0);
+  const svg = readFileSync(out, "utf8");
+  for (
+    const text of ["width 8", "width 12", "loss ce", "loss mse", "nc2 means", "train loss", "NC1 (hidden layer 2)"]
+  ) {
+    expect(svg).toContain(text);
+  }
+});
+
 test.each([
   [["plot", "--out", "x.svg"], /plot: name one or more run directories first/],
   [["plot", "/nonexistent-run", "--out", "x.svg"], /plot: \/nonexistent-run is not a run directory/],
   [["plot", "RUN", "--out", "x.jpg"], /the extension must be \.svg, \.png, \.pdf/],
-  [["plot", "RUN", "--out", "x.svg", "--metrics", "nc9"], /unknown metric nc9; choose from nc1/],
+  [
+    ["plot", "RUN", "--out", "x.svg", "--metrics", "nc9"],
+    /unknown metric nc9; choose from lr, .*, nc1, .*, cdnv, nc2_means, .*, layer:nc1, layer:nc2_means, layer:cdnv$/m,
+  ],
   [["plot", "RUN", "--out", "x.svg", "--style", "huge"], /--style: unknown figure style "huge"/],
+  [["plot", "RUN", "--out", "x.svg", "--by", "colour"], /--by colour: not a configuration key; choose from .*width/],
+  [["plot", "RUN", "--out", "x.svg", "--by", "width", "--facet", "width"], /--by and --facet are both width/],
+  [
+    ["plot", "RUN", "--out", "x.svg", "--metrics", "layer:cdnv"],
+    /layer:cdnv needs --layer N, an integer from 1 \(nearest the input\) to 2/,
+  ],
   [["export", "RUN"], /export: --out FILE is required \(\.csv, \.parquet\)/],
 ])("%j is one clear error with status 2", async (argv, message) => {
   const args = argv.map((a) => (a === "RUN" ? runs[0].dir : a));
