@@ -151,6 +151,7 @@ export { DATASET_NAMES, type DatasetName, loadDataset, type LoadOptions } from "
 export { makeBatch } from "./data/batches.ts";
 export { perClassSubset, permutation, validationSplit } from "./data/split.ts";
 export { type NpyArray, type NpyFile, openNpy } from "./data/npy.ts";
+export { float16ToNumber } from "./data/float16.ts";
 export {
   featureMeanOfNpy,
   ncMetricsOfNpy,
@@ -158,6 +159,7 @@ export {
   type NpyMetricsOptions,
   type NpyMetricsSource,
   type NpyNcMetrics,
+  type NpzKeys,
 } from "./data/npy_metrics.ts";
 export { CIFAR_ARCHIVES, type CifarName, fetchCifar, type FetchCifarOptions } from "./data/download.ts";
 export { DATA_DIR } from "./data/data_dir.ts";
@@ -274,6 +276,7 @@ export {
   summaryFrame,
   withLossOrder,
 } from "./report/run_frames.ts";
+export { exportFrame, exportLayersFrame, snakeCase } from "./report/export_frames.ts";
 export {
   accuracyGaps,
   collapseCells,
@@ -361,9 +364,9 @@ export {
   hyperparameterPlot,
   type HyperparameterRow,
   type LossRow,
-  metricCurvesPlot,
   NC_DYNAMICS_PANELS,
 } from "./figures/run_plots.ts";
+export { metricCurvesPlot } from "./figures/metric_curves.ts";
 export {
   hyperparameterTrajectoriesPlot,
   layerCollapsePlot,

@@ -21,18 +21,21 @@ Computes the neural-collapse metrics of last-layer features.
 
 FILE.json holds { "features": N×d numbers, "labels": N integers in [0, K), "W": K×d numbers, "b": K numbers }.
 
-NumPy input (np.save / np.savez): features N×d (float32 or float64, C or Fortran order), labels N
-integers of any width, W K×d, b K (default zeros); in an .npz the arrays are named features, labels,
-W and b. Features are streamed in chunks (two passes), so memory stays near the accumulators' size,
-not N×d; members of np.savez_compressed archives are inflated in memory.
+NumPy input (np.save / np.savez): features N×d (float16, float32 or float64, C or Fortran order),
+labels N integers of any width, W K×d, b K (default zeros); in an .npz the arrays are named features,
+labels, W and b unless --features-key, --labels-key, --weights-key or --bias-key name other members.
+Features are streamed in chunks (two passes), so memory stays near the accumulators' size, not N×d;
+members of np.savez_compressed archives are inflated in memory.
 
-With --ood, the features of an out-of-distribution set (N_OOD×d, float32 or float64; in an .npz the
-member named features, or its only member) give NC5, the mean |cos| between the class means and the
+With --ood, the features of an out-of-distribution set (N_OOD×d, float16, float32 or float64; in an
+.npz the member named features, or its only member) give NC5, the mean |cos| between the class means and the
 mean of those features (docs/method.md §4); without it nc5 is null.
 
 Options:
   --input FILE        the JSON file
   --npz FILE          a NumPy archive with features, labels, W (and b)
+  --features-key K    --labels-key K   --weights-key K   --bias-key K
+                      member names in --npz FILE (defaults features, labels, W, b)
   --features F        --labels L   --weights W   --bias B      NumPy .npy files
   --json              print one JSON object with every metric (nc1, nc2, nc3, nc4, variants)
   --global-mean KIND  sample (default; the reference code) or classMeans
@@ -140,9 +143,19 @@ function report(
   else for (const [key, value] of Object.entries(metrics)) io.stdout(`${key.padEnd(20)} ${formatPrecise(value)}\n`);
 }
 
+/** The arrays whose `.npz` member names `--KEY-key` sets. */
+const NPZ_KEYS = ["features", "labels", "weights", "bias"] as const;
+
 /** The NumPy input the flags name. */
 function npySource(values: Record<string, string | boolean | undefined>): NpyMetricsSource {
-  if (values.npz) return { npz: userPath(values.npz as string) };
+  if (values.npz) {
+    const keys = Object.fromEntries(
+      NPZ_KEYS.filter((k) => values[`${k}-key`] !== undefined).map((k) => [k, values[`${k}-key`] as string]),
+    );
+    return { npz: userPath(values.npz as string), keys };
+  }
+  const stray = NPZ_KEYS.filter((k) => values[`${k}-key`] !== undefined);
+  if (stray.length) throw new CliError(`metrics: --${stray[0]}-key names a member of --npz FILE; give --npz too`);
   const missing = ["features", "labels", "weights"].filter((f) => values[f] === undefined);
   if (missing.length) throw new CliError(`metrics: NumPy input needs ${missing.map((f) => `--${f}`).join(", ")}`);
   return {
@@ -170,6 +183,10 @@ export const metricsCommand: Command = {
       json: { type: "boolean" },
       "global-mean": flag,
       ood: flag,
+      "features-key": flag,
+      "labels-key": flag,
+      "weights-key": flag,
+      "bias-key": flag,
     }, "metrics");
     const globalMean = values["global-mean"] ?? "sample";
     if (globalMean !== "sample" && globalMean !== "classMeans") {

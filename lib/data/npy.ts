@@ -1,7 +1,7 @@
 /**
  * NumPy's array files, read without loading them whole: `.npy` (format versions 1–3) and `.npz`
  * archives of them (`np.savez`; members of `np.savez_compressed` archives are inflated in memory).
- * Little- and big-endian floats (f4, f8), signed and unsigned integers of any width and booleans;
+ * Little- and big-endian floats (f2, f4, f8; half precision decoded exactly), signed and unsigned integers of any width and booleans;
  * C or Fortran order. Rows are read in chunks with positioned reads, so the memory a pass over an
  * N×d array needs is one chunk, not N×d.
  *
@@ -10,6 +10,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { constants as zlib, inflateRawSync } from "node:zlib";
 import { DataError } from "./dataset.ts";
+import { float16ToNumber } from "./float16.ts";
 
 /** Where an array's bytes are: a file and an offset in it, or bytes in memory. */
 type Source = { fd: number; offset: number; end: number } | { bytes: Uint8Array };
@@ -67,6 +68,7 @@ function elementReader(descr: string, name: string): Reader {
   const little = m[1] !== ">";
   const kind = m[2], size = Number(m[3]);
   const readers: Record<string, (v: DataView, at: number) => number> = {
+    f2: (v, at) => float16ToNumber(v.getUint16(at, little)),
     f4: (v, at) => v.getFloat32(at, little),
     f8: (v, at) => v.getFloat64(at, little),
     i1: (v, at) => v.getInt8(at),

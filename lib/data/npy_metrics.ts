@@ -24,13 +24,25 @@ import { DataError } from "./dataset.ts";
 import { type NpyArray, type NpyFile, openNpy } from "./npy.ts";
 
 /**
- * Where the arrays are: one `.npz` archive whose members are named `features` (N×d), `labels`
- * (N integers), `W` (K×d) and optionally `b` (K), or one `.npy` file per array.
+ * The member names of the arrays in an `.npz` archive: by default `features` (N×d), `labels` (N
+ * integers), `W` (K×d) and `b` (K, optional: zeros when the archive has no such member).
+ */
+export interface NpzKeys {
+  readonly features?: string;
+  readonly labels?: string;
+  readonly weights?: string;
+  /** A bias member named here must be present; the default `b` may be absent. */
+  readonly bias?: string;
+}
+
+/**
+ * Where the arrays are: one `.npz` archive (its members named by {@link NpzKeys}), or one `.npy`
+ * file per array.
  */
 export type NpyMetricsSource =
-  | { readonly npz: string }
+  | { readonly npz: string; readonly keys?: NpzKeys }
   | {
-    /** N×d features: float32 or float64, C or Fortran order. */
+    /** N×d features: float16, float32 or float64, C or Fortran order. */
     readonly features: string;
     /** N labels in [0, K), integers of any width. */
     readonly labels: string;
@@ -163,17 +175,19 @@ const CHUNK_VALUES = 1 << 22;
 function arraysOf(source: NpyMetricsSource, open: (path: string) => NpyFile): Arrays {
   if ("npz" in source) {
     const { arrays } = open(source.npz);
-    const missing = ["features", "labels", "W"].filter((key) => !arrays.has(key));
+    const keys = { features: "features", labels: "labels", weights: "W", ...source.keys };
+    const wanted = [keys.features, keys.labels, keys.weights, ...(source.keys?.bias ? [source.keys.bias] : [])];
+    const missing = wanted.filter((key) => !arrays.has(key));
     if (missing.length) {
       throw new DataError(
         `${source.npz}: no array named ${missing.join(", ")} (found ${[...arrays.keys()].join(", ")})`,
       );
     }
     return {
-      features: arrays.get("features")!,
-      labels: arrays.get("labels")!,
-      W: arrays.get("W")!,
-      b: arrays.get("b"),
+      features: arrays.get(keys.features)!,
+      labels: arrays.get(keys.labels)!,
+      W: arrays.get(keys.weights)!,
+      b: arrays.get(source.keys?.bias ?? "b"),
     };
   }
   const { features, labels, weights, bias } = source;
@@ -278,6 +292,7 @@ function streamMetrics(arrays: Arrays, options: NpyMetricsOptions): NpyNcMetrics
  * m.nc1; m.N;
  * const archive = ncMetricsOfNpy({ npz: "last_layer.npz" }, { globalMean: "classMeans", ood: "svhn_features.npy" });
  * archive.nc5;
+ * ncMetricsOfNpy({ npz: "dump.npz", keys: { features: "h", labels: "y", weights: "fc_w", bias: "fc_b" } });
  * ```
  */
 export function ncMetricsOfNpy(source: NpyMetricsSource, options: NpyMetricsOptions = {}): NpyNcMetrics {

@@ -1,6 +1,7 @@
 /**
- * Figures of the deep-network runs (notebooks 03–06): metric curves against epoch with one line per
- * loss, annotated heat-maps over width × epochs, and test accuracy against the epoch budget.
+ * Figures of the deep-network runs (notebooks 03–06): annotated heat-maps over width × epochs, test
+ * accuracy against the epoch budget, and the axes and panels they share with the metric curves of
+ * `metric_curves.ts`.
  *
  * Every function takes records (plain objects, e.g. `frame.toRecords()`) and an options object
  * with a figure `style` (`page` by default, see `style.ts`), and returns one standalone
@@ -16,7 +17,6 @@ import { composeFigures } from "./compose.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { lossLegend, lossScales } from "./loss_style.ts";
-import { seedBands } from "./seed_band.ts";
 import { decadeAxis, plotSvg, type SvgFigure } from "./svg.ts";
 import type { AccuracyTableRow, SeedMeanRow } from "../report/run_frames.ts";
 
@@ -111,136 +111,6 @@ export const NC_DYNAMICS_PANELS: readonly CurvePanel[] = [
 export function panelRows(n: number, perRow: number): number[] {
   const rows = Math.ceil(n / perRow);
   return Array.from({ length: rows }, (_, i) => Math.floor(n / rows) + (i < n % rows ? 1 : 0));
-}
-
-/** The most markers a curve carries: denser evaluations are drawn as the line alone between them. */
-const MAX_MARKERS = 16;
-
-/** Per loss, every k-th evaluation (and the last) so that no curve carries more than {@link MAX_MARKERS} markers. */
-function markerRows(rows: readonly CurveRow[]): CurveRow[] {
-  const byLoss = new Map<string, CurveRow[]>();
-  for (const r of rows) byLoss.set(r.loss, [...(byLoss.get(r.loss) ?? []), r]);
-  return [...byLoss.values()].flatMap((curve) => {
-    const sorted = [...curve].sort((a, b) => a.epoch - b.epoch);
-    const step = Math.ceil(sorted.length / MAX_MARKERS);
-    return sorted.filter((_, i) => i % step === 0 || i === sorted.length - 1);
-  });
-}
-
-/**
- * Metric against epoch, one line (with symbols) per loss, one panel per metric, as one SVG: at most
- * four panels a row on a page (two in a column), rows as even as possible, a loss legend above.
- * Several seeds of a loss are drawn as their centre ({@link seedBands}: mean, or geometric mean on a
- * log axis) with the band from the lowest to the highest seed; dense evaluations carry a marker at
- * every k-th point only (at most 16 a curve). `nc4Reference` draws a grey dashed
- * line at MSE's predicted NC4 = M/√K (docs/method.md §3), `milestones` dotted lines at the
- * learning-rate decays.
- *
- * @example
- * ```ts ignore (reads the run store)
- * metricCurvesPlot(metricsFrame(runs).toRecords(), { nc4Reference: 15 / Math.sqrt(10) });
- * ```
- */
-export function metricCurvesPlot(
-  rows: readonly CurveRow[],
-  options: {
-    panels?: readonly CurvePanel[];
-    style?: FigureStyleInput;
-    logEpoch?: boolean;
-    nc4Reference?: number;
-    /** Epochs at which the learning rate decays, drawn as dotted vertical lines in every panel. */
-    milestones?: readonly number[];
-  } = {},
-): SvgFigure {
-  const { panels = NC_DYNAMICS_PANELS, logEpoch = false } = options;
-  const L = figureLayout(options.style);
-  const perRow = Math.max(1, Math.min(4, Math.floor(L.width / (13 * L.font))));
-  const data: CurveRow[] = seedBands(rows, panels).map((r) => ({ ...r, label: label(r.loss) }));
-  const banded = data.some((d) => (d.seeds as number) > 1);
-  const height = 12 * L.font;
-  const epochs = data.map((d) => d.epoch);
-  const xAxis = logEpoch
-    ? {
-      ...decadeAxis(epochs, { length: L.width / perRow, font: 2.5 * L.font }),
-      label: "epoch",
-      labelArrow: "none" as const,
-    }
-    : { label: "epoch", ticks: fewTicks(Math.max(...epochs)), labelArrow: "none" as const };
-  const panel = (p: CurvePanel, width: number) => {
-    const values = data.flatMap((d) => [d[p.column], d[`${p.column}_low`], d[`${p.column}_high`]].map(numeric))
-      .filter(Number.isFinite);
-    const y = p.log
-      ? decadeAxis(values, { length: height - L.marginTop - L.marginBottom, font: L.font })
-      : p.accuracy
-      ? { domain: accuracyDomain(values), ticks: 4 }
-      : { ticks: 4, nice: true };
-    const reference = p.column === "nc4" && options.nc4Reference !== undefined ? options.nc4Reference : null;
-    const present = data.filter((d) => Number.isFinite(numeric(d[p.column])));
-    return plotSvg({
-      width,
-      height,
-      ...L.margins,
-      ...lossScales(),
-      x: xAxis,
-      // No "↑" beside the label: for NC1–NC4 lower is the goal, for accuracies higher.
-      y: {
-        label: p.label,
-        labelArrow: "none",
-        grid: true,
-        ...y,
-        ...(reference === null ? {} : { domain: undefined, nice: true }),
-      },
-      marks: [
-        ...milestoneRules(options.milestones),
-        ...(reference === null ? [] : [
-          Plot.ruleY([reference], { stroke: "#777", strokeDasharray: "4 3", strokeWidth: 1 }),
-          Plot.text([reference], {
-            y: (v: number) => v,
-            frameAnchor: "right",
-            textAnchor: "end",
-            dy: -0.7 * L.font,
-            dx: -2,
-            text: () => "M/√K",
-            fill: "#555",
-          }),
-        ]),
-        ...(banded
-          ? [Plot.areaY(present, {
-            x: "epoch",
-            y1: `${p.column}_low`,
-            y2: `${p.column}_high`,
-            fill: "label",
-            fillOpacity: 0.22,
-            sort: "epoch",
-          })]
-          : []),
-        Plot.line(present, {
-          x: "epoch",
-          y: p.column,
-          stroke: "label",
-          strokeWidth: 1.2,
-          strokeOpacity: 0.85,
-          sort: "epoch",
-        }),
-        Plot.dot(markerRows(present), {
-          x: "epoch",
-          y: p.column,
-          stroke: "label",
-          fill: "label",
-          symbol: "label",
-          r: 2,
-        }),
-      ],
-    }, { style: L.style });
-  };
-  const figures: SvgFigure[] = [lossLegend(data.map((d) => d.loss), { width: L.width, style: L.style })];
-  let at = 0;
-  for (const count of panelRows(panels.length, perRow)) {
-    const width = (L.width - L.gap * (count - 1)) / count;
-    figures.push(composeFigures(panels.slice(at, at + count).map((p) => panel(p, width)), { gap: L.gap }));
-    at += count;
-  }
-  return composeFigures(figures, { columns: 1, gap: L.gap / 2 });
 }
 
 /**

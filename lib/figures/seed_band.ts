@@ -36,26 +36,35 @@ export function seedBand(values: readonly number[], options: { log?: boolean } =
 }
 
 /**
- * Per loss and epoch, the centre and range over seeds of each panel's column: the mean for linear
- * axes, the geometric mean for logarithmic ones (the centre of the seeds on the axis drawn), and the
- * smallest and largest seed. With one seed per loss the centre is that seed's value and the range empty.
+ * Per loss (or per value of the key `by`, and of `facet` when given) and epoch, the centre and range
+ * over seeds of each panel's column: the mean for linear axes, the geometric mean for logarithmic
+ * ones (the centre of the seeds on the axis drawn), and the smallest and largest seed. With one seed
+ * per group the centre is that seed's value and the range empty. Each row keeps its group's `loss`,
+ * `by` and `facet` values (those of its first seed).
  *
  * @example
  * ```ts
  * const rows = [{ loss: "ce", epoch: 1, seed: 1, nc1: 1 }, { loss: "ce", epoch: 1, seed: 2, nc1: 4 }];
  * seedBands(rows, [{ column: "nc1", label: "NC1", log: true }]);
  * // [{ loss: "ce", epoch: 1, seeds: 2, nc1: 2, nc1_low: 1, nc1_high: 4 }]
+ * seedBands(rows, [{ column: "nc1", label: "NC1" }], { by: "seed" }).length; // 2
  * ```
  */
-export function seedBands(rows: readonly CurveRow[], panels: readonly CurvePanel[]): CurveRow[] {
+export function seedBands(
+  rows: readonly CurveRow[],
+  panels: readonly CurvePanel[],
+  options: { by?: string; facet?: string } = {},
+): CurveRow[] {
+  const { by = "loss", facet } = options;
   const groups = new Map<string, CurveRow[]>();
   for (const r of rows) {
-    const key = `${r.loss}|${r.epoch}`;
+    const key = JSON.stringify([r[by], facet === undefined ? null : r[facet], r.epoch]);
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key)!.push(r);
   }
   return [...groups.values()].map((group) => {
     const out: Record<string, unknown> = { loss: group[0].loss, epoch: group[0].epoch, seeds: group.length };
+    for (const key of [by, facet]) if (key !== undefined && !(key in out)) out[key] = group[0][key];
     for (const p of panels) {
       const band = seedBand(group.map((r) => (typeof r[p.column] === "number" ? r[p.column] as number : NaN)), {
         log: p.log,

@@ -7,8 +7,8 @@ import {
   heatmapGridPlot,
   heatmapPlot,
   hyperparameterPlot,
-  metricCurvesPlot,
 } from "../../lib/figures/run_plots.ts";
+import { metricCurvesPlot } from "../../lib/figures/metric_curves.ts";
 import { seedBand, seedBands } from "../../lib/figures/seed_band.ts";
 import {
   lambdaSweepPlot,
