@@ -16,6 +16,7 @@ import { exportCommand, plotCommand } from "./cli/runs_commands.ts";
 import { sweepCommand } from "./cli/sweep_command.ts";
 import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
+import { unlockCommand } from "./cli/unlock_command.ts";
 import { didYouMean } from "./cli/suggest.ts";
 
 import packageJson from "../package.json" with { type: "json" };
@@ -28,6 +29,7 @@ const COMMANDS: readonly Command[] = [
   plotCommand,
   exportCommand,
   dataCommand,
+  unlockCommand,
 ];
 
 /** Error types whose message is the whole story for the user (usage and input problems). */

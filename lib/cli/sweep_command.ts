@@ -170,6 +170,7 @@ export const sweepCommand: Command = {
       threads: threads ?? readEnvironmentVariable("NC_THREADS"),
       jobs,
       pack,
+      lockLeaseMs: 1000 * readEnvironmentVariable("NC_LOCK_LEASE"),
       log: (line) => io.stderr(line + "\n"),
       onRun: (r, done, total) => {
         const final = r.rows.at(-1);

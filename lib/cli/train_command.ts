@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { initBackend } from "../backend/backend.ts";
+import { readEnvironmentVariable } from "../environment.ts";
 import { runTraining } from "../training/run.ts";
 import { terminalProgress } from "../notebook/progress.ts";
 import { normalizeTrainConfig, TRAIN_KEYS, type TrainConfig } from "../training/config.ts";
@@ -143,6 +144,7 @@ export const trainCommand: Command = {
       dataDir: userPath(values["data-dir"]),
       onBatch: values.quiet ? undefined : terminalProgress(),
       retryFailed: values["retry-failed"],
+      lockLeaseMs: 1000 * readEnvironmentVariable("NC_LOCK_LEASE"),
       log: (line) => io.stderr(line + "\n"),
     });
     const final = run.rows.at(-1) ?? null;

@@ -56,7 +56,7 @@ export function expandGrid(grid: SweepGrid): TrainConfig[] {
 }
 
 /** Options of {@link sweep}. */
-export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log"> {
+export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log" | "lockLeaseMs"> {
   /** Runs in parallel processes (default 1: in this process). */
   jobs?: number;
   /** Backend of the worker processes (default: this process's, once initialised; else NC_BACKEND or auto). */
@@ -125,6 +125,9 @@ function runInWorker(
     [WORKER_EPOCHS_ENV]: "1",
   };
   if (backend) env.NC_BACKEND = backend;
+  if (options.lockLeaseMs !== undefined) {
+    env.NC_LOCK_LEASE = String(Math.max(1, Math.round(options.lockLeaseMs / 1000)));
+  }
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "", stderr = "";
@@ -201,7 +204,7 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
   configs.forEach((config, i) => {
     if (!stored[i]) return;
     const dir = join(runsDir, runId(config));
-    clearStaleLock(dir);
+    clearStaleLock(dir, { leaseMs: options.lockLeaseMs });
     records[i] = readRun(dir);
   });
   const scratch = jobs > 1 ? mkdtempSync(join(tmpdir(), "nc-sweep-")) : "";
@@ -226,7 +229,12 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
       progress.running.push(...slots);
       report();
       const itemConfigs = item.map((index) => configs[index]);
-      const runOptions = { runsDir: options.runsDir, dataDir: options.dataDir, log: options.log };
+      const runOptions = {
+        runsDir: options.runsDir,
+        dataDir: options.dataDir,
+        log: options.log,
+        lockLeaseMs: options.lockLeaseMs,
+      };
       const trained = jobs > 1
         ? await runInWorker(itemConfigs, options, scratch, threads, onEpoch)
         : item.length > 1

@@ -52,6 +52,8 @@ export interface RunOptions {
   waitForLock?: boolean;
   /** Train a failed run again from its last checkpoint (default false: a failure is returned as recorded). */
   retryFailed?: boolean;
+  /** A run's lock without a heartbeat for this long is stale, on any host (default 5 minutes; `NC_LOCK_LEASE`). */
+  lockLeaseMs?: number;
 }
 
 /**
@@ -75,13 +77,13 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
   };
   const stored = finished();
   if (stored) {
-    clearStaleLock(dir);
+    clearStaleLock(dir, { leaseMs: options.lockLeaseMs });
     return stored;
   }
   // Data problems (missing or corrupt files, a batch larger than the data) surface before anything is written.
   const data = prepareData(config, { dataDir: options.dataDir });
   mkdirSync(dir, { recursive: true });
-  const release = await lockRun(dir, { wait: options.waitForLock ?? true, log });
+  const release = await lockRun(dir, { wait: options.waitForLock ?? true, log, leaseMs: options.lockLeaseMs });
   try {
     // Another process may have finished the run while this one waited for the lock.
     return finished() ?? await trainRun(new Trainer(config, data), id, dir, options, log);

@@ -24,7 +24,8 @@ import { runId } from "./run_id.ts";
 import { prepareData, Trainer } from "./train.ts";
 
 /** Options of {@link runPack}. */
-export interface PackOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log" | "waitForLock" | "retryFailed"> {
+export interface PackOptions
+  extends Pick<RunOptions, "runsDir" | "dataDir" | "log" | "waitForLock" | "retryFailed" | "lockLeaseMs"> {
   /** Called after each epoch of the pack (every run in it has finished that epoch). */
   onEpoch?: (epoch: number) => void;
   /** Stop (as if interrupted) after this epoch's checkpoints; for tests and time-boxed sessions. */
@@ -49,7 +50,9 @@ export async function runPack(inputs: readonly unknown[], options: PackOptions =
   const finished = (i: number) => hasRun(dirs[i]) && isRunFinished(readRun(dirs[i]).status, options);
   // A configuration given twice is one run: trained once (locking its directory twice would wait forever).
   const pending = configs.map((_, i) => i).filter((i) => dirs.indexOf(dirs[i]) === i && !finished(i));
-  for (const dir of new Set(dirs)) if (!pending.some((i) => dirs[i] === dir)) clearStaleLock(dir);
+  for (const dir of new Set(dirs)) {
+    if (!pending.some((i) => dirs[i] === dir)) clearStaleLock(dir, { leaseMs: options.lockLeaseMs });
+  }
   if (pending.length > 0) {
     // Data problems surface before anything is written; the runs of a pack share their data.
     const data = prepareData(configs[pending[0]], { dataDir: options.dataDir });
@@ -58,7 +61,7 @@ export async function runPack(inputs: readonly unknown[], options: PackOptions =
       // Locks in one order (by directory), so that two packs never wait on each other.
       for (const i of [...pending].sort((a, b) => dirs[a].localeCompare(dirs[b]))) {
         mkdirSync(dirs[i], { recursive: true });
-        releases.push(await lockRun(dirs[i], { wait: options.waitForLock ?? true, log }));
+        releases.push(await lockRun(dirs[i], { wait: options.waitForLock ?? true, log, leaseMs: options.lockLeaseMs }));
       }
       // Another process may have finished some while this one waited for their locks.
       const toTrain = pending.filter((i) => !finished(i));

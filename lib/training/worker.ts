@@ -5,13 +5,15 @@
  * `{ "runDirs": […] }` on stdout; logs go to stderr (with `NC_WORKER_EPOCHS` set,
  * also a line `@epoch N` after each epoch, which the sweep reads for its progress); the lines are
  * those of `worker_protocol.ts`. The backend and the native libraries' threads come from
- * `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker.
+ * `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker, the lease of run locks from
+ * `NC_LOCK_LEASE`.
  *
  * @module
  */
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { initBackend } from "../backend/backend.ts";
+import { readEnvironmentVariable } from "../environment.ts";
 import { runTraining } from "./run.ts";
 import { runPack } from "./run_pack.ts";
 import {
@@ -40,9 +42,10 @@ async function work(argv: string[]): Promise<number> {
       ? (epoch: number) => console.error(formatEpochLine(epoch))
       : undefined;
     const log = (line: string) => console.error(line);
+    const lockLeaseMs = 1000 * readEnvironmentVariable("NC_LOCK_LEASE");
     const runs = Array.isArray(config)
-      ? await runPack(config, { runsDir, dataDir, log, onEpoch })
-      : [await runTraining(config, { runsDir, dataDir, log, onEpoch })];
+      ? await runPack(config, { runsDir, dataDir, log, onEpoch, lockLeaseMs })
+      : [await runTraining(config, { runsDir, dataDir, log, onEpoch, lockLeaseMs })];
     process.stdout.write(formatResultLine({ runDirs: runs.map((run) => run.dir) }));
     return 0;
   } catch (error) {
