@@ -46,6 +46,8 @@ const USER_ERRORS = new Set([
   "CheckpointError",
   "PresetError",
   "EnvironmentError",
+  "RunSettingsError",
+  "DamagedRunError",
 ]);
 
 function usage(): string {

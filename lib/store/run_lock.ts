@@ -70,6 +70,8 @@ export interface LockOptions {
   leaseMs?: number;
   /** How often a waiting process says who holds the lock (default 30 s). */
   reportMs?: number;
+  /** Ends a wait, once aborted, with a {@link RunLockedError}. */
+  signal?: AbortSignal;
 }
 
 const lockPath = (dir: string) => join(dir, "lock");
@@ -214,6 +216,7 @@ export async function lockRun(dir: string, options: LockOptions = {}): Promise<(
     const holder = parseHolder(raw);
     const who = holder ? describeHolder(holder) : "a process that is writing it";
     if (!wait) throw new RunLockedError(`${dir} is being trained by ${who}`);
+    if (options.signal?.aborted) throw new RunLockedError(`stopped while waiting for ${dir}, locked by ${who}`);
     if (Date.now() - reported >= reportMs) {
       reported = Date.now();
       options.log?.(

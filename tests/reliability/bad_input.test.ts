@@ -143,7 +143,7 @@ test("a lock held by a live process is respected; a stale one is recovered", asy
   writeFileSync(join(run, "status.json.999.1.tmp"), "{ half");
   const lines: string[] = [];
   const again = await lockRun(run, { wait: false, log: (l) => lines.push(l) });
-  expect(lines.join("")).toMatch(/recovered the stale lock .* \(process \d+ is gone\)/);
+  expect(lines.join("")).toMatch(/took over the stale lock of .*: process \d+ is gone/);
   expect(readdirSync(run)).toEqual(["lock"]);
   again();
   expect(readdirSync(run)).toEqual([]);
