@@ -16,6 +16,7 @@ import { exportCommand, plotCommand } from "./cli/runs_commands.ts";
 import { sweepCommand } from "./cli/sweep_command.ts";
 import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
+import { unlockCommand } from "./cli/unlock_command.ts";
 import { didYouMean } from "./cli/suggest.ts";
 import { storageCause } from "./store/storage_error.ts";
 
@@ -29,6 +30,7 @@ const COMMANDS: readonly Command[] = [
   plotCommand,
   exportCommand,
   dataCommand,
+  unlockCommand,
 ];
 
 /** Error types whose message is the whole story for the user (usage and input problems). */
@@ -47,6 +49,8 @@ const USER_ERRORS = new Set([
   "EnvironmentError",
   "StorageError",
   "NativeLibraryError",
+  "RunSettingsError",
+  "DamagedRunError",
 ]);
 
 function usage(): string {

@@ -170,6 +170,15 @@ export const ENVIRONMENT_VARIABLES = {
     readBy: "the `dist/nc` launcher (shell)",
     parse: text,
   } satisfies EnvironmentVariable<string>,
+  NC_LOCK_LEASE: {
+    description:
+      "seconds without a heartbeat after which a run's lock counts as abandoned, on any host, and is taken over",
+    values: "a positive integer (seconds; the owner's heartbeat comes every 30 s, or a third of the lease)",
+    default: 300,
+    defaultText: "`300` (5 minutes)",
+    readBy: "`nc train`, `nc sweep` and its workers",
+    parse: positiveInteger,
+  } satisfies EnvironmentVariable<number>,
   NC_WORKER_EPOCHS: {
     description: "asks a sweep's worker process for a line `@epoch N` on stderr after each epoch",
     values: "any non-empty value (set by the sweep)",

@@ -17,12 +17,15 @@ import { type PackSetting, parsePackSetting } from "../experiments/packs.ts";
 import { type Command, numberFlag, parseFlags, threadsOption, writeJson } from "./args.ts";
 import { CliError } from "./args.ts";
 import { cliRunsDir, userPath } from "./paths.ts";
+import { handleStopSignals, SIGNAL_EXIT_CODES } from "../training/stop_signals.ts";
 
 const HELP = `Usage: deno task nc sweep (--figure NAME [--preset smoke|cpu|paper] | --grid FILE) [options]
 
 Runs every configuration of a figure's grid (or of a grid file) that is not done yet (finished runs
 are read from the run store; interrupted ones resume; a run another process is training is waited
-for, never trained twice), printing a line per run and a summary. Exits 1 when a run failed.
+for, never trained twice), printing a line per run and a summary. A run that fails (diverges, meets an error, or has damaged
+files) is reported and the others go on; exits 1 when a run failed. On SIGTERM or SIGINT the runs
+stop at their next batch (workers too), keeping their checkpoints; exits 143 or 130.
 
 Options:
   --figure NAME     ${FIGURE_NAMES.join(" | ")}
@@ -163,28 +166,41 @@ export const sweepCommand: Command = {
     const started = performance.now();
     io.stderr(`[nc] sweep ${label}: ${configs.length} runs, ${jobs} at a time\n`);
     for (const line of new Set(configs.map((c) => describeRecipe(c.recipe, c)))) io.stderr(`[nc] recipe ${line}\n`);
-    const records = await sweep(configs, {
-      runsDir,
-      dataDir,
-      backend: values.backend,
-      threads: threads ?? readEnvironmentVariable("NC_THREADS"),
-      jobs,
-      pack,
-      log: (line) => io.stderr(line + "\n"),
-      onRun: (r, done, total) => {
-        const final = r.rows.at(-1);
-        const result = r.status.state === "failed"
-          ? `FAILED: ${r.status.reason}`
-          : final
-          ? `test ${(100 * final.testAccuracy).toFixed(2)}%  NC1 ${final.nc1.toExponential(2)}`
-          : r.status.state;
-        io.stderr(`[${String(done).padStart(String(total).length)}/${total}] ${r.id}  ${result}\n`);
-      },
-    });
+    const stop = handleStopSignals({ log: (line) => io.stderr(line + "\n") });
+    let records;
+    try {
+      records = await sweep(configs, {
+        runsDir,
+        dataDir,
+        backend: values.backend,
+        threads: threads ?? readEnvironmentVariable("NC_THREADS"),
+        jobs,
+        pack,
+        lockLeaseMs: 1000 * readEnvironmentVariable("NC_LOCK_LEASE"),
+        log: (line) => io.stderr(line + "\n"),
+        onRun: (r, done, total) => {
+          const final = r.rows.at(-1);
+          const result = r.status.state === "failed"
+            ? `FAILED: ${r.status.reason}`
+            : final
+            ? `test ${(100 * final.testAccuracy).toFixed(2)}%  NC1 ${final.nc1.toExponential(2)}`
+            : r.status.state;
+          io.stderr(`[${String(done).padStart(String(total).length)}/${total}] ${r.id}  ${result}\n`);
+        },
+        signal: stop.signal,
+      });
+    } catch (error) {
+      const received = stop.received();
+      if (received === null) throw error;
+      io.stderr(`[nc] sweep ${label} ${(error as Error).message}\n`);
+      return SIGNAL_EXIT_CODES[received];
+    } finally {
+      stop.dispose();
+    }
     const failed = records.filter((r) => r.status.state === "failed");
     const seconds = (performance.now() - started) / 1000;
     io.stderr(`[nc] ${records.length - failed.length} done, ${failed.length} failed in ${seconds.toFixed(1)} s\n`);
-    for (const r of failed) io.stderr(`[nc]   failed: ${r.id}: ${r.status.reason}\n`);
+    for (const r of failed) io.stderr(`[nc]   failed: ${r.id}: ${r.status.reason?.replace(/\s*\n\s*/g, " ")}\n`);
     if (values.json) {
       writeJson(io, {
         figure: values.figure ?? null,

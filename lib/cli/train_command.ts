@@ -5,7 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { initBackend } from "../backend/backend.ts";
+import { readEnvironmentVariable } from "../environment.ts";
 import { runTraining } from "../training/run.ts";
+import { handleStopSignals, SIGNAL_EXIT_CODES } from "../training/stop_signals.ts";
 import { terminalProgress } from "../notebook/progress.ts";
 import { normalizeTrainConfig, TRAIN_KEYS, type TrainConfig } from "../training/config.ts";
 import { describeRecipe, RECIPE_KEYS } from "../training/recipes.ts";
@@ -142,13 +144,33 @@ export const trainCommand: Command = {
     const normalized = normalizeTrainConfig(config);
     io.stderr(`[nc] recipe ${describeRecipe(normalized.recipe, normalized)}\n`);
     const backend = await initBackend({ backend: values.backend, threads: threadsOption(values) });
-    const run = await runTraining(normalized, {
-      runsDir: cliRunsDir(values["runs-dir"]),
-      dataDir: userPath(values["data-dir"]),
-      onBatch: values.quiet ? undefined : terminalProgress(),
-      retryFailed: values["retry-failed"],
-      log: (line) => io.stderr(line + "\n"),
-    });
+    const stop = handleStopSignals({ log: (line) => io.stderr(line + "\n") });
+    let run;
+    try {
+      run = await runTraining(normalized, {
+        runsDir: cliRunsDir(values["runs-dir"]),
+        dataDir: userPath(values["data-dir"]),
+        onBatch: values.quiet ? undefined : terminalProgress(),
+        retryFailed: values["retry-failed"],
+        lockLeaseMs: 1000 * readEnvironmentVariable("NC_LOCK_LEASE"),
+        log: (line) => io.stderr(line + "\n"),
+        signal: stop.signal,
+      });
+    } catch (error) {
+      const received = stop.received();
+      if (received === null) throw error;
+      io.stderr(`[nc] stopped by ${received}: ${(error as Error).message}\n`);
+      return SIGNAL_EXIT_CODES[received];
+    } finally {
+      stop.dispose();
+    }
+    const received = stop.received();
+    if (received !== null && run.status.state === "running") {
+      io.stderr(
+        `[nc] stopped by ${received} after epoch ${run.status.epoch} of ${normalized.epochs}: its checkpoint is kept and the lock released; run the same command to resume\n`,
+      );
+      return SIGNAL_EXIT_CODES[received];
+    }
     const final = run.rows.at(-1) ?? null;
     if (values.json) {
       writeJson(io, {

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { activeBackend } from "../backend/backend.ts";
@@ -17,7 +17,7 @@ import { coreCount } from "../backend/native_libraries.ts";
 import type { LossSpec } from "../core/losses.ts";
 import { normalizeTrainConfig, type TrainConfig } from "../training/config.ts";
 import { runId } from "../training/run_id.ts";
-import { hasRun, isRunFinished, resumeEpoch } from "../store/run_dir.ts";
+import { DamagedRunError, hasRun, isRunFinished, resumeEpoch } from "../store/run_dir.ts";
 import { clearStaleLock } from "../store/run_lock.ts";
 import { readRun, type RunOptions, type RunRecord, runTraining } from "../training/run.ts";
 import { runPack } from "../training/run_pack.ts";
@@ -56,7 +56,7 @@ export function expandGrid(grid: SweepGrid): TrainConfig[] {
 }
 
 /** Options of {@link sweep}. */
-export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log"> {
+export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log" | "lockLeaseMs" | "signal"> {
   /** Runs in parallel processes (default 1: in this process). */
   jobs?: number;
   /** Backend of the worker processes (default: this process's, once initialised; else NC_BACKEND or auto). */
@@ -106,12 +106,38 @@ export function threadsPerJob(jobs: number, cores = coreCount(), requested?: num
   return requested !== undefined && Number.isInteger(requested) && requested >= 1 ? Math.min(requested, share) : share;
 }
 
+/** A sweep was stopped (SIGTERM, SIGINT) before every run finished; its runs resume when it runs again. */
+export class SweepStoppedError extends Error {
+  override name = "SweepStoppedError";
+}
+
+/** A record of a run that failed before writing a status, or whose files are damaged. */
+function failedRecord(dir: string, config: TrainConfig, reason: string): RunRecord {
+  const status = { state: "failed", failure: "error", epoch: 0, reason, backend: "unknown" } as const;
+  return { id: basename(dir), dir, config, status: { ...status, updatedAt: new Date().toISOString() }, rows: [] };
+}
+
+/** A run's record; a failed record naming the file when one of its files is damaged. */
+function readForSweep(dir: string, config: TrainConfig): RunRecord {
+  try {
+    return readRun(dir);
+  } catch (error) {
+    if (error instanceof DamagedRunError) return failedRecord(dir, config, error.message);
+    throw error;
+  }
+}
+
+/** The signal a stopped sweep forwards to its workers: the one it received (SIGTERM unless named). */
+const forwardedSignal = (signal: AbortSignal) =>
+  (typeof signal.reason === "string" && signal.reason.startsWith("SIG") ? signal.reason : "SIGTERM") as NodeJS.Signals;
+
 function runInWorker(
   configs: readonly TrainConfig[],
   options: SweepOptions,
   scratch: string,
   threads: number,
   onEpoch: (epoch: number) => void,
+  children: Set<ChildProcess>,
 ): Promise<RunRecord[]> {
   const name = configs.map((c) => runId(c)).join("+");
   const file = join(scratch, `${runId(configs[0])}-${configs.length}.json`);
@@ -125,8 +151,13 @@ function runInWorker(
     [WORKER_EPOCHS_ENV]: "1",
   };
   if (backend) env.NC_BACKEND = backend;
+  if (options.lockLeaseMs !== undefined) {
+    env.NC_LOCK_LEASE = String(Math.max(1, Math.round(options.lockLeaseMs / 1000)));
+  }
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
+    children.add(child);
+    if (options.signal?.aborted) child.kill(forwardedSignal(options.signal));
     let stdout = "", stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     let pending = "";
@@ -142,6 +173,7 @@ function runInWorker(
     });
     child.on("error", reject);
     child.on("close", (code) => {
+      children.delete(child);
       stderr += pending;
       try {
         resolvePromise(parseResultLine(stdout).runDirs.map((dir) => readRun(dir)));
@@ -161,7 +193,11 @@ function runInWorker(
 
 /**
  * Runs every configuration of the grid that is not done yet and returns all their records, in
- * grid order. A failed run (divergence) is returned with its failure; the sweep goes on.
+ * grid order. A failed run is returned with its failure and the sweep goes on: a divergence, an
+ * error of its own (recorded in its status, with the reason), or damaged files (reported as failed,
+ * naming the file, and left as they are). Once `signal` is aborted, no run starts, the runs in
+ * training stop at their next batch (workers get the signal), and a {@link SweepStoppedError} says
+ * how far the sweep got.
  *
  * @example
  * ```ts ignore (trains every run of a grid)
@@ -179,8 +215,14 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
   const start = configs.map((c) => {
     const dir = join(runsDir, runId(c));
     if (!hasRun(dir)) return { stored: false, epoch: 0 };
-    const { status } = readRun(dir);
-    return { stored: isRunFinished(status), epoch: resumeEpoch(status) };
+    try {
+      const { status } = readRun(dir);
+      return { stored: isRunFinished(status), epoch: resumeEpoch(status) };
+    } catch (error) {
+      // Damaged records are reported (as failed, naming the file), never trained over.
+      if (error instanceof DamagedRunError) return { stored: true, epoch: 0 };
+      throw error;
+    }
   });
   const stored = start.map((s) => s.stored);
   const progress: SweepProgress = {
@@ -201,15 +243,19 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
   configs.forEach((config, i) => {
     if (!stored[i]) return;
     const dir = join(runsDir, runId(config));
-    clearStaleLock(dir);
-    records[i] = readRun(dir);
+    clearStaleLock(dir, { leaseMs: options.lockLeaseMs });
+    records[i] = readForSweep(dir, config);
   });
   const scratch = jobs > 1 ? mkdtempSync(join(tmpdir(), "nc-sweep-")) : "";
   // The cores are divided among the workers that start (fewer than the jobs when there are fewer items).
   const workers = Math.min(jobs, Math.max(1, items.length));
   const threads = threadsPerJob(workers, coreCount(), options.threads);
+  const children = new Set<ChildProcess>();
+  const { signal } = options;
+  const forward = () => children.forEach((child) => child.kill(forwardedSignal(signal!)));
+  signal?.addEventListener("abort", forward);
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !signal?.aborted) {
       const item = items[next++];
       const slots = item.map((index) => ({
         id: runId(configs[index]),
@@ -226,12 +272,32 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
       progress.running.push(...slots);
       report();
       const itemConfigs = item.map((index) => configs[index]);
-      const runOptions = { runsDir: options.runsDir, dataDir: options.dataDir, log: options.log };
-      const trained = jobs > 1
-        ? await runInWorker(itemConfigs, options, scratch, threads, onEpoch)
-        : item.length > 1
-        ? await runPack(itemConfigs, { ...runOptions, onEpoch })
-        : [await runTraining(itemConfigs[0], { ...runOptions, onEpoch: (epoch) => onEpoch(epoch) })];
+      const runOptions = {
+        runsDir: options.runsDir,
+        dataDir: options.dataDir,
+        log: options.log,
+        lockLeaseMs: options.lockLeaseMs,
+      };
+      const dirs = item.map((index) => join(runsDir, runId(configs[index])));
+      let trained: RunRecord[];
+      try {
+        trained = jobs > 1
+          ? await runInWorker(itemConfigs, options, scratch, threads, onEpoch, children)
+          : item.length > 1
+          ? await runPack(itemConfigs, { ...runOptions, onEpoch, signal })
+          : [await runTraining(itemConfigs[0], { ...runOptions, onEpoch: (epoch) => onEpoch(epoch), signal })];
+      } catch (error) {
+        // The run's own failure, as its status records it when it got that far; else the error.
+        const reason = (error as Error).message;
+        trained = dirs.map((dir, k) => {
+          if (signal?.aborted || !hasRun(dir)) return failedRecord(dir, itemConfigs[k], reason);
+          const record = readForSweep(dir, itemConfigs[k]);
+          return record.status.state === "failed" ? record : failedRecord(dir, itemConfigs[k], reason);
+        });
+        if (signal?.aborted) return;
+      }
+      // A run stopped by the signal is not over: it resumes when the sweep runs again.
+      if (signal?.aborted && trained.some((r) => r.status.state === "running")) return;
       item.forEach((index, k) => {
         records[index] = trained[k];
         // The epochs a run that failed early will not train.
@@ -247,7 +313,17 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
   try {
     await Promise.all(Array.from({ length: workers }, worker));
   } finally {
+    signal?.removeEventListener("abort", forward);
+    // Workers never outlive their sweep (an error of this process included).
+    for (const child of children) child.kill("SIGTERM");
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+  if (signal?.aborted) {
+    throw new SweepStoppedError(
+      `stopped by ${
+        forwardedSignal(signal)
+      }: ${done} of ${configs.length} runs over; run the same sweep again to resume the others from their checkpoints`,
+    );
   }
   return records;
 }

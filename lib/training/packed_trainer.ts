@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { lossTensor } from "../core/loss_tensors.ts";
 import { PackedMlp, stackLike, weightName } from "../models/packed_mlp.ts";
 import { faultPoint } from "../store/fault_hook.ts";
+import { letEventsIn } from "./stop_signals.ts";
 import { ConfigError, type TrainConfig } from "./config.ts";
 import { PackedSgd } from "./packed_sgd.ts";
 import { batchLossSum, divergence, type EpochOutcome, nonFiniteWeights, type Trainer } from "./train.ts";
@@ -115,9 +116,10 @@ export class PackedTrainer {
   /**
    * One epoch of every run (1-based `epoch`, the runs' shared position). A run whose loss turns
    * non-finite gets its failure (naming the epoch and batch, as alone); the pack trains on to the
-   * epoch's end (its caller builds the next pack without it).
+   * epoch's end (its caller builds the next pack without it). Once `signal` is aborted, throws at
+   * the next batch.
    */
-  async trainEpoch(epoch: number): Promise<EpochOutcome[]> {
+  async trainEpoch(epoch: number, signal?: AbortSignal): Promise<EpochOutcome[]> {
     const { trainers } = this;
     const runs = trainers.length;
     const lr = trainers.map((t) => t.learningRate(epoch));
@@ -145,6 +147,9 @@ export class PackedTrainer {
         sums[r].seen += size;
       }
       faultPoint("batch");
+      await letEventsIn();
+      // Stopped (SIGTERM, SIGINT): the epoch is abandoned; the runs keep their last epoch's state.
+      signal?.throwIfAborted();
     }
     // The loss can stay finite over a NaN weight: each run's weights are checked (in its trainer).
     for (let r = 0; r < runs; r++) {

@@ -21,9 +21,15 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { clearStaleLock, lockRun } from "../store/run_lock.ts";
 import { asStorageError } from "../store/storage_error.ts";
-import { hasRun, isRunFinished, readRun as readStoredRun, readRuns as readStoredRuns } from "../store/run_dir.ts";
+import {
+  hasRun,
+  isRunFinished,
+  readRun as readStoredRun,
+  readRuns as readStoredRuns,
+  recordRunError,
+} from "../store/run_dir.ts";
 import { normalizeTrainConfig, type TrainConfig } from "./config.ts";
-import { RunBook, type RunRecord, type RunSummary } from "./run_book.ts";
+import { RunBook, type RunRecord, RunSettingsError, type RunSummary } from "./run_book.ts";
 import { runId } from "./run_id.ts";
 import { type BatchProgress, type MetricsRow, prepareData, Trainer } from "./train.ts";
 
@@ -53,6 +59,14 @@ export interface RunOptions {
   waitForLock?: boolean;
   /** Train a failed run again from its last checkpoint (default false: a failure is returned as recorded). */
   retryFailed?: boolean;
+  /** A run's lock without a heartbeat for this long is stale, on any host (default 5 minutes; `NC_LOCK_LEASE`). */
+  lockLeaseMs?: number;
+  /**
+   * Stops the run at its next batch (or after the evaluation and checkpoint in progress) once
+   * aborted, keeping the last finished epoch's checkpoint: the run returns as stored, still running
+   * (`stop_signals.ts` aborts it on SIGTERM and SIGINT). A wait for the lock ends with an error.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -76,7 +90,7 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
   };
   const stored = finished();
   if (stored) {
-    clearStaleLock(dir);
+    clearStaleLock(dir, { leaseMs: options.lockLeaseMs });
     return stored;
   }
   // Data and model problems (missing or corrupt files, a batch larger than the data, a network that
@@ -90,7 +104,12 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
     } catch (error) {
       throw asStorageError(error, dir, "create the run directory");
     }
-    release = await lockRun(dir, { wait: options.waitForLock ?? true, log });
+    release = await lockRun(dir, {
+      wait: options.waitForLock ?? true,
+      log,
+      leaseMs: options.lockLeaseMs,
+      signal: options.signal,
+    });
   } catch (error) {
     trainer.dispose();
     throw error;
@@ -103,6 +122,10 @@ export async function runTraining(input: unknown, options: RunOptions = {}): Pro
       return done;
     }
     return await trainRun(trainer, id, dir, options, log);
+  } catch (error) {
+    // Anything but a divergence (which the book records) or a refusal to resume: the run's status says why.
+    if (!(error instanceof RunSettingsError)) recordRunError(dir, (error as Error).message);
+    throw error;
   } finally {
     release();
   }
@@ -116,20 +139,32 @@ async function trainRun(
   options: RunOptions,
   log: (line: string) => void,
 ): Promise<RunRecord> {
+  const book = new RunBook(trainer, id, dir, log);
   try {
-    const book = new RunBook(trainer, id, dir, log);
     const { epochs } = trainer.config;
+    const { signal } = options;
+    const onBatch = (progress: BatchProgress) => {
+      options.onBatch?.(progress);
+      signal?.throwIfAborted();
+    };
     for (let epoch = book.open() + 1; epoch <= epochs; epoch++) {
       book.startEpoch(epoch);
       const started = performance.now();
-      const outcome = await trainer.trainEpoch(epoch, options.onBatch);
+      let outcome;
+      try {
+        outcome = await trainer.trainEpoch(epoch, onBatch);
+      } catch (error) {
+        // Stopped within the epoch: the checkpoint of the epoch before stands (the status says so).
+        if (signal?.aborted) return readRun(dir);
+        throw error;
+      }
       if ("failure" in outcome) {
         book.fail(epoch, outcome.failure);
         return readRun(dir);
       }
       const row = await book.endEpoch(epoch, outcome, (performance.now() - started) / 1000);
       options.onEpoch?.(epoch, row);
-      if (options.stopAfterEpoch === epoch && epoch < epochs) {
+      if ((options.stopAfterEpoch === epoch || signal?.aborted) && epoch < epochs) {
         book.pause(epoch);
         return readRun(dir);
       }
@@ -137,6 +172,7 @@ async function trainRun(
     await book.finish();
     return readRun(dir);
   } finally {
+    book.restoreSettings();
     trainer.dispose();
   }
 }

@@ -21,13 +21,18 @@ import {
   readCheckpointHeader,
 } from "../store/checkpoint_file.ts";
 import {
+  readRunSettings,
   runFiles,
+  type RunSettings,
   type RunStatus as StoredStatus,
   type StoredRun,
   writeRunConfig,
   writeRunRows,
+  writeRunSettings,
   writeRunStatus,
 } from "../store/run_dir.ts";
+import { NATIVE_BACKEND } from "../backend/native_backend.ts";
+import { nativeThreads, setNativeThreads } from "../backend/native_libraries.ts";
 import { checkpointTensors, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { evaluationEpochs, type TrainConfig } from "./config.ts";
 import type { MetricsRow, Trainer } from "./train.ts";
@@ -49,6 +54,23 @@ export interface RunSummary {
   valAccuracies: number[];
   wallSeconds: number;
 }
+
+/**
+ * A run cannot resume with this process's settings: it started on another backend, whose results
+ * the rest of the run would not match.
+ */
+export class RunSettingsError extends Error {
+  override name = "RunSettingsError";
+}
+
+/** This process's settings that a run's results depend on. */
+function currentSettings(): RunSettings {
+  const backend = tf.getBackend();
+  return { backend, threads: backend === NATIVE_BACKEND ? nativeThreads() : null };
+}
+
+const describeSettings = (s: RunSettings) =>
+  s.threads === null ? s.backend : `${s.backend} with ${s.threads} thread${s.threads === 1 ? "" : "s"}`;
 
 /** The status file of a training run. */
 export type RunStatus = StoredStatus<RunSummary>;
@@ -124,13 +146,52 @@ export class RunBook {
     writeRunStatus(this.dir, { ...status, backend: this.#backend });
   }
 
+  /** The native backend's threads this run trains with (null on other backends), once opened. */
+  threads: number | null = null;
+
   /**
-   * Writes the configuration file (once), loads the checkpoint into the trainer when there is one,
-   * and returns the last finished epoch (0 for a new run).
+   * Records the settings a new run starts with; a resumed run keeps those it started with: the
+   * native backend's threads are set to its count (see {@link restoreSettings}), and a run that
+   * started on another backend is a {@link RunSettingsError} naming both.
+   */
+  #settle(resuming: boolean): void {
+    const current = currentSettings();
+    const recorded = resuming ? readRunSettings(this.dir) : null;
+    if (recorded === null) {
+      writeRunSettings(this.dir, current);
+    } else if (recorded.backend !== current.backend) {
+      throw new RunSettingsError(
+        `run ${this.id} started on ${describeSettings(recorded)} and would resume on ${
+          describeSettings(current)
+        }, matching neither's uninterrupted run: resume it with --backend ${recorded.backend} (NC_BACKEND=${recorded.backend}), or remove ${this.dir} to train it again`,
+      );
+    } else if (recorded.threads !== null && current.threads !== null && recorded.threads !== current.threads) {
+      this.log(
+        `[nc] ${this.id} started with ${recorded.threads} native threads: it resumes with ${recorded.threads}, not ${current.threads}, to match its uninterrupted run`,
+      );
+      this.#restoreThreads = current.threads;
+      setNativeThreads(recorded.threads);
+    }
+    this.threads = recorded?.threads ?? current.threads;
+  }
+
+  #restoreThreads: number | null = null;
+
+  /** Sets the native backend's threads back to the process's own when this run changed them. */
+  restoreSettings(): void {
+    if (this.#restoreThreads !== null) setNativeThreads(this.#restoreThreads);
+    this.#restoreThreads = null;
+  }
+
+  /**
+   * Writes the configuration file (once), keeps the run's settings (`settings.json`), loads the
+   * checkpoint into the trainer when there is one, and returns the last finished epoch (0 for a new
+   * run).
    */
   open(): number {
     if (!existsSync(this.#files.config)) writeRunConfig(this.dir, this.config);
     const checkpoint = this.#files.checkpoint;
+    this.#settle(existsSync(checkpoint));
     try {
       ({ progress: this.#progress, bestWeights: this.#bestWeights } = resume(
         checkpoint,

@@ -15,16 +15,17 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { clearStaleLock, lockRun } from "../store/run_lock.ts";
-import { hasRun, isRunFinished } from "../store/run_dir.ts";
+import { hasRun, isRunFinished, recordRunError } from "../store/run_dir.ts";
 import { normalizeTrainConfig, type TrainConfig } from "./config.ts";
 import { checkPack, PackedTrainer } from "./packed_trainer.ts";
 import { readRun, type RunOptions } from "./run.ts";
-import { RunBook, type RunRecord } from "./run_book.ts";
+import { RunBook, type RunRecord, RunSettingsError } from "./run_book.ts";
 import { runId } from "./run_id.ts";
 import { prepareData, Trainer } from "./train.ts";
 
 /** Options of {@link runPack}. */
-export interface PackOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log" | "waitForLock" | "retryFailed"> {
+export interface PackOptions
+  extends Pick<RunOptions, "runsDir" | "dataDir" | "log" | "waitForLock" | "retryFailed" | "lockLeaseMs" | "signal"> {
   /** Called after each epoch of the pack (every run in it has finished that epoch). */
   onEpoch?: (epoch: number) => void;
   /** Stop (as if interrupted) after this epoch's checkpoints; for tests and time-boxed sessions. */
@@ -49,7 +50,9 @@ export async function runPack(inputs: readonly unknown[], options: PackOptions =
   const finished = (i: number) => hasRun(dirs[i]) && isRunFinished(readRun(dirs[i]).status, options);
   // A configuration given twice is one run: trained once (locking its directory twice would wait forever).
   const pending = configs.map((_, i) => i).filter((i) => dirs.indexOf(dirs[i]) === i && !finished(i));
-  for (const dir of new Set(dirs)) if (!pending.some((i) => dirs[i] === dir)) clearStaleLock(dir);
+  for (const dir of new Set(dirs)) {
+    if (!pending.some((i) => dirs[i] === dir)) clearStaleLock(dir, { leaseMs: options.lockLeaseMs });
+  }
   if (pending.length > 0) {
     // Data problems surface before anything is written; the runs of a pack share their data.
     const data = prepareData(configs[pending[0]], { dataDir: options.dataDir });
@@ -58,11 +61,26 @@ export async function runPack(inputs: readonly unknown[], options: PackOptions =
       // Locks in one order (by directory), so that two packs never wait on each other.
       for (const i of [...pending].sort((a, b) => dirs[a].localeCompare(dirs[b]))) {
         mkdirSync(dirs[i], { recursive: true });
-        releases.push(await lockRun(dirs[i], { wait: options.waitForLock ?? true, log }));
+        releases.push(
+          await lockRun(dirs[i], {
+            wait: options.waitForLock ?? true,
+            log,
+            leaseMs: options.lockLeaseMs,
+            signal: options.signal,
+          }),
+        );
       }
       // Another process may have finished some while this one waited for their locks.
       const toTrain = pending.filter((i) => !finished(i));
-      if (toTrain.length > 0) await trainPacks(toTrain.map((i) => [configs[i], dirs[i]]), data, options, log);
+      try {
+        if (toTrain.length > 0) await trainPacks(toTrain.map((i) => [configs[i], dirs[i]]), data, options, log);
+      } catch (error) {
+        // An error of the pack (not a run's divergence, which its book records) is each run's failure.
+        if (!(error instanceof RunSettingsError)) {
+          for (const i of toTrain) if (!finished(i)) recordRunError(dirs[i], (error as Error).message);
+        }
+        throw error;
+      }
     } finally {
       for (const release of releases.reverse()) release();
     }
@@ -86,6 +104,14 @@ async function trainPacks(
   try {
     for (const [config, dir] of runs) books.push(new RunBook(new Trainer(config, data), runId(config), dir, log));
     const starts = books.map((book) => book.open());
+    const threads = new Set(books.map((book) => book.threads));
+    if (threads.size > 1) {
+      throw new RunSettingsError(
+        `the runs ${books.map((b) => b.id).join(", ")} started with different native thread counts (${
+          [...threads].join(", ")
+        }) and cannot resume in one pack: run them with --pack off`,
+      );
+    }
     const epochs = books[0].config.epochs;
     let epoch = Math.min(...starts);
     let training: RunBook[] = [];
@@ -104,7 +130,10 @@ async function trainPacks(
     }
     for (const book of training) await book.finish();
   } finally {
-    for (const book of books) book.trainer.dispose();
+    for (const book of books) {
+      book.restoreSettings();
+      book.trainer.dispose();
+    }
   }
 }
 
@@ -125,7 +154,14 @@ async function trainPack(
     for (let epoch = start + 1; epoch <= until; epoch++) {
       for (const book of books) book.startEpoch(epoch);
       const started = performance.now();
-      const outcomes = await packed.trainEpoch(epoch);
+      let outcomes;
+      try {
+        outcomes = await packed.trainEpoch(epoch, options.signal);
+      } catch (error) {
+        // Stopped within the epoch: each run's checkpoint of the epoch before stands.
+        if (options.signal?.aborted) return { epoch, training: books, stopped: true };
+        throw error;
+      }
       const training = books.filter((_, r) => !("failure" in outcomes[r]));
       const seconds = (performance.now() - started) / 1000 / Math.max(1, training.length);
       packed.copyToRuns(books.flatMap((_, r) => ("failure" in outcomes[r] ? [] : [r])));
@@ -135,7 +171,7 @@ async function trainPack(
         else await book.endEpoch(epoch, outcome, seconds);
       }
       options.onEpoch?.(epoch);
-      if (options.stopAfterEpoch === epoch && epoch < epochs) {
+      if ((options.stopAfterEpoch === epoch || options.signal?.aborted) && epoch < epochs) {
         for (const book of training) book.pause(epoch);
         return { epoch, training, stopped: true };
       }

@@ -33,6 +33,7 @@ import {
 } from "./evaluate.ts";
 import { Sgd } from "./optimizer.ts";
 import { faultPoint } from "../store/fault_hook.ts";
+import { letEventsIn } from "./stop_signals.ts";
 import { learningRate } from "./schedule.ts";
 
 /**
@@ -241,6 +242,7 @@ export class Trainer {
       b++;
       onBatch?.({ epoch, epochs: config.epochs, batch: b, batches, loss: lossSum / seen, accuracy: hits / seen });
       faultPoint("batch");
+      await letEventsIn();
     }
     const bad = await this.nonFiniteParameter();
     if (bad !== null) return { failure: nonFiniteWeights(bad, epoch) };

@@ -5,15 +5,19 @@
  * `{ "runDirs": […] }` on stdout; logs go to stderr (with `NC_WORKER_EPOCHS` set,
  * also a line `@epoch N` after each epoch, which the sweep reads for its progress); the lines are
  * those of `worker_protocol.ts`. The backend and the native libraries' threads come from
- * `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker.
+ * `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker, the lease of run locks from
+ * `NC_LOCK_LEASE`. On SIGTERM or SIGINT, or once the sweep that started it is gone, the worker stops
+ * its runs at their next batch (checkpoints kept, locks released) and exits 143 or 130.
  *
  * @module
  */
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { initBackend } from "../backend/backend.ts";
+import { readEnvironmentVariable } from "../environment.ts";
 import { runTraining } from "./run.ts";
 import { runPack } from "./run_pack.ts";
+import { handleStopSignals, SIGNAL_EXIT_CODES, watchParent } from "./stop_signals.ts";
 import {
   formatEpochLine,
   formatResultLine,
@@ -32,6 +36,16 @@ async function work(argv: string[]): Promise<number> {
     return 2;
   }
   const { configFile, runsDir, dataDir } = args;
+  // SIGTERM, SIGINT (forwarded by the sweep, or sent by Slurm to every process of the job) and the
+  // sweep's death all stop the runs at their next batch, with their checkpoints and locks in order.
+  const stop = handleStopSignals({ exitOnSecondInterrupt: false });
+  const controller = new AbortController();
+  stop.signal.addEventListener("abort", () => controller.abort(stop.signal.reason));
+  const stopWatching = watchParent(() => {
+    console.error("[nc] the sweep that started this worker is gone: stopping at the next batch");
+    controller.abort("SIGTERM");
+  });
+  const signal = controller.signal;
   try {
     await initBackend({ quiet: true });
     const config = JSON.parse(readFileSync(configFile, "utf8"));
@@ -40,14 +54,20 @@ async function work(argv: string[]): Promise<number> {
       ? (epoch: number) => console.error(formatEpochLine(epoch))
       : undefined;
     const log = (line: string) => console.error(line);
+    const lockLeaseMs = 1000 * readEnvironmentVariable("NC_LOCK_LEASE");
     const runs = Array.isArray(config)
-      ? await runPack(config, { runsDir, dataDir, log, onEpoch })
-      : [await runTraining(config, { runsDir, dataDir, log, onEpoch })];
+      ? await runPack(config, { runsDir, dataDir, log, onEpoch, lockLeaseMs, signal })
+      : [await runTraining(config, { runsDir, dataDir, log, onEpoch, lockLeaseMs, signal })];
+    if (signal.aborted) return SIGNAL_EXIT_CODES[stop.received() ?? "SIGTERM"];
     process.stdout.write(formatResultLine({ runDirs: runs.map((run) => run.dir) }));
     return 0;
   } catch (error) {
+    if (signal.aborted) return SIGNAL_EXIT_CODES[stop.received() ?? "SIGTERM"];
     console.error(`error: ${(error as Error).message}`);
     return 1;
+  } finally {
+    stopWatching();
+    stop.dispose();
   }
 }
 

@@ -282,17 +282,17 @@ const BAD_INPUTS: [string, string[], RegExp][] = [
   [
     "a damaged status.json",
     ["export", damagedRun("damaged-status", "status.json"), "--out", join(dir, "x.csv")],
-    /damaged-status\/status\.json: damaged run record \(.*\); remove the run's directory/,
+    /damaged-status\/status\.json is damaged \(.*\); remove \S+ to train the run again/,
   ],
   [
     "a damaged config.json",
     ["export", damagedRun("damaged-config", "config.json"), "--out", join(dir, "x.csv")],
-    /damaged-config\/config\.json: damaged run record/,
+    /damaged-config\/config\.json is damaged/,
   ],
   [
     "a damaged metrics.jsonl",
     ["export", damagedRun("damaged-metrics", "metrics.jsonl"), "--out", join(dir, "x.csv")],
-    /damaged-metrics\/metrics\.jsonl line 1: damaged run record/,
+    /damaged-metrics\/metrics\.jsonl line 1 is damaged/,
   ],
   [
     "--runs-dir pointing at a file",
@@ -363,7 +363,7 @@ test("a lock held by a live process is respected; a stale one is recovered", asy
   writeFileSync(join(run, "status.json.999.1.tmp"), "{ half");
   const lines: string[] = [];
   const again = await lockRun(run, { wait: false, log: (l) => lines.push(l) });
-  expect(lines.join("")).toMatch(/recovered the stale lock .* \(process \d+ is gone\)/);
+  expect(lines.join("")).toMatch(/took over the stale lock of .*: process \d+ is gone/);
   expect(readdirSync(run)).toEqual(["lock"]);
   again();
   expect(readdirSync(run)).toEqual([]);

@@ -73,7 +73,13 @@ describe.each(["wasm", "native", "webgpu"])("on %s", (backend) => {
       const resumed = readRun(runDir());
       expect(resumed.status.state).toBe("done");
       expect(checkRunFiles(runDir()).leftovers).toEqual([]);
-      expect(readdirSync(runDir()).sort()).toEqual(["checkpoint.bin", "config.json", "metrics.jsonl", "status.json"]);
+      expect(readdirSync(runDir()).sort()).toEqual([
+        "checkpoint.bin",
+        "config.json",
+        "metrics.jsonl",
+        "settings.json",
+        "status.json",
+      ]);
       expect(rowsWithoutWallTime(resumed.rows)).toEqual(rowsWithoutWallTime(reference.rows));
       // The best-validation choice (validation after every epoch, kept in the checkpoint) survives too.
       const { wallSeconds: _, final: __, ...summary } = resumed.status.summary!;

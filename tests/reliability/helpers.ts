@@ -13,6 +13,9 @@ export const CLI = join(import.meta.dirname!, "fault_cli.ts");
 export interface Child {
   readonly done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
   kill(): void;
+  /** Sends a signal (SIGTERM, SIGINT, …). */
+  signal(name: NodeJS.Signals): void;
+  readonly pid: number;
   /** Resolves when stderr contains `pattern`. */
   waitFor(pattern: RegExp): Promise<void>;
 }
@@ -36,6 +39,8 @@ export function startCli(args: string[], env: Record<string, string> = {}): Chil
   return {
     done,
     kill: () => child.kill("SIGKILL"),
+    signal: (name) => child.kill(name),
+    pid: child.pid!,
     waitFor: (
       pattern,
     ) => (pattern.test(stderr) ? Promise.resolve() : new Promise((resolve) => waiters.push({ pattern, resolve }))),

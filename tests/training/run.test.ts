@@ -42,7 +42,13 @@ describe("runTraining", () => {
   test("writes config, metrics, checkpoint and status, and a done run is returned without training", async () => {
     const run = await runTraining(SMALL, { ...quiet, runsDir: join(dir, "a") });
     expect(run.status.state).toBe("done");
-    expect(readdirSync(run.dir).sort()).toEqual(["checkpoint.bin", "config.json", "metrics.jsonl", "status.json"]);
+    expect(readdirSync(run.dir).sort()).toEqual([
+      "checkpoint.bin",
+      "config.json",
+      "metrics.jsonl",
+      "settings.json",
+      "status.json",
+    ]);
     expect(run.rows.map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5]);
     expect(JSON.parse(readFileSync(join(run.dir, "config.json"), "utf8"))).toEqual(normalizeTrainConfig(SMALL));
     const summary = run.status.summary!;
