@@ -18,6 +18,7 @@ import { type Command, numberFlag, parseFlags, threadsOption, writeJson } from "
 import { CliError } from "./args.ts";
 import { cliRunsDir, userPath } from "./paths.ts";
 import { handleStopSignals, SIGNAL_EXIT_CODES } from "../training/stop_signals.ts";
+import { streamProgress } from "../notebook/progress.ts";
 
 const HELP = `Usage: deno task nc sweep (--figure NAME [--preset smoke|cpu|paper] | --grid FILE) [options]
 
@@ -178,6 +179,8 @@ export const sweepCommand: Command = {
         pack,
         lockLeaseMs: 1000 * readEnvironmentVariable("NC_LOCK_LEASE"),
         log: (line) => io.stderr(line + "\n"),
+        // Between the runs' own lines, the sweep's state at least every 30 s: never silent for long.
+        onProgress: streamProgress(`[nc] sweep ${label}`, { write: io.stderr, atRunEnd: false }),
         onRun: (r, done, total) => {
           const final = r.rows.at(-1);
           const result = r.status.state === "failed"

@@ -23,7 +23,13 @@ import { readRun, type RunOptions, type RunRecord, runTraining } from "../traini
 import { runPack } from "../training/run_pack.ts";
 import { WORKER_ENTRY } from "../training/worker.ts";
 import { type PackSetting, planPacks } from "./packs.ts";
-import { parseEpochLine, parseResultLine, WORKER_EPOCHS_ENV, workerArgs } from "../training/worker_protocol.ts";
+import {
+  INPUT_ERRORS,
+  parseEpochLine,
+  parseResultLine,
+  WORKER_EPOCHS_ENV,
+  workerArgs,
+} from "../training/worker_protocol.ts";
 
 /** A grid of runs: every combination of the listed values on top of `base`. */
 export interface SweepGrid {
@@ -178,6 +184,11 @@ function runInWorker(
       try {
         resolvePromise(parseResultLine(stdout).runDirs.map((dir) => readRun(dir)));
       } catch {
+        const input = /^error: (\w+): (.*)$/m.exec(stderr);
+        if (code === 2 && input && INPUT_ERRORS.has(input[1])) {
+          // Bad input, as the worker named it: the sweep stops with it (one line, exit 2, nothing written).
+          return reject(Object.assign(new Error(input[2]), { name: input[1] }));
+        }
         reject(
           new Error(
             `run ${name} (exit ${code}): ${
@@ -287,6 +298,8 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
           ? await runPack(itemConfigs, { ...runOptions, onEpoch, signal })
           : [await runTraining(itemConfigs[0], { ...runOptions, onEpoch: (epoch) => onEpoch(epoch), signal })];
       } catch (error) {
+        // Bad input (missing data, an invalid configuration) stops the sweep: it is no run's failure.
+        if (INPUT_ERRORS.has((error as Error).name)) throw error;
         // The run's own failure, as its status records it when it got that far; else the error.
         const reason = (error as Error).message;
         trained = dirs.map((dir, k) => {

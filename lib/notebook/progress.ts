@@ -214,9 +214,16 @@ export function sweepProgress(
  */
 export function streamProgress(
   label: string,
-  options: { write?: (text: string) => void; everySeconds?: number; now?: () => number } = {},
+  options: {
+    write?: (text: string) => void;
+    everySeconds?: number;
+    now?: () => number;
+    /** Also a line when a run finishes (default true; off where each run gets its own line anyway). */
+    atRunEnd?: boolean;
+  } = {},
 ): (p: SweepProgress) => void {
   const write = options.write ?? ((text: string) => void process.stderr.write(text));
+  const atRunEnd = options.atRunEnd ?? true;
   const every = 1000 * (options.everySeconds ?? 30);
   const now = options.now ?? (() => performance.now());
   let started: number | null = null, lastLine = -Infinity, lastTrained = -1;
@@ -224,7 +231,7 @@ export function streamProgress(
     if (p.toTrain === 0) return;
     const t = now();
     started ??= t;
-    const finished = p.trained !== lastTrained;
+    const finished = atRunEnd && p.trained !== lastTrained;
     if (t - lastLine < every && !finished) return;
     lastLine = t;
     lastTrained = p.trained;

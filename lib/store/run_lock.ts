@@ -226,8 +226,15 @@ export async function lockRun(dir: string, options: LockOptions = {}): Promise<(
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+  // Leftovers of a writer that died mid-write go (a checkpoint's, a status's); another contender's lock
+  // being written now does not: only once it is old enough to be a dead one's.
   for (const file of readdirSync(dir)) {
-    if (file.endsWith(TEMPORARY_SUFFIX)) rmSync(join(dir, file), { force: true });
+    if (!file.endsWith(TEMPORARY_SUFFIX)) continue;
+    const at = join(dir, file);
+    if (file.startsWith("lock.") && Date.now() - (statSync(at, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 60_000) {
+      continue;
+    }
+    rmSync(at, { force: true });
   }
   const ours = () => readRaw(path)?.text === text;
   const heartbeat = setInterval(() => {

@@ -21,6 +21,7 @@ import { handleStopSignals, SIGNAL_EXIT_CODES, watchParent } from "./stop_signal
 import {
   formatEpochLine,
   formatResultLine,
+  INPUT_ERRORS,
   readWorkerArgs,
   WORKER_ARGS_USAGE,
   WORKER_EPOCHS_ENV,
@@ -63,7 +64,13 @@ async function work(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (signal.aborted) return SIGNAL_EXIT_CODES[stop.received() ?? "SIGTERM"];
-    console.error(`error: ${(error as Error).message}`);
+    const { name, message } = error as Error;
+    // Bad input (the data, the configuration) is the whole grid's problem, not this run's: say which.
+    if (INPUT_ERRORS.has(name)) {
+      console.error(`error: ${name}: ${message}`);
+      return 2;
+    }
+    console.error(`error: ${message}`);
     return 1;
   } finally {
     stopWatching();

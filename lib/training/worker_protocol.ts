@@ -117,3 +117,15 @@ export function readWorkerArgs(argv: readonly string[]): WorkerArgs | null {
   const [configFile, runsDir, dataDir] = argv;
   return configFile && runsDir ? { configFile, runsDir, dataDir } : null;
 }
+
+/**
+ * Errors of the input (the data, the configuration) rather than of one run: a worker exits 2 and
+ * prints `error: <name>: <message>`, and the sweep stops with that error instead of recording a
+ * failed run for each configuration of the grid.
+ *
+ * @example
+ * ```ts
+ * INPUT_ERRORS.has("DataError"); // true
+ * ```
+ */
+export const INPUT_ERRORS: ReadonlySet<string> = new Set(["DataError", "ConfigError", "ModelConfigError"]);

@@ -136,6 +136,16 @@ test("a sweep's progress on a stream: a line at least every 30 s and at each fin
   expect(lines).toHaveLength(3);
   expect(lines[1]).toMatch(/^heatmaps: 0\/4 runs trained \(6 stored\), epoch 3\/40 · .* left\n$/);
   expect(lines[2]).toMatch(/^heatmaps: 1\/4 runs trained/);
+  // atRunEnd: false — only the periodic lines.
+  const periodic: string[] = [];
+  t = 0;
+  const timed = streamProgress("x", { write: (text) => periodic.push(text), now: () => t, atRunEnd: false });
+  timed(sweepAt(0, 1));
+  t = 5_000;
+  timed(sweepAt(1, 10));
+  t = 31_000;
+  timed(sweepAt(1, 11));
+  expect(periodic).toHaveLength(2);
   const quiet: string[] = [];
   streamProgress("x", { write: (text) => quiet.push(text) })({ ...sweepAt(0, 0), toTrain: 0 });
   expect(quiet).toEqual([]);

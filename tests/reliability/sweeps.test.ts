@@ -73,7 +73,7 @@ test("two sweeps started together on one run store train each run once and corru
     startCli(["sweep", "--grid", gridFile, "--runs-dir", runs]).done,
     startCli(["sweep", "--grid", gridFile, "--runs-dir", runs]).done,
   ]);
-  expect([a.code, b.code]).toEqual([0, 0]);
+  expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
   const starts = [a.stderr, b.stderr].flatMap((s) =>
     [...s.matchAll(/\[nc\] (?:training|resuming) (\S+)/g)].map((m) => m[1])
   );
