@@ -150,7 +150,9 @@ function gapCells(summary: pl.DataFrame): GapCell[] {
   const final = new Map(signedAccuracyGaps(summary, ACCURACY_COLUMNS.final_epoch).toRecords().map((r) => [key(r), r]));
   const equivalences = new Map<string, Record<AccuracyKind, CellEquivalence>>();
   const cellsOf = signedAccuracyGaps(summary).toRecords();
-  for (const { width, epochs } of cellsOf as { width: number; epochs: number }[]) {
+  // Each (width, budget) once: equivalenceToCe tests every loss of a cell.
+  const grid = new Map(cellsOf.map((r) => [`${r.width}|${r.epochs}`, r as { width: number; epochs: number }]));
+  for (const { width, epochs } of grid.values()) {
     for (const kind of Object.keys(ACCURACY_COLUMNS) as AccuracyKind[]) {
       for (
         const e of equivalenceToCe(summary, {
