@@ -16,6 +16,7 @@ import { exportCommand, plotCommand } from "./cli/runs_commands.ts";
 import { sweepCommand } from "./cli/sweep_command.ts";
 import { trainCommand } from "./cli/train_command.ts";
 import { ufmCommand } from "./cli/ufm_command.ts";
+import { runsCommand } from "./cli/runs_list_command.ts";
 import { unlockCommand } from "./cli/unlock_command.ts";
 import { didYouMean } from "./cli/suggest.ts";
 import { storageCause } from "./store/storage_error.ts";
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   plotCommand,
   exportCommand,
   dataCommand,
+  runsCommand,
   unlockCommand,
 ];
 
