@@ -47,13 +47,19 @@ export interface RunListing {
   reason: string | null;
 }
 
-/** A run directory's listing; a damaged one's says which file. */
-function listing(dir: string, id: string): RunListing {
-  let r: RunRecord;
+/** A run directory, read once: its record, or why it cannot be read (a damaged file, named). */
+function readListed(dir: string): RunRecord | DamagedRunError {
   try {
-    r = readRun(dir);
+    return readRun(dir);
   } catch (error) {
-    if (!(error instanceof DamagedRunError)) throw error;
+    if (error instanceof DamagedRunError) return error;
+    throw error;
+  }
+}
+
+/** A run's listing; a damaged one's says which file. */
+function listing(id: string, r: RunRecord | DamagedRunError): RunListing {
+  if (r instanceof DamagedRunError) {
     const none = { epoch: null, epochs: null, loss: null, width: null, seed: null };
     return {
       id,
@@ -63,7 +69,7 @@ function listing(dir: string, id: string): RunListing {
       best_val_epoch: null,
       test_accuracy_best_val: null,
       nc1_last: null,
-      reason: error.message,
+      reason: r.message,
     };
   }
   const last = r.rows.at(-1), summary = r.status.summary;
@@ -84,8 +90,8 @@ function listing(dir: string, id: string): RunListing {
 }
 
 /** The value of a run's configuration key as text (the loss by its name), for `--where`. */
-function keyValue(dir: string, key: string): string | undefined {
-  const config = readRun(dir).config as unknown as Record<string, unknown>;
+function keyValue(r: RunRecord, key: string): string | undefined {
+  const config = r.config as unknown as Record<string, unknown>;
   if (key === "loss") return (config.loss as { name: string }).name;
   const value = config[key];
   return value === undefined ? undefined : typeof value === "object" ? JSON.stringify(value) : String(value);
@@ -108,17 +114,12 @@ export function listRuns(
   const where = Object.entries(options.where ?? {});
   return readdirSync(runsDir).sort()
     .filter((id) => statSync(join(runsDir, id)).isDirectory() && existsSync(join(runsDir, id, "status.json")))
-    .map((id) => ({ id, dir: join(runsDir, id) }))
-    .filter(({ dir }) => {
-      if (where.length === 0) return true;
-      try {
-        return where.every(([key, value]) => keyValue(dir, key) === value);
-      } catch (error) {
-        if (error instanceof DamagedRunError) return false;
-        throw error;
-      }
-    })
-    .map(({ dir, id }) => listing(dir, id))
+    .map((id) => ({ id, run: readListed(join(runsDir, id)) }))
+    // A damaged run has no configuration to match: listed only when nothing is asked of its config.
+    .filter(({ run }) =>
+      where.length === 0 || (!(run instanceof DamagedRunError) && where.every(([k, v]) => keyValue(run, k) === v))
+    )
+    .map(({ id, run }) => listing(id, run))
     .filter((l) => options.state === undefined || l.state === options.state);
 }
 

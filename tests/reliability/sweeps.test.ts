@@ -46,7 +46,7 @@ test(
   "a packed sweep killed while training resumes every run of the pack to the metrics of an uninterrupted sweep",
   async () => {
     const longer = join(dir, "longer.json");
-    writeFileSync(longer, JSON.stringify({ ...GRID, epochs: [150] }));
+    writeFileSync(longer, JSON.stringify({ ...GRID, epochs: [600] }));
     const runs = join(dir, "killed-pack");
     const first = startCli(["sweep", "--grid", longer, "--runs-dir", runs]);
     await first.waitFor(/(\[nc\] training \S+[\s\S]*){6}/);
