@@ -128,10 +128,19 @@ export const ENVIRONMENT_VARIABLES = {
   } satisfies EnvironmentVariable<boolean>,
   NC_FIGURE_STYLE: {
     description: "the size figures are drawn at when no style is given (notebooks)",
-    values: '`page` (6.75 in, 9-pt text), `column` (3.25 in, 8-pt text) or a size such as `"5in,8pt"`',
+    values:
+      '`page` (6.75 in, 9-pt text), `column` (3.25 in, 8-pt text), `neurips` (5.5 in, 8 pt), `icml` (6.75 in, 8 pt), `icml-column` (3.25 in, 8 pt) or a size such as `"5in,8pt"`',
     default: "page",
     defaultText: "`page`",
     readBy: "`figureStyle`, `show`",
+    parse: text,
+  } satisfies EnvironmentVariable<string>,
+  NC_FIGURE_VENUE: {
+    description: "the venue whose sizes `show` exports figures at (page width, and column width where it has columns)",
+    values: "`default` (6.75 in page, 3.25 in column), `neurips` (5.5 in), `icml` (6.75 in page, 3.25 in column)",
+    default: "default",
+    defaultText: "`default`",
+    readBy: "`figureVenue`, `show`",
     parse: text,
   } satisfies EnvironmentVariable<string>,
   NC_FIGURES_DIR: {

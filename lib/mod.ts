@@ -331,16 +331,27 @@ export { DISPLAY_DIGITS, formatNumber } from "./report/number_format.ts";
 export {
   FIGURE_DEFAULTS,
   FIGURE_STYLES,
+  FIGURE_VENUES,
   type FigureLayout,
   figureLayout,
   type FigureStyle,
   figureStyle,
   FigureStyleError,
   type FigureStyleInput,
+  type FigureVenue,
+  figureVenue,
 } from "./figures/style.ts";
+export { figureData, figureDataCsv, type FigureDataRow, withFigureData } from "./figures/figure_data.ts";
 export { decadeAxis, figureSize, type LegendItem, legendStrip, plotSvg, type SvgFigure } from "./figures/svg.ts";
 export { composeFigures } from "./figures/compose.ts";
-export { exportFigure, type ExportOptions, type FigureFormat, type FigureSource, show } from "./figures/export.ts";
+export {
+  exportFigure,
+  type ExportOptions,
+  type FigureFormat,
+  type FigureSource,
+  show,
+  type ShowOptions,
+} from "./figures/export.ts";
 export { lossLegend, lossScales } from "./figures/loss_style.ts";
 export {
   type ComparisonRow,

@@ -15,20 +15,21 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { readEnvironmentVariable } from "../environment.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
-import { FIGURE_DEFAULTS, FIGURE_STYLES, type FigureStyle, figureStyle } from "./style.ts";
+import { FIGURE_DEFAULTS, type FigureStyle, figureStyle, figureVenue } from "./style.ts";
 import { figureSize, type SvgFigure } from "./svg.ts";
 import { figureFontFiles } from "./fonts.ts";
+import { figureData, figureDataCsv, type FigureDataRow, withFigureData } from "./figure_data.ts";
 
 export { FONT_FILES } from "./fonts.ts";
 
-/** Figure formats this module writes. */
-export type FigureFormat = "svg" | "png" | "pdf";
+/** Figure formats this module writes (`csv`: the data behind the figure, where it carries some). */
+export type FigureFormat = "svg" | "png" | "pdf" | "csv";
 
 /** Options of {@link exportFigure}. */
 export interface ExportOptions {
   /** Output directory (created if missing). Default `figures`. */
   dir?: string;
-  /** Formats to write. Default SVG, PNG and PDF. */
+  /** Formats to write. Default SVG, PNG, PDF and, for a figure that carries its data, CSV. */
   formats?: readonly FigureFormat[];
   /** PNG resolution in dots per inch of the figure's physical width. Default {@link FIGURE_DEFAULTS.dpi}. */
   dpi?: number;
@@ -81,7 +82,8 @@ function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
 }
 
 /**
- * Writes `<dir>/<name>.svg`, `.png` and `.pdf` and returns the paths written.
+ * Writes `<dir>/<name>.svg`, `.png`, `.pdf` and, where the figure carries the data it draws
+ * ({@link withFigureData}), `.csv`; returns the paths written.
  *
  * @example
  * ```ts ignore (writes figures/)
@@ -90,12 +92,16 @@ function renderPdf(figure: SvgFigure): Promise<Uint8Array> {
  */
 export async function exportFigure(figure: SvgFigure, name: string, options: ExportOptions = {}): Promise<string[]> {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`figure name "${name}" must use only letters, digits, _ . -`);
-  const { dir = "figures", formats = ["svg", "png", "pdf"] } = options;
+  const { dir = "figures", formats = ["svg", "png", "pdf", "csv"] } = options;
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
+  const data = figureData(figure);
   for (const format of formats) {
     const path = join(dir, `${name}.${format}`);
-    if (format === "svg") writeFileAtomic(path, `<?xml version="1.0" encoding="UTF-8"?>\n${figure.outerHTML}\n`);
+    if (format === "csv") {
+      if (!data) continue;
+      writeFileAtomic(path, figureDataCsv(data));
+    } else if (format === "svg") writeFileAtomic(path, `<?xml version="1.0" encoding="UTF-8"?>\n${figure.outerHTML}\n`);
     else if (format === "png") {
       writeFileAtomic(
         path,
@@ -115,28 +121,37 @@ export async function exportFigure(figure: SvgFigure, name: string, options: Exp
 /** A figure, or a function that draws it in a given style. */
 export type FigureSource = SvgFigure | ((style: FigureStyle) => SvgFigure);
 
+/** Options of {@link show}. */
+export interface ShowOptions {
+  /** Also export a column-width version (`name_column`) where the venue has columns. */
+  column?: boolean;
+  /** The rows behind the figure, written as `name.csv` (default: the rows the figure carries). */
+  data?: readonly FigureDataRow[];
+}
+
 /**
  * Returns the figure for display, drawn in the notebook's style (`NC_FIGURE_STYLE`: `page` by
- * default, `column`, or `"5in,8pt"`). When `NC_FIGURES_DIR` is set (as `deno task reproduce` does)
- * it also exports the figure there under `name` at `page` size and, for a single-panel figure
- * (`column: true`), a `column` version as `name_column`.
+ * default, a venue's style such as `neurips`, or `"5in,8pt"`). When `NC_FIGURES_DIR` is set (as
+ * `deno task reproduce` does) it also exports the figure there under `name` at the page width of
+ * the venue `NC_FIGURE_VENUE` (default: `page`, 6.75 in) and, for a single-panel figure
+ * (`column: true`) in a two-column venue, a column version as `name_column`; with its data as CSV.
  *
  * @example
  * ```ts ignore (displays in a notebook and writes figures/)
  * await show((style) => lambdaSweepPlot(theory, optimised, { style }), "ufm_wnorm_vs_lambda", { column: true });
  * ```
  */
-export async function show(
-  source: FigureSource,
-  name: string,
-  options: { column?: boolean } = {},
-): Promise<SvgFigure> {
-  const draw = typeof source === "function" ? source : () => source;
+export async function show(source: FigureSource, name: string, options: ShowOptions = {}): Promise<SvgFigure> {
+  const draw = (style: FigureStyle) => {
+    const figure = typeof source === "function" ? source(style) : source;
+    return options.data ? withFigureData(figure, options.data) : figure;
+  };
   const dir = readEnvironmentVariable("NC_FIGURES_DIR");
   if (dir) {
-    await exportFigure(draw(FIGURE_STYLES.page), name, { dir });
-    if (options.column && typeof source === "function") {
-      await exportFigure(draw(FIGURE_STYLES.column), `${name}_column`, { dir });
+    const venue = figureVenue();
+    await exportFigure(draw(venue.page), name, { dir });
+    if (options.column && venue.column && typeof source === "function") {
+      await exportFigure(draw(venue.column), `${name}_column`, { dir, formats: ["svg", "png", "pdf"] });
     }
   }
   return draw(figureStyle());

@@ -32,13 +32,51 @@ export interface FigureStyle {
   readonly fontPt: number;
 }
 
-/** The named styles: one column of a two-column paper, and a full page width. */
+/**
+ * The named styles: one column of a two-column paper and a full page width (the project's own), and
+ * the venues' text widths: NeurIPS (and ICLR), single column of 5.5 in; ICML, a 6.75 in page of two
+ * 3.25 in columns. Text is 8 pt in the venues' styles: their body text is 10 pt, and a figure
+ * included at its physical size keeps its text at 8 pt, at least {@link FIGURE_DEFAULTS.minFontPt}.
+ */
 export const FIGURE_STYLES = {
   column: { name: "column", widthIn: 3.25, fontPt: 8 },
   page: { name: "page", widthIn: 6.75, fontPt: 9 },
+  neurips: { name: "neurips", widthIn: 5.5, fontPt: 8 },
+  icml: { name: "icml", widthIn: 6.75, fontPt: 8 },
+  "icml-column": { name: "icml-column", widthIn: 3.25, fontPt: 8 },
 } as const satisfies Record<string, FigureStyle>;
 
-/** A style's name (`column`, `page`), a custom `"WIDTHin,SIZEpt"` string, or a style object. */
+/** A venue: the style of a page-wide figure and, in a two-column venue, of a column-wide one. */
+export interface FigureVenue {
+  readonly name: string;
+  readonly page: FigureStyle;
+  readonly column?: FigureStyle;
+}
+
+/** The venues figures are exported for: the project's default, NeurIPS/ICLR, ICML. */
+export const FIGURE_VENUES = {
+  default: { name: "default", page: FIGURE_STYLES.page, column: FIGURE_STYLES.column },
+  neurips: { name: "neurips", page: FIGURE_STYLES.neurips },
+  icml: { name: "icml", page: FIGURE_STYLES.icml, column: FIGURE_STYLES["icml-column"] },
+} as const satisfies Record<string, FigureVenue>;
+
+/**
+ * Resolves a venue by name, or (when omitted) from the environment variable `NC_FIGURE_VENUE`,
+ * else `default`.
+ *
+ * @example
+ * ```ts
+ * figureVenue("neurips").page.widthIn; // 5.5
+ * figureVenue("icml").column?.widthIn; // 3.25
+ * ```
+ */
+export function figureVenue(name?: string): FigureVenue {
+  const value = name ?? readEnvironmentVariable("NC_FIGURE_VENUE");
+  if (value in FIGURE_VENUES) return FIGURE_VENUES[value as keyof typeof FIGURE_VENUES];
+  throw new FigureStyleError(`unknown figure venue "${value}"; choose ${Object.keys(FIGURE_VENUES).join(", ")}`);
+}
+
+/** A style's name (`column`, `page`, `neurips`, …), a custom `"WIDTHin,SIZEpt"` string, or a style object. */
 export type FigureStyleInput = keyof typeof FIGURE_STYLES | string | FigureStyle;
 
 /** An unknown or malformed figure style. */
@@ -63,7 +101,9 @@ export function figureStyle(input?: FigureStyleInput): FigureStyle {
   const custom = /^\s*(\d+(?:\.\d+)?)\s*in\s*,\s*(\d+(?:\.\d+)?)\s*pt\s*$/.exec(value);
   if (!custom) {
     throw new FigureStyleError(
-      `unknown figure style "${value}"; choose column, page, or a width and text size such as "5in,8pt"`,
+      `unknown figure style "${value}"; choose ${
+        Object.keys(FIGURE_STYLES).join(", ")
+      }, or a width and text size such as "5in,8pt"`,
     );
   }
   return checkStyle({ name: value.trim(), widthIn: Number(custom[1]), fontPt: Number(custom[2]) });

@@ -2,14 +2,20 @@ import { describe, expect, test } from "vitest";
 import process from "node:process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { FIGURE_STYLES, figureLayout, figureStyle } from "../../lib/figures/style.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as Plot from "@observablehq/plot";
+import { FIGURE_STYLES, FIGURE_VENUES, figureLayout, figureStyle, figureVenue } from "../../lib/figures/style.ts";
+import { figureDataCsv, withFigureData } from "../../lib/figures/figure_data.ts";
+import { exportFigure, show } from "../../lib/figures/export.ts";
+import { plotSvg } from "../../lib/figures/svg.ts";
 import { accuracyDomain } from "../../lib/figures/run_plots.ts";
 import { labelColor } from "../../lib/figures/heatmap_plots.ts";
 import { decadeAxis, figureSize } from "../../lib/figures/svg.ts";
 import { lambdaSweepPlot } from "../../lib/figures/ufm_plots.ts";
 import { restoreEnvAfterEach } from "../helpers.ts";
 
-restoreEnvAfterEach("NC_FIGURE_STYLE");
+for (const name of ["NC_FIGURE_STYLE", "NC_FIGURE_VENUE", "NC_FIGURES_DIR"]) restoreEnvAfterEach(name);
 const FIGURES = resolve(import.meta.dirname!, "..", "..", "figures");
 
 describe("figure styles", () => {
@@ -17,8 +23,45 @@ describe("figure styles", () => {
     expect(figureLayout("column")).toMatchObject({ width: 234, font: 8 });
     expect(figureLayout("page")).toMatchObject({ width: 486, font: 9 });
     expect(figureStyle("4.5in,7.5pt")).toMatchObject({ widthIn: 4.5, fontPt: 7.5 });
-    expect(() => figureStyle("huge")).toThrow(/choose column, page/);
+    expect(() => figureStyle("huge")).toThrow(/choose column, page, neurips, icml, icml-column/);
     expect(() => figureStyle("4in,5pt")).toThrow(/between 7 and 24 pt/);
+  });
+
+  test("venue styles: NeurIPS 5.5 in, ICML 6.75 in page and 3.25 in column, all with 8-pt text", () => {
+    expect(figureLayout("neurips")).toMatchObject({ width: 396, font: 8 });
+    expect(figureLayout("icml")).toMatchObject({ width: 486, font: 8 });
+    expect(figureLayout("icml-column")).toMatchObject({ width: 234, font: 8 });
+    expect(figureVenue("neurips").column).toBeUndefined();
+    expect(figureVenue("icml").column).toBe(FIGURE_STYLES["icml-column"]);
+    expect(figureVenue()).toBe(FIGURE_VENUES.default);
+    expect(() => figureVenue("cvpr")).toThrow(/unknown figure venue "cvpr"; choose default, neurips, icml/);
+  });
+
+  test("show exports at the venue's sizes: NeurIPS has no column version; the data goes to a CSV", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "venue-"));
+    process.env.NC_FIGURES_DIR = dir;
+    process.env.NC_FIGURE_VENUE = "neurips";
+    const draw = (style: unknown) =>
+      plotSvg({ width: figureLayout(style as string).width, height: 100, marks: [Plot.lineY([1, 3, 2])] }, {
+        style: style as string,
+      });
+    await show(draw, "venue_demo", { column: true, data: [{ x: 0, y: 1 }, { x: 1, y: 3 }] });
+    expect(readdirSync(dir).sort()).toEqual(["venue_demo.csv", "venue_demo.pdf", "venue_demo.png", "venue_demo.svg"]);
+    expect(readFileSync(join(dir, "venue_demo.svg"), "utf8")).toMatch(/width="5.5in"/);
+    expect(readFileSync(join(dir, "venue_demo.csv"), "utf8")).toBe("x,y\n0,1\n1,3\n");
+    process.env.NC_FIGURE_VENUE = "icml";
+    await show(draw, "venue_demo", { column: true });
+    expect(readFileSync(join(dir, "venue_demo_column.svg"), "utf8")).toMatch(/width="3.25in"/);
+  });
+
+  test("a figure carrying its data exports it as CSV beside the SVG; one without writes none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "data-"));
+    const svg = plotSvg({ width: 200, height: 100, marks: [Plot.lineY([1, 3, 2])] });
+    expect(await exportFigure(svg, "plain", { dir, formats: ["svg", "csv"] })).toEqual([join(dir, "plain.svg")]);
+    withFigureData(svg, [{ loss: "CE", acc: 81.5 }, { loss: 'say "hi", then', acc: Number.NaN }]);
+    await exportFigure(svg, "with_data", { dir, formats: ["csv"] });
+    expect(readFileSync(join(dir, "with_data.csv"), "utf8")).toBe('loss,acc\nCE,81.5\n"say ""hi"", then",\n');
+    expect(figureDataCsv([{ a: 1 }, { b: true }])).toBe("a,b\n1,\n,true\n");
   });
 
   test("NC_FIGURE_STYLE chooses the default style", () => {
