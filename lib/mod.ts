@@ -325,7 +325,15 @@ export { type Report, type ReportOptions, reproductionReport } from "./report/re
 export { type UfmNumbers, ufmNumbers } from "./report/ufm_report.ts";
 export { summaryMarkdown } from "./report/summary_markdown.ts";
 export { summaryJson } from "./report/summary_json.ts";
-export { DISPLAY_DIGITS, formatNumber } from "./report/number_format.ts";
+export {
+  DISPLAY_DIGITS,
+  type DisplayMedium,
+  formatAccuracy,
+  formatMetric,
+  formatMetricColumn,
+  formatNumber,
+  METRIC_DIGITS,
+} from "./report/number_format.ts";
 
 // ── figures: style, composition, export, and one function per figure ────────────────────────────
 export {

@@ -68,6 +68,64 @@ export function formatPrecise(v: number | null | undefined): string {
     : v.toExponential(2);
 }
 
+/** Where a number is shown: figures carry fewer digits than tables. */
+export type DisplayMedium = "figure" | "table";
+
+/**
+ * The display rule of accuracies (percent): one decimal in figures, two in tables; a missing or
+ * non-finite value as "—".
+ *
+ * @example
+ * ```ts
+ * formatAccuracy(81.8666); // "81.87"
+ * formatAccuracy(81.8666, "figure"); // "81.9"
+ * ```
+ */
+export function formatAccuracy(v: number | null | undefined, medium: DisplayMedium = "table"): string {
+  if (typeof v !== "number" || !Number.isFinite(v)) return "—";
+  return v.toFixed(medium === "figure" ? 1 : 2);
+}
+
+/** Significant digits of NC metrics (NC1–NC4 and their variants) wherever they are shown. */
+export const METRIC_DIGITS = 2;
+
+/**
+ * The display rule of NC metrics, one column at a time: two significant digits, and one notation
+ * for the whole column — exponent form for every value when any non-zero magnitude is below 1e-3 or
+ * at least 1e4, plain decimals otherwise; a missing or non-finite value as "—".
+ *
+ * @example
+ * ```ts
+ * formatMetricColumn([0.0024, 0.038, 0.19]); // ["0.0024", "0.038", "0.19"]
+ * formatMetricColumn([0.00087, 0.0031]); // ["8.7e-4", "3.1e-3"]
+ * formatMetricColumn([548.2, 1580]); // ["550", "1600"]
+ * ```
+ */
+export function formatMetricColumn(values: readonly (number | null | undefined)[], digits = METRIC_DIGITS): string[] {
+  const finite = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v) && v !== 0);
+  const exponent = finite.some((v) => Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4);
+  return values.map((v) => {
+    if (typeof v !== "number" || !Number.isFinite(v)) return "—";
+    if (v === 0) return "0";
+    if (exponent) return v.toExponential(digits - 1).replace("e+", "e");
+    const text = v.toPrecision(digits);
+    return /e/.test(text) ? String(Number(text)) : text;
+  });
+}
+
+/**
+ * One NC metric value by the rule of {@link formatMetricColumn} (a column of one).
+ *
+ * @example
+ * ```ts
+ * formatMetric(0.0656); // "0.066"
+ * formatMetric(8.70e-4); // "8.7e-4"
+ * ```
+ */
+export function formatMetric(v: number | null | undefined, digits = METRIC_DIGITS): string {
+  return formatMetricColumn([v], digits)[0];
+}
+
 /**
  * A markdown table: a header, then one row per record, each cell through `format`.
  *
