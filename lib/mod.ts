@@ -325,30 +325,15 @@ export { type Report, type ReportOptions, reproductionReport } from "./report/re
 export { type UfmNumbers, ufmNumbers } from "./report/ufm_report.ts";
 export { summaryMarkdown } from "./report/summary_markdown.ts";
 export { summaryJson } from "./report/summary_json.ts";
-export {
-  DISPLAY_DIGITS,
-  type DisplayMedium,
-  formatAccuracy,
-  formatMetric,
-  formatMetricColumn,
-  formatNumber,
-  METRIC_DIGITS,
-} from "./report/number_format.ts";
+export { README_RESULTS_BEGIN, README_RESULTS_END } from "./report/readme_results.ts";
+export { readmeResults, replaceReadmeResults } from "./report/readme_results.ts";
+export { DISPLAY_DIGITS, type DisplayMedium, formatAccuracy, formatMetric } from "./report/number_format.ts";
+export { formatMetricColumn, formatNumber, METRIC_DIGITS } from "./report/number_format.ts";
 
 // ── figures: style, composition, export, and one function per figure ────────────────────────────
-export {
-  FIGURE_DEFAULTS,
-  FIGURE_STYLES,
-  FIGURE_VENUES,
-  type FigureLayout,
-  figureLayout,
-  type FigureStyle,
-  figureStyle,
-  FigureStyleError,
-  type FigureStyleInput,
-  type FigureVenue,
-  figureVenue,
-} from "./figures/style.ts";
+export { FIGURE_DEFAULTS, FIGURE_STYLES, FIGURE_VENUES, type FigureLayout, figureLayout } from "./figures/style.ts";
+export { type FigureStyle, figureStyle, FigureStyleError, type FigureStyleInput } from "./figures/style.ts";
+export { type FigureVenue, figureVenue } from "./figures/style.ts";
 export { figureData, figureDataCsv, type FigureDataRow, withFigureData } from "./figures/figure_data.ts";
 export { decadeAxis, figureSize, type LegendItem, legendStrip, plotSvg, type SvgFigure } from "./figures/svg.ts";
 export { composeFigures } from "./figures/compose.ts";

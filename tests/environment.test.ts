@@ -11,7 +11,7 @@ import {
 import { BACKEND_NAMES } from "../lib/backend/backend.ts";
 import { resolveThreadCount } from "../lib/backend/native_libraries.ts";
 import { PRESET_NAMES } from "../lib/experiments/presets.ts";
-import { FIGURE_STYLES } from "../lib/figures/style.ts";
+import { FIGURE_STYLES, FIGURE_VENUES } from "../lib/figures/style.ts";
 import { WORKER_EPOCHS_ENV } from "../lib/training/worker_protocol.ts";
 import { restoreEnvAfterEach } from "./helpers.ts";
 
@@ -46,6 +46,7 @@ describe("readEnvironment", () => {
       SLURM_ARRAY_TASK_ID: 0,
       NC_WEBGPU_SOFTWARE: true,
       NC_FIGURE_STYLE: "5in,8pt",
+      NC_FIGURE_VENUE: "default",
       NC_FIGURES_DIR: undefined,
       NC_FONT_DIR: undefined,
       SOURCE_DATE_EPOCH: 1700000000,
@@ -93,6 +94,7 @@ describe("readEnvironment", () => {
     expect(listed(values("NC_PRESET"))).toEqual([...PRESET_NAMES].sort());
     expect(listed(values("NC_BACKEND"))).toEqual([...BACKEND_NAMES].sort());
     expect(listed(values("NC_FIGURE_STYLE"))).toEqual(Object.keys(FIGURE_STYLES).sort());
+    expect(listed(values("NC_FIGURE_VENUE"))).toEqual(Object.keys(FIGURE_VENUES).sort());
     expect(Object.keys(ENVIRONMENT_VARIABLES)).toContain(WORKER_EPOCHS_ENV);
   });
 });
