@@ -325,6 +325,7 @@ export { type Report, type ReportOptions, reproductionReport } from "./report/re
 export { type UfmNumbers, ufmNumbers } from "./report/ufm_report.ts";
 export { summaryMarkdown } from "./report/summary_markdown.ts";
 export { summaryJson } from "./report/summary_json.ts";
+export { RECIPE_SEARCH_CSV, recipeSearchFrame, recipeSearchMarkdown } from "./report/recipe_search.ts";
 export { README_RESULTS_BEGIN, README_RESULTS_END } from "./report/readme_results.ts";
 export { readmeResults, replaceReadmeResults } from "./report/readme_results.ts";
 export { DISPLAY_DIGITS, type DisplayMedium, formatAccuracy, formatMetric } from "./report/number_format.ts";

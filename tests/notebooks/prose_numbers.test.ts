@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { FIGURE_NAMES, FIGURE_PRESET_NAMES, figureGrid } from "../../lib/experiments/figure_presets.ts";
 import { UFM_PRESETS } from "../../lib/experiments/presets.ts";
 import { REACHED_GAP, REACHED_NC } from "../../lib/experiments/ufm_studies.ts";
+import { COLLAPSE_TARGETS } from "../../lib/report/dynamics_report.ts";
 import { expandGrid } from "../../lib/experiments/sweep.ts";
 import { milestones } from "../../lib/training/schedule.ts";
 import { LOSSES } from "../../lib/core/loss_registry.ts";
@@ -51,6 +52,7 @@ function configurationNumbers(): Set<number> {
   }
   collectNumbers(UFM_PRESETS, numbers);
   numbers.add(REACHED_GAP).add(REACHED_NC);
+  collectNumbers(COLLAPSE_TARGETS, numbers);
   collectNumbers(LOSSES.map((l) => l.parameter?.default ?? 0), numbers);
   return numbers;
 }
@@ -99,6 +101,7 @@ describe("numbers in the notebooks' written markdown", () => {
         .flatMap((c: { source: string[] }) => proseNumbers(c.source.join("")))
         .filter((n: { value: number }) => !isAllowed(n.value, FACTS[file] ?? []))
         .map((n: { text: string }) => n.text);
+      if (offending.length) console.error(file, offending.join(" "));
       expect(offending, "render results from the stored runs in a code cell (markdown display) instead").toEqual([]);
     },
   );
