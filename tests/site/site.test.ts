@@ -17,7 +17,7 @@ import { compareScreenshot } from "./screenshot.ts";
 
 const ROOT = resolve(import.meta.dirname!, "../..");
 const FIXTURE = join(ROOT, "tests", "fixtures", "site");
-const TIMEOUT = 60_000;
+const TIMEOUT = 120_000; // a guard for a loaded machine: the file takes about 8 s
 
 interface Built {
   readonly root: string;
