@@ -33,6 +33,11 @@ export const PACKAGES = [
     for: "the one-node Slurm cluster the tests run a job array on",
     tests: true,
   })),
+  {
+    name: "chromium",
+    for: "the headless browser the site test opens the write-up's pages in (tests/site/)",
+    tests: true,
+  },
 ];
 
 /**

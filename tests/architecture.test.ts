@@ -23,6 +23,7 @@ const LAYERS = [
   "report",
   "figures",
   "notebook",
+  "site",
   "cli",
   "cli.ts",
   "mod.ts",

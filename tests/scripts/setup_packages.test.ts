@@ -5,9 +5,9 @@ import { PACKAGES, planPackages } from "../../scripts/setup_packages.mjs";
 const all = () => true;
 const without = (...names: string[]) => (name: string) => !names.includes(name);
 
-test("set-up for reproduce needs no test-only package (Slurm, munge, Mesa); for the tests, every one", () => {
+test("set-up for reproduce needs no test-only package (Slurm, munge, Mesa, Chromium); for the tests, every one", () => {
   const testOnly = PACKAGES.filter((p: { tests?: boolean }) => p.tests).map((p: { name: string }) => p.name);
-  expect(testOnly).toEqual(["libgl1-mesa-dri", "libegl-mesa0", "libegl1", "slurm-wlm", "munge"]);
+  expect(testOnly).toEqual(["libgl1-mesa-dri", "libegl-mesa0", "libegl1", "slurm-wlm", "munge", "chromium"]);
   const none = without(...testOnly);
   expect(planPackages({ purpose: "reproduce", present: none, isRoot: false, hasAptGet: false }).action).toBe("none");
   const forTests = planPackages({ purpose: "test", present: none, isRoot: true, hasAptGet: true });
