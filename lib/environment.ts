@@ -196,6 +196,14 @@ export const ENVIRONMENT_VARIABLES = {
     readBy: "the sweep's worker processes",
     parse: () => true,
   } satisfies EnvironmentVariable<boolean>,
+  NC_WORKER_RETRY_FAILED: {
+    description: "asks a sweep's worker process to train a failed (diverged) run again, as `nc sweep --retry-failed`",
+    values: "any non-empty value (set by the sweep)",
+    default: false,
+    defaultText: "unset",
+    readBy: "the sweep's worker processes",
+    parse: () => true,
+  } satisfies EnvironmentVariable<boolean>,
   OMP_WAIT_POLICY: {
     description: "how oneDNN's OpenMP threads wait between calls; set to `passive` before the library loads",
     values: "`passive` or `active` (OpenMP's)",

@@ -12,7 +12,7 @@ import { BACKEND_NAMES } from "../lib/backend/backend.ts";
 import { resolveThreadCount } from "../lib/backend/native_libraries.ts";
 import { PRESET_NAMES } from "../lib/experiments/presets.ts";
 import { FIGURE_STYLES } from "../lib/figures/style.ts";
-import { WORKER_EPOCHS_ENV } from "../lib/training/worker_protocol.ts";
+import { WORKER_EPOCHS_ENV, WORKER_RETRY_FAILED_ENV } from "../lib/training/worker_protocol.ts";
 import { restoreEnvAfterEach } from "./helpers.ts";
 
 const ROOT = resolve(import.meta.dirname!, "..");
@@ -46,6 +46,7 @@ describe("readEnvironment", () => {
       SLURM_ARRAY_TASK_ID: 0,
       NC_WEBGPU_SOFTWARE: true,
       NC_FIGURE_STYLE: "5in,8pt",
+      NC_FIGURE_VENUE: "default",
       NC_FIGURES_DIR: undefined,
       NC_FONT_DIR: undefined,
       SOURCE_DATE_EPOCH: 1700000000,
@@ -53,6 +54,7 @@ describe("readEnvironment", () => {
       NC_BUNDLE_DIR: undefined,
       NC_LOCK_LEASE: 60,
       NC_WORKER_EPOCHS: false,
+      NC_WORKER_RETRY_FAILED: false,
       OMP_WAIT_POLICY: undefined,
       JUPYTER_DATA_DIR: undefined,
     });
@@ -94,6 +96,7 @@ describe("readEnvironment", () => {
     expect(listed(values("NC_BACKEND"))).toEqual([...BACKEND_NAMES].sort());
     expect(listed(values("NC_FIGURE_STYLE"))).toEqual(Object.keys(FIGURE_STYLES).sort());
     expect(Object.keys(ENVIRONMENT_VARIABLES)).toContain(WORKER_EPOCHS_ENV);
+    expect(Object.keys(ENVIRONMENT_VARIABLES)).toContain(WORKER_RETRY_FAILED_ENV);
   });
 });
 
@@ -125,7 +128,8 @@ const EXCEPTIONS: readonly { path: string; allows: Access; reason: string }[] = 
   {
     path: "lib/training/worker.ts",
     allows: "read",
-    reason: "a sweep's worker process reads NC_WORKER_EPOCHS, the flag its sweep sets (the worker protocol)",
+    reason:
+      "a sweep's worker process reads NC_WORKER_EPOCHS and NC_WORKER_RETRY_FAILED, the flags its sweep sets (the worker protocol)",
   },
   {
     path: "lib/notebook/",
@@ -135,7 +139,8 @@ const EXCEPTIONS: readonly { path: string; allows: Access; reason: string }[] = 
   {
     path: "lib/experiments/sweep.ts",
     allows: "pass",
-    reason: "starts worker processes with the sweep's environment and their NC_THREADS, NC_BACKEND, NC_WORKER_EPOCHS",
+    reason:
+      "starts worker processes with the sweep's environment and their NC_THREADS, NC_BACKEND, NC_WORKER_EPOCHS, NC_WORKER_RETRY_FAILED",
   },
   {
     path: "lib/backend/native_libraries.ts",
