@@ -221,7 +221,7 @@ export async function lockRun(dir: string, options: LockOptions = {}): Promise<(
       reported = Date.now();
       options.log?.(
         `[nc] waiting for ${dir}: locked by ${who}; it is taken over after ${Math.round(leaseMs / 1000)} s without a ` +
-          `heartbeat, or remove it with: nc unlock ${dir}`,
+          `heartbeat, or remove it with: nc runs unlock ${dir}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
@@ -273,7 +273,7 @@ export function clearStaleLock(dir: string, options: { leaseMs?: number } = {}):
 }
 
 /**
- * Removes the lock of a run directory by hand (`nc unlock`) and returns who held it (null when there
+ * Removes the lock of a run directory by hand (`nc runs unlock`) and returns who held it (null when there
  * was no lock). A lock held by a live process of this host stays unless `force`: a
  * {@link RunLockedError} names it.
  *
