@@ -38,16 +38,19 @@ export class EnvironmentError extends Error {
 
 const text = (value: string): string => value;
 
-function integerAtLeast(min: number, what: string): (value: string) => number {
+function integerAtLeast(min: number, what: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`must be ${what}`);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`must be ${what}`);
     return n;
   };
 }
 
-const positiveInteger = integerAtLeast(1, "a positive integer");
 const nonNegativeInteger = integerAtLeast(0, "an integer ≥ 0");
+/** Threads and CPUs: as `--threads`, at most 1024. */
+const threadCount = integerAtLeast(1, "an integer in [1, 1024]", 1024);
+/** A lock's lease: at most a week (a longer one never lets an abandoned lock go in practice). */
+const leaseSeconds = integerAtLeast(1, "an integer in [1, 604800] (seconds; 604800 is a week)", 604_800);
 
 const BOOLEAN_TEXT = { true: ["1", "true", "yes"], false: ["0", "false", "no"] } as const;
 
@@ -99,17 +102,17 @@ export const ENVIRONMENT_VARIABLES = {
   } satisfies EnvironmentVariable<string>,
   NC_THREADS: {
     description: "threads of the native backend's libraries (OpenBLAS, oneDNN); caps each sweep worker's share",
-    values: "a positive integer",
+    values: "an integer in [1, 1024]",
     defaultText: "`SLURM_CPUS_PER_TASK`, else every core",
     readBy: "`initBackend`, `nc sweep`, `deno task reproduce`",
-    parse: positiveInteger,
+    parse: threadCount,
   } satisfies EnvironmentVariable<number>,
   SLURM_CPUS_PER_TASK: {
     description: "the CPUs Slurm gave the task: the native backend's threads when `NC_THREADS` is unset",
-    values: "a positive integer (set by Slurm)",
+    values: "an integer in [1, 1024] (set by Slurm)",
     defaultText: "unset",
     readBy: "`initBackend`",
-    parse: positiveInteger,
+    parse: threadCount,
   } satisfies EnvironmentVariable<number>,
   SLURM_ARRAY_TASK_ID: {
     description: "the index of a job array's task: the run of the grid it trains",
@@ -182,11 +185,11 @@ export const ENVIRONMENT_VARIABLES = {
   NC_LOCK_LEASE: {
     description:
       "seconds without a heartbeat after which a run's lock counts as abandoned, on any host, and is taken over",
-    values: "a positive integer (seconds; the owner's heartbeat comes every 30 s, or a third of the lease)",
+    values: "an integer in [1, 604800] (seconds; the owner's heartbeat comes every 30 s, or a third of the lease)",
     default: 300,
     defaultText: "`300` (5 minutes)",
     readBy: "`nc train`, `nc sweep` and its workers",
-    parse: positiveInteger,
+    parse: leaseSeconds,
   } satisfies EnvironmentVariable<number>,
   NC_WORKER_EPOCHS: {
     description: "asks a sweep's worker process for a line `@epoch N` on stderr after each epoch",

@@ -401,7 +401,7 @@ test("NC_THREADS=0 is one error line naming the variable, not a quiet fall-back 
     expect(status).toBe(2);
     expect(stdout).toBe("");
     expect(stderr.trim().split("\n").filter((l) => l.startsWith("error"))).toEqual([
-      expect.stringMatching(/^error: .*NC_THREADS must be a positive integer, got "0"/),
+      expect.stringMatching(/^error: .*NC_THREADS must be an integer in \[1, 1024\], got "0"/),
     ]);
     expect(readdirSync(dir).length).toBe(before);
   } finally {
