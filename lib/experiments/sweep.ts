@@ -184,7 +184,12 @@ function runInWorker(
       for (const line of lines) {
         const epoch = parseEpochLine(line);
         if (epoch !== null) onEpoch(epoch);
-        else stderr += line + "\n";
+        else {
+          stderr += line + "\n";
+          // The worker's own lines (training, resuming, waiting for a lock and for whom, a damaged
+          // checkpoint set aside) are the sweep's, as they are when it trains in this process.
+          if (line.startsWith("[nc] ")) options.log?.(line);
+        }
       }
     });
     child.on("error", reject);
