@@ -84,20 +84,12 @@ const trainedBy = (stderr: string) =>
     m[1] ? { id: m[1], epoch: 0 } : { id: m[2], epoch: Number(m[3]) }
   ).sort((a, b) => a.id.localeCompare(b.id));
 
-test.each([[false], [true]])(
-  "--dry-run (retry failed: %s) writes nothing, and lists exactly the runs the sweep then trains, from the epochs it resumes after",
-  async (retry) => {
+test.each([[false, 1], [true, 2]])(
+  "--dry-run (retry failed: %s, %i jobs) writes nothing, and lists exactly the runs the sweep then trains, from the epochs it resumes after",
+  async (retry, jobs) => {
     const runs = await store(`store-${retry}`);
-    const flags = [
-      "sweep",
-      "--grid",
-      gridFile,
-      "--runs-dir",
-      runs,
-      "--backend",
-      "wasm",
-      ...(retry ? ["--retry-failed"] : []),
-    ];
+    const flags = ["sweep", "--grid", gridFile, "--runs-dir", runs, "--backend", "wasm", "--jobs", String(jobs)];
+    if (retry) flags.push("--retry-failed");
     const before = snapshot(runs);
     const dry = await runCli([...flags, "--dry-run", "--json"]);
     expect(dry.status, dry.stderr).toBe(0);

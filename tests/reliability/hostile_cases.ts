@@ -7,7 +7,7 @@
  * process; those whose set-up trains a run do that in this process.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { initBackend } from "../../lib/backend/backend.ts";
@@ -722,6 +722,38 @@ const RESUMES: HostileCase[] = [
       await initBackend({ backend: "native", threads: 2, quiet: true });
       await runTraining(TINY, { ...quiet, runsDir: join(d, "runs"), stopAfterEpoch: 2 });
       return t.cli(train(d, "--config", configFile(d, TINY), "--quiet", "--backend", "native", "--threads", "1"));
+    },
+  },
+  {
+    point: 5,
+    name: "a native run started by nc train with 2 threads, resumed by a two-job sweep (1 thread a job)",
+    inProcess: true,
+    mayWrite: true,
+    timeoutS: 60,
+    due: {
+      handled: (r, d) => {
+        const run = runDirOf(join(d, "runs"), TINY);
+        // Each job's share of the cores (when that is 2 already, there is nothing to say).
+        const share = Math.max(1, Math.floor(availableParallelism() / 2));
+        return first(
+          [r.code === 0, `exit ${r.code}: ${r.stderr.trim().split("\n").at(-1)}`],
+          [
+            share === 2 || new RegExp(`started with 2 native threads: it resumes with 2, not ${share}`).test(r.stderr),
+            "no line: the worker resumed with its own thread count",
+          ],
+          [JSON.parse(readFileSync(join(run, "settings.json"), "utf8")).threads === 2, "settings.json changed"],
+          [rowsOf(run) === rowsOf(runDirOf(join(d, "whole"), TINY)), "not the uninterrupted 2-thread run's metrics"],
+        );
+      },
+    },
+    run: async (d, t) => {
+      await initBackend({ backend: "native", threads: 2, quiet: true });
+      await runTraining(TINY, { ...quiet, runsDir: join(d, "whole") });
+      await runTraining(TINY, { ...quiet, runsDir: join(d, "runs"), stopAfterEpoch: 2 });
+      const { loss, width, epochs, seed: _, ...base } = TINY;
+      const grid = json(d, "grid.json", { base, losses: [loss], widths: [width], epochs: [epochs], seeds: [4, 5] });
+      const args = ["sweep", "--grid", grid, "--runs-dir", join(d, "runs"), "--jobs", "2", "--pack", "off"];
+      return t.cli([...args, "--backend", "native"]);
     },
   },
 ];
