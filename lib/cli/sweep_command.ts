@@ -179,7 +179,8 @@ export const sweepCommand: Command = {
       io.stderr(`[nc] --jobs ${jobs} exceeds the ${cpus().length} cores; runs will compete for them\n`);
     }
     if (values["dry-run"]) {
-      const plan = planSweep(configs, { runsDir, retryFailed });
+      const lockLeaseMs = 1000 * readEnvironmentVariable("NC_LOCK_LEASE");
+      const plan = planSweep(configs, { runsDir, retryFailed, lockLeaseMs });
       printDryRun(plan, io, { label, runsDir, jobs, retryFailed, json: values.json ?? false });
       return 0;
     }

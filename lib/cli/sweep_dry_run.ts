@@ -37,14 +37,12 @@ const VARYING: readonly [string, (c: TrainConfig) => string | number][] = [
 /** What training a planned run means, in words. */
 function actionText(run: PlannedRun): string {
   const from = run.epoch > 0 ? `after epoch ${run.epoch}` : "from the start";
-  switch (run.action) {
-    case "new":
-      return "new";
-    case "resume":
-      return `resumes ${from}`;
-    default:
-      return `retried ${from} (failed: ${run.reason?.replace(/\s*\n\s*/g, " ")})`;
-  }
+  const text = run.action === "new"
+    ? "new"
+    : run.action === "resume"
+    ? `resumes ${from}`
+    : `retried ${from} (failed: ${run.reason?.replace(/\s*\n\s*/g, " ")})`;
+  return run.lockedBy === null ? text : `${text}; in training by ${run.lockedBy}: the sweep waits for it`;
 }
 
 /** Options of {@link printDryRun}. */
@@ -84,6 +82,7 @@ export function printDryRun(plan: readonly PlannedRun[], io: CliIo, options: Dry
         id: run.id,
         action: run.action,
         epoch: run.epoch,
+        lockedBy: run.lockedBy,
         epochs: run.config.epochs,
         ...Object.fromEntries(varying.map(([key, text]) => [key, text(run.config)])),
         seconds: seconds[i],
@@ -111,7 +110,9 @@ export function printDryRun(plan: readonly PlannedRun[], io: CliIo, options: Dry
   log(
     `sweep ${options.label} --dry-run: ${plan.length} runs in the grid, ${toTrain.length} to train (${
       count("new")
-    } new, ${count("resume")} resuming, ${count("retry")} retried), ${count("done")} done${
+    } new, ${count("resume")} resuming, ${count("retry")} retried${
+      toTrain.some((p) => p.lockedBy) ? `; ${toTrain.filter((p) => p.lockedBy).length} in training elsewhere now` : ""
+    }), ${count("done")} done${
       first && shared.length
         ? `; every run has ${shared.map(([key, text]) => `${key} ${text(first.config)}`).join(", ")}`
         : ""

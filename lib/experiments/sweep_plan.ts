@@ -10,6 +10,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DamagedRunError, hasRun, isRunFinished, readRunSettings, resumeEpoch } from "../store/run_dir.ts";
+import { describeHolder, liveLock } from "../store/run_lock.ts";
 import type { TrainConfig } from "../training/config.ts";
 import { readRun, type RunRecord } from "../training/run.ts";
 import { runId } from "../training/run_id.ts";
@@ -27,6 +28,8 @@ export interface PlannedRun {
   epoch: number;
   /** The recorded failure (failed, retry) or the damaged file (damaged); null otherwise. */
   reason: string | null;
+  /** Who trains the run now, when another process holds its live lock (a sweep waits for it); else null. */
+  lockedBy: string | null;
 }
 
 /** The actions that train a run. */
@@ -35,7 +38,9 @@ export const TRAINING_ACTIONS: ReadonlySet<PlannedAction> = new Set(["new", "res
 /**
  * The plan of a sweep over `configs`, in their order, from what `runsDir` holds; reads only. A run
  * that failed by divergence is `failed` (kept as a result) unless `retryFailed`, a run that failed on
- * an error is retried from its checkpoint either way (`store/run_dir.ts`, `isRunFinished`).
+ * an error is retried from its checkpoint either way (`store/run_dir.ts`, `isRunFinished`). A run
+ * another process holds the live lock of is planned as it stands, with `lockedBy` saying who trains
+ * it (the sweep waits for it, and trains it only if that process stops before the end).
  *
  * @example
  * ```ts
@@ -45,12 +50,13 @@ export const TRAINING_ACTIONS: ReadonlySet<PlannedAction> = new Set(["new", "res
  */
 export function planSweep(
   configs: readonly TrainConfig[],
-  options: { runsDir: string; retryFailed?: boolean },
+  options: { runsDir: string; retryFailed?: boolean; lockLeaseMs?: number },
 ): PlannedRun[] {
   return configs.map((config) => {
     const id = runId(config);
     const dir = join(options.runsDir, id);
-    const run = { id, dir, config, epoch: 0, reason: null };
+    const holder = existsSync(dir) ? liveLock(dir, { leaseMs: options.lockLeaseMs }) : null;
+    const run = { id, dir, config, epoch: 0, reason: null, lockedBy: holder && describeHolder(holder) };
     if (!hasRun(dir)) return { ...run, action: "new" };
     let status;
     try {

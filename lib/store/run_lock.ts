@@ -117,6 +117,21 @@ export function readLock(dir: string): LockHolder | null {
   return raw && parseHolder(raw);
 }
 
+/**
+ * Who holds a run's lock while it is live (a process of this host that is alive, or one whose
+ * heartbeat is younger than the lease), or null when there is no lock or it is stale; reads only.
+ *
+ * @example
+ * ```ts
+ * liveLock(Deno.makeTempDirSync()); // null
+ * ```
+ */
+export function liveLock(dir: string, options: { leaseMs?: number } = {}): LockHolder | null {
+  const raw = readRaw(lockPath(dir));
+  if (raw === null || staleReason(raw, options.leaseMs ?? DEFAULT_LOCK_LEASE_MS) !== null) return null;
+  return parseHolder(raw);
+}
+
 /** Why a lock, as read, is stale (its owner is gone), or null while it is live. */
 function staleReason(raw: { text: string; mtimeMs: number }, leaseMs: number): string | null {
   const holder = parseHolder(raw);

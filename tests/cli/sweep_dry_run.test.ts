@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { initBackend } from "../../lib/backend/backend.ts";
 import { expandGrid } from "../../lib/experiments/sweep.ts";
 import { readRun, runTraining } from "../../lib/training/run.ts";
@@ -132,17 +133,30 @@ test.each([[false, 1], [true, 2]])(
 test("--dry-run lines: the id, the keys the grid varies, new or resuming, and the time or 'no stored timing'", async () => {
   const runs = join(dir, "lines");
   await runTraining(configs[0], { ...quiet, runsDir: runs, stopAfterEpoch: 1 });
+  // Run 1 is in training by a live process (this one, as far as its lock says).
+  await runTraining(configs[1], { ...quiet, runsDir: runs, stopAfterEpoch: 2 });
+  writeFileSync(
+    join(runs, ids[1], "lock"),
+    JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }),
+  );
   const dry = await runCli(["sweep", "--grid", gridFile, "--runs-dir", runs, "--dry-run", "--jobs", "2"]);
   expect(dry.status).toBe(0);
   const lines = dry.stdout.trim().split("\n");
   expect(lines).toHaveLength(6);
   expect(lines[0]).toMatch(new RegExp(`^${ids[0]} +loss CE, seed 0 +resumes after epoch 1 +~\\d+s$`));
+  expect(lines[1]).toMatch(
+    new RegExp(
+      `^${
+        ids[1]
+      } +loss CE, seed 1 +resumes after epoch 2; in training by process ${process.pid} on \\S+ since .*: the sweep waits for it +~\\d+s$`,
+    ),
+  );
   expect(lines[3]).toMatch(new RegExp(`^${ids[3]} +loss FL γ=3, seed 0 +new +~\\d+s$`));
   expect(dry.stderr).toMatch(
-    /6 runs in the grid, 6 to train \(5 new, 1 resuming, 0 retried\), 0 done; every run has width 4, epochs 4/,
+    /6 runs in the grid, 6 to train \(4 new, 2 resuming, 0 retried; 1 in training elsewhere now\), 0 done; every run has width 4, epochs 4/,
   );
   expect(dry.stderr).toMatch(
-    /estimated training time: ~\d+s for 6 runs .* in 1 stored run of the same shape, on wasm\); about \d+s with 2 jobs/,
+    /estimated training time: ~\d+s for 6 runs .* in 2 stored runs of the same shape, on wasm\); about \d+s with 2 jobs/,
   );
   expect(dry.stderr).toMatch(/nothing was written \(--dry-run\)/);
   // Another shape: no stored timing; --array-index picks one run.
