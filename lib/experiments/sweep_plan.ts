@@ -10,7 +10,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DamagedRunError, hasRun, isRunFinished, readRunSettings, resumeEpoch } from "../store/run_dir.ts";
-import { describeHolder, liveLock } from "../store/run_lock.ts";
+import { liveLock } from "../store/run_lock.ts";
 import type { TrainConfig } from "../training/config.ts";
 import { readRun, type RunRecord } from "../training/run.ts";
 import { runId } from "../training/run_id.ts";
@@ -56,7 +56,14 @@ export function planSweep(
     const id = runId(config);
     const dir = join(options.runsDir, id);
     const holder = existsSync(dir) ? liveLock(dir, { leaseMs: options.lockLeaseMs }) : null;
-    const run = { id, dir, config, epoch: 0, reason: null, lockedBy: holder && describeHolder(holder) };
+    const run = {
+      id,
+      dir,
+      config,
+      epoch: 0,
+      reason: null,
+      lockedBy: holder && `process ${holder.pid} on ${holder.host}`,
+    };
     if (!hasRun(dir)) return { ...run, action: "new" };
     let status;
     try {

@@ -148,7 +148,7 @@ test("--dry-run lines: the id, the keys the grid varies, new or resuming, and th
     new RegExp(
       `^${
         ids[1]
-      } +loss CE, seed 1 +resumes after epoch 2; in training by process ${process.pid} on \\S+ since .*: the sweep waits for it +~\\d+s$`,
+      } +loss CE, seed 1 +resumes after epoch 2; in training by process ${process.pid} on \\S+: the sweep waits for it +~\\d+s$`,
     ),
   );
   expect(lines[3]).toMatch(new RegExp(`^${ids[3]} +loss FL γ=3, seed 0 +new +~\\d+s$`));
