@@ -1,6 +1,9 @@
 import { expect, test } from "vitest";
 import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { classify, type RawResult } from "./hostile_runner.ts";
+import { HOSTILE_CASES } from "./hostile_cases.ts";
 
 const root = tmpdir();
 
@@ -29,4 +32,10 @@ test("the classification tells each outcome apart", () => {
   const handled = { ...due, due: { handled: (r: RawResult) => (r.code === 0 ? null : "exit") } };
   expect(classify(handled, raw(0, "[nc] took over"), [], root)[0]).toBe("handled");
   expect(classify(handled, raw(1, ""), [], root)[0]).toBe("wrong answer");
+});
+
+test("docs/training.md states the catalogue's size", () => {
+  const doc = readFileSync(join(import.meta.dirname!, "..", "..", "docs", "training.md"), "utf8");
+  expect(doc).toMatch(new RegExp(`feeds the command line ${HOSTILE_CASES.length}\\s+bad or hostile inputs`));
+  expect(doc).toMatch(new RegExp(`\\(${HOSTILE_CASES.length}\\s+inputs: `));
 });
