@@ -96,6 +96,8 @@ export interface CaseResult {
   detail: string;
   seconds: number;
   via: "process" | "in-process";
+  /** What the command printed (for one-line errors, the line a user sees). */
+  raw: RawResult;
 }
 
 /** A stack trace or a panic in the output. */
@@ -253,6 +255,7 @@ async function runCase(c: HostileCase, dir: string, inProcess: Mutex): Promise<C
     detail,
     seconds: (performance.now() - started) / 1000,
     via: c.inProcess ? "in-process" : "process",
+    raw,
   };
 }
 
