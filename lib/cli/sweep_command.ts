@@ -36,8 +36,9 @@ Options:
   --figure NAME     ${FIGURE_NAMES.join(" | ")}
   --grid FILE       a JSON grid { "base": {...}, "losses": [...], "widths": [...], "epochs": [...], "seeds": [...] }
   --preset P        ${FIGURE_PRESET_NAMES.join(" | ")} (default cpu)
-  --jobs N          runs in parallel processes (default 1; at most ${MAX_JOBS}, best at most the number
-                    of cores); the cores are divided among them (native backend: jobs × threads ≤ cores)
+  --jobs N          runs in parallel processes (default 1; at most ${MAX_JOBS}, best at most the
+                    number of cores); the cores are divided among them (native backend:
+                    jobs × threads ≤ cores)
   --pack auto|off|N train MLP runs of one shape (data, width, depth, budget) together as one graph,
                     at most N a pack (auto: 16, and at least as many packs as jobs); each run's
                     results are those it has alone (docs/backends.md, "Packed training")
