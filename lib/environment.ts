@@ -38,16 +38,19 @@ export class EnvironmentError extends Error {
 
 const text = (value: string): string => value;
 
-function integerAtLeast(min: number, what: string): (value: string) => number {
+function integerAtLeast(min: number, what: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`must be ${what}`);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`must be ${what}`);
     return n;
   };
 }
 
-const positiveInteger = integerAtLeast(1, "a positive integer");
 const nonNegativeInteger = integerAtLeast(0, "an integer ≥ 0");
+/** Threads and CPUs: as `--threads`, at most 1024. */
+const threadCount = integerAtLeast(1, "an integer in [1, 1024]", 1024);
+/** A lock's lease: at most a week (a longer one never lets an abandoned lock go in practice). */
+const leaseSeconds = integerAtLeast(1, "an integer in [1, 604800] (seconds; 604800 is a week)", 604_800);
 
 const BOOLEAN_TEXT = { true: ["1", "true", "yes"], false: ["0", "false", "no"] } as const;
 
@@ -99,17 +102,17 @@ export const ENVIRONMENT_VARIABLES = {
   } satisfies EnvironmentVariable<string>,
   NC_THREADS: {
     description: "threads of the native backend's libraries (OpenBLAS, oneDNN); caps each sweep worker's share",
-    values: "a positive integer",
+    values: "an integer in [1, 1024]",
     defaultText: "`SLURM_CPUS_PER_TASK`, else every core",
     readBy: "`initBackend`, `nc sweep`, `deno task reproduce`",
-    parse: positiveInteger,
+    parse: threadCount,
   } satisfies EnvironmentVariable<number>,
   SLURM_CPUS_PER_TASK: {
     description: "the CPUs Slurm gave the task: the native backend's threads when `NC_THREADS` is unset",
-    values: "a positive integer (set by Slurm)",
+    values: "an integer in [1, 1024] (set by Slurm)",
     defaultText: "unset",
     readBy: "`initBackend`",
-    parse: positiveInteger,
+    parse: threadCount,
   } satisfies EnvironmentVariable<number>,
   SLURM_ARRAY_TASK_ID: {
     description: "the index of a job array's task: the run of the grid it trains",
@@ -182,14 +185,22 @@ export const ENVIRONMENT_VARIABLES = {
   NC_LOCK_LEASE: {
     description:
       "seconds without a heartbeat after which a run's lock counts as abandoned, on any host, and is taken over",
-    values: "a positive integer (seconds; the owner's heartbeat comes every 30 s, or a third of the lease)",
+    values: "an integer in [1, 604800] (seconds; the owner's heartbeat comes every 30 s, or a third of the lease)",
     default: 300,
     defaultText: "`300` (5 minutes)",
     readBy: "`nc train`, `nc sweep` and its workers",
-    parse: positiveInteger,
+    parse: leaseSeconds,
   } satisfies EnvironmentVariable<number>,
   NC_WORKER_EPOCHS: {
     description: "asks a sweep's worker process for a line `@epoch N` on stderr after each epoch",
+    values: "any non-empty value (set by the sweep)",
+    default: false,
+    defaultText: "unset",
+    readBy: "the sweep's worker processes",
+    parse: () => true,
+  } satisfies EnvironmentVariable<boolean>,
+  NC_WORKER_RETRY_FAILED: {
+    description: "asks a sweep's worker process to train a failed (diverged) run again, as `nc sweep --retry-failed`",
     values: "any non-empty value (set by the sweep)",
     default: false,
     defaultText: "unset",
@@ -203,6 +214,22 @@ export const ENVIRONMENT_VARIABLES = {
     readBy: "the native backend (OpenMP)",
     parse: text,
   } satisfies EnvironmentVariable<string>,
+  NC_CHROMIUM: {
+    description: "the Chromium the site's browser test drives (tests/site)",
+    values: "a path to a Chromium binary",
+    defaultText: "Debian's `/usr/bin/chromium`, installed by the test set-up",
+    readBy: "the site test (`tests/site/browser.ts`)",
+    parse: text,
+  } satisfies EnvironmentVariable<string>,
+  NC_UPDATE_SCREENSHOTS: {
+    description:
+      "stores the site test's screenshot instead of comparing with the stored one, after a deliberate change of look",
+    values: "`1`, `true`, `yes`, or `0`, `false`, `no`",
+    default: false,
+    defaultText: "`0`: compare",
+    readBy: "the site test (`tests/site/screenshot.ts`)",
+    parse: boolean,
+  } satisfies EnvironmentVariable<boolean>,
   JUPYTER_DATA_DIR: {
     description: "where the set-up installs this checkout's Deno Jupyter kernel (Jupyter's own variable)",
     values: "a directory",

@@ -242,13 +242,15 @@ export {
 export { FIGURE_NAMES, figureGrid, type FigureName, FigurePresetError } from "./experiments/figure_presets.ts";
 export {
   expandGrid,
+  MAX_JOBS,
   storedRuns,
   sweep,
   type SweepGrid,
   type SweepOptions,
   type SweepProgress,
 } from "./experiments/sweep.ts";
-export { PACK_AUTO_LIMIT, type PackSetting, parsePackSetting, planPacks } from "./experiments/packs.ts";
+export { estimateRunSeconds, type PlannedRun, planSweep, storedEpochTimings } from "./experiments/sweep_plan.ts";
+export { PACK_AUTO_LIMIT, PACK_MAX, type PackSetting, parsePackSetting, planPacks } from "./experiments/packs.ts";
 export {
   globalMinimizerStudy,
   lambdaSweepStudy,

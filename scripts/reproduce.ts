@@ -28,7 +28,7 @@ import { FIGURE_NAMES, figureGrid } from "../lib/experiments/figure_presets.ts";
 import { resolvePreset, runsDir, UFM_PRESETS } from "../lib/experiments/presets.ts";
 import { readEnvironmentVariable } from "../lib/environment.ts";
 import { writeFileAtomic } from "../lib/store/atomic.ts";
-import { storedRuns, sweep } from "../lib/experiments/sweep.ts";
+import { MAX_JOBS, storedRuns, sweep } from "../lib/experiments/sweep.ts";
 import { parsePackSetting } from "../lib/experiments/packs.ts";
 import { executeNotebook, listNotebooks } from "../lib/notebook/execute.ts";
 import { streamProgress } from "../lib/notebook/progress.ts";
@@ -64,7 +64,9 @@ async function main(): Promise<number> {
   const preset = resolvePreset(values.preset ?? "cpu");
   const jobs = Number(values.jobs ?? Math.min(2, cpus().length));
   const pack = parsePackSetting(values.pack ?? "auto");
-  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${values.jobs}`);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
+    throw new Error(`--jobs must be an integer in [1, ${MAX_JOBS}], got ${values.jobs}`);
+  }
   const committed = preset === "cpu";
   const outDir = committed ? null : join(root, "runs", "reproduce", preset);
   const figuresDir = committed ? join(root, "figures") : join(outDir!, "figures");

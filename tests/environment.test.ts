@@ -12,7 +12,7 @@ import { BACKEND_NAMES } from "../lib/backend/backend.ts";
 import { resolveThreadCount } from "../lib/backend/native_libraries.ts";
 import { PRESET_NAMES } from "../lib/experiments/presets.ts";
 import { FIGURE_STYLES, FIGURE_VENUES } from "../lib/figures/style.ts";
-import { WORKER_EPOCHS_ENV } from "../lib/training/worker_protocol.ts";
+import { WORKER_EPOCHS_ENV, WORKER_RETRY_FAILED_ENV } from "../lib/training/worker_protocol.ts";
 import { restoreEnvAfterEach } from "./helpers.ts";
 
 const ROOT = resolve(import.meta.dirname!, "..");
@@ -54,7 +54,10 @@ describe("readEnvironment", () => {
       NC_BUNDLE_DIR: undefined,
       NC_LOCK_LEASE: 60,
       NC_WORKER_EPOCHS: false,
+      NC_WORKER_RETRY_FAILED: false,
       OMP_WAIT_POLICY: undefined,
+      NC_CHROMIUM: undefined,
+      NC_UPDATE_SCREENSHOTS: false,
       JUPYTER_DATA_DIR: undefined,
     });
   });
@@ -71,19 +74,23 @@ describe("readEnvironment", () => {
 
   test("a bad value is one error naming the variable and the values it takes", () => {
     expect(() => readEnvironment({ NC_THREADS: "two" })).toThrow(EnvironmentError);
-    expect(() => readEnvironment({ NC_THREADS: "two" })).toThrow(/^NC_THREADS must be a positive integer, got "two"$/);
-    expect(() => readEnvironmentVariable("NC_THREADS", { NC_THREADS: "0" })).toThrow(/NC_THREADS must be a positive/);
+    expect(() => readEnvironment({ NC_THREADS: "two" })).toThrow(
+      /^NC_THREADS must be an integer in \[1, 1024\], got "two"$/,
+    );
+    expect(() => readEnvironmentVariable("NC_THREADS", { NC_THREADS: "0" })).toThrow(
+      /NC_THREADS must be an integer in/,
+    );
     expect(() => readEnvironmentVariable("NC_WEBGPU_SOFTWARE", { NC_WEBGPU_SOFTWARE: "maybe" })).toThrow(
       /^NC_WEBGPU_SOFTWARE must be one of 1, true, yes, 0, false, no, got "maybe"$/,
     );
     expect(() => readEnvironment({ SOURCE_DATE_EPOCH: "-1", SLURM_CPUS_PER_TASK: "1.5" })).toThrow(
-      /SLURM_CPUS_PER_TASK must be a positive integer, got "1\.5"; SOURCE_DATE_EPOCH must be an integer ≥ 0, got "-1"/,
+      /SLURM_CPUS_PER_TASK must be an integer in \[1, 1024\], got "1\.5"; SOURCE_DATE_EPOCH must be an integer ≥ 0, got "-1"/,
     );
   });
 
   test("the edges read through it: a bad NC_THREADS stops backend initialisation naming the variable", () => {
     process.env.NC_THREADS = "lots";
-    expect(() => resolveThreadCount()).toThrow(/NC_THREADS must be a positive integer, got "lots"/);
+    expect(() => resolveThreadCount()).toThrow(/NC_THREADS must be an integer in \[1, 1024\], got "lots"/);
     process.env.NC_THREADS = "3";
     expect(resolveThreadCount()).toBe(3);
   });
@@ -96,6 +103,7 @@ describe("readEnvironment", () => {
     expect(listed(values("NC_FIGURE_STYLE"))).toEqual(Object.keys(FIGURE_STYLES).sort());
     expect(listed(values("NC_FIGURE_VENUE"))).toEqual(Object.keys(FIGURE_VENUES).sort());
     expect(Object.keys(ENVIRONMENT_VARIABLES)).toContain(WORKER_EPOCHS_ENV);
+    expect(Object.keys(ENVIRONMENT_VARIABLES)).toContain(WORKER_RETRY_FAILED_ENV);
   });
 });
 
@@ -127,7 +135,8 @@ const EXCEPTIONS: readonly { path: string; allows: Access; reason: string }[] = 
   {
     path: "lib/training/worker.ts",
     allows: "read",
-    reason: "a sweep's worker process reads NC_WORKER_EPOCHS, the flag its sweep sets (the worker protocol)",
+    reason:
+      "a sweep's worker process reads NC_WORKER_EPOCHS and NC_WORKER_RETRY_FAILED, the flags its sweep sets (the worker protocol)",
   },
   {
     path: "lib/notebook/",
@@ -137,7 +146,8 @@ const EXCEPTIONS: readonly { path: string; allows: Access; reason: string }[] = 
   {
     path: "lib/experiments/sweep.ts",
     allows: "pass",
-    reason: "starts worker processes with the sweep's environment and their NC_THREADS, NC_BACKEND, NC_WORKER_EPOCHS",
+    reason:
+      "starts worker processes with the sweep's environment and their NC_THREADS, NC_BACKEND, NC_WORKER_EPOCHS, NC_WORKER_RETRY_FAILED",
   },
   {
     path: "lib/backend/native_libraries.ts",

@@ -211,7 +211,11 @@ function writeFrame(frame: pl.DataFrame, out: string, format: string): void {
   try {
     if (format === "csv") frame.writeCSV(partial);
     else frame.writeParquet(partial);
-    renameSync(partial, out);
+    try {
+      renameSync(partial, out);
+    } catch (error) {
+      throw asStorageError(error, out, "write");
+    }
   } finally {
     rmSync(partial, { force: true });
   }

@@ -1,7 +1,8 @@
 /**
- * `nc runs ls` and `nc runs show ID`: the run store at a glance — every stored run with its state,
- * progress and final numbers, filtered by configuration keys — and one run's configuration and
- * summary in full. A run whose files are damaged is listed as damaged, naming the file.
+ * `nc runs ls`, `nc runs show ID` and `nc runs unlock ID`: the run store at a glance — every stored
+ * run with its state, progress and final numbers, filtered by configuration keys — one run's
+ * configuration and summary in full, and a run's lock removed by hand (`unlock_command.ts`). A run
+ * whose files are damaged is listed as damaged, naming the file.
  *
  * @module
  */
@@ -12,22 +13,28 @@ import { readRun, type RunRecord } from "../training/run.ts";
 import { formatNumber } from "../report/number_format.ts";
 import { CliError, type Command, parseFlags, writeJson } from "./args.ts";
 import { cliRunsDir, userPath } from "./paths.ts";
+import { unlockRun } from "./unlock_command.ts";
 
 const HELP =
   `Usage: deno task nc runs ls [--runs-dir DIR] [--state running|done|failed] [--where KEY=VALUE ...] [--json]
        deno task nc runs show RUN [--runs-dir DIR]
+       deno task nc runs unlock RUN [--runs-dir DIR] [--force]
 
 ls lists every run of the store, a line each: its id, state, epochs trained, and at its last
 evaluation the test accuracy (and at the best-validation epoch, with that epoch) and NC1.
 --where keeps the runs whose configuration key has that value (loss=ce, width=256, seed=1; repeat it
 to combine); --state keeps one state. show prints a run's configuration and status as JSON; RUN is a
 run directory or an id in the store. (nc train --config RUNS/ID/config.json resumes or returns it.)
+unlock removes a run's lock, naming who held it, so that nc train or nc sweep can train the run now
+instead of waiting for the lock's lease (NC_LOCK_LEASE) to run out; make sure its owner is gone
+first. A lock of a live process on this host stays unless --force (nc unlock RUN is the same).
 
 Options:
   --runs-dir DIR     the run store (default NC_RUNS_DIR, else runs/ of this folder)
   --state S          running | done | failed
   --where KEY=VALUE  a configuration key's value (the loss by its name: loss=fl)
   --json             one JSON array instead of the table
+  --force            (unlock) remove the lock even when its owner is a live process on this host
   -h, --help         this help`;
 
 /** One line of `nc runs ls`. */
@@ -128,7 +135,7 @@ const show = (v: number | null, digits = 4) => (v === null ? "—" : formatNumbe
 /** The `runs` subcommand: `ls` and `show`. */
 export const runsCommand: Command = {
   name: "runs",
-  summary: "list the stored runs (ls) or show one (show)",
+  summary: "list the stored runs (ls), show one (show), remove a run's lock (unlock)",
   help: HELP,
   run(argv, io) {
     const [action, ...rest] = argv;
@@ -152,7 +159,10 @@ export const runsCommand: Command = {
       writeJson(io, { id: r.id, dir: r.dir, config: r.config, status: r.status, evaluations: r.rows.length });
       return Promise.resolve(0);
     }
-    if (action !== "ls") throw new CliError(`runs: unknown action "${action}"; choose ls or show (see --help)`);
+    if (action === "unlock") return unlockRun(rest, io, "runs unlock");
+    if (action !== "ls") {
+      throw new CliError(`runs: unknown action "${action}"; choose ls, show or unlock (see --help)`);
+    }
     const { values } = parseFlags(rest, {
       "runs-dir": { type: "string" },
       state: { type: "string" },

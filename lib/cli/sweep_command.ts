@@ -6,7 +6,8 @@
 import { cpus } from "node:os";
 import { initBackend } from "../backend/backend.ts";
 import { FIGURE_NAMES, FIGURE_PRESET_NAMES, figureGrid } from "../experiments/figure_presets.ts";
-import { expandGrid, sweep, type SweepGrid } from "../experiments/sweep.ts";
+import { expandGrid, MAX_JOBS, sweep, type SweepGrid } from "../experiments/sweep.ts";
+import { planSweep } from "../experiments/sweep_plan.ts";
 import { describeRecipe } from "../training/recipes.ts";
 import { mkdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -14,7 +15,8 @@ import { ncCommand, slurmArrayScript } from "../experiments/slurm.ts";
 import { readEnvironmentVariable } from "../environment.ts";
 import { writeFileAtomic } from "../store/atomic.ts";
 import { type PackSetting, parsePackSetting } from "../experiments/packs.ts";
-import { type Command, numberFlag, parseFlags, threadsOption, writeJson } from "./args.ts";
+import { type Command, integerFlag, parseFlags, threadsOption, writeJson } from "./args.ts";
+import { printDryRun } from "./sweep_dry_run.ts";
 import { CliError } from "./args.ts";
 import { cliRunsDir, userPath } from "./paths.ts";
 import { handleStopSignals, SIGNAL_EXIT_CODES } from "../training/stop_signals.ts";
@@ -24,16 +26,19 @@ const HELP = `Usage: deno task nc sweep (--figure NAME [--preset smoke|cpu|paper
 
 Runs every configuration of a figure's grid (or of a grid file) that is not done yet (finished runs
 are read from the run store; interrupted ones resume; a run another process is training is waited
-for, never trained twice), printing a line per run and a summary. A run that fails (diverges, meets an error, or has damaged
-files) is reported and the others go on; exits 1 when a run failed. On SIGTERM or SIGINT the runs
-stop at their next batch (workers too), keeping their checkpoints; exits 143 or 130.
+for, never trained twice), printing a line per run and a summary. A run that fails (diverges, meets
+an error, or has damaged files) is reported and the others go on; exits 1 when a run failed. A run
+that failed by an error is trained again by the next sweep; one that diverged is kept as a result
+unless --retry-failed. On SIGTERM or SIGINT the runs stop at their next batch (workers too), keeping
+their checkpoints; exits 143 or 130.
 
 Options:
   --figure NAME     ${FIGURE_NAMES.join(" | ")}
   --grid FILE       a JSON grid { "base": {...}, "losses": [...], "widths": [...], "epochs": [...], "seeds": [...] }
   --preset P        ${FIGURE_PRESET_NAMES.join(" | ")} (default cpu)
-  --jobs N          runs in parallel processes (default 1; at most the number of cores); the cores
-                    are divided among them (native backend: jobs × threads ≤ cores)
+  --jobs N          runs in parallel processes (default 1; at most ${MAX_JOBS}, best at most the
+                    number of cores); the cores are divided among them (native backend:
+                    jobs × threads ≤ cores)
   --pack auto|off|N train MLP runs of one shape (data, width, depth, budget) together as one graph,
                     at most N a pack (auto: 16, and at least as many packs as jobs); each run's
                     results are those it has alone (docs/backends.md, "Packed training")
@@ -43,6 +48,11 @@ Options:
   --backend NAME    TensorFlow.js backend (default auto, or NC_BACKEND)
   --threads N       threads of the native backend (default NC_THREADS, else SLURM_CPUS_PER_TASK,
                     else every core; with --jobs, at most cores ÷ jobs each)
+  --dry-run         list the runs the sweep would train (new, or resuming after which epoch), with
+                    the time each would take from stored runs of the same shape, and the total;
+                    writes nothing (with --array-index: that run; with --jobs: the time shared)
+  --retry-failed    train the runs that failed by divergence again from their last checkpoint
+                    (otherwise they are kept as recorded, and the summary says so)
   --json            print one JSON object: runs, done, failed (with reasons)
   -h, --help        this help
 
@@ -101,6 +111,8 @@ export const sweepCommand: Command = {
       time: flag,
       "cpus-per-task": flag,
       "array-index": flag,
+      "dry-run": { type: "boolean" },
+      "retry-failed": { type: "boolean" },
     }, "sweep");
     if (!values.figure === !values.grid) {
       throw new CliError(`sweep: give either --figure (${FIGURE_NAMES.join(", ")}) or --grid FILE`);
@@ -110,12 +122,27 @@ export const sweepCommand: Command = {
     let configs = expandGrid(grid);
     const runsDir = cliRunsDir(values["runs-dir"]);
     const dataDir = userPath(values["data-dir"]);
+    // Every count is checked before anything is read or written.
+    const jobs = integerFlag(values, "jobs", { min: 1, max: MAX_JOBS, fallback: 1 })!;
+    const cpusPerTask = integerFlag(values, "cpus-per-task", { min: 1, max: 1024 });
+    let pack: PackSetting;
+    try {
+      pack = parsePackSetting(values.pack ?? "auto");
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    const threads = threadsOption(values);
+    const retryFailed = values["retry-failed"] ?? false;
+    if (values["dry-run"] && values.slurm) {
+      throw new CliError(
+        "sweep: --dry-run lists the runs to train and --slurm writes a job array: give one (a job array's tasks train what --dry-run lists)",
+      );
+    }
     if (values.slurm) {
       const name = values.grid
         ? basename(values.grid).replace(/\.json$/, "")
         : `${values.figure}-${values.preset ?? "cpu"}`;
       const file = userPath(values.script ?? join(runsDir, "slurm", `${name}.sbatch`));
-      const cpusPerTask = numberFlag(values, "cpus-per-task");
       const script = slurmArrayScript({
         jobName: `nc-${name}`,
         count: configs.length,
@@ -149,21 +176,20 @@ export const sweepCommand: Command = {
       }
       configs = [configs[index]];
     }
-    const jobs = numberFlag(values, "jobs", 1);
-    if (!Number.isInteger(jobs) || jobs < 1) {
-      throw new CliError(`--jobs must be a positive integer, got ${values.jobs}`);
-    }
     if (jobs > cpus().length) {
       io.stderr(`[nc] --jobs ${jobs} exceeds the ${cpus().length} cores; runs will compete for them\n`);
     }
-    let pack: PackSetting;
-    try {
-      pack = parsePackSetting(values.pack ?? "auto");
-    } catch (error) {
-      throw new CliError((error as Error).message);
+    if (values["dry-run"]) {
+      const lockLeaseMs = 1000 * readEnvironmentVariable("NC_LOCK_LEASE");
+      const plan = planSweep(configs, { runsDir, retryFailed, lockLeaseMs });
+      printDryRun(plan, io, { label, runsDir, jobs, retryFailed, json: values.json ?? false });
+      return 0;
     }
-    const threads = threadsOption(values);
     await initBackend({ backend: values.backend, threads, quiet: true });
+    // Runs that diverged in an earlier sweep are kept as recorded unless --retry-failed: say so at the end.
+    const keptFailed = new Set(
+      retryFailed ? [] : planSweep(configs, { runsDir }).filter((p) => p.action === "failed").map((p) => p.id),
+    );
     const started = performance.now();
     io.stderr(`[nc] sweep ${label}: ${configs.length} runs, ${jobs} at a time\n`);
     for (const line of new Set(configs.map((c) => describeRecipe(c.recipe, c)))) io.stderr(`[nc] recipe ${line}\n`);
@@ -177,6 +203,7 @@ export const sweepCommand: Command = {
         threads: threads ?? readEnvironmentVariable("NC_THREADS"),
         jobs,
         pack,
+        retryFailed,
         lockLeaseMs: 1000 * readEnvironmentVariable("NC_LOCK_LEASE"),
         log: (line) => io.stderr(line + "\n"),
         // Between the runs' own lines, the sweep's state at least every 30 s: never silent for long.
@@ -204,6 +231,16 @@ export const sweepCommand: Command = {
     const seconds = (performance.now() - started) / 1000;
     io.stderr(`[nc] ${records.length - failed.length} done, ${failed.length} failed in ${seconds.toFixed(1)} s\n`);
     for (const r of failed) io.stderr(`[nc]   failed: ${r.id}: ${r.status.reason?.replace(/\s*\n\s*/g, " ")}\n`);
+    const kept = failed.filter((r) => keptFailed.has(r.id));
+    if (kept.length > 0) {
+      io.stderr(
+        `[nc] ${kept.length} of them failed in an earlier sweep and ${
+          kept.length === 1 ? "was" : "were"
+        } not trained again (a divergence is a result): --retry-failed trains ${
+          kept.length === 1 ? "it" : "them"
+        } again from the last checkpoint\n`,
+      );
+    }
     if (values.json) {
       writeJson(io, {
         figure: values.figure ?? null,

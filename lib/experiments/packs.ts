@@ -23,13 +23,16 @@ export type PackSetting = "auto" | "off" | number;
  */
 export const PACK_AUTO_LIMIT = 16;
 
-/** A pack setting that is not auto, off or a positive integer. */
+/** Most runs a pack may hold (`--pack N`): beyond it one pack's buffers outgrow a node's memory. */
+export const PACK_MAX = 256;
+
+/** A pack setting that is not auto, off or an integer in [1, {@link PACK_MAX}]. */
 export class PackSettingError extends Error {
   override name = "PackSettingError";
 }
 
 /**
- * Reads `--pack`: "auto", "off" or a positive integer.
+ * Reads `--pack`: "auto", "off" or an integer in [1, {@link PACK_MAX}].
  *
  * @example
  * ```ts
@@ -39,8 +42,10 @@ export class PackSettingError extends Error {
 export function parsePackSetting(value: string): PackSetting {
   if (value === "auto" || value === "off") return value;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new PackSettingError(`--pack must be auto, off or a positive integer (runs per pack), got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > PACK_MAX) {
+    throw new PackSettingError(
+      `--pack must be auto, off or an integer in [1, ${PACK_MAX}] (runs per pack), got "${value}"`,
+    );
   }
   return n;
 }

@@ -17,17 +17,19 @@ import { coreCount } from "../backend/native_libraries.ts";
 import type { LossSpec } from "../core/losses.ts";
 import { normalizeTrainConfig, type TrainConfig } from "../training/config.ts";
 import { runId } from "../training/run_id.ts";
-import { DamagedRunError, hasRun, isRunFinished, resumeEpoch } from "../store/run_dir.ts";
+import { DamagedRunError, hasRun } from "../store/run_dir.ts";
 import { clearStaleLock } from "../store/run_lock.ts";
 import { readRun, type RunOptions, type RunRecord, runTraining } from "../training/run.ts";
 import { runPack } from "../training/run_pack.ts";
 import { WORKER_ENTRY } from "../training/worker.ts";
 import { type PackSetting, planPacks } from "./packs.ts";
+import { planSweep, TRAINING_ACTIONS } from "./sweep_plan.ts";
 import {
   INPUT_ERRORS,
   parseEpochLine,
   parseResultLine,
   WORKER_EPOCHS_ENV,
+  WORKER_RETRY_FAILED_ENV,
   workerArgs,
 } from "../training/worker_protocol.ts";
 
@@ -62,7 +64,8 @@ export function expandGrid(grid: SweepGrid): TrainConfig[] {
 }
 
 /** Options of {@link sweep}. */
-export interface SweepOptions extends Pick<RunOptions, "runsDir" | "dataDir" | "log" | "lockLeaseMs" | "signal"> {
+export interface SweepOptions
+  extends Pick<RunOptions, "runsDir" | "dataDir" | "log" | "lockLeaseMs" | "signal" | "retryFailed"> {
   /** Runs in parallel processes (default 1: in this process). */
   jobs?: number;
   /** Backend of the worker processes (default: this process's, once initialised; else NC_BACKEND or auto). */
@@ -96,6 +99,12 @@ export interface SweepProgress {
 }
 
 const WORKER = resolve(fileURLToPath(WORKER_ENTRY));
+
+/**
+ * Most parallel jobs of a sweep (`--jobs`): each is a process with its own copy of the data and the
+ * runtime, so more would exhaust a node's memory long before its cores.
+ */
+export const MAX_JOBS = 256;
 
 /**
  * Threads of the native libraries for each of `jobs` parallel runs: the cores divided among the
@@ -155,6 +164,7 @@ function runInWorker(
     ...process.env,
     NC_THREADS: String(threads),
     [WORKER_EPOCHS_ENV]: "1",
+    [WORKER_RETRY_FAILED_ENV]: options.retryFailed ? "1" : undefined,
   };
   if (backend) env.NC_BACKEND = backend;
   if (options.lockLeaseMs !== undefined) {
@@ -174,7 +184,12 @@ function runInWorker(
       for (const line of lines) {
         const epoch = parseEpochLine(line);
         if (epoch !== null) onEpoch(epoch);
-        else stderr += line + "\n";
+        else {
+          stderr += line + "\n";
+          // The worker's own lines (training, resuming, waiting for a lock and for whom, a damaged
+          // checkpoint set aside) are the sweep's, as they are when it trains in this process.
+          if (line.startsWith("[nc] ")) options.log?.(line);
+        }
       }
     });
     child.on("error", reject);
@@ -221,20 +236,10 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
   const records: RunRecord[] = new Array(configs.length);
   let done = 0, next = 0;
   const runsDir = options.runsDir ?? "runs";
-  // Where each run stands: finished (runTraining returns it as stored; a sweep does not retry failed
-  // runs) or the epoch it resumes after.
-  const start = configs.map((c) => {
-    const dir = join(runsDir, runId(c));
-    if (!hasRun(dir)) return { stored: false, epoch: 0 };
-    try {
-      const { status } = readRun(dir);
-      return { stored: isRunFinished(status), epoch: resumeEpoch(status) };
-    } catch (error) {
-      // Damaged records are reported (as failed, naming the file), never trained over.
-      if (error instanceof DamagedRunError) return { stored: true, epoch: 0 };
-      throw error;
-    }
-  });
+  // Where each run stands (`sweep_plan.ts`): not trained (done, failed by divergence unless
+  // retryFailed, damaged) or the epoch it starts after.
+  const plan = planSweep(configs, { runsDir, retryFailed: options.retryFailed });
+  const start = plan.map((p) => ({ stored: !TRAINING_ACTIONS.has(p.action), epoch: p.epoch }));
   const stored = start.map((s) => s.stored);
   const progress: SweepProgress = {
     total: configs.length,
@@ -288,6 +293,7 @@ export async function sweep(grid: SweepGrid | TrainConfig[], options: SweepOptio
         dataDir: options.dataDir,
         log: options.log,
         lockLeaseMs: options.lockLeaseMs,
+        retryFailed: options.retryFailed,
       };
       const dirs = item.map((index) => join(runsDir, runId(configs[index])));
       let trained: RunRecord[];

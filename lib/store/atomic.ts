@@ -40,6 +40,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, fault?:
       const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
       let written = 0;
       while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+      faultPoint("write", path);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

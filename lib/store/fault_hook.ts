@@ -4,17 +4,19 @@
  * is reached) and the library calls {@link faultPoint} at each such point. No hook is installed by
  * the library itself; without one, a fault point costs one comparison.
  *
- * Points: `batch` (inside a training epoch), `evaluate` (during an evaluation) and
- * `checkpoint-write` (after a checkpoint's temporary file is written, before the rename).
+ * Points: `batch` (inside a training epoch), `evaluate` (during an evaluation),
+ * `checkpoint-write` (after a checkpoint's temporary file is written, before the rename) and `write`
+ * (every atomic write of a file, after its temporary file is written and before it is flushed; the
+ * hook gets the target's path, so a test can fail one file's write as a full disk would).
  *
  * @module
  */
 
 /** The fault points. */
-export type FaultPoint = "batch" | "evaluate" | "checkpoint-write";
+export type FaultPoint = "batch" | "evaluate" | "checkpoint-write" | "write";
 
-/** Called at every fault point while installed. */
-export type FaultHook = (point: FaultPoint) => void;
+/** Called at every fault point while installed, with the file being written at `write`. */
+export type FaultHook = (point: FaultPoint, path?: string) => void;
 
 let hook: FaultHook | null = null;
 
@@ -36,7 +38,7 @@ export function setFaultHook(next: FaultHook | null): FaultHook | null {
   return previous;
 }
 
-/** Marks a fault point: calls the installed hook, if any. */
-export function faultPoint(point: FaultPoint): void {
-  if (hook !== null) hook(point);
+/** Marks a fault point (with the file being written, at `write`): calls the installed hook, if any. */
+export function faultPoint(point: FaultPoint, path?: string): void {
+  if (hook !== null) hook(point, path);
 }

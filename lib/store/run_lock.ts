@@ -117,6 +117,21 @@ export function readLock(dir: string): LockHolder | null {
   return raw && parseHolder(raw);
 }
 
+/**
+ * Who holds a run's lock while it is live (a process of this host that is alive, or one whose
+ * heartbeat is younger than the lease), or null when there is no lock or it is stale; reads only.
+ *
+ * @example
+ * ```ts
+ * liveLock(Deno.makeTempDirSync()); // null
+ * ```
+ */
+export function liveLock(dir: string, options: { leaseMs?: number } = {}): LockHolder | null {
+  const raw = readRaw(lockPath(dir));
+  if (raw === null || staleReason(raw, options.leaseMs ?? DEFAULT_LOCK_LEASE_MS) !== null) return null;
+  return parseHolder(raw);
+}
+
 /** Why a lock, as read, is stale (its owner is gone), or null while it is live. */
 function staleReason(raw: { text: string; mtimeMs: number }, leaseMs: number): string | null {
   const holder = parseHolder(raw);
@@ -221,7 +236,7 @@ export async function lockRun(dir: string, options: LockOptions = {}): Promise<(
       reported = Date.now();
       options.log?.(
         `[nc] waiting for ${dir}: locked by ${who}; it is taken over after ${Math.round(leaseMs / 1000)} s without a ` +
-          `heartbeat, or remove it with: nc unlock ${dir}`,
+          `heartbeat, or remove it with: nc runs unlock ${dir}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
@@ -273,7 +288,7 @@ export function clearStaleLock(dir: string, options: { leaseMs?: number } = {}):
 }
 
 /**
- * Removes the lock of a run directory by hand (`nc unlock`) and returns who held it (null when there
+ * Removes the lock of a run directory by hand (`nc runs unlock`) and returns who held it (null when there
  * was no lock). A lock held by a live process of this host stays unless `force`: a
  * {@link RunLockedError} names it.
  *

@@ -3,7 +3,8 @@
  * trains (or resumes, or returns) the run of the configuration file through {@link runTraining}, or
  * the pack of runs of a file holding an array through {@link runPack}, and prints one JSON line
  * `{ "runDirs": […] }` on stdout; logs go to stderr (with `NC_WORKER_EPOCHS` set,
- * also a line `@epoch N` after each epoch, which the sweep reads for its progress); the lines are
+ * also a line `@epoch N` after each epoch, which the sweep reads for its progress; with
+ * `NC_WORKER_RETRY_FAILED` set, a failed run is trained again); the lines are
  * those of `worker_protocol.ts`. The backend and the native libraries' threads come from
  * `NC_BACKEND` and `NC_THREADS`, which the sweep sets per worker, the lease of run locks from
  * `NC_LOCK_LEASE`. On SIGTERM or SIGINT, or once the sweep that started it is gone, the worker stops
@@ -25,6 +26,7 @@ import {
   readWorkerArgs,
   WORKER_ARGS_USAGE,
   WORKER_EPOCHS_ENV,
+  WORKER_RETRY_FAILED_ENV,
 } from "./worker_protocol.ts";
 
 /** This file, for the processes that start workers. */
@@ -56,9 +58,9 @@ async function work(argv: string[]): Promise<number> {
       : undefined;
     const log = (line: string) => console.error(line);
     const lockLeaseMs = 1000 * readEnvironmentVariable("NC_LOCK_LEASE");
-    const runs = Array.isArray(config)
-      ? await runPack(config, { runsDir, dataDir, log, onEpoch, lockLeaseMs, signal })
-      : [await runTraining(config, { runsDir, dataDir, log, onEpoch, lockLeaseMs, signal })];
+    const retryFailed = Boolean(process.env[WORKER_RETRY_FAILED_ENV]);
+    const options = { runsDir, dataDir, log, onEpoch, lockLeaseMs, signal, retryFailed };
+    const runs = Array.isArray(config) ? await runPack(config, options) : [await runTraining(config, options)];
     if (signal.aborted) return SIGNAL_EXIT_CODES[stop.received() ?? "SIGTERM"];
     process.stdout.write(formatResultLine({ runDirs: runs.map((run) => run.dir) }));
     return 0;

@@ -5,6 +5,7 @@
  *   {@link readWorkerArgs});
  * - stderr: log lines, and with {@link WORKER_EPOCHS_ENV} set, a line `@epoch N` after each
  *   finished epoch ({@link formatEpochLine}, {@link parseEpochLine});
+ * - environment: {@link WORKER_RETRY_FAILED_ENV} set trains failed runs again (`nc sweep --retry-failed`);
  * - stdout: one JSON line `{ "runDirs": […] }` once the runs are trained, resumed or found stored
  *   ({@link formatResultLine}, {@link parseResultLine}).
  *
@@ -16,6 +17,12 @@
 
 /** The environment variable that asks a worker for epoch lines on stderr (any non-empty value). */
 export const WORKER_EPOCHS_ENV = "NC_WORKER_EPOCHS";
+
+/**
+ * The environment variable that asks a worker to train a failed (diverged) run again from its last
+ * checkpoint (`retryFailed`) instead of returning it as recorded (any non-empty value).
+ */
+export const WORKER_RETRY_FAILED_ENV = "NC_WORKER_RETRY_FAILED";
 
 /** Marks a worker's epoch lines on its stderr. */
 export const EPOCH_MARK = "@epoch ";

@@ -39,11 +39,12 @@ test("ResNet runs and augmented evaluations train alone", () => {
   expect(planPacks(resnets, all(3), { pack: "auto", jobs: 1 })).toEqual([[0], [1], [2]]);
 });
 
-test("--pack takes auto, off or a positive integer", () => {
+test("--pack takes auto, off or an integer in [1, 256]", () => {
   expect(parsePackSetting("auto")).toBe("auto");
   expect(parsePackSetting("off")).toBe("off");
   expect(parsePackSetting("12")).toBe(12);
-  for (const bad of ["0", "-2", "1.5", "on", ""]) {
+  expect(parsePackSetting("256")).toBe(256);
+  for (const bad of ["0", "-2", "1.5", "on", "", "257", "1e9"]) {
     expect(() => parsePackSetting(bad)).toThrow(/--pack must be auto, off/);
   }
 });

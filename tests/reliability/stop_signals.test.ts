@@ -104,23 +104,3 @@ test(
   },
   120_000,
 );
-
-test("the workers of a sweep killed with SIGKILL stop and release their locks instead of training on", async () => {
-  const grid = join(dir, "grid.json");
-  writeFileSync(grid, JSON.stringify(GRID));
-  const runs = join(dir, "sweep-kill");
-  const child = startCli(["sweep", "--grid", grid, "--runs-dir", runs, "--jobs", "2", "--pack", "off"], env);
-  // The workers' lines stay in the sweep; their locks show them training.
-  await until(() => locks(runs).length === 2);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  expect(locks(runs)).toHaveLength(2);
-  child.kill();
-  await child.done;
-  const started = Date.now();
-  while (locks(runs).length > 0 && Date.now() - started < 15_000) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  // Training on, the workers would hold their locks for the rest of their 40 epochs.
-  expect(locks(runs)).toEqual([]);
-  expect(readRuns(runs).map((r) => r.status.state)).toEqual(["running", "running"]);
-}, 120_000);

@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "vitest";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readRuns } from "../../lib/training/run.ts";
@@ -104,56 +104,3 @@ test("a diverging run is marked failed, the sweep goes on, and the summary lists
     expect(r.reason).toMatch(/at epoch \d+/);
   }
 }, 120_000);
-
-test(
-  "an error in one run of a sweep is recorded in its status; the other runs go on and the summary names it",
-  async () => {
-    const runs = join(dir, "error");
-    // The 30th batch of the sweep (in its second run) throws.
-    const result = await startCli(["sweep", "--grid", gridFile, "--runs-dir", runs, "--pack", "off"], {
-      NC_FAULT: "batch:30:throw",
-    })
-      .done;
-    expect(result.code).toBe(1);
-    expect(result.stderr).not.toMatch(/ {4}at /);
-    const failedLines = result.stderr.split("\n").filter((l) => l.startsWith("[nc]   failed:"));
-    expect(failedLines).toHaveLength(1);
-    expect(failedLines[0]).toMatch(/^\[nc\] {3}failed: \S+: injected fault at batch 30$/);
-    const states = readRuns(runs).map((r) => r.status.state).sort();
-    expect(states).toEqual(["done", "done", "done", "done", "done", "failed"]);
-    const failed = readRuns(runs).find((r) => r.status.state === "failed")!;
-    expect(failed.status).toMatchObject({ failure: "error", reason: "injected fault at batch 30" });
-    // An error is not a result: the next sweep trains that run again, and only that one.
-    const again = await startCli(["sweep", "--grid", gridFile, "--runs-dir", runs]).done;
-    expect(again.code).toBe(0);
-    expect([...again.stderr.matchAll(/\[nc\] (?:training|resuming) (\S+)/g)].map((m) => m[1])).toEqual([failed.id]);
-  },
-  240_000,
-);
-
-test(
-  "a worker's error and a truncated status.json fail their runs only: the sweep finishes the others and exits 1",
-  async () => {
-    const runs = join(dir, "damaged");
-    const first = await startCli(["sweep", "--grid", gridFile, "--runs-dir", runs, "--pack", "off"]).done;
-    expect(first.code).toBe(0);
-    const ids = readdirSync(runs).sort();
-    // One finished run's status is cut short; another run's checkpoint cannot be read (a directory).
-    const status = join(runs, ids[0], "status.json");
-    writeFileSync(status, readFileSync(status, "utf8").slice(0, 40));
-    rmSync(join(runs, ids[1]), { recursive: true });
-    mkdirSync(join(runs, ids[1], "checkpoint.bin"), { recursive: true });
-    const result = await startCli(["sweep", "--grid", gridFile, "--runs-dir", runs, "--jobs", "2", "--json"]).done;
-    expect(result.code).toBe(1);
-    const summary = JSON.parse(result.stdout);
-    expect(summary.failed).toBe(2);
-    const byId = Object.fromEntries(summary.runs.map((r: { id: string }) => [r.id, r]));
-    expect(byId[ids[0]].reason).toMatch(/status\.json is damaged \(.*\); remove \S+ to train the run again/);
-    expect(byId[ids[1]].reason).toMatch(/EISDIR|directory/);
-    expect(summary.runs.filter((r: { status: string }) => r.status === "done")).toHaveLength(4);
-    expect(result.stderr).toMatch(new RegExp(`\\[nc\\]   failed: ${ids[0]}: .*status\\.json is damaged`));
-    // The damaged file is left as it was.
-    expect(readFileSync(status, "utf8")).toHaveLength(40);
-  },
-  240_000,
-);

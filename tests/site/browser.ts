@@ -3,7 +3,7 @@
  * system and recording what a person's browser would show or complain about.
  */
 import { existsSync } from "node:fs";
-import process from "node:process";
+import { readEnvironmentVariable } from "../../lib/environment.ts";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 
 /** How to install what the site test needs. */
@@ -12,7 +12,7 @@ export const CHROMIUM_SETUP =
 
 /** The Chromium binary: `NC_CHROMIUM`, else Debian's `/usr/bin/chromium`; throws naming the set-up when missing. */
 export function chromiumPath(): string {
-  const path = process.env.NC_CHROMIUM ?? "/usr/bin/chromium";
+  const path = readEnvironmentVariable("NC_CHROMIUM") ?? "/usr/bin/chromium";
   if (!existsSync(path)) {
     throw new Error(`the site test needs Debian's chromium, not found at ${path}: install it with ${CHROMIUM_SETUP}`);
   }

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import process from "node:process";
+import { readEnvironmentVariable } from "../../lib/environment.ts";
 import pixelmatch from "pixelmatch";
 import { PNG } from "pngjs";
 
@@ -34,7 +34,7 @@ export function compareScreenshot(
   tolerance: ScreenshotTolerance,
   failures: string,
 ): ScreenshotComparison {
-  if (process.env.NC_UPDATE_SCREENSHOTS === "1") {
+  if (readEnvironmentVariable("NC_UPDATE_SCREENSHOTS")) {
     mkdirSync(dirname(stored), { recursive: true });
     writeFileSync(stored, actual);
     return { pass: true, differing: 0, fraction: 0, message: `stored ${stored}` };

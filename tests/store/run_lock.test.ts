@@ -95,18 +95,24 @@ test("removeLock removes a lock by hand and names its holder; a live local holde
   child.kill();
 });
 
-test("nc unlock removes a run's lock, naming who held it, and says so when there is none", async () => {
+test("nc runs unlock removes a run's lock, naming who held it, and says so when there is none; nc unlock is the same", async () => {
   const runDir = join(dir, "unlock-cli");
   leaveLock(runDir, { pid: 91, host: "node-elsewhere" });
-  const removed = await runCli(["unlock", runDir]);
+  const removed = await runCli(["runs", "unlock", runDir]);
   expect(removed.status).toBe(0);
   expect(removed.stderr).toMatch(
     /^\[nc\] removed the lock of .*unlock-cli, held by process 91 on node-elsewhere since \S+ \(last heartbeat \d+ s ago\)\n$/,
   );
-  expect((await runCli(["unlock", "unlock-cli", "--runs-dir", dir])).stderr).toMatch(
+  expect((await runCli(["runs", "unlock", "unlock-cli", "--runs-dir", dir])).stderr).toMatch(
     /unlock-cli has no lock: nothing to remove/,
   );
-  const missing = await runCli(["unlock", join(dir, "no-such-run")]);
+  const missing = await runCli(["runs", "unlock", join(dir, "no-such-run")]);
   expect(missing.status).toBe(2);
-  expect(missing.stderr).toMatch(/^error: unlock: .*no-such-run is neither a run directory nor a run id/);
+  expect(missing.stderr).toMatch(/^error: runs unlock: .*no-such-run is neither a run directory nor a run id/);
+  // The alias.
+  leaveLock(runDir, { pid: 92, host: "node-elsewhere" });
+  const alias = await runCli(["unlock", "unlock-cli", "--runs-dir", dir]);
+  expect(alias.status).toBe(0);
+  expect(alias.stderr).toMatch(/removed the lock of .*unlock-cli, held by process 92 on node-elsewhere/);
+  expect((await runCli(["runs", "--help"])).stdout).toMatch(/nc runs unlock RUN \[--runs-dir DIR\] \[--force\]/);
 });
