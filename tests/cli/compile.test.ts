@@ -108,6 +108,9 @@ describe("the training-only bundle, alone in an empty folder with a bare environ
     const train = nc([...TRAIN, "--runs-dir", "runs", "--json", "--quiet"]);
     expect(train.status, train.stderr).toBe(0);
     expect(JSON.parse(train.stdout)).toMatchObject({ status: "done", epoch: 2 });
+    const wasm = nc([...TRAIN, "--backend", "wasm", "--runs-dir", "wasm-runs", "--json", "--quiet"]);
+    expect(wasm.status, wasm.stderr).toBe(0);
+    expect(JSON.parse(wasm.stdout)).toMatchObject({ status: "done", backend: "wasm" });
     // The webgpu backend's package is there (Deno's WebGPU is in its binary): the software adapter here.
     const webgpu = nc([...TRAIN, "--backend", "webgpu", "--runs-dir", "gpu-runs", "--json", "--quiet"], {
       NC_WEBGPU_SOFTWARE: "1",
