@@ -182,6 +182,17 @@ export const ENVIRONMENT_VARIABLES = {
     readBy: "the `dist/nc` launcher (shell)",
     parse: text,
   } satisfies EnvironmentVariable<string>,
+  NC_BUNDLE: {
+    description: "which one-file build the command line runs from; `training-only` refuses the commands it leaves out",
+    values: "`full` or `training-only` (set by the `dist/nc` and `dist/nc-training` launchers)",
+    default: "full",
+    defaultText: "`full` (every command)",
+    readBy: "the command line (`lib/cli.ts`)",
+    parse: (value: string): "full" | "training-only" => {
+      if (value === "full" || value === "training-only") return value;
+      throw new Error("must be full or training-only");
+    },
+  } satisfies EnvironmentVariable<"full" | "training-only">,
   NC_LOCK_LEASE: {
     description:
       "seconds without a heartbeat after which a run's lock counts as abandoned, on any host, and is taken over",

@@ -1,11 +1,25 @@
 /**
- * `deno task compile [--out dist/nc] [--level 0-9]`: the command line as one self-contained file for
- * machines without network (GPU nodes of a cluster): a POSIX shell launcher followed by an xz-packed
- * tar of the Deno binary, `lib/`, `deno.json`, the npm packages the library needs at run time (no
- * development packages) and the figure fonts. On first use it unpacks itself into
- * `${NC_BUNDLE_DIR:-$XDG_CACHE_HOME/nc-losses/<id>}` (atomically: a half-unpacked directory is never
- * used) and then runs `deno run -A lib/cli.ts "$@"`. The target needs `sh`, `tar` and `xz`, and the
- * same platform as the machine that built it.
+ * `deno task compile [--training-only] [--out FILE] [--level 0-9] [--cache DIR]`: the command line as
+ * one self-contained file for machines without network (GPU nodes of a cluster): a POSIX shell
+ * launcher followed by an xz-packed tar archive.
+ *
+ * - `dist/nc`, the full bundle: the Deno binary, `lib/`, `bench/`, `deno.json`, `package.json`, the
+ *   npm packages the library needs at run time (no development packages, no source maps) and the
+ *   figure fonts.
+ * - `dist/nc-training` (`--training-only`), for GPU nodes: the Deno binary and only what `nc train`,
+ *   `nc sweep` (`--array-index` included), `nc runs`, `nc unlock` and the benchmark load
+ *   (`scripts/bundle_contents.ts`): no nodejs-polars, Observable Plot, linkedom, resvg, PDFKit or
+ *   fonts. Its other commands refuse with one line naming the full bundle.
+ *
+ * On first use a bundle unpacks itself into `${NC_BUNDLE_DIR:-$XDG_CACHE_HOME/nc-losses/<id>}`
+ * (atomically: a half-unpacked directory is never used) and then runs `deno run -A lib/cli.ts "$@"`;
+ * `./nc bench …` runs `bench/bench.ts` instead (`deno task bench` in a checkout). The target needs
+ * `sh`, `tar` and `xz`, and the same platform as the machine that built it.
+ *
+ * Each part of the archive (the Deno binary, each npm package, the project's files) is compressed on
+ * its own and cached under `--cache` (`~/.cache/nc-losses/compile`), so a rebuild compresses only what changed
+ * (`scripts/bundle_archive.ts`). An interrupted build (SIGINT, SIGTERM, an error) leaves no staging
+ * files and no partial bundle behind.
  *
  * Why not `deno compile`: it downloads its runtime (`denort`) from dl.deno.land at compile time,
  * which machines that reach only the npm registry and Debian cannot; this bundle needs nothing
@@ -13,54 +27,45 @@
  *
  * @module
  */
-import { spawnSync } from "node:child_process";
 import {
   chmodSync,
-  copyFileSync,
-  cpSync,
   createReadStream,
+  createWriteStream,
   mkdirSync,
-  mkdtempSync,
-  realpathSync,
   renameSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { createHash } from "node:crypto";
-import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
+import { homedir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { FONT_FILES } from "../lib/figures/export.ts";
+import { once } from "node:events";
+import { fullBundle, trainingBundle } from "./bundle_contents.ts";
+import { compressParts, Staging } from "./bundle_archive.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-function run(command: string, args: string[], options: { cwd?: string; input?: string } = {}): string {
-  const result = spawnSync(command, args, { cwd: options.cwd ?? root, encoding: "utf8", maxBuffer: 1 << 28 });
-  if (result.error) throw new Error(`${command}: ${result.error.message}`);
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")} exited with ${result.status}: ${result.stderr}`);
-  }
-  return result.stdout;
-}
+const USAGE = `Usage: deno task compile [--training-only] [--out FILE] [--level 0-9] [--cache DIR]
 
-/** The npm package directories the library needs at run time, outermost only. */
-function runtimePackages(): string[] {
-  // npm ls exits 1 over problems that do not matter here (extraneous packages) but still lists the tree.
-  const listed = spawnSync("npm", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: root, encoding: "utf8" });
-  if (!listed.stdout?.trim()) throw new Error(`npm ls listed no packages: ${listed.stderr}`);
-  const paths = listed.stdout.trim().split("\n")
-    .map((p) => relative(root, p)).filter((p) => p.startsWith("node_modules"));
-  const unique = [...new Set(paths)].sort();
-  return unique.filter((p) => !unique.some((q) => q !== p && p.startsWith(q + "/")));
-}
+Builds the command line as one file for machines without network.
 
-function launcher(id: string): string {
+  --training-only  only what nc train, nc sweep, nc runs, nc unlock and ./nc bench need (dist/nc-training)
+  --out FILE       where to write it (default dist/nc, or dist/nc-training)
+  --level N        xz's compression level (default 6)
+  --cache DIR      where compressed parts are kept between builds
+                   (default $XDG_CACHE_HOME/nc-losses/compile, ~/.cache/nc-losses/compile)`;
+
+function launcher(id: string, bundle: "full" | "training-only"): string {
+  const what = bundle === "full"
+    ? "Deno, the library, its npm packages and fonts"
+    : "Deno and what nc train, nc sweep, nc runs, nc unlock and ./nc bench need";
   return `#!/bin/sh
-# nc: the neural-collapse toolkit's command line in one file (Deno, the library, its npm packages
-# and fonts). Built by \`deno task compile\`; see the README. Needs sh, tar and xz.
+# nc: the neural-collapse toolkit's command line in one file (${what}).
+# Built by \`deno task compile\`; see docs/backends.md. Needs sh, tar and xz.
+# \`./nc bench …\` runs the benchmark (bench/bench.ts).
 set -eu
 home="\${NC_BUNDLE_DIR:-\${XDG_CACHE_HOME:-\${HOME:-/tmp}/.cache}/nc-losses/${id}}"
 if [ ! -f "$home/.complete" ]; then
@@ -77,9 +82,15 @@ fi
 export NC_FONT_DIR="$home/fonts"
 NC_SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 export NC_SELF
+NC_BUNDLE=${bundle}
+export NC_BUNDLE
 # Paths on the command line are the caller's (an INIT_CWD left in the environment must not win).
 INIT_CWD="$PWD"
 export INIT_CWD
+if [ "\${1:-}" = bench ]; then
+  shift
+  exec "$home/deno" run -A --config "$home/deno.json" "$home/bench/bench.ts" "$@"
+fi
 exec "$home/deno" run -A --config "$home/deno.json" "$home/lib/cli.ts" "$@"
 __NC_PAYLOAD__
 `;
@@ -88,49 +99,69 @@ __NC_PAYLOAD__
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { out: { type: "string" }, level: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      "training-only": { type: "boolean" },
+      out: { type: "string" },
+      level: { type: "string" },
+      cache: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     strict: true,
   });
   if (values.help) {
-    console.log("Usage: deno task compile [--out dist/nc] [--level 0-9]\n\nBuilds the command line as one file.");
+    console.log(USAGE);
     return;
   }
-  const out = resolve(values.out ?? join(root, "dist", "nc"));
+  const bundle = values["training-only"] ? "training-only" : "full";
+  const out = resolve(values.out ?? join(root, "dist", bundle === "full" ? "nc" : "nc-training"));
+  const cacheHome = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  const cache = resolve(values.cache ?? join(cacheHome, "nc-losses", "compile"));
   const level = Number(values.level ?? 6);
   if (!Number.isInteger(level) || level < 0 || level > 9) {
     throw new Error(`--level must be 0 to 9, got ${values.level}`);
   }
-  const stage = mkdtempSync(join(tmpdir(), "nc-compile-"));
+  const started = performance.now();
+  const staging = new Staging(cache);
   try {
-    copyFileSync(realpathSync(join(root, "node_modules", ".bin", "deno")), join(stage, "deno"));
-    chmodSync(join(stage, "deno"), 0o755);
-    for (const item of ["lib", "deno.json", "package.json"]) {
-      cpSync(join(root, item), join(stage, item), { recursive: true });
-    }
-    for (const pkg of runtimePackages()) {
-      cpSync(join(root, pkg), join(stage, pkg), { recursive: true, dereference: true });
-    }
-    mkdirSync(join(stage, "fonts"));
-    for (const font of Object.values(FONT_FILES)) copyFileSync(font, join(stage, "fonts", font.split("/").at(-1)!));
-    const payload = join(stage, "..", `${stage.split("/").at(-1)}.tar.xz`);
-    run("sh", ["-c", `tar -c -C "${stage}" . | xz -${level} -T0 > "${payload}"`]);
+    const parts = bundle === "full" ? fullBundle(root) : trainingBundle(root);
+    const log = (line: string) => console.error(`[compile] ${line}`);
+    const streams = await compressParts(parts, { level, cache, staging, log });
     const hash = createHash("sha256");
-    for await (const chunk of createReadStream(payload)) hash.update(chunk as Uint8Array);
+    for (const stream of streams) {
+      for await (const chunk of createReadStream(stream)) hash.update(chunk as Uint8Array);
+    }
     const id = hash.digest("hex").slice(0, 16);
     mkdirSync(dirname(out), { recursive: true });
     const partial = `${out}.partial`;
-    writeFileSync(partial, launcher(id));
-    run("sh", ["-c", `cat "${payload}" >> "${partial}"`]);
+    staging.track(partial);
+    writeFileSync(partial, launcher(id, bundle), { mode: 0o755 });
+    const sink = createWriteStream(partial, { flags: "a" });
+    for (const stream of streams) {
+      for await (const chunk of createReadStream(stream)) {
+        if (!sink.write(chunk)) await once(sink, "drain");
+      }
+    }
+    sink.end();
+    await once(sink, "finish");
     chmodSync(partial, 0o755);
     renameSync(partial, out);
-    rmSync(payload, { force: true });
+    staging.untrack(partial);
     const size = statSync(out).size;
+    const seconds = (performance.now() - started) / 1000;
     console.error(
-      `[compile] ${relative(process.cwd(), out) || out}: ${(size / 2 ** 20).toFixed(1)} MiB (xz -${level}), id ${id}`,
+      `[compile] ${relative(process.cwd(), out) || out}: ${
+        (size / 2 ** 20).toFixed(1)
+      } MiB (${bundle}, xz -${level}), ` +
+        `id ${id}, ${seconds.toFixed(0)} s`,
     );
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    staging.dispose();
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  console.error(`error: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -33,6 +33,7 @@ describe("readEnvironment", () => {
       NC_FIGURES_DIR: "", // empty: unset
       SOURCE_DATE_EPOCH: "1700000000",
       NC_SELF: "/shared/nc",
+      NC_BUNDLE: "training-only",
       NC_LOCK_LEASE: "60",
       PATH: "/usr/bin", // not the project's: ignored
     };
@@ -52,6 +53,7 @@ describe("readEnvironment", () => {
       SOURCE_DATE_EPOCH: 1700000000,
       NC_SELF: "/shared/nc",
       NC_BUNDLE_DIR: undefined,
+      NC_BUNDLE: "training-only",
       NC_LOCK_LEASE: 60,
       NC_WORKER_EPOCHS: false,
       NC_WORKER_RETRY_FAILED: false,
