@@ -154,8 +154,6 @@ export interface LegendItem {
   readonly hollow?: boolean;
   /** The symbol's radius in points (default 0.3 text heights). */
   readonly r?: number;
-  /** A light box behind the key (a band of the figure), at this fill opacity. */
-  readonly band?: number;
   /** Text alone, without a key (a note such as "lower = more collapse"). */
   readonly note?: boolean;
 }
@@ -196,8 +194,8 @@ function legendLines(items: readonly LegendItem[], width: number, font: number):
 /**
  * A legend as its own strip of `width` points, entries side by side and centred, to be composed
  * above or beside the panels so that it never covers data. Each key is drawn as the figure draws
- * its marks: a line (solid or dashed, of a width), a symbol (filled or hollow, of a radius), a band;
- * a note is text alone. Entries that do not fit one line wrap onto further lines.
+ * its marks: a line (solid or dashed, of a width), a symbol (filled or hollow, of a radius); a note
+ * is text alone. Entries that do not fit one line wrap onto further lines.
  *
  * @example
  * ```ts
@@ -224,16 +222,6 @@ export function legendStrip(
         marks.push(Plot.text([item.label], { x, y, text: (d: string) => d, textAnchor: "start", fill: item.color }));
         x += itemWidth(item, f) + space;
         continue;
-      }
-      if (item.band !== undefined) {
-        marks.push(Plot.rect([0], {
-          x1: x,
-          x2: x + key,
-          y1: y - 0.35 * f,
-          y2: y + 0.35 * f,
-          fill: item.color,
-          fillOpacity: item.band,
-        }));
       }
       if (item.line) {
         marks.push(Plot.ruleY([y], {
