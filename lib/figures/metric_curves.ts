@@ -104,8 +104,8 @@ function markerRows<R extends CurveRow>(
  * symbols; another key gets a palette of its own and a legend such as "width 8"); `facet` a key
  * with one column of panels per value (each metric is then a row). Rows with the same value of
  * `by` (and `facet`) at an epoch are the seeds of one curve: the caller makes sure they differ in
- * nothing else (`nc plot` refuses selections that do). The figure carries its data (one row per
- * curve, metric and epoch: centre, lowest and highest seed).
+ * nothing else (`nc plot` refuses selections that do). The figure carries its data: per curve,
+ * metric and epoch the centre with the lowest and highest seed, and each seed's value.
  *
  * @example
  * ```ts ignore (reads the run store)

@@ -1,7 +1,8 @@
 /**
  * The centre and range of one quantity over seeds, as the figures draw it: the mean on a linear
  * axis, the geometric mean on a logarithmic one (the middle of the seeds as the axis shows them),
- * and the band from the lowest to the highest seed.
+ * and the range from the lowest to the highest seed; and how each seed is drawn beside the centre
+ * (a thin line on curves, a hollow dot on end-of-run figures), with the legend entries of both.
  *
  * @module
  */
@@ -42,7 +43,7 @@ export function seedDotLegendItem(label = "each seed"): LegendItem {
  * ```
  */
 export function seedLineLegendItem(label = "each seed"): LegendItem {
-  return { label, color: "#555", line: true, lineWidth: SEED_LINE.strokeWidth };
+  return { label, color: "#555", line: true, lineWidth: SEED_LINE.strokeWidth, lineOpacity: SEED_LINE.strokeOpacity };
 }
 
 /** A quantity over seeds: its centre, lowest and highest seed, and how many seeds. */

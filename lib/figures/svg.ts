@@ -150,6 +150,8 @@ export interface LegendItem {
   readonly dash?: string;
   /** The line's width in points (default 1.6). */
   readonly lineWidth?: number;
+  /** The line's opacity (default 1). */
+  readonly lineOpacity?: number;
   /** The symbol drawn as an outline only (a hollow marker). */
   readonly hollow?: boolean;
   /** The symbol's radius in points (default 0.3 text heights). */
@@ -230,6 +232,7 @@ export function legendStrip(
           stroke: item.color,
           strokeWidth: item.lineWidth ?? 1.6,
           ...(item.dash ? { strokeDasharray: item.dash } : {}),
+          ...(item.lineOpacity === undefined ? {} : { strokeOpacity: item.lineOpacity }),
         }));
       }
       if (item.symbol) {
@@ -240,7 +243,7 @@ export function legendStrip(
           stroke: item.color,
           fill: item.hollow || item.symbol === "times" ? "none" : item.color,
           r: item.r ?? 0.3 * f,
-          ...(item.hollow ? { strokeWidth: 0.8 } : {}),
+          ...(item.hollow ? { strokeWidth: 0.7 } : {}),
         }));
       }
       marks.push(Plot.text([item.label], { x: x + key + 0.4 * f, y, text: (d: string) => d, textAnchor: "start" }));
