@@ -17,7 +17,7 @@ import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { LOSS_MARK, lossLegendItems, lossScales } from "./loss_style.ts";
 import { SEED_DOT, seedDotLegendItem } from "./seed_band.ts";
 import { legendStrip, plotSvg, type SvgFigure, textWidthEm } from "./svg.ts";
-import { accuracyDomain, labelledTicks, numeric, panelRows, SEED_ACCURACY_MIN_SPAN } from "./run_plots.ts";
+import { accuracyDomain, logAxis, numeric, panelRows, SEED_ACCURACY_MIN_SPAN } from "./run_plots.ts";
 import type { AccuracyTableRow } from "../report/run_frames.ts";
 
 const label = (loss: string) => LOSS[loss as LossName].label;
@@ -78,9 +78,6 @@ export function accuracyVsEpochsPlot(
     `${d.label} · width ${d.width} · ${d.epochs} epochs${text}`;
   const panel = (width: number, panelWidth: number, first: boolean) => {
     const length = panelWidth - L.marginLeft - L.marginRight - 2 * L.font;
-    const labelled = new Set(
-      labelledTicks(budgets, { domain: [budgets[0], budgets.at(-1)!], length, font: L.font, log: true }),
-    );
     const xLabel = textWidthEm("epoch budget (log scale)") * L.font <= panelWidth - L.marginLeft
       ? "epoch budget (log scale)"
       : "epoch budget (log)";
@@ -127,10 +124,7 @@ export function accuracyVsEpochsPlot(
       ...L.facetMargins,
       ...lossScales(),
       x: {
-        type: "log",
-        label: xLabel,
-        ticks: budgets,
-        tickFormat: (v: number) => (labelled.has(v) ? String(v) : ""),
+        ...logAxis(budgets, { domain: [budgets[0], budgets.at(-1)!], label: xLabel, length, font: L.font }),
         inset: L.font,
       },
       y: { label: first ? yLabel : null, grid: true, domain, nice: true, ticks: 4 },

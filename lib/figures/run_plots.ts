@@ -69,39 +69,84 @@ export function accuracyDomain(values: readonly number[], options: { minSpan?: n
 }
 
 /**
- * A logarithmic epoch axis over the epochs evaluated (those above 0: a log axis has no epoch 0),
- * with a tick at every power of ten inside them, and at the first and last epoch where they lie
- * more than a factor 3 from the nearest power of ten. Given the axis's `length` and the text size
- * `font` (points), ticks whose labels would touch keep no label ({@link labelledTicks}).
+ * The ticks of a logarithmic epoch axis over the epochs evaluated (those above 0: a log axis has no
+ * epoch 0): every power of ten inside them, and the first and last epoch where they lie more than a
+ * factor 3 from the nearest power of ten.
  *
  * @example
  * ```ts
- * logEpochAxis([1, 3, 40]).ticks; // [1, 10, 40]
- * logEpochAxis([1, 1400]).ticks; // [1, 10, 100, 1000]
+ * epochTicks([1, 3, 40]); // [1, 10, 40]
+ * epochTicks([1, 1400]); // [1, 10, 100, 1000]
  * ```
  */
-export function logEpochAxis(
-  epochs: readonly number[],
-  options: { length?: number; font?: number } = {},
-): { type: "log"; domain: [number, number]; ticks: number[]; tickFormat: (v: number) => string; label: string } {
+export function epochTicks(epochs: readonly number[]): number[] {
   const positive = epochs.filter((e) => e > 0);
   const lo = Math.min(...positive), hi = Math.max(...positive);
   const decades = Array.from({ length: 8 }, (_, i) => 10 ** i).filter((t) => t >= lo && t <= hi);
   const first = decades.length === 0 || decades[0] > 3 * lo ? [lo] : [];
   const last = decades.length === 0 || decades.at(-1)! * 3 < hi ? [hi] : [];
-  const ticks = [...new Set([...first, ...decades, ...last])];
+  return [...new Set([...first, ...decades, ...last])];
+}
+
+/**
+ * A logarithmic axis over `domain` with a tick at each of `ticks`, as Plot scale options: a linear
+ * scale of log10 of the values, so that every tick keeps the label given here (Plot's log scales
+ * blank the labels of ticks such as 700 or 770). Given the axis's `length` and the text size `font`
+ * (points), ticks whose labels would touch keep no label ({@link labelledTicks}).
+ *
+ * @example
+ * ```ts
+ * const axis = logAxis([25, 100, 400, 1400], { domain: [25, 1400], label: "epochs" });
+ * axis.ticks.map(axis.tickFormat); // ["25", "100", "400", "1400"]
+ * ```
+ */
+export function logAxis(
+  ticks: readonly number[],
+  options: { domain: readonly [number, number]; label: string; length?: number; font?: number },
+): {
+  type: "linear";
+  transform: (v: number) => number;
+  domain: [number, number];
+  ticks: number[];
+  tickFormat: (v: number) => string;
+  label: string;
+} {
   const labelled = new Set(
     options.length && options.font
-      ? labelledTicks(ticks, { domain: [lo, hi], length: options.length, font: options.font, log: true })
+      ? labelledTicks(ticks, { domain: options.domain, length: options.length, font: options.font, log: true })
       : ticks,
   );
+  const value = (t: number) => Number((10 ** t).toPrecision(12));
   return {
-    type: "log",
-    domain: [lo, hi],
-    ticks,
-    tickFormat: (v: number) => (labelled.has(v) ? String(v) : ""),
-    label: "epoch (log scale)",
+    type: "linear",
+    transform: Math.log10,
+    domain: [Math.log10(options.domain[0]), Math.log10(options.domain[1])],
+    ticks: ticks.map(Math.log10),
+    tickFormat: (t: number) => (labelled.has(value(t)) ? String(value(t)) : ""),
+    label: options.label,
   };
+}
+
+/**
+ * A logarithmic epoch axis over the epochs evaluated (those above 0), with the ticks of
+ * {@link epochTicks}, labelled where the labels fit the axis's `length` at text size `font`.
+ *
+ * @example
+ * ```ts
+ * const axis = logEpochAxis([1, 1400], { length: 60, font: 9 });
+ * axis.ticks.map(axis.tickFormat); // ["1", "10", "", "1000"]
+ * ```
+ */
+export function logEpochAxis(
+  epochs: readonly number[],
+  options: { length?: number; font?: number } = {},
+): ReturnType<typeof logAxis> {
+  const positive = epochs.filter((e) => e > 0);
+  return logAxis(epochTicks(positive), {
+    domain: [Math.min(...positive), Math.max(...positive)],
+    label: "epoch (log scale)",
+    ...options,
+  });
 }
 
 /**

@@ -10,9 +10,9 @@ import { figureData } from "../../lib/figures/figure_data.ts";
 import { metricCurvesPlot } from "../../lib/figures/metric_curves.ts";
 import { accuracyBarsPlot, accuracyVsEpochsPlot } from "../../lib/figures/accuracy_plots.ts";
 import { hyperparameterPlot } from "../../lib/figures/hyperparameter_plot.ts";
-import { labelledTicks, logEpochAxis, REFERENCE_GREY } from "../../lib/figures/run_plots.ts";
+import { epochTicks, labelledTicks, logAxis, logEpochAxis, REFERENCE_GREY } from "../../lib/figures/run_plots.ts";
 import { hyperparameterTrajectoriesPlot, layerCollapsePlot } from "../../lib/figures/trajectory_plots.ts";
-import { legendStrip, type SvgFigure } from "../../lib/figures/svg.ts";
+import { legendStrip, plotSvg, type SvgFigure } from "../../lib/figures/svg.ts";
 import { figureLayout } from "../../lib/figures/style.ts";
 import {
   accuracyRows,
@@ -275,12 +275,25 @@ describe("trajectories", () => {
 });
 
 describe("axes and keys", () => {
-  test("logEpochAxis: decades, and the ends where far from one; labels thinned where they would touch", () => {
-    expect(logEpochAxis([1, 3, 40]).ticks).toEqual([1, 10, 40]);
-    expect(logEpochAxis([4, 1400]).ticks).toEqual([10, 100, 1000]);
-    expect(logEpochAxis([3, 1400]).ticks).toEqual([3, 10, 100, 1000]);
+  test("epochTicks: the decades, and the ends where far from one", () => {
+    expect(epochTicks([1, 3, 40])).toEqual([1, 10, 40]);
+    expect(epochTicks([4, 1400])).toEqual([10, 100, 1000]);
+    expect(epochTicks([3, 1400])).toEqual([3, 10, 100, 1000]);
+    expect(epochTicks([0, 1, 726])).toEqual([1, 10, 100, 726]);
+  });
+
+  test("log axes label every tick they keep, whatever its leading digit; labels thinned where they would touch", () => {
     const narrow = logEpochAxis([1, 1400], { length: 60, font: 9 });
     expect(narrow.ticks.map(narrow.tickFormat)).toEqual(["1", "10", "", "1000"]);
+    // Plot's own log scales blank ticks such as 726; these keep them, drawn where a log scale puts them.
+    const axis = logEpochAxis([1, 5, 726], { length: 200, font: 8 });
+    const svg = plotSvg({ width: 240, height: 80, marginLeft: 20, marginRight: 20, x: axis, marks: [] });
+    const ticks = texts(parse(svg), "x-axis tick label");
+    expect(ticks.map((t) => t.textContent)).toEqual(["1", "10", "100", "726"]);
+    const x = ticks.map(translateX);
+    expect((x[3] - x[0]) / (x[1] - x[0])).toBeCloseTo(Math.log10(726), 9);
+    const budget = logAxis([25, 100, 400, 1400], { domain: [25, 1400], label: "epochs" });
+    expect(budget.ticks.map(budget.tickFormat)).toEqual(["25", "100", "400", "1400"]);
   });
 
   test("labelledTicks keeps the last value and those that clear their neighbours", () => {
