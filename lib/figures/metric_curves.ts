@@ -36,7 +36,7 @@ const GROUP_SYMBOLS = ["circle", "square", "triangle", "diamond", "star", "cross
 /** How the centre line and its markers are drawn (the legend draws them alike). */
 const CENTRE = LOSS_MARK;
 
-/** Markers a curve carries, spread evenly along the epoch axis as drawn; the line joins every evaluation. */
+/** Markers a curve carries, spread along the epoch axis as drawn, the last at its end; the line joins every evaluation. */
 const MARKERS = 5;
 
 /** A key's value as a label: `width 8`, `batch_norm yes`, `lr 0.05`. */
@@ -60,9 +60,10 @@ const isCollapse = (p: CurvePanel) => p.collapse ?? /^(nc[123]|gnc2|unc3|cdnv)/i
 const shown = (p: CurvePanel, v: number) => (p.accuracy ? `${formatAccuracy(v, "figure")} %` : formatMetric(v));
 
 /**
- * Per curve, the evaluations nearest to {@link MARKERS} positions spread evenly along the epoch
- * axis as drawn, shifted by a fraction of a step from one curve to the next (curve `index` of
- * `count`), so that the markers of different curves do not sit on one another.
+ * Per curve, its last evaluation (where a reader looks for the end values) and the evaluations
+ * nearest to {@link MARKERS} − 1 positions spread along the epoch axis as drawn, shifted by a
+ * fraction of a step from one curve to the next (curve `index` of `count`), so that the markers of
+ * different curves do not sit on one another.
  */
 function markerRows<R extends CurveRow>(
   rows: readonly R[],
@@ -72,18 +73,20 @@ function markerRows<R extends CurveRow>(
   const byCurve = new Map<string, R[]>();
   for (const r of rows) {
     const key = `${r.label}|${r.facet ?? ""}`;
-    byCurve.set(key, [...(byCurve.get(key) ?? []), r]);
+    if (!byCurve.has(key)) byCurve.set(key, []);
+    byCurve.get(key)!.push(r);
   }
   const all = rows.map((r) => t(r.epoch));
   const lo = Math.min(...all), hi = Math.max(...all), step = (hi - lo) / MARKERS;
   return [...byCurve.values()].flatMap((curve) => {
     const shift = (options.index(curve[0]) + 0.5) / Math.max(1, options.count);
     const picked = new Set<R>();
-    for (let j = 0; j < MARKERS; j++) {
+    for (let j = 0; j < MARKERS - 1; j++) {
       const target = lo + (j + shift) * step;
       const nearest = curve.reduce((a, r) => (Math.abs(t(r.epoch) - target) < Math.abs(t(a.epoch) - target) ? r : a));
       picked.add(nearest);
     }
+    picked.add(curve.reduce((a, r) => (r.epoch > a.epoch ? r : a)));
     return [...picked];
   });
 }
