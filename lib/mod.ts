@@ -360,19 +360,18 @@ export {
   optimisedVsPredictedPlot,
 } from "./figures/ufm_plots.ts";
 export {
-  accuracyBarsPlot,
   accuracyDomain,
-  accuracyVsEpochsPlot,
   type CurvePanel,
   type CurveRow,
   heatmapGridPlot,
   type HeatmapPanel,
   heatmapPlot,
-  hyperparameterPlot,
   type HyperparameterRow,
   type LossRow,
   NC_DYNAMICS_PANELS,
 } from "./figures/run_plots.ts";
+export { accuracyBarsPlot, accuracyVsEpochsPlot, type BudgetRow } from "./figures/accuracy_plots.ts";
+export { type HyperparameterMetric, hyperparameterPlot } from "./figures/hyperparameter_plot.ts";
 export { metricCurvesPlot } from "./figures/metric_curves.ts";
 export {
   hyperparameterTrajectoriesPlot,

@@ -51,8 +51,8 @@ const PLOT_HELP = `Usage: deno task nc plot RUN_DIR... --out FILE.svg|png|pdf [o
 
 Draws the metric curves of stored runs with the project's figure code, at a physical size, and
 writes one file: one panel per metric, one line per loss (or per value of --by), the seeds of a line
-drawn as their mean (geometric on log axes) with the band of their range. Runs that differ in any
-other configuration key are refused, naming the key: choose fewer runs, or use --by or --facet.
+drawn as their mean (geometric on log axes) and a thin line each. Runs that differ in any other
+configuration key are refused, naming the key: choose fewer runs, or use --by or --facet.
 
 Options:
   --out FILE         the figure: .svg, .png (300 dpi) or .pdf, by its extension

@@ -7,7 +7,7 @@
  */
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import type { FigureStyleInput } from "./style.ts";
-import { legendStrip, type SvgFigure } from "./svg.ts";
+import { type LegendItem, legendStrip, type SvgFigure } from "./svg.ts";
 
 /**
  * Plot scale options mapping loss labels to the fixed colours and symbols.
@@ -26,6 +26,30 @@ export function lossScales(): {
     color: { domain, range: LOSS_NAMES.map((l) => LOSS[l].color) },
     symbol: { domain, range: LOSS_NAMES.map((l) => LOSS[l].symbol) },
   };
+}
+
+/** How a loss's line (a mean over seeds) and its markers are drawn, and its legend entries alike. */
+export const LOSS_MARK = { r: 2, strokeWidth: 1.3 } as const;
+
+/**
+ * The legend entries of the losses present (names or labels), in registry order: each line and
+ * marker as the figures draw the means ({@link LOSS_MARK}), or the line left out.
+ *
+ * @example
+ * ```ts
+ * lossLegendItems(["mse", "ce"]).map((item) => item.label); // ["CE", "MSE"]
+ * ```
+ */
+export function lossLegendItems(losses: Iterable<string>, options: { line?: boolean } = {}): LegendItem[] {
+  const present = new Set(losses);
+  return LOSS_NAMES.filter((l) => present.has(l) || present.has(LOSS[l].label)).map((l) => ({
+    label: LOSS[l].label,
+    color: LOSS[l].color,
+    symbol: LOSS[l].symbol,
+    line: options.line ?? true,
+    lineWidth: LOSS_MARK.strokeWidth,
+    r: LOSS_MARK.r,
+  }));
 }
 
 /**

@@ -1,12 +1,50 @@
 /**
  * The centre and range of one quantity over seeds, as the figures draw it: the mean on a linear
  * axis, the geometric mean on a logarithmic one (the middle of the seeds as the axis shows them),
- * and the band from the lowest to the highest seed.
+ * and the range from the lowest to the highest seed; and how each seed is drawn beside the centre
+ * (a thin line on curves, a hollow dot on end-of-run figures), with the legend entries of both.
  *
  * @module
  */
 
 import type { CurvePanel, CurveRow } from "./run_plots.ts";
+import type { LegendItem } from "./svg.ts";
+
+/**
+ * How each seed's own curve is drawn beside the centre over seeds: a thin, half-transparent line in
+ * the curve's colour, so that where the seeds of two curves overlap stays visible.
+ */
+export const SEED_LINE = { strokeWidth: 0.6, strokeOpacity: 0.45 } as const;
+
+/**
+ * How each seed's own value is drawn beside the mean of its group (end-of-run figures): a small
+ * hollow dot, white inside, drawn over the means so that neither hides the other.
+ */
+export const SEED_DOT = { r: 1.5, strokeWidth: 0.7, fill: "white" } as const;
+
+/**
+ * The legend entry of the seeds' dots ({@link SEED_DOT}), in a neutral grey.
+ *
+ * @example
+ * ```ts
+ * seedDotLegendItem().hollow; // true
+ * ```
+ */
+export function seedDotLegendItem(label = "each seed"): LegendItem {
+  return { label, color: "#555", symbol: "circle", hollow: true, r: SEED_DOT.r };
+}
+
+/**
+ * The legend entry of the seeds' lines ({@link SEED_LINE}), in a neutral grey.
+ *
+ * @example
+ * ```ts
+ * seedLineLegendItem().label; // "each seed"
+ * ```
+ */
+export function seedLineLegendItem(label = "each seed"): LegendItem {
+  return { label, color: "#555", line: true, lineWidth: SEED_LINE.strokeWidth, lineOpacity: SEED_LINE.strokeOpacity };
+}
 
 /** A quantity over seeds: its centre, lowest and highest seed, and how many seeds. */
 export interface SeedBand {

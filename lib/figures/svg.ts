@@ -139,13 +139,25 @@ export function decadeAxis(
   };
 }
 
-/** One legend entry. */
+/** One legend entry, drawn as the figure draws its marks. */
 export interface LegendItem {
   readonly label: string;
   readonly color: string;
   readonly symbol?: string;
   /** Draw a short line instead of (or under) the symbol. */
   readonly line?: boolean;
+  /** The line's dash pattern (SVG `stroke-dasharray`, e.g. "4 3"); solid when omitted. */
+  readonly dash?: string;
+  /** The line's width in points (default 1.6). */
+  readonly lineWidth?: number;
+  /** The line's opacity (default 1). */
+  readonly lineOpacity?: number;
+  /** The symbol drawn as an outline only (a hollow marker). */
+  readonly hollow?: boolean;
+  /** The symbol's radius in points (default 0.3 text heights). */
+  readonly r?: number;
+  /** Text alone, without a key (a note such as "lower = more collapse"). */
+  readonly note?: boolean;
 }
 
 /**
@@ -163,13 +175,34 @@ export function legendStripWidth(labels: readonly string[], font: number): numbe
 /** Approximate advance of a DejaVu Sans string in text heights (its mean glyph width is about 0.6 em). */
 export const textWidthEm = (text: string): number => 0.62 * [...text].length;
 
+/** The width of one legend entry: its key (none for a note), a space, its label. */
+const itemWidth = (item: LegendItem, font: number) => (item.note ? 0 : 2.6 * font) + textWidthEm(item.label) * font;
+
+/** The width of a line of legend entries, 1.4 text heights apart. */
+const lineWidth = (items: readonly LegendItem[], font: number) =>
+  items.reduce((a, item) => a + itemWidth(item, font), 0) + 1.4 * font * (items.length - 1);
+
+/** Splits legend items into lines of at most `width` points, in order (a line holds at least one item). */
+function legendLines(items: readonly LegendItem[], width: number, font: number): LegendItem[][] {
+  const lines: LegendItem[][] = [];
+  for (const item of items) {
+    const line = lines.at(-1);
+    if (line && lineWidth([...line, item], font) <= width) line.push(item);
+    else lines.push([item]);
+  }
+  return lines;
+}
+
 /**
  * A legend as its own strip of `width` points, entries side by side and centred, to be composed
- * above or beside the panels so that it never covers data.
+ * above or beside the panels so that it never covers data. Each key is drawn as the figure draws
+ * its marks: a line (solid or dashed, of a width), a symbol (filled or hollow, of a radius); a note
+ * is text alone. Entries that do not fit one line wrap onto further lines.
  *
  * @example
  * ```ts
  * legendStrip([{ label: "CE", color: "#0072B2", symbol: "triangle", line: true }], { width: 200 }).getAttribute("width");
+ * legendStrip([{ label: "lr ×0.1", color: "#888", line: true, dash: "1.5 2" }], { width: 200 });
  * ```
  */
 export function legendStrip(
@@ -179,34 +212,50 @@ export function legendStrip(
   const layout = figureLayout(options.style);
   const f = layout.font;
   const key = 2.2 * f, space = 1.4 * f;
-  const widths = items.map((item) => key + 0.4 * f + textWidthEm(item.label) * f);
-  const total = legendStripWidth(items.map((item) => item.label), f);
-  let x = Math.max(0, (options.width - total) / 2);
+  const lines = legendLines(items, options.width, f);
+  const lineHeight = 1.5 * f;
+  const height = layout.legendHeight + (lines.length - 1) * lineHeight;
   const marks: Plot.Markish[] = [];
-  items.forEach((item, i) => {
-    const at = { x: x + key / 2, y: 0.5 };
-    if (item.line) {
-      marks.push(Plot.ruleY([0.5], { x1: x, x2: x + key, stroke: item.color, strokeWidth: 1.6 }));
+  lines.forEach((line, row) => {
+    const y = layout.legendHeight / 2 + row * lineHeight;
+    let x = Math.max(0, (options.width - lineWidth(line, f)) / 2);
+    for (const item of line) {
+      if (item.note) {
+        marks.push(Plot.text([item.label], { x, y, text: (d: string) => d, textAnchor: "start", fill: item.color }));
+        x += itemWidth(item, f) + space;
+        continue;
+      }
+      if (item.line) {
+        marks.push(Plot.ruleY([y], {
+          x1: x,
+          x2: x + key,
+          stroke: item.color,
+          strokeWidth: item.lineWidth ?? 1.6,
+          ...(item.dash ? { strokeDasharray: item.dash } : {}),
+          ...(item.lineOpacity === undefined ? {} : { strokeOpacity: item.lineOpacity }),
+        }));
+      }
+      if (item.symbol) {
+        marks.push(Plot.dot([{ x: x + key / 2, y }], {
+          x: "x",
+          y: "y",
+          symbol: item.symbol,
+          stroke: item.color,
+          fill: item.hollow || item.symbol === "times" ? "none" : item.color,
+          r: item.r ?? 0.3 * f,
+          ...(item.hollow ? { strokeWidth: 0.7 } : {}),
+        }));
+      }
+      marks.push(Plot.text([item.label], { x: x + key + 0.4 * f, y, text: (d: string) => d, textAnchor: "start" }));
+      x += key + 0.4 * f + textWidthEm(item.label) * f + space;
     }
-    if (item.symbol) {
-      marks.push(Plot.dot([at], {
-        x: "x",
-        y: "y",
-        symbol: item.symbol,
-        stroke: item.color,
-        fill: item.symbol === "times" ? "none" : item.color,
-        r: 0.3 * f,
-      }));
-    }
-    marks.push(Plot.text([item.label], { x: x + key + 0.4 * f, y: 0.5, text: (d: string) => d, textAnchor: "start" }));
-    x += widths[i] + space;
   });
   return plotSvg({
     width: options.width,
-    height: layout.legendHeight,
+    height,
     margin: 0,
     x: { domain: [0, options.width], axis: null },
-    y: { domain: [0, 1], axis: null },
+    y: { domain: [height, 0], axis: null },
     marks,
   }, { style: layout.style });
 }

@@ -195,16 +195,16 @@ test("nc plot draws the runs' curves at the asked style into SVG, PNG and PDF", 
   expect(readFileSync(join(dir, "plots", "curves.pdf")).subarray(0, 5).toString()).toBe("%PDF-");
 });
 
-test("nc plot draws the seeds of a loss as one mean line with the band of their range, not a zig-zag", async () => {
+test("nc plot draws the seeds of a loss as one mean line and a thin line per seed, not a zig-zag", async () => {
   const out = join(dir, "plots", "seeds.svg");
   const seeds = [...pair(8, 0), ...pair(8, 1)].map((r) => r.dir);
   const { status, stderr } = await runCli(["plot", ...seeds, "--metrics", "nc1,cdnv", "--out", out]);
   expect(status, stderr).toBe(0);
   const svg = readFileSync(out, "utf8");
-  expect(svg.match(/aria-label="area"/g)).toHaveLength(2); // one band mark per panel
-  // One line per loss in each panel: two paths in each line mark.
+  // In each panel a mark of the seeds' lines (two losses × two seeds), then one of the means (one per loss).
   const lines = [...svg.matchAll(/aria-label="line"[^>]*>(.*?)<\/g>/gs)].map((m) => m[1].match(/<path/g)?.length);
-  expect(lines).toEqual([2, 2]);
+  expect(lines).toEqual([4, 2, 4, 2]);
+  expect(svg).toContain(">each seed<");
   expect(svg).toContain("cdnv");
 });
 

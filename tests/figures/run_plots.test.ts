@@ -1,13 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { createRng } from "../../lib/core/random.ts";
 import { composeFigures } from "../../lib/figures/compose.ts";
-import {
-  accuracyBarsPlot,
-  accuracyVsEpochsPlot,
-  heatmapGridPlot,
-  heatmapPlot,
-  hyperparameterPlot,
-} from "../../lib/figures/run_plots.ts";
+import { heatmapGridPlot, heatmapPlot } from "../../lib/figures/run_plots.ts";
+import { accuracyBarsPlot, accuracyVsEpochsPlot } from "../../lib/figures/accuracy_plots.ts";
+import { hyperparameterPlot } from "../../lib/figures/hyperparameter_plot.ts";
 import { metricCurvesPlot } from "../../lib/figures/metric_curves.ts";
 import { seedBand, seedBands } from "../../lib/figures/seed_band.ts";
 import {
@@ -76,7 +72,15 @@ const FIGURES = {
     accuracyVsEpochsPlot(
       losses.flatMap((loss) =>
         [32, 64].flatMap((width) =>
-          [10, 20, 40].map((epochs) => ({ loss, width, epochs, mean: 80 + epochs / 10 + width / 64 }))
+          [10, 20, 40].flatMap((epochs) =>
+            [1, 2].map((seed) => ({
+              loss,
+              width,
+              epochs,
+              seed,
+              test_accuracy: 80 + epochs / 10 + width / 64 + seed / 4,
+            }))
+          )
         )
       ),
     ),
@@ -87,10 +91,7 @@ const FIGURES = {
           [0, 2, 5].map((g) => ({ loss: "fl", loss_param: g, seed, test_accuracy: 86 - g / 10 - seed })),
         )
       ),
-      {
-        column: "test_accuracy",
-        label: "test accuracy (%)",
-      },
+      { metrics: [{ column: "test_accuracy", label: "test accuracy (%)", accuracy: true }] },
     ),
   hyperparameterTrajectories: () => hyperparameterTrajectoriesPlot(trajectories),
   layerCollapse: () => layerCollapsePlot(layerRows),
@@ -143,16 +144,20 @@ test("heat-map cells carry their annotated values", () => {
   for (const c of cells) expect(svg).toContain(`>${c.value.toFixed(2)}<`);
 });
 
-test("trajectory figures: one colour per value or layer, ordered, with the band over seeds", () => {
+test("trajectory figures: one colour per value or layer, ordered, with a thin line per seed", () => {
   expect(orderedColors(3)).toEqual(["#440154", "#2a788e", "#7ad151"]);
   const svg = FIGURES.hyperparameterTrajectories().outerHTML;
-  for (const label of ["α = 0", "α = 0.2", "γ = 0", "γ = 3"]) expect(svg).toContain(`>${label}<`);
-  // A band (area) and a line per value: 2 per panel, two panels.
-  expect(svg.match(/aria-label="area"/g)).toHaveLength(2);
+  for (const label of ["α = 0", "α = 0.2", "γ = 0", "γ = 3", "each seed"]) expect(svg).toContain(`>${label}<`);
+  // Two panels, each with a group of seed lines (two values × two seeds) and a group of means.
+  expect(svg).not.toContain('aria-label="area"');
+  expect(svg.match(/<title>LS · α = 0\.2 · seed \d<\/title>/g)).toHaveLength(2);
+  expect(svg.match(/aria-label="line"/g)).toHaveLength(2 * 2);
   const layers = FIGURES.layerCollapse().outerHTML;
   expect(layers).toContain(">layer 1<");
   expect(layers).toContain("NC2 (class means)<");
+  // One seed: the means alone, one group of lines a panel.
   expect(layers.match(/aria-label="line"/g)!.length).toBe(2 * 4);
+  expect(layers).not.toContain(">each seed<");
 });
 
 test("composeFigures centres a shorter last row when asked", () => {
@@ -167,7 +172,7 @@ test("composeFigures centres a shorter last row when asked", () => {
   expect(grid.outerHTML).toContain(`<svg x="${(w + 10) / 2}" y=`);
 });
 
-test("NC-dynamics curves over seeds: the centre (geometric on log axes) and the range of the seeds, a band each", () => {
+test("NC-dynamics curves over seeds: the centre (geometric on log axes) and the range of the seeds, and a thin line each seed", () => {
   const twoSeeds = curves.flatMap((c) => [
     { ...c, seed: 1 },
     { ...c, seed: 2, nc1: 4 * c.nc1, trainAccuracy: c.trainAccuracy - 2 },
@@ -180,10 +185,15 @@ test("NC-dynamics curves over seeds: the centre (geometric on log axes) and the 
   expect([first.nc1_low, first.nc1_high]).toEqual([2, 8]);
   expect(first.trainAccuracy).toBeCloseTo(49, 12);
   expect(first.seeds).toBe(2);
+  // Each panel: a group of thin seed lines (one per loss and seed) under the group of centre lines.
   const svg = metricCurvesPlot(twoSeeds, { panels }).outerHTML;
-  expect(svg.match(/aria-label="area"/g)).toHaveLength(2);
-  // One seed: no band.
-  expect(metricCurvesPlot(curves, { panels }).outerHTML).not.toContain('aria-label="area"');
+  expect(svg.match(/aria-label="line"/g)).toHaveLength(2 * 2);
+  expect(svg.match(/<title>CE · seed 2<\/title>/g)).toHaveLength(2);
+  expect(svg).toContain(">each seed<");
+  // One seed: the centre lines alone.
+  const one = metricCurvesPlot(curves, { panels }).outerHTML;
+  expect(one.match(/aria-label="line"/g)).toHaveLength(2);
+  expect(one).not.toContain(">each seed<");
 });
 
 test("seedBand: mean or geometric mean, range, and what is left out", () => {
@@ -216,14 +226,14 @@ test("a log colour scale: one colour per decade, labels as formatted, the ramp's
   expect(fills.slice(0, 2)).toEqual(["#440154", "#31688e"]);
 });
 
-test("dense evaluations: the curve keeps every point, its markers at most 16, the last among them; no arrow beside the axis labels", () => {
+test("dense evaluations: the curve keeps every point and carries 5 markers; no arrow beside the axis labels", () => {
   const dense = Array.from({ length: 100 }, (_, i) => ({ loss: "ce", epoch: i + 1, nc1: 1 / (i + 1) }));
   const svg = metricCurvesPlot(dense, { panels: [{ column: "nc1", label: "NC1", log: true }] }).outerHTML;
   // The panel's markers (the first group of dots is the legend's).
   const at = svg.lastIndexOf('aria-label="dot"');
-  const markers = svg.slice(at, svg.indexOf("</g>", at)).match(/<path /g)!.length;
-  expect(markers).toBeGreaterThan(8);
-  expect(markers).toBeLessThanOrEqual(16 + 1);
+  expect(svg.slice(at, svg.indexOf("</g>", at)).match(/<path /g)).toHaveLength(5);
+  const line = svg.slice(svg.indexOf('aria-label="line"'));
+  expect(line.slice(0, line.indexOf("</g>")).match(/[ML]/g)!.length).toBeGreaterThanOrEqual(100);
   expect(svg.match(/aria-label="line"/g)).toHaveLength(1);
   expect(svg).not.toMatch(/[↑→]/);
 });
