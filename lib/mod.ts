@@ -326,12 +326,16 @@ export { type UfmNumbers, ufmNumbers } from "./report/ufm_report.ts";
 export { summaryMarkdown } from "./report/summary_markdown.ts";
 export { summaryJson } from "./report/summary_json.ts";
 export {
+  type ColumnRule,
+  columnRule,
   DISPLAY_DIGITS,
   type DisplayMedium,
   formatAccuracy,
+  formatColumn,
   formatMetric,
   formatMetricColumn,
   formatNumber,
+  formatPValue,
   METRIC_DIGITS,
 } from "./report/number_format.ts";
 
@@ -394,7 +398,7 @@ export {
 } from "./figures/trajectory_plots.ts";
 
 // ── notebook: displays and progress ─────────────────────────────────────────────────────────────
-export { type Displayable, keyNumbers, markdown, roundedFrame } from "./notebook/display.ts";
+export { type Displayable, keyNumbers, markdown, roundedFrame, type RoundedFrameOptions } from "./notebook/display.ts";
 export {
   type DisplayFunction,
   notebookProgress,
