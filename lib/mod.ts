@@ -366,15 +366,17 @@ export {
 } from "./figures/export.ts";
 export { lossLegend, lossScales } from "./figures/loss_style.ts";
 export {
-  type ComparisonRow,
   type LambdaRow,
   lambdaSweepPlot,
   landscapePlot,
   type LandscapeRow,
   ncHistoryPlot,
   type NcHistoryRow,
-  optimisedVsPredictedPlot,
 } from "./figures/ufm_plots.ts";
+export { heatmapColumns, type HeatmapOptions } from "./figures/heatmap_plots.ts";
+export { type HeatmapScale, heatmapScale, spansDecade } from "./figures/heatmap_scale.ts";
+export { accuracyHeatmapPlot, collapseHeatmapPlot } from "./figures/heatmap_figures.ts";
+export { gapHeatmapPlot, varianceHeatmapPlot } from "./figures/heatmap_figures.ts";
 export {
   accuracyBarsPlot,
   accuracyDomain,
