@@ -285,7 +285,7 @@ export {
   lossVariance,
   signedAccuracyGaps,
 } from "./report/heatmap_frames.ts";
-export { landscapeSummaryFrame, ufmResultsFrame } from "./report/ufm_frames.ts";
+export { landscapeSummaryFrame, ufmComparisonFrame, ufmResultsFrame } from "./report/ufm_frames.ts";
 export {
   collapseReached,
   type CollapseTargets,
@@ -307,6 +307,8 @@ export {
   pairwiseDifferencesFrame,
 } from "./report/accuracy_comparisons.ts";
 export { type AccuracyReport, accuracyReport } from "./report/accuracy_report.ts";
+export { accuracyTableFrame, accuracyTableLatex } from "./report/accuracy_table.ts";
+export { accuracyTableMarkdown, accuracyTableRows } from "./report/accuracy_table.ts";
 export {
   COLLAPSE_TARGETS,
   type DynamicsReport,
