@@ -11,7 +11,7 @@ import { LOSS } from "../core/loss_registry.ts";
 import type { LossName } from "../core/losses.ts";
 import type { AccuracyKind, HeatmapReport } from "../report/heatmap_report.ts";
 import { composeFigures } from "./compose.ts";
-import { figureData, withFigureData } from "./figure_data.ts";
+import { withFigureData } from "./figure_data.ts";
 import { heatmapColumns, heatmapGridPlot, type HeatmapPanel, heatmapPlot } from "./heatmap_plots.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import type { SvgFigure } from "./svg.ts";
@@ -92,10 +92,15 @@ export function collapseHeatmapPlot(report: HeatmapReport, options: { style?: Fi
     valueName: "nc1",
     style: options.style,
   });
-  const rows = [
-    ...(figureData(accuracy) ?? []),
-    ...(figureData(nc1) ?? []),
-  ];
+  // One row a cell, both quantities side by side.
+  const rows = report.collapse.map((c) => ({
+    loss: label(c.loss),
+    width: c.width,
+    epochs: c.epochs,
+    seeds: c.seeds,
+    train_accuracy: c.train_accuracy,
+    nc1: c.nc1,
+  }));
   const L = figureLayout(options.style);
   return withFigureData(composeFigures([accuracy, nc1], { columns: 1, gap: L.gap }), rows);
 }
