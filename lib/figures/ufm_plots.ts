@@ -150,7 +150,14 @@ export function lambdaSweepPlot(
       grid: true,
     },
     marks: [
-      Plot.line(positive(theory), { x: "lambda", y: "wNormSq", stroke: "loss", strokeWidth: 1.2, sort: "lambda" }),
+      Plot.line(positive(theory), {
+        x: "lambda",
+        y: "wNormSq",
+        stroke: "loss",
+        strokeWidth: 1.2,
+        sort: "lambda",
+        title: (r: LambdaRow) => `${r.loss}: ‖w_k‖² predicted at the optimum (line)`,
+      }),
       Plot.dot(positive(optimised), {
         x: "lambda",
         y: "wNormSq",
