@@ -75,7 +75,7 @@ function dynamicsSections(report: Report): string[] {
         loss: label(loss),
         seeds: d.seeds.length,
         ...Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, v[i]])),
-        best_val_epoch: d.per_seed.map((s) => s.best_val_epoch).join(", "),
+        best_val_epoch: d.per_seed.map((s) => (Number.isFinite(s.best_val_epoch) ? s.best_val_epoch : "—")).join(", "),
       })),
       ["loss", "seeds", ...Object.keys(cells), "best_val_epoch"],
     ),
