@@ -30,24 +30,6 @@ export function formatNumber(x: number, digits = DISPLAY_DIGITS): string {
 }
 
 /**
- * A table cell with a fixed number of decimals: integers as they are, magnitudes below 1e-3 with
- * three significant digits in exponent form, a missing or non-finite value as "—" (the rule of
- * `SUMMARY.md`'s tables of trained runs).
- *
- * @example
- * ```ts
- * formatDecimals(81.87, 3); // "81.870"
- * formatDecimals(0.00087, 3); // "8.70e-4"
- * formatDecimals(1400, 3); // "1400"
- * ```
- */
-export function formatDecimals(v: number | null | undefined, decimals: number): string {
-  if (typeof v !== "number" || !Number.isFinite(v)) return "—";
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 1e-3 ? v.toFixed(decimals) : v.toExponential(2);
-}
-
-/**
  * A measured quantity with six significant digits and no trailing zeros, magnitudes outside
  * [1e-3, 1e5) with three significant digits in exponent form, 0 as "0", a missing or non-finite
  * value as "—" (the rule of `SUMMARY.md`'s UFM tables, whose values agree with theory to many
