@@ -244,7 +244,8 @@ export function landscapePlot(
   const inner = stacked ? L.width - L.marginLeftWide : sideBySide;
   const withLabels = (i: number) => stacked || i === 0;
   const plotting = (i: number) => inner - right - (withLabels(i) ? 0 : 2 * L.font);
-  const x = decadeAxis([floor, ...data.map((d) => d.shown)], { length: plotting(1), font: 4 * L.font });
+  // A decade label such as 10⁻¹² is about three text heights wide.
+  const x = decadeAxis([floor, ...data.map((d) => d.shown)], { length: plotting(1), font: 2.8 * L.font });
   const panels = panelDomain.map((p, i) =>
     plotSvg({
       width: inner + (withLabels(i) ? L.marginLeftWide : 0),
