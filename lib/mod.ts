@@ -287,7 +287,7 @@ export {
   lossVariance,
   signedAccuracyGaps,
 } from "./report/heatmap_frames.ts";
-export { landscapeSummaryFrame, ufmResultsFrame } from "./report/ufm_frames.ts";
+export { landscapeSummaryFrame, ufmComparisonFrame, ufmResultsFrame } from "./report/ufm_frames.ts";
 export {
   collapseReached,
   type CollapseTargets,
@@ -309,6 +309,8 @@ export {
   pairwiseDifferencesFrame,
 } from "./report/accuracy_comparisons.ts";
 export { type AccuracyReport, accuracyReport } from "./report/accuracy_report.ts";
+export { accuracyTableFrame, accuracyTableLatex } from "./report/accuracy_table.ts";
+export { accuracyTableMarkdown, accuracyTableRows } from "./report/accuracy_table.ts";
 export {
   COLLAPSE_TARGETS,
   type DynamicsReport,
@@ -327,11 +329,11 @@ export { type Report, type ReportOptions, reproductionReport } from "./report/re
 export { type UfmNumbers, ufmNumbers } from "./report/ufm_report.ts";
 export { summaryMarkdown } from "./report/summary_markdown.ts";
 export { summaryJson } from "./report/summary_json.ts";
-export { RECIPE_SEARCH_CSV, recipeSearchFrame, recipeSearchMarkdown } from "./report/recipe_search.ts";
-export { README_RESULTS_BEGIN, README_RESULTS_END } from "./report/readme_results.ts";
-export { readmeResults, replaceReadmeResults } from "./report/readme_results.ts";
-export { DISPLAY_DIGITS, type DisplayMedium, formatAccuracy, formatMetric } from "./report/number_format.ts";
-export { formatMetricColumn, formatNumber, METRIC_DIGITS } from "./report/number_format.ts";
+export { recipeSearchMarkdown } from "./report/recipe_search.ts";
+export { readmeResults } from "./report/readme_results.ts";
+export { type ColumnRule, columnRule, DISPLAY_DIGITS, type DisplayMedium } from "./report/number_format.ts";
+export { formatAccuracy, formatColumn, formatMetric, formatMetricColumn } from "./report/number_format.ts";
+export { formatNumber, formatPValue, METRIC_DIGITS } from "./report/number_format.ts";
 
 // ── figures: style, composition, export, and one function per figure ────────────────────────────
 export { FIGURE_DEFAULTS, FIGURE_STYLES, FIGURE_VENUES, type FigureLayout, figureLayout } from "./figures/style.ts";
@@ -350,15 +352,17 @@ export {
 } from "./figures/export.ts";
 export { lossLegend, lossScales } from "./figures/loss_style.ts";
 export {
-  type ComparisonRow,
   type LambdaRow,
   lambdaSweepPlot,
   landscapePlot,
   type LandscapeRow,
   ncHistoryPlot,
   type NcHistoryRow,
-  optimisedVsPredictedPlot,
 } from "./figures/ufm_plots.ts";
+export { heatmapColumns, type HeatmapOptions } from "./figures/heatmap_plots.ts";
+export { type HeatmapScale, heatmapScale, spansDecade } from "./figures/heatmap_scale.ts";
+export { accuracyHeatmapPlot, collapseHeatmapPlot } from "./figures/heatmap_figures.ts";
+export { gapHeatmapPlot, varianceHeatmapPlot } from "./figures/heatmap_figures.ts";
 export {
   accuracyDomain,
   type CurvePanel,
@@ -381,7 +385,7 @@ export {
 } from "./figures/trajectory_plots.ts";
 
 // ── notebook: displays and progress ─────────────────────────────────────────────────────────────
-export { type Displayable, keyNumbers, markdown, roundedFrame } from "./notebook/display.ts";
+export { type Displayable, keyNumbers, markdown, roundedFrame, type RoundedFrameOptions } from "./notebook/display.ts";
 export {
   type DisplayFunction,
   notebookProgress,

@@ -7,10 +7,11 @@
  *    auto), through the run store: finished runs are reused, interrupted ones resume.
  * 2. Executes every notebook headless; each exports its figures (SVG, PNG, PDF).
  * 3. Computes the report (`lib/report/report.ts`) from the stored runs and the UFM studies of
- *    notebooks 01 and 02 (computed again: seconds at `cpu`), and writes it twice: `SUMMARY.md`, the
- *    key numbers beside the figures, and `summary.json`, the same numbers as one object.
+ *    notebooks 01 and 02 (computed again: seconds at `cpu`), and writes it: `SUMMARY.md`, the
+ *    key numbers beside the figures, `accuracy_table.tex`, the accuracy table as a LaTeX booktabs
+ *    snippet, and `summary.json`, the same numbers as one object.
  *
- * `--summary-only` rewrites `SUMMARY.md` alone (no training, no notebooks), from the runs already
+ * `--summary-only` rewrites `SUMMARY.md` and `accuracy_table.tex` alone (no training, no notebooks), from the runs already
  * stored. `summary.json` records the wall time of a whole reproduction, so only a run of every
  * notebook writes it: `--summary-only` and `--only` leave it as it is.
  *
@@ -35,6 +36,7 @@ import { streamProgress } from "../lib/notebook/progress.ts";
 import { reproductionReport } from "../lib/report/report.ts";
 import { summaryMarkdown } from "../lib/report/summary_markdown.ts";
 import { summaryJson } from "../lib/report/summary_json.ts";
+import { accuracyTableLatex } from "../lib/report/accuracy_table.ts";
 import { ufmStudies } from "../lib/experiments/ufm_studies.ts";
 import { mkdirSync, readFileSync } from "node:fs";
 import { readmeResults, replaceReadmeResults } from "../lib/report/readme_results.ts";
@@ -57,7 +59,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     console.log(
-      'Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--pack auto|off|N] [--summary-only]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md and summary.json.\n--jobs N: parallel training processes (default one per core, at most 2).\n--pack: MLP runs of one shape train together as one graph, at most N a pack (default auto; off: each alone); a run\'s results are the same either way (docs/backends.md, "Packed training").\n--summary-only writes SUMMARY.md alone, from the stored runs and the UFM studies (no training).',
+      'Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--pack auto|off|N] [--summary-only]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md, accuracy_table.tex and summary.json.\n--jobs N: parallel training processes (default one per core, at most 2).\n--pack: MLP runs of one shape train together as one graph, at most N a pack (default auto; off: each alone); a run\'s results are the same either way (docs/backends.md, "Packed training").\n--summary-only writes SUMMARY.md and accuracy_table.tex alone, from the stored runs and the UFM studies (no training).',
     );
     return 0;
   }
@@ -122,6 +124,8 @@ async function main(): Promise<number> {
     wallSeconds: (performance.now() - started) / 1000,
   });
   writeFileAtomic(join(figuresDir, "SUMMARY.md"), summaryMarkdown(report));
+  const latex = accuracyTableLatex(report);
+  if (latex) writeFileAtomic(join(figuresDir, "accuracy_table.tex"), latex);
   if (whole) {
     const json = summaryJson(report);
     writeFileAtomic(join(figuresDir, "summary.json"), json);
@@ -133,7 +137,7 @@ async function main(): Promise<number> {
     }
   }
   console.error(
-    `[reproduce] done in ${seconds(started)} s; figures, SUMMARY.md${
+    `[reproduce] done in ${seconds(started)} s; figures, SUMMARY.md${latex ? ", accuracy_table.tex" : ""}${
       whole ? " and summary.json" : ""
     } in ${figuresDir}${whole && committed ? "; the results in README.md" : ""}`,
   );

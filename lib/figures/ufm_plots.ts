@@ -1,8 +1,10 @@
 /**
- * Figures of the UFM notebooks (01, 02): NC metrics against iteration, the relative error of
- * optimised against predicted quantities, ‖w_k‖² against weight decay, and the landscape study's
- * gaps to the optimum. Each takes a figure `style` (`page` by default) and puts its loss legend in a
- * strip above the data; log axes have a tick at every decade.
+ * Figures of the UFM notebooks (01, 02): NC metrics against iteration, ‖w_k‖² against weight
+ * decay, and the landscape study's gaps to the optimum. (Optimised against predicted values are a
+ * table, `ufmComparisonFrame`: four numbers that agree to many digits read better as digits.) Each
+ * takes a figure `style` (`page` by default), puts its loss legend in a strip above the data, gives
+ * every mark a hover tooltip and carries the rows it draws (`withFigureData`); log axes have a tick
+ * at every decade.
  *
  * @module
  */
@@ -10,7 +12,10 @@ import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
 import { type LandscapeRun, reachedOptimum } from "../experiments/ufm_studies.ts";
+import { captionStrip } from "./caption_strip.ts";
 import { composeFigures } from "./compose.ts";
+import { withFigureData } from "./figure_data.ts";
+import { formatMetric, formatPrecise } from "../report/number_format.ts";
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { lossLegend, lossScales } from "./loss_style.ts";
 import { decadeAxis, legendStrip, plotSvg, type SvgFigure } from "./svg.ts";
@@ -48,6 +53,7 @@ export function ncHistoryPlot(
       loss: label(r.loss),
       iteration: r.iteration,
       metric: metric.toUpperCase(),
+      raw: r[metric],
       value: Math.max(r[metric], floor),
     }))
   );
@@ -57,7 +63,11 @@ export function ncHistoryPlot(
     ...L.facetMargins,
     ...lossScales(),
     x: {
-      ...decadeAxis(long.map((d) => d.iteration), { length: L.width / 3, font: 2.5 * L.font }),
+      // Three facets share the width; a decade label is about three text heights wide.
+      ...decadeAxis(long.map((d) => d.iteration), {
+        length: (L.width - L.facetMargins.marginLeft - L.facetMargins.marginRight) / 3,
+        font: 3 * L.font,
+      }),
       label: "L-BFGS iteration",
     },
     y: {
@@ -79,57 +89,24 @@ export function ncHistoryPlot(
         strokeWidth: 1.2,
         sort: "iteration",
       }),
+      // Invisible points under the lines, for their hover tooltips.
+      Plot.dot(long, {
+        x: "iteration",
+        y: "value",
+        fx: "metric",
+        r: 2,
+        fill: "loss",
+        fillOpacity: 0,
+        title: (d: (typeof long)[number]) =>
+          `${d.loss} · iteration ${d.iteration}: ${d.metric} = ${formatMetric(d.raw)}`,
+      }),
     ],
   }, { style: L.style });
   const legend = lossLegend(rows.map((r) => r.loss), { width: L.width, style: L.style, line: true });
-  return composeFigures([legend, plot], { columns: 1, gap: L.gap / 2 });
-}
-
-/** An optimised value beside its prediction. */
-export interface ComparisonRow {
-  readonly loss: LossName;
-  readonly optimised: number;
-  readonly predicted: number;
-}
-
-/**
- * Agreement of optimised with predicted values as the relative error |optimised − predicted| /
- * |predicted| on a log axis, one symbol per loss; errors at or below `floor` (default 1e-16, double
- * precision) are drawn at the floor. Agreement to 1e-8 is then as visible as a 10 % miss.
- *
- * @example
- * ```ts
- * optimisedVsPredictedPlot([{ loss: "ce", optimised: 35.7, predicted: 35.7 }], { quantity: "mean ‖w_k‖²" });
- * ```
- */
-export function optimisedVsPredictedPlot(
-  rows: readonly ComparisonRow[],
-  options: { quantity: string; floor?: number; style?: FigureStyleInput },
-): SvgFigure {
-  const { floor = 1e-16 } = options;
-  const L = figureLayout(options.style);
-  const height = 16 * L.font;
-  const data = rows.map((r) => ({
-    ...r,
-    loss: label(r.loss),
-    error: Math.max(Math.abs(r.optimised - r.predicted) / Math.abs(r.predicted || 1), floor),
-  }));
-  const y = decadeAxis([...data.map((d) => d.error), floor, 1], {
-    length: height - L.marginTop - L.marginBottom,
-    font: L.font,
-  });
-  return plotSvg({
-    width: Math.min(L.width, 30 * L.font),
-    height,
-    ...L.margins,
-    ...lossScales(),
-    x: { domain: LOSS_NAMES.map(label).filter((l) => data.some((d) => d.loss === l)), label: null, padding: 0.3 },
-    y: { ...y, label: `relative error of ${options.quantity}`, grid: true },
-    marks: [
-      Plot.ruleX(data, { x: "loss", y1: floor, y2: "error", stroke: "loss", strokeOpacity: 0.4 }),
-      Plot.dot(data, { x: "loss", y: "error", stroke: "loss", fill: "loss", symbol: "loss", r: 3.5 }),
-    ],
-  }, { style: L.style });
+  return withFigureData(
+    composeFigures([legend, plot], { columns: 1, gap: L.gap / 2 }),
+    long.map((d) => ({ loss: d.loss, iteration: d.iteration, metric: d.metric, value: d.raw, drawn_at: d.value })),
+  );
 }
 
 /** A point of ‖w_k‖² against λ. */
@@ -173,8 +150,23 @@ export function lambdaSweepPlot(
       grid: true,
     },
     marks: [
-      Plot.line(positive(theory), { x: "lambda", y: "wNormSq", stroke: "loss", strokeWidth: 1.2, sort: "lambda" }),
-      Plot.dot(positive(optimised), { x: "lambda", y: "wNormSq", stroke: "loss", fill: "none", symbol: "loss", r: 3 }),
+      Plot.line(positive(theory), {
+        x: "lambda",
+        y: "wNormSq",
+        stroke: "loss",
+        strokeWidth: 1.2,
+        sort: "lambda",
+        title: (r: LambdaRow) => `${r.loss}: ‖w_k‖² predicted at the optimum (line)`,
+      }),
+      Plot.dot(positive(optimised), {
+        x: "lambda",
+        y: "wNormSq",
+        stroke: "loss",
+        fill: "none",
+        symbol: "loss",
+        r: 3,
+        title: (r: LambdaRow) => `${r.loss} · λ = ${r.lambda}: ‖w_k‖² = ${formatPrecise(r.wNormSq)} (optimised)`,
+      }),
     ],
   }, { style: L.style });
   const legend = legendStrip([
@@ -189,7 +181,12 @@ export function lambdaSweepPlot(
     width,
     style: L.style,
   });
-  return composeFigures([legend, note, plot], { columns: 1, gap: 0 });
+  const rows = (kind: string, list: readonly LambdaRow[]) =>
+    list.map((r) => ({ loss: label(r.loss), kind, lambda: r.lambda, w_norm_sq: r.wNormSq }));
+  return withFigureData(
+    composeFigures([legend, note, plot], { columns: 1, gap: 0 }),
+    [...rows("predicted", theory), ...rows("optimised", optimised)],
+  );
 }
 
 /** One run of the landscape study: loss, dimension, start, f(final) − f(predicted optimum) and NC1–NC3. */
@@ -199,7 +196,8 @@ export type LandscapeRow = Pick<LandscapeRun, "loss" | "d" | "start" | "gap" | "
  * Gap of each run's final objective to the predicted NC optimum: one panel per feature dimension,
  * one row per loss and start, one symbol per run (runs with equal gaps overlap), and at the right of
  * each row how many runs reached the optimum (`reachedOptimum`). Gaps at or below `floor`
- * (default 1e-12) are drawn at the floor.
+ * (default 1e-12) are drawn at the floor. A row a panel has no run of reads "not run" (the study
+ * starts near the NC optimum only where it exists, d ≥ K − 1; the caption says so).
  *
  * @example
  * ```ts
@@ -234,24 +232,31 @@ export function landscapePlot(
     if (reachedOptimum(r)) c.reached++;
     counts.set(key, c);
   }
+  const missing = panelDomain.flatMap((p) =>
+    rowDomain.filter((row) => !counts.has(`${row}|${p}`)).map((row) => ({ row, panel: p }))
+  );
   const countWidth = 3.4 * L.small;
-  const x = decadeAxis([floor, ...data.map((d) => d.shown)], {
-    length: L.width / panelDomain.length,
-    font: 4 * L.font,
-  });
   const height = L.marginTop + L.marginBottom + 1.9 * L.font * rowDomain.length + L.font;
-  const inner = (L.width - L.marginLeftWide - L.gap * (panelDomain.length - 1)) / panelDomain.length;
+  const right = countWidth + 0.4 * L.font;
+  // Side by side where each panel keeps room for its decades; stacked (each with its row labels) on narrow figures.
+  const sideBySide = (L.width - L.marginLeftWide - L.gap * (panelDomain.length - 1)) / panelDomain.length;
+  const stacked = sideBySide - right - 2 * L.font < 5 * L.font;
+  const inner = stacked ? L.width - L.marginLeftWide : sideBySide;
+  const withLabels = (i: number) => stacked || i === 0;
+  const plotting = (i: number) => inner - right - (withLabels(i) ? 0 : 2 * L.font);
+  // A decade label such as 10⁻¹² is about three text heights wide.
+  const x = decadeAxis([floor, ...data.map((d) => d.shown)], { length: plotting(1), font: 2.8 * L.font });
   const panels = panelDomain.map((p, i) =>
     plotSvg({
-      width: inner + (i === 0 ? L.marginLeftWide : 0),
+      width: inner + (withLabels(i) ? L.marginLeftWide : 0),
       height,
-      marginLeft: i === 0 ? L.marginLeftWide : 2 * L.font,
-      marginRight: countWidth + 0.4 * L.font,
+      marginLeft: withLabels(i) ? L.marginLeftWide : 2 * L.font,
+      marginRight: right,
       marginTop: L.marginTop,
       marginBottom: L.marginBottom,
       ...lossScales(),
       x: { ...x, label: null, grid: true },
-      y: { domain: rowDomain, label: null, ...(i === 0 ? {} : { axis: null }) },
+      y: { domain: rowDomain, label: null, ...(withLabels(i) ? {} : { axis: null }) },
       marks: [
         Plot.frame({ stroke: "#ddd" }),
         Plot.text([p], { frameAnchor: "top", dy: -1.2 * L.font }),
@@ -262,21 +267,54 @@ export function landscapePlot(
           symbol: "loss",
           r: 2.8,
           strokeOpacity: 0.7,
+          title: (d: (typeof data)[number]) =>
+            `${d.row} · ${d.panel}: f(final) − f(NC) = ${formatMetric(d.gap)}, max NC1–NC3 = ${
+              formatMetric(Math.max(d.nc1, d.nc2, d.nc3))
+            }`,
+        }),
+        Plot.text(missing.filter((m) => m.panel === p), {
+          y: "row",
+          frameAnchor: "middle",
+          text: () => "not run",
+          fill: "#555",
+          fontSize: L.small,
+          fontStyle: "italic",
         }),
         Plot.text([...counts.values()].filter((c) => c.panel === p), {
           y: "row",
           frameAnchor: "right",
           dx: countWidth + 0.2 * L.font,
           text: (c: { reached: number; runs: number }) => `${c.reached}/${c.runs}`,
+          title: (c: { row: string; panel: string; reached: number; runs: number }) =>
+            `${c.row} · ${c.panel}: ${c.reached} of ${c.runs} runs at the predicted optimum`,
           textAnchor: "end",
           fontSize: L.small,
         }),
       ],
     }, { style: L.style })
   );
-  const caption = legendStrip([{
-    label: `|f(final) − f(NC prediction)|, ≤ ${floor} drawn at ${floor}; right: runs at the optimum`,
-    color: "#000",
-  }], { width: L.width, style: L.style });
-  return composeFigures([composeFigures(panels, { gap: L.gap }), caption], { columns: 1, gap: 0 });
+  const nearMissing = missing.some((m) => m.row.endsWith("· near"));
+  const caption = captionStrip(
+    `|f(final) − f(NC prediction)|, ≤ ${floor} drawn at ${floor}; right: runs at the optimum${
+      nearMissing ? "; not run: a start near the NC optimum needs d ≥ K − 1" : ""
+    }`,
+    { width: L.width, style: L.style },
+  );
+  return withFigureData(
+    composeFigures([composeFigures(panels, { gap: L.gap, columns: stacked ? 1 : panels.length }), caption], {
+      columns: 1,
+      gap: 0,
+    }),
+    data.map((d) => ({
+      loss: d.loss,
+      d: d.d,
+      start: d.start,
+      gap: d.gap,
+      drawn_at: d.shown,
+      nc1: d.nc1,
+      nc2: d.nc2,
+      nc3: d.nc3,
+      reached_optimum: reachedOptimum(d),
+    })),
+  );
 }

@@ -19,6 +19,10 @@ import {
 } from "../core/statistics.ts";
 import { atCell, type GridCell, lossesOf, paired, seedValues } from "./paired_seeds.ts";
 
+/** Which accuracy a summary-frame column holds, as the tables name it: best_val, last_epoch (else the column). */
+const accuracyName = (column: string) =>
+  column === "test_accuracy" ? "best_val" : column === "final_test_accuracy" ? "last_epoch" : column;
+
 /** {@link pairedEquivalence} of Acc_CE − Acc_X for one loss X at one cell. */
 export interface CeEquivalence extends Equivalence, GridCell {
   loss: string;
@@ -69,7 +73,8 @@ export function equivalenceToCe(
 }
 
 /**
- * {@link equivalenceToCe} as a table, one row per loss: the mean of Acc_CE − Acc_X over seeds, its
+ * {@link equivalenceToCe} as a table, one row per loss and accuracy (`accuracy`: `best_val` for the
+ * test accuracy at the best-validation epoch, `last_epoch` for the last epoch's): the mean of Acc_CE − Acc_X over seeds, its
  * (1 − 2α) interval, the larger one-sided p, the margin tested, whether the difference is within it,
  * and the smallest margin the data support.
  *
@@ -81,7 +86,7 @@ export function equivalenceToCe(
 export function equivalenceFrame(results: readonly CeEquivalence[]): pl.DataFrame {
   return pl.DataFrame(results.map((r) => ({
     loss: r.loss,
-    column: r.column,
+    accuracy: accuracyName(r.column),
     width: r.width,
     epochs: r.epochs,
     seeds: r.n,
@@ -155,7 +160,7 @@ export function pairwiseDifferences(
 }
 
 /**
- * {@link pairwiseDifferences} as a table, one row per pair: the mean difference loss − other over
+ * {@link pairwiseDifferences} as a table, one row per pair and accuracy (`best_val`, `last_epoch`): the mean difference loss − other over
  * seeds, its simultaneous interval and that interval's level, and the raw and Holm-adjusted p.
  *
  * @example
@@ -167,7 +172,7 @@ export function pairwiseDifferencesFrame(pairs: readonly PairwiseDifference[]): 
   return pl.DataFrame(pairs.map((r) => ({
     loss: r.loss,
     other: r.other,
-    column: r.column,
+    accuracy: accuracyName(r.column),
     width: r.width,
     epochs: r.epochs,
     seeds: r.difference.n,

@@ -144,7 +144,7 @@ export function gapTrends(summary: pl.DataFrame, options: GapTrendOptions = {}):
 
 /**
  * {@link gapTrends} as a table, one row per loss: for width and for epochs, ρ, the one-sided
- * (shrinking) and two-sided permutation p-values and how many arrangements they count, and the
+ * permutation p-value of ρ < 0 (`p_one_sided_*`: small when |gap| shrinks) and the two-sided one and how many arrangements they count, and the
  * slope of |gap| in points per doubling with its interval over seeds; then whether the claim holds.
  *
  * @example
@@ -155,7 +155,7 @@ export function gapTrends(summary: pl.DataFrame, options: GapTrendOptions = {}):
 export function gapTrendsFrame(trends: readonly GapTrend[]): pl.DataFrame {
   const axis = (name: string, a: GapTrendAxis) => ({
     [`rho_${name}`]: a.rho,
-    [`p_shrinks_with_${name}`]: a.test.pDecreasing,
+    [`p_one_sided_${name}`]: a.test.pDecreasing,
     [`p_two_sided_${name}`]: a.test.pTwoSided,
     [`permutations_${name}`]: a.test.permutations,
     [`slope_per_doubling_${name}`]: a.slope.mean,

@@ -89,6 +89,21 @@ export interface DynamicsReport {
   collapse: { targets: CollapseTargets & { train_accuracy: number }; runs: CollapseNumbers[] };
   /** Every hidden layer of the NC-dynamics runs with layer metrics. */
   layers: LayerNumbers[];
+  /** The same per loss and layer over seeds: NC1 by geometric means (it spans decades), NC2 by the mean. */
+  layer_means: LayerMeanNumbers[];
+}
+
+/** One hidden layer of one loss over its seeds (notebook 07's table). */
+export interface LayerMeanNumbers {
+  loss: LossName;
+  layer: string;
+  seeds: number;
+  /** Geometric means over seeds. */
+  nc1_first: number;
+  nc1_last: number;
+  nc1_drop: number;
+  /** Mean over seeds. */
+  nc2_means_last: number;
 }
 
 const VALUE_KEYS = [
@@ -188,6 +203,21 @@ function layers(records: readonly RunRecord[]): LayerNumbers[] {
   }));
 }
 
+function layerMeans(rows: readonly LayerNumbers[]): LayerMeanNumbers[] {
+  const groups = new Map<string, LayerNumbers[]>();
+  for (const r of rows) groups.set(`${r.loss}|${r.layer}`, [...(groups.get(`${r.loss}|${r.layer}`) ?? []), r]);
+  const geometric = (values: number[]) => Math.exp(mean(values.map(Math.log)));
+  return [...groups.values()].map((g) => ({
+    loss: g[0].loss,
+    layer: g[0].layer,
+    seeds: g.length,
+    nc1_first: geometric(g.map((r) => r.nc1_first)),
+    nc1_last: geometric(g.map((r) => r.nc1_last)),
+    nc1_drop: geometric(g.map((r) => r.nc1_drop)),
+    nc2_means_last: mean(g.map((r) => r.nc2_means_last)),
+  }));
+}
+
 /**
  * The NC-dynamics section of the report from the runs of the `nc_dynamics` figure.
  *
@@ -197,10 +227,12 @@ function layers(records: readonly RunRecord[]): LayerNumbers[] {
  * ```
  */
 export function dynamicsReport(records: readonly RunRecord[]): DynamicsReport {
+  const perLayer = layers(records);
   return {
     nc_dynamics: dynamics(records),
     collapse: { targets: { train_accuracy: 100, ...COLLAPSE_TARGETS }, runs: collapse(records) },
-    layers: layers(records),
+    layers: perLayer,
+    layer_means: layerMeans(perLayer),
   };
 }
 

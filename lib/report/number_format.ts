@@ -30,24 +30,6 @@ export function formatNumber(x: number, digits = DISPLAY_DIGITS): string {
 }
 
 /**
- * A table cell with a fixed number of decimals: integers as they are, magnitudes below 1e-3 with
- * three significant digits in exponent form, a missing or non-finite value as "—" (the rule of
- * `SUMMARY.md`'s tables of trained runs).
- *
- * @example
- * ```ts
- * formatDecimals(81.87, 3); // "81.870"
- * formatDecimals(0.00087, 3); // "8.70e-4"
- * formatDecimals(1400, 3); // "1400"
- * ```
- */
-export function formatDecimals(v: number | null | undefined, decimals: number): string {
-  if (typeof v !== "number" || !Number.isFinite(v)) return "—";
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 1e-3 ? v.toFixed(decimals) : v.toExponential(2);
-}
-
-/**
  * A measured quantity with six significant digits and no trailing zeros, magnitudes outside
  * [1e-3, 1e5) with three significant digits in exponent form, 0 as "0", a missing or non-finite
  * value as "—" (the rule of `SUMMARY.md`'s UFM tables, whose values agree with theory to many
@@ -124,6 +106,99 @@ export function formatMetricColumn(values: readonly (number | null | undefined)[
  */
 export function formatMetric(v: number | null | undefined, digits = METRIC_DIGITS): string {
   return formatMetricColumn([v], digits)[0];
+}
+
+/**
+ * The display rule of p-values: two significant digits, and "< 0.001" below 0.001 (a p-value that
+ * small says only that the data are far from the null); 1 as "1"; a missing or non-finite value as "—".
+ *
+ * @example
+ * ```ts
+ * formatPValue(0.021634); // "0.022"
+ * formatPValue(0.6790); // "0.68"
+ * formatPValue(0.00004); // "< 0.001"
+ * ```
+ */
+export function formatPValue(p: number | null | undefined): string {
+  if (typeof p !== "number" || !Number.isFinite(p)) return "—";
+  if (p < 1e-3) return "< 0.001";
+  const text = p.toPrecision(2);
+  return Number(text) >= 1 ? "1" : text;
+}
+
+/**
+ * How a column of a table is shown, by what it holds:
+ *
+ * - `accuracy`: accuracies and differences of accuracies in percent (points), with
+ *   {@link formatAccuracy}: two decimals in tables, one in figures;
+ * - `metric`: NC metrics and every other measured value, two significant digits with one notation
+ *   for the column ({@link formatMetricColumn});
+ * - `p`: p-values ({@link formatPValue});
+ * - `precise`: UFM values compared with a closed form that they match to many digits
+ *   ({@link formatPrecise}: six significant digits);
+ * - `exact`: settings (a width, a weight decay, a loss parameter) as given.
+ *
+ * A column whose values are all integers (counts, widths, epochs) is printed exactly under
+ * `metric` and `exact`.
+ */
+export type ColumnRule = "accuracy" | "metric" | "p" | "precise" | "exact";
+
+/** Column names → rule, the first match wins (names are snake_case). */
+const COLUMN_RULES: readonly (readonly [RegExp, ColumnRule])[] = [
+  [/(^|_)p($|_)/, "p"],
+  [/(^|_)nc\d|(^|_)nc($|_)|nc123/, "metric"],
+  [/rel_error|relative_error|objective_gap|(^|_)(min|max)_gap$/, "metric"],
+  [/optimised|predicted|theory|^objective|w_norm_sq/, "precise"],
+  [/loss_param|lambda|^lr$|learning_rate|weight_decay|^alpha$|^gamma$|^d$|^k$|^n$/, "exact"],
+  [
+    /acc|accuracy|best_val|last_epoch|(^|_)means?$|gap|difference|ce_minus|margin|(^|_)interval($|_low$|_high$)|slope|(^|_)sd($|_)|^range|spread/,
+    "accuracy",
+  ],
+];
+
+/**
+ * The rule a column follows by its name (see {@link ColumnRule}); `metric` when no name matches.
+ *
+ * @example
+ * ```ts
+ * columnRule("test_acc_last"); // "accuracy"
+ * columnRule("nc1_sd"); // "metric"
+ * columnRule("p_holm"); // "p"
+ * columnRule("w_norm_sq_predicted"); // "precise"
+ * columnRule("rho_width"); // "metric"
+ * ```
+ */
+export function columnRule(name: string): ColumnRule {
+  const lower = name.toLowerCase();
+  return COLUMN_RULES.find(([pattern]) => pattern.test(lower))?.[1] ?? "metric";
+}
+
+/**
+ * A column of numbers as text by its rule ({@link ColumnRule}) for a table or a figure.
+ *
+ * @example
+ * ```ts
+ * formatColumn([81.8666, 82.5], "accuracy"); // ["81.87", "82.50"]
+ * formatColumn([0.003, 8.7e-4], "metric"); // ["3.0e-3", "8.7e-4"]
+ * formatColumn([16, 64, 256], "metric"); // ["16", "64", "256"]
+ * formatColumn([0.05, 0.1], "exact"); // ["0.05", "0.1"]
+ * ```
+ */
+export function formatColumn(
+  values: readonly (number | null | undefined)[],
+  rule: ColumnRule,
+  medium: DisplayMedium = "table",
+): string[] {
+  const finite = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const integers = finite.length > 0 && finite.every((v) => Number.isInteger(v) && Math.abs(v) < 1e15);
+  if (rule === "accuracy") return values.map((v) => formatAccuracy(v, medium));
+  if (rule === "p") return values.map(formatPValue);
+  if (rule === "precise") return values.map(formatPrecise);
+  if (integers) return values.map((v) => (typeof v === "number" && Number.isFinite(v) ? String(v) : "—"));
+  if (rule === "exact") {
+    return values.map((v) => (typeof v === "number" && Number.isFinite(v) ? formatNumber(v, 6) : "—"));
+  }
+  return formatMetricColumn(values);
 }
 
 /**

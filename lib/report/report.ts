@@ -35,6 +35,8 @@ export interface Report {
   collapse: DynamicsReport["collapse"];
   /** Every hidden layer of the NC-dynamics runs with layer metrics. */
   layers: DynamicsReport["layers"];
+  /** The same per loss and layer over seeds. */
+  layer_means: DynamicsReport["layer_means"];
   heatmaps: HeatmapReport;
   accuracy_table: AccuracyReport["accuracy_table"];
   /** One-way ANOVA of the table's accuracies by loss (null with one seed per loss). */

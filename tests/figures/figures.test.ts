@@ -8,12 +8,7 @@ import process from "node:process";
 import { restoreEnvAfterEach } from "../helpers.ts";
 
 restoreEnvAfterEach("SOURCE_DATE_EPOCH");
-import {
-  lambdaSweepPlot,
-  landscapePlot,
-  ncHistoryPlot,
-  optimisedVsPredictedPlot,
-} from "../../lib/figures/ufm_plots.ts";
+import { lambdaSweepPlot, landscapePlot, ncHistoryPlot } from "../../lib/figures/ufm_plots.ts";
 import { LOSSES } from "../../lib/core/loss_registry.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nc-figures-"));
@@ -31,12 +26,6 @@ const history = (["ce", "ls", "fl", "mse"] as const).flatMap((loss, i) =>
 
 const FIGURES = {
   history: () => ncHistoryPlot(history),
-  comparison: () =>
-    optimisedVsPredictedPlot([{ loss: "ce", optimised: 35.7, predicted: 35.7 }, {
-      loss: "mse",
-      optimised: 94.3,
-      predicted: 94.3,
-    }], { quantity: "mean ‖w_k‖²" }),
   lambda: () =>
     lambdaSweepPlot([{ loss: "fl", lambda: 1e-4, wNormSq: 20 }, { loss: "fl", lambda: 1e-2, wNormSq: 5 }], [{
       loss: "fl",
@@ -72,6 +61,7 @@ describe.each(Object.entries(FIGURES))("%s figure", (name, make) => {
       `test_${name}.svg`,
       `test_${name}.png`,
       `test_${name}.pdf`,
+      `test_${name}.csv`,
     ]);
     const pdf = readFileSync(join(dir, `test_${name}.pdf`), "latin1");
     expect(pdf.startsWith("%PDF-1.")).toBe(true);

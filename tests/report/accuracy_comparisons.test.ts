@@ -77,7 +77,7 @@ test("equivalenceFrame: one row per loss, in points, with columns that say what 
   const frame = equivalenceFrame(results);
   expect(frame.columns).toEqual([
     "loss",
-    "column",
+    "accuracy",
     "width",
     "epochs",
     "seeds",
@@ -94,6 +94,9 @@ test("equivalenceFrame: one row per loss, in points, with columns that say what 
   expect(frame.getColumn("loss").toArray()).toEqual(["ls", "fl", "mse"]);
   expect(frame.getColumn("within_margin").toArray()).toEqual([true, false, false]);
   expect(frame.getColumn("interval_level").toArray()[0]).toBeCloseTo(0.9, 12);
+  expect(frame.getColumn("accuracy").toArray()).toEqual(["best_val", "best_val", "best_val"]);
+  const last = equivalenceFrame(equivalenceToCe(table({ ls: 0.1 }, {}), { column: "final_test_accuracy" }));
+  expect(last.getColumn("accuracy").toArray()).toEqual(["last_epoch"]);
 });
 
 test("pairwiseDifferences: every pair in loss order, simultaneous intervals, Holm-adjusted p", () => {
@@ -120,7 +123,7 @@ test("pairwiseDifferences: every pair in loss order, simultaneous intervals, Hol
   expect(Object.keys(rows[0])).toEqual([
     "loss",
     "other",
-    "column",
+    "accuracy",
     "width",
     "epochs",
     "seeds",
@@ -131,5 +134,5 @@ test("pairwiseDifferences: every pair in loss order, simultaneous intervals, Hol
     "p",
     "p_holm",
   ]);
-  expect(rows[1]).toMatchObject({ loss: "ce", other: "fl", seeds: 5, p_holm: pairs[1].pHolm });
+  expect(rows[1]).toMatchObject({ loss: "ce", other: "fl", accuracy: "best_val", seeds: 5, p_holm: pairs[1].pHolm });
 });
