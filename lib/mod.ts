@@ -333,7 +333,7 @@ export { recipeSearchMarkdown } from "./report/recipe_search.ts";
 export { readmeResults } from "./report/readme_results.ts";
 export { type ColumnRule, columnRule, DISPLAY_DIGITS, type DisplayMedium } from "./report/number_format.ts";
 export { formatAccuracy, formatColumn, formatMetric, formatMetricColumn } from "./report/number_format.ts";
-export { formatNumber, formatPValue, METRIC_DIGITS } from "./report/number_format.ts";
+export { formatBound, formatNumber, formatPValue, METRIC_DIGITS } from "./report/number_format.ts";
 
 // ── figures: style, composition, export, and one function per figure ────────────────────────────
 export { FIGURE_DEFAULTS, FIGURE_STYLES, FIGURE_VENUES, type FigureLayout, figureLayout } from "./figures/style.ts";

@@ -202,6 +202,27 @@ export function formatColumn(
 }
 
 /**
+ * An upper bound as prose states it: one significant digit, rounded up, so that the stated bound
+ * holds ("NC1 ≤ 2e-16" for a largest value of 1.4e-16); exponent form outside [1e-3, 1e4).
+ *
+ * @example
+ * ```ts
+ * formatBound(1.40245e-16); // "2e-16"
+ * formatBound(0.0031); // "0.004"
+ * formatBound(0); // "0"
+ * ```
+ */
+export function formatBound(x: number): string {
+  if (!(x > 0)) return "0";
+  const exponent = Math.floor(Math.log10(x));
+  const mantissa = Math.ceil(Number((x / 10 ** exponent).toPrecision(12)));
+  const value = mantissa === 10 ? 10 ** (exponent + 1) : mantissa * 10 ** exponent;
+  return value >= 1e-3 && value < 1e4
+    ? String(Number(value.toPrecision(1)))
+    : value.toExponential(0).replace("e+", "e");
+}
+
+/**
  * A markdown table: a header, then one row per record, each cell through `format`.
  *
  * @example

@@ -11,7 +11,7 @@
 import { LOSS } from "../core/loss_registry.ts";
 import type { LossName } from "../core/losses.ts";
 import { figureGrid } from "../experiments/figure_presets.ts";
-import { formatAccuracy, formatMetric, formatMetricColumn, formatNumber } from "./number_format.ts";
+import { formatAccuracy, formatBound, formatMetric, formatMetricColumn, formatNumber } from "./number_format.ts";
 import type { Report } from "./report.ts";
 
 /** The marker lines around the generated block in README.md. */
@@ -22,16 +22,7 @@ const label = (loss: string) => LOSS[loss as LossName]?.label ?? loss;
 const list = (items: readonly string[]) =>
   items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 const grouped = (n: number) => Math.round(n).toLocaleString("en-US");
-/** A bound written with one significant digit, rounded up (a maximum of 1.4e-16 → "2e-16"). */
-const upTo = (x: number) => {
-  if (!(x > 0)) return "0";
-  const exponent = Math.floor(Math.log10(x));
-  const mantissa = Math.ceil(Number((x / 10 ** exponent).toPrecision(12)));
-  const value = mantissa === 10 ? 10 ** (exponent + 1) : mantissa * 10 ** exponent;
-  return value >= 1e-3 && value < 1e4
-    ? String(Number(value.toPrecision(1)))
-    : value.toExponential(0).replace("e+", "e");
-};
+const upTo = formatBound;
 const p = (x: number) => x < 0.001 ? "p < 0.001" : `p = ${x.toFixed(3)}`;
 const range = (values: readonly number[], format: (values: number[]) => string[]) => {
   const [lo, hi] = format([Math.min(...values), Math.max(...values)]);
