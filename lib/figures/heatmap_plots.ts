@@ -106,7 +106,7 @@ export function heatmapGridPlot(panels: readonly HeatmapPanel[], options: Heatma
   });
   const texts = cellTexts(panels, options);
   const spreads = panels.some((p) => p.cells.some((c) => c.spread !== undefined && c.spread !== null));
-  const mark = 0.2 * L.small; // radius of an overflow triangle
+  const mark = 0.3 * L.small; // radius of an overflow triangle
   const columns = heatmapColumns(panels, options);
   const inner = innerWidth(columns, L);
   const colour = (i: number) => heatmapColorScale(scale, i);
@@ -209,6 +209,7 @@ function heatmapPanel(
   const budgets = [...new Set(panel.cells.map((c) => c.epochs))].sort((a, b) => b - a);
   const cellHeight = (o.spreads ? 3.2 : 2.2) * L.small;
   const cellHeightDrawn = cellHeight / (1 + 0.04 / budgets.length) * 0.96;
+  const cellWidthDrawn = o.inner / (widths.length + 0.04) * 0.96;
   const beyond = panel.cells.filter((c) => beyondDomain(c.value, domain) !== 0);
   const tooltip = (c: HeatmapCell) =>
     `${panel.title} · width ${c.width} · ${c.epochs} epochs: ${texts.value(c)}${
@@ -244,8 +245,10 @@ function heatmapPanel(
         r: o.mark,
         fill: ink,
         stroke: "none",
-        // Centred along the top edge, above the label: a triangle of radius r is about 2.3 r high.
-        dy: -cellHeightDrawn / 2 + 0.6 + 1.2 * o.mark,
+        // In the cell's top-right corner, clear of the centred labels (a triangle of radius r is
+        // about 2.3 r high and 2 r wide).
+        dx: cellWidthDrawn / 2 - 1 - 1.2 * o.mark,
+        dy: -cellHeightDrawn / 2 + 1 + 1.2 * o.mark,
       }),
       Plot.text(panel.cells, {
         x: "width",

@@ -54,7 +54,8 @@ export function lossLegendItems(losses: Iterable<string>, options: { line?: bool
 
 /**
  * A legend strip of the losses present (names or labels), in registry order, each with its colour
- * and marker (and a line when the figure draws lines).
+ * and marker (and a line when the figure draws lines; no marker with `symbol: false`, for figures
+ * that draw lines alone).
  *
  * @example
  * ```ts
@@ -63,14 +64,14 @@ export function lossLegendItems(losses: Iterable<string>, options: { line?: bool
  */
 export function lossLegend(
   losses: Iterable<string>,
-  options: { width: number; style?: FigureStyleInput; line?: boolean },
+  options: { width: number; style?: FigureStyleInput; line?: boolean; symbol?: boolean },
 ): SvgFigure {
   const present = new Set(losses);
   return legendStrip(
     LOSS_NAMES.filter((l) => present.has(l) || present.has(LOSS[l].label)).map((l) => ({
       label: LOSS[l].label,
       color: LOSS[l].color,
-      symbol: LOSS[l].symbol,
+      symbol: options.symbol === false ? undefined : LOSS[l].symbol,
       line: options.line ?? true,
     })),
     { width: options.width, style: options.style },

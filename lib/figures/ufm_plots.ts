@@ -102,7 +102,8 @@ export function ncHistoryPlot(
       }),
     ],
   }, { style: L.style });
-  const legend = lossLegend(rows.map((r) => r.loss), { width: L.width, style: L.style, line: true });
+  // Lines without symbols, as the panels draw them.
+  const legend = lossLegend(rows.map((r) => r.loss), { width: L.width, style: L.style, line: true, symbol: false });
   return withFigureData(
     composeFigures([legend, plot], { columns: 1, gap: L.gap / 2 }),
     long.map((d) => ({ loss: d.loss, iteration: d.iteration, metric: d.metric, value: d.raw, drawn_at: d.value })),
@@ -175,9 +176,11 @@ export function lambdaSweepPlot(
       color: LOSS[l].color,
       symbol: LOSS[l].symbol,
       line: true,
+      hollow: true,
+      r: 3,
     })),
   ], { width, style: L.style });
-  const note = legendStrip([{ label: "line: predicted · symbol: optimised", color: "#555" }], {
+  const note = legendStrip([{ label: "line: predicted · symbol: optimised", color: "#555", note: true }], {
     width,
     style: L.style,
   });
