@@ -38,6 +38,7 @@ import { summaryMarkdown } from "../lib/report/summary_markdown.ts";
 import { summaryJson } from "../lib/report/summary_json.ts";
 import { accuracyTableLatex } from "../lib/report/accuracy_table.ts";
 import { ufmStudies } from "../lib/experiments/ufm_studies.ts";
+import { figureVenue } from "../lib/figures/style.ts";
 import { mkdirSync, readFileSync } from "node:fs";
 import { readmeResults, replaceReadmeResults } from "../lib/report/readme_results.ts";
 
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
       only: { type: "string" },
       jobs: { type: "string" },
       pack: { type: "string" },
+      venue: { type: "string" },
       "summary-only": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     console.log(
-      'Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--pack auto|off|N] [--summary-only]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md, accuracy_table.tex and summary.json.\n--jobs N: parallel training processes (default one per core, at most 2).\n--pack: MLP runs of one shape train together as one graph, at most N a pack (default auto; off: each alone); a run\'s results are the same either way (docs/backends.md, "Packed training").\n--summary-only writes SUMMARY.md and accuracy_table.tex alone, from the stored runs and the UFM studies (no training).',
+      'Usage: deno task reproduce [--preset cpu|smoke|paper] [--only SUBSTRING] [--jobs N] [--pack auto|off|N] [--venue default|neurips|icml] [--summary-only]\n\nRuns the sweeps, executes every notebook headless, exports its figures and writes SUMMARY.md, accuracy_table.tex and summary.json.\n--jobs N: parallel training processes (default one per core, at most 2).\n--pack: MLP runs of one shape train together as one graph, at most N a pack (default auto; off: each alone); a run\'s results are the same either way (docs/backends.md, "Packed training").\n--venue: the figure sizes (default: 6.75 in page and 3.25 in column figures; neurips: 5.5 in; icml: 6.75 in page, 3.25 in column, 8-pt text); another venue than the default writes under runs/reproduce/PRESET-VENUE/.\n--summary-only writes SUMMARY.md and accuracy_table.tex alone, from the stored runs and the UFM studies (no training).',
     );
     return 0;
   }
@@ -69,8 +71,11 @@ async function main(): Promise<number> {
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
     throw new Error(`--jobs must be an integer in [1, ${MAX_JOBS}], got ${values.jobs}`);
   }
-  const committed = preset === "cpu";
-  const outDir = committed ? null : join(root, "runs", "reproduce", preset);
+  const venue = figureVenue(values.venue ?? "default");
+  const committed = preset === "cpu" && venue.name === "default";
+  const outDir = committed
+    ? null
+    : join(root, "runs", "reproduce", venue.name === "default" ? preset : `${preset}-${venue.name}`);
   const figuresDir = committed ? join(root, "figures") : join(outDir!, "figures");
   const store = runsDir();
   const notebooks = listNotebooks(join(root, "notebooks")).filter((p) => !values.only || p.includes(values.only));
@@ -106,7 +111,7 @@ async function main(): Promise<number> {
     console.error(`[reproduce] ${name} (preset ${preset}) …`);
     const executed = executeNotebook(path, {
       output: outDir ? join(outDir, name) : undefined,
-      env: { NC_PRESET: preset, NC_FIGURES_DIR: figuresDir, NC_RUNS_DIR: store },
+      env: { NC_PRESET: preset, NC_FIGURES_DIR: figuresDir, NC_RUNS_DIR: store, NC_FIGURE_VENUE: venue.name },
     });
     console.error(`[reproduce] ${name}: ${executed.figures} figures in ${seconds(t0)} s`);
   }
