@@ -7,6 +7,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { fromRows } from "../../lib/core/linalg.ts";
+import { npz } from "../reliability/hostile_fixtures.ts";
 import { type NcMetrics, ncMetricsOf } from "../../lib/core/nc_metrics.ts";
 import { createRng } from "../../lib/core/random.ts";
 import { DataError } from "../../lib/data/dataset.ts";
@@ -61,40 +62,9 @@ function writeNpy(name: string, shape: readonly number[], values: Float64Array |
   return path;
 }
 
-/** Writes a stored (uncompressed) zip of the given members, as `np.savez` does, and returns its path. */
+/** Writes a stored (uncompressed) zip of the given member files, as `np.savez` does, and returns its path. */
 function writeNpz(name: string, members: Record<string, string>): string {
-  const encoder = new TextEncoder();
-  const parts: Uint8Array[] = [], directory: Uint8Array[] = [];
-  let offset = 0;
-  for (const [member, file] of Object.entries(members)) {
-    const data = new Uint8Array(readFileSync(file)), nameBytes = encoder.encode(`${member}.npy`);
-    const local = new Uint8Array(30 + nameBytes.length), l = new DataView(local.buffer);
-    l.setUint32(0, 0x04034b50, true);
-    l.setUint32(18, data.length, true);
-    l.setUint32(22, data.length, true);
-    l.setUint16(26, nameBytes.length, true);
-    local.set(nameBytes, 30);
-    const central = new Uint8Array(46 + nameBytes.length), c = new DataView(central.buffer);
-    c.setUint32(0, 0x02014b50, true);
-    c.setUint32(20, data.length, true);
-    c.setUint32(24, data.length, true);
-    c.setUint16(28, nameBytes.length, true);
-    c.setUint32(42, offset, true);
-    central.set(nameBytes, 46);
-    parts.push(local, data);
-    directory.push(central);
-    offset += local.length + data.length;
-  }
-  const dirSize = directory.reduce((n, d) => n + d.length, 0);
-  const end = new Uint8Array(22), e = new DataView(end.buffer);
-  e.setUint32(0, 0x06054b50, true);
-  e.setUint16(8, directory.length, true);
-  e.setUint16(10, directory.length, true);
-  e.setUint32(12, dirSize, true);
-  e.setUint32(16, offset, true);
-  const path = join(dir, name);
-  writeFileSync(path, Buffer.concat([...parts, ...directory, end]));
-  return path;
+  return npz(dir, name, Object.fromEntries(Object.entries(members).map(([k, f]) => [k, new Uint8Array(readFileSync(f))])));
 }
 
 /** The error `run` throws. */
