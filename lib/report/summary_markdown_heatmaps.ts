@@ -59,7 +59,10 @@ export function heatmapSections(heat: HeatmapReport): string[] {
   }
   for (const loss of [...new Set(heat.collapse.map((c) => c.loss))]) {
     const own = heat.collapse.filter((c) => c.loss === loss);
-    const nc1 = metricTexts(own, (c) => c.nc1), drop = metricTexts(own, (c) => c.nc1_drop);
+    // The drop is a factor: two significant digits, written out (1,400×), not in NC1's exponent form.
+    const nc1 = metricTexts(own, (c) => c.nc1);
+    const drop = (c: (typeof own)[number]) =>
+      c.nc1_drop >= 100 ? Number(c.nc1_drop.toPrecision(2)).toLocaleString("en-US") : c.nc1_drop.toPrecision(2);
     parts.push(
       `### ${label(loss)}\n`,
       cellMatrix(own, loss, (c) => `${formatAccuracy(c.train_accuracy)} / ${nc1(c)} / ${drop(c)}×`),
