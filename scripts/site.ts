@@ -14,13 +14,21 @@ import { buildSite, SiteOutputError } from "../lib/site/build_site.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
+const USAGE = "deno task site [--out FOLDER]  (default: site/ in the checkout; open FOLDER/index.html)";
+
 function main(): number {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
+    }));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}\nUsage: ${USAGE}`);
+    return 2;
+  }
   if (values.help) {
-    console.log("deno task site [--out FOLDER]  (default: site/ in the checkout; open FOLDER/index.html)");
+    console.log(USAGE);
     return 0;
   }
   const out = resolve(values.out ?? join(root, "site"));
@@ -35,11 +43,9 @@ function main(): number {
     );
     return 0;
   } catch (error) {
-    if (error instanceof SiteOutputError) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
+    // One line, never a stack: a folder in the way, a read-only or full disk, a damaged notebook.
+    console.error(error instanceof SiteOutputError ? error.message : `error: ${(error as Error).message}`);
+    return 1;
   }
 }
 

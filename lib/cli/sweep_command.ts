@@ -182,7 +182,7 @@ export const sweepCommand: Command = {
     if (values["dry-run"]) {
       const lockLeaseMs = 1000 * readEnvironmentVariable("NC_LOCK_LEASE");
       const plan = planSweep(configs, { runsDir, retryFailed, lockLeaseMs });
-      printDryRun(plan, io, { label, runsDir, jobs, retryFailed, json: values.json ?? false });
+      printDryRun(plan, io, { label, runsDir, jobs, json: values.json ?? false });
       return 0;
     }
     await initBackend({ backend: values.backend, threads, quiet: true });

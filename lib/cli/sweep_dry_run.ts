@@ -8,7 +8,6 @@
 import { LOSS } from "../core/loss_registry.ts";
 import type { LossSpec } from "../core/losses.ts";
 import {
-  type EpochTiming,
   estimateRunSeconds,
   type PlannedRun,
   storedEpochTimings,
@@ -51,7 +50,6 @@ export interface DryRunOptions {
   label: string;
   runsDir: string;
   jobs: number;
-  retryFailed: boolean;
   json: boolean;
 }
 
@@ -63,7 +61,7 @@ export interface DryRunOptions {
  *
  * @example
  * ```ts ignore (prints)
- * printDryRun(planSweep(configs, { runsDir }), io, { label: "heatmaps (cpu)", runsDir, jobs: 1, retryFailed: false, json: false });
+ * printDryRun(planSweep(configs, { runsDir }), io, { label: "heatmaps (cpu)", runsDir, jobs: 1, json: false });
  * ```
  */
 export function printDryRun(plan: readonly PlannedRun[], io: CliIo, options: DryRunOptions): PlannedRun[] {
@@ -129,12 +127,7 @@ export function printDryRun(plan: readonly PlannedRun[], io: CliIo, options: Dry
     );
   }
   for (const p of plan.filter((p) => p.action === "damaged")) log(`damaged, reported as failed: ${p.reason}`);
-  const sources = new Map<EpochTiming, true>();
-  for (const run of toTrain) {
-    const timing = timingOf(run, timings);
-    if (timing) sources.set(timing, true);
-  }
-  const from = [...sources.keys()];
+  const from = [...new Set(toTrain.map((run) => timingOf(run, timings)).filter((t) => t !== null))];
   const runs = from.reduce((a, t) => a + t.runs, 0);
   const settings = [...new Set(from.flatMap((t) => t.settings))];
   const missing = seconds.length - known.length;

@@ -10,6 +10,7 @@
 import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
 import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
+import { mean } from "../core/statistics.ts";
 import { formatAccuracy } from "../report/number_format.ts";
 import { composeFigures } from "./compose.ts";
 import { type FigureDataRow, withFigureData } from "./figure_data.ts";
@@ -21,7 +22,6 @@ import { accuracyDomain, logAxis, numeric, panelRows, SEED_ACCURACY_MIN_SPAN } f
 import type { AccuracyTableRow } from "../report/run_frames.ts";
 
 const label = (loss: string) => LOSS[loss as LossName].label;
-const mean = (v: readonly number[]) => v.reduce((a, x) => a + x, 0) / v.length;
 
 /** A row of {@link accuracyVsEpochsPlot}: one run's accuracy (a record of `summaryFrame`). */
 export interface BudgetRow {
@@ -55,11 +55,7 @@ export function accuracyVsEpochsPlot(
   const runs = rows.filter((r) => Number.isFinite(numeric(r[column])))
     .map((r) => ({ ...r, value: numeric(r[column]), label: label(r.loss) }));
   const losses = LOSS_NAMES.filter((l) => runs.some((r) => r.loss === l));
-  const groups = new Map<string, typeof runs>();
-  for (const r of runs) {
-    const key = `${r.loss}|${r.width}|${r.epochs}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
+  const groups = Map.groupBy(runs, (r) => `${r.loss}|${r.width}|${r.epochs}`);
   const means = [...groups.values()].map((g) => ({
     loss: g[0].loss,
     label: g[0].label,

@@ -6,6 +6,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { LOSS } from "../core/loss_registry.ts";
+import { mean } from "../core/statistics.ts";
 import { formatAccuracy, formatMetric } from "../report/number_format.ts";
 import { composeFigures } from "./compose.ts";
 import { type FigureDataRow, withFigureData } from "./figure_data.ts";
@@ -15,7 +16,6 @@ import { SEED_DOT, seedDotLegendItem } from "./seed_band.ts";
 import { decadeAxis, legendStrip, plotSvg, type SvgFigure } from "./svg.ts";
 import { accuracyDomain, type HyperparameterRow, labelledTicks, numeric, SEED_ACCURACY_MIN_SPAN } from "./run_plots.ts";
 
-const mean = (v: readonly number[]) => v.reduce((a, x) => a + x, 0) / v.length;
 const geometricMean = (v: readonly number[]) => Math.exp(mean(v.map(Math.log)));
 
 /** A metric of {@link hyperparameterPlot}: its column, axis label, and axis kind. */

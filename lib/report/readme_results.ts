@@ -11,7 +11,14 @@
 import { LOSS } from "../core/loss_registry.ts";
 import type { LossName } from "../core/losses.ts";
 import { figureGrid } from "../experiments/figure_presets.ts";
-import { formatAccuracy, formatBound, formatMetric, formatMetricColumn, formatNumber } from "./number_format.ts";
+import {
+  formatAccuracy,
+  formatBound,
+  formatMetric,
+  formatMetricColumn,
+  formatNumber,
+  formatPValue,
+} from "./number_format.ts";
 import type { Report } from "./report.ts";
 
 /** The marker lines around the generated block in README.md. */
@@ -23,7 +30,11 @@ const list = (items: readonly string[]) =>
   items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 const grouped = (n: number) => Math.round(n).toLocaleString("en-US");
 const upTo = formatBound;
-const p = (x: number) => x < 0.001 ? "p < 0.001" : `p = ${x.toFixed(3)}`;
+/** "p = 0.022", "p < 0.001": the p-value rule of {@link formatPValue} in a sentence. */
+const p = (x: number) => {
+  const text = formatPValue(x);
+  return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
+};
 const range = (values: readonly number[], format: (values: number[]) => string[]) => {
   const [lo, hi] = format([Math.min(...values), Math.max(...values)]);
   return lo === hi ? lo : `${lo}–${hi}`;

@@ -19,6 +19,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, join } from "node:path";
+import { asStorageError } from "../store/storage_error.ts";
 import { type FigureEntry, figuresPageBody } from "./figures_page.ts";
 import { HeadingSlugs } from "./html.ts";
 import { indexPageBody } from "./index_page.ts";
@@ -58,7 +59,8 @@ const FIGURE_FILES = /\.(svg|pdf|png|csv|json)$/;
 const STYLESHEET = "assets/site.css";
 
 /**
- * Builds the site and says what it wrote.
+ * Builds the site and says what it wrote. Throws a {@link SiteOutputError} when `out` holds other
+ * files, and a `StorageError` naming `out` when it cannot be written (read-only, full disk, …).
  *
  * @example
  * ```ts ignore (reads every notebook and figure of the checkout; tests/site/site.test.ts builds it)
@@ -169,12 +171,16 @@ export function buildSite(options: BuildSiteOptions = {}): SiteSummary {
     ...(pages.has("docs/method.md") ? [markdownPage("docs/method.md", "method.html", "The method")] : []),
   ];
 
-  clearOutput(out);
-  mkdirSync(join(out, "assets"), { recursive: true });
-  mkdirSync(join(out, "figures"), { recursive: true });
-  writeFileSync(join(out, STYLESHEET), SITE_CSS);
-  for (const [href, html] of written) writeFileSync(join(out, href), html);
-  for (const file of figureFiles) copyFileSync(join(root, "figures", file), join(out, "figures", file));
+  try {
+    clearOutput(out);
+    mkdirSync(join(out, "assets"), { recursive: true });
+    mkdirSync(join(out, "figures"), { recursive: true });
+    writeFileSync(join(out, STYLESHEET), SITE_CSS);
+    for (const [href, html] of written) writeFileSync(join(out, href), html);
+    for (const file of figureFiles) copyFileSync(join(root, "figures", file), join(out, "figures", file));
+  } catch (error) {
+    throw asStorageError(error, out, "write the site to");
+  }
   const all = [STYLESHEET, ...written.map(([href]) => href), ...figureFiles.map((f) => `figures/${f}`)];
   return {
     out,

@@ -8,6 +8,7 @@ import {
   readmeResults,
   replaceReadmeResults,
 } from "../../lib/report/readme_results.ts";
+import { formatPValue } from "../../lib/report/number_format.ts";
 
 const ROOT = resolve(import.meta.dirname!, "..", "..");
 const summary = (): Report => JSON.parse(readFileSync(resolve(ROOT, "figures", "summary.json"), "utf8"));
@@ -45,6 +46,13 @@ describe("the README's results", () => {
     }
     const met = report.collapse.runs.filter((r) => r.targets_met).length;
     expect(text).toContain(`${met} of the ${report.collapse.runs.length} runs meet every target`);
+    // p-values by the display rule (two significant digits), as in SUMMARY.md.
+    const held = Object.values(report.heatmaps.claim.best_val ?? {}).filter((c) => c?.holds);
+    expect(held.length).toBeGreaterThan(0);
+    for (const c of held) {
+      expect(text).toContain(`p = ${formatPValue(c!.width.p_shrinks)} with width`);
+      expect(text).toContain(`p = ${formatPValue(c!.epochs.p_shrinks)} with budget`);
+    }
   });
 
   test("replacing the block keeps the rest of the README and refuses a README without markers", () => {

@@ -1,8 +1,11 @@
 import { afterAll, expect, test } from "vitest";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import process from "node:process";
 import { buildSite, SiteOutputError } from "../../lib/site/build_site.ts";
+import { StorageError } from "../../lib/store/storage_error.ts";
 
 const FIXTURE = resolve(import.meta.dirname!, "../fixtures/site");
 const dir = mkdtempSync(join(tmpdir(), "nc-site-build-"));
@@ -39,4 +42,28 @@ test("buildSite replaces an earlier site, and refuses a folder that holds anythi
   writeFileSync(join(other, "notes.txt"), "mine");
   expect(() => buildSite({ root: FIXTURE, out: other })).toThrow(SiteOutputError);
   expect(readFileSync(join(other, "notes.txt"), "utf8")).toBe("mine");
+});
+
+test("buildSite names the folder it cannot write as a StorageError", () => {
+  const file = join(dir, "a-file");
+  writeFileSync(file, "");
+  expect(() => buildSite({ root: FIXTURE, out: join(file, "site") })).toThrow(StorageError);
+  expect(() => buildSite({ root: FIXTURE, out: join(file, "site") })).toThrow(
+    `cannot write the site to ${join(file, "site")}: a part of the path is a file, not a directory (ENOTDIR)`,
+  );
+});
+
+test("deno task site prints one line, not a stack, for a bad flag and for a folder it cannot write", () => {
+  const script = resolve(import.meta.dirname!, "../../scripts/site.ts");
+  const site = (...args: string[]) => spawnSync(process.execPath, ["run", "-A", script, ...args], { encoding: "utf8" });
+  const flag = site("--nope");
+  expect(flag.status).toBe(2);
+  expect(flag.stderr).toMatch(/^error: Unknown option '--nope'\nUsage: deno task site/);
+  const file = join(dir, "in-the-way");
+  writeFileSync(file, "");
+  const storage = site("--out", join(file, "site"));
+  expect(storage.status).toBe(1);
+  expect(storage.stderr).toBe(
+    `error: cannot write the site to ${join(file, "site")}: a part of the path is a file, not a directory (ENOTDIR)\n`,
+  );
 });
