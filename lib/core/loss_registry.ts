@@ -67,6 +67,20 @@ export const LOSS: Readonly<Record<LossName, LossEntry>> = Object.fromEntries(LO
 export const LOSS_NAMES: readonly LossName[] = LOSSES.map((l) => l.name);
 
 /**
+ * A loss's label as tables and figures show it (CE, LS, FL, MSE), from its name or its label; a name
+ * the registry does not know is shown in upper case.
+ *
+ * @example
+ * ```ts
+ * lossLabel("mse"); // "MSE"
+ * lossLabel("CE"); // "CE"
+ * ```
+ */
+export function lossLabel(loss: string): string {
+  return LOSS[loss as LossName]?.label ?? loss.toUpperCase();
+}
+
+/**
  * Compares loss names by the project's loss order (CE, LS, FL, MSE), for sorting.
  *
  * @example

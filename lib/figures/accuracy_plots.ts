@@ -9,7 +9,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
-import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
+import { LOSS, LOSS_NAMES, lossLabel } from "../core/loss_registry.ts";
 import { mean } from "../core/statistics.ts";
 import { formatAccuracy } from "../report/number_format.ts";
 import { composeFigures } from "./compose.ts";
@@ -21,7 +21,7 @@ import { legendStrip, plotSvg, type SvgFigure, textWidthEm } from "./svg.ts";
 import { accuracyDomain, logAxis, numeric, panelRows, SEED_ACCURACY_MIN_SPAN } from "./run_plots.ts";
 import type { AccuracyTableRow } from "../report/run_frames.ts";
 
-const label = (loss: string) => LOSS[loss as LossName].label;
+const label = lossLabel;
 
 /** A row of {@link accuracyVsEpochsPlot}: one run's accuracy (a record of `summaryFrame`). */
 export interface BudgetRow {

@@ -7,8 +7,7 @@
  *
  * @module
  */
-import { LOSS } from "../core/loss_registry.ts";
-import type { LossName } from "../core/losses.ts";
+import { lossLabel } from "../core/loss_registry.ts";
 import type { AccuracyKind, HeatmapReport } from "../report/heatmap_report.ts";
 import { composeFigures } from "./compose.ts";
 import { withFigureData } from "./figure_data.ts";
@@ -16,7 +15,7 @@ import { heatmapColumns, heatmapGridPlot, type HeatmapPanel, heatmapPlot } from 
 import { figureLayout, type FigureStyleInput } from "./style.ts";
 import type { SvgFigure } from "./svg.ts";
 
-const label = (loss: string) => LOSS[loss as LossName]?.label ?? loss.toUpperCase();
+const label = lossLabel;
 const lossesOf = (rows: readonly { loss: string }[]) => [...new Set(rows.map((r) => r.loss))];
 // Non-breaking spaces: a title that wraps breaks after the comma.
 const ACCURACY_TITLE: Record<AccuracyKind, string> = { best_val: "best\u00a0val.", final_epoch: "last\u00a0epoch" };

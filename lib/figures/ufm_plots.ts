@@ -10,7 +10,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { LossName } from "../core/losses.ts";
-import { LOSS, LOSS_NAMES } from "../core/loss_registry.ts";
+import { LOSS, LOSS_NAMES, lossLabel } from "../core/loss_registry.ts";
 import { type LandscapeRun, reachedOptimum } from "../experiments/ufm_studies.ts";
 import { captionStrip } from "./caption_strip.ts";
 import { composeFigures } from "./compose.ts";
@@ -20,7 +20,7 @@ import { figureLayout, type FigureStyleInput } from "./style.ts";
 import { lossLegend, lossScales } from "./loss_style.ts";
 import { decadeAxis, legendStrip, plotSvg, type SvgFigure } from "./svg.ts";
 
-const label = (loss: LossName) => LOSS[loss].label;
+const label = lossLabel;
 
 /** One point of an NC-against-iteration curve. */
 export interface NcHistoryRow {

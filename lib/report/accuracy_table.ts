@@ -10,8 +10,7 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { LOSS } from "../core/loss_registry.ts";
-import type { LossName } from "../core/losses.ts";
+import { lossLabel } from "../core/loss_registry.ts";
 import type { AccuracyComparison, AccuracyReport } from "./accuracy_report.ts";
 import { formatAccuracy, formatPValue, markdownTable } from "./number_format.ts";
 
@@ -35,7 +34,7 @@ export interface AccuracyTableRow {
   last_epoch: AccuracyCell;
 }
 
-const label = (loss: string) => LOSS[loss as LossName]?.label ?? loss.toUpperCase();
+const label = lossLabel;
 
 function comparedWithCe(loss: string, c: AccuracyComparison | undefined): Omit<AccuracyCell, "mean" | "sd"> {
   const e = c?.equivalence_to_ce[loss];

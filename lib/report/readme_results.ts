@@ -8,8 +8,7 @@
  *
  * @module
  */
-import { LOSS } from "../core/loss_registry.ts";
-import type { LossName } from "../core/losses.ts";
+import { LOSS, lossLabel } from "../core/loss_registry.ts";
 import { figureGrid } from "../experiments/figure_presets.ts";
 import {
   formatAccuracy,
@@ -25,7 +24,7 @@ import type { Report } from "./report.ts";
 export const README_RESULTS_BEGIN = "<!-- results: written by `deno task reproduce` from figures/summary.json -->";
 export const README_RESULTS_END = "<!-- end of results -->";
 
-const label = (loss: string) => LOSS[loss as LossName]?.label ?? loss;
+const label = lossLabel;
 const list = (items: readonly string[]) =>
   items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 const grouped = (n: number) => Math.round(n).toLocaleString("en-US");

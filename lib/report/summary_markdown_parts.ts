@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { LOSS } from "../core/loss_registry.ts";
-import type { LossName } from "../core/losses.ts";
+import { lossLabel } from "../core/loss_registry.ts";
 import {
   type ColumnRule,
   columnRule,
@@ -19,7 +18,7 @@ import {
 /** "Figures: [a.svg](a.svg), …" for the named figures. */
 export const figures = (...names: string[]) => `Figures: ${names.map((n) => `[${n}.svg](${n}.svg)`).join(", ")}.\n`;
 /** A loss's label (CE, LS, FL, MSE). */
-export const label = (loss: string) => LOSS[loss as LossName]?.label ?? loss.toUpperCase();
+export const label = lossLabel;
 /** yes or no. */
 export const yesNo = (v: boolean) => (v ? "yes" : "no");
 /** "[low, high]" of an interval in points, two decimals. */
